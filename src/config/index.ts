@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+import { LANGUAGES } from '../domain.js';
+import { parseBusinessHours, type BusinessHours } from './business-hours.js';
+
+export type { BusinessHours, OpeningWindow, IsoWeekday } from './business-hours.js';
+
+/** The environment of the public contract, read once, validated and typed. */
+export interface Config {
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  apiToken: string | undefined;
+  twilio: TwilioConfig | undefined;
+  twilioApiUrl: string;
+  imapUrls: string[];
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  language: 'fr' | 'en';
+  timezone: string;
+  coordinator: { email: string | undefined; phone: string | undefined };
+  businessHours: BusinessHours;
+}
+
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  phoneNumber: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`${variable}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const optional = <T extends z.ZodType<string>>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const timezone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an IANA time zone such as Europe/Paris' },
+);
+
+const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected a phone number in E.164 form, e.g. +33612345678');
+
+const schema = z.object({
+  PORT: optional(z.string().regex(/^\d+$/, 'expected a port number')),
+  PUBLIC_URL: optional(url(['http:', 'https:'])),
+  HELPDESK_DATA_DIR: optional(z.string()),
+  DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
+  REDIS_URL: optional(url(['redis:', 'rediss:'])),
+  HELPDESK_API_TOKEN: optional(z.string().min(16, 'expected at least 16 characters')),
+  TWILIO_ACCOUNT_SID: optional(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'expected AC followed by 32 hex digits')),
+  TWILIO_AUTH_TOKEN: optional(z.string().min(8, 'expected the auth token of the account')),
+  TWILIO_PHONE_NUMBER: optional(E164),
+  TWILIO_API_URL: optional(url(['http:', 'https:'])),
+  IMAP_URL: optional(z.string()),
+  SMTP_URL: optional(url(['smtp:', 'smtps:'])),
+  MAIL_FROM: optional(z.string()),
+  HELPDESK_LANGUAGE: optional(z.enum(LANGUAGES, { message: 'expected fr or en' })),
+  HELPDESK_TIMEZONE: optional(timezone),
+  HELPDESK_COORDINATOR_EMAIL: optional(z.email({ message: 'expected an email address' })),
+  HELPDESK_COORDINATOR_PHONE: optional(E164),
+  HELPDESK_BUSINESS_HOURS: optional(z.string()),
+});
+
+/**
+ * Reads the configuration from an environment. Throws a ConfigError naming the first bad variable;
+ * the CLI prints its message as the one line of a failed start.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'invalid');
+  }
+  const e = parsed.data;
+  const port = Number(e.PORT ?? 3000);
+  if (port > 65535) throw new ConfigError('PORT', 'expected a port number between 0 and 65535');
+
+  const imapUrls = (e.IMAP_URL ?? '').split(/\s+/).filter(Boolean);
+  for (const imap of imapUrls) {
+    if (!url(['imap:', 'imaps:']).safeParse(imap).success) {
+      throw new ConfigError('IMAP_URL', 'expected imap:// or imaps://user:password@host:port/MAILBOX');
+    }
+  }
+
+  const twilioParts = [e.TWILIO_ACCOUNT_SID, e.TWILIO_AUTH_TOKEN, e.TWILIO_PHONE_NUMBER];
+  const twilioSet = twilioParts.filter((v) => v !== undefined).length;
+  if (twilioSet > 0 && twilioSet < 3) {
+    const missing = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_PHONE_NUMBER'][twilioParts.indexOf(undefined)];
+    throw new ConfigError(missing ?? 'TWILIO_ACCOUNT_SID', 'telephony needs all three of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER');
+  }
+
+  let businessHours: BusinessHours;
+  try {
+    businessHours = parseBusinessHours(e.HELPDESK_BUSINESS_HOURS ?? 'mon-fri 08:00-18:00');
+  } catch (err) {
+    throw new ConfigError('HELPDESK_BUSINESS_HOURS', (err as Error).message);
+  }
+
+  return Object.freeze({
+    port,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    dataDir: path.resolve(e.HELPDESK_DATA_DIR ?? './.helpdesk'),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    apiToken: e.HELPDESK_API_TOKEN,
+    twilio:
+      e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_PHONE_NUMBER
+        ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, phoneNumber: e.TWILIO_PHONE_NUMBER }
+        : undefined,
+    twilioApiUrl: (e.TWILIO_API_URL ?? 'https://api.twilio.com').replace(/\/+$/, ''),
+    imapUrls,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM ?? 'Helpdesk <helpdesk@localhost>',
+    language: e.HELPDESK_LANGUAGE ?? 'fr',
+    timezone: e.HELPDESK_TIMEZONE ?? 'Europe/Paris',
+    coordinator: { email: e.HELPDESK_COORDINATOR_EMAIL, phone: e.HELPDESK_COORDINATOR_PHONE },
+    businessHours,
+  });
+}
+
+export function generateToken(): string {
+  return randomBytes(24).toString('base64url');
+}
