@@ -1,0 +1,99 @@
+import { generateToken } from '../../config/index.js';
+import { AppError } from '../../errors.js';
+import type { Store } from '../../store/index.js';
+import { route, type Route } from '../route.js';
+import { technicianBody, technicianPatchBody } from '../schemas.js';
+import { parseBusinessHours } from '../../config/business-hours.js';
+
+function assertShift(shift: string | null | undefined): void {
+  if (!shift) return;
+  try {
+    parseBusinessHours(shift);
+  } catch (err) {
+    throw new AppError('VALIDATION_FAILED', `shift: ${(err as Error).message}`, { field: 'shift' });
+  }
+}
+
+async function getOr404(store: Store, id: string) {
+  const technician = await store.technicians.get(id);
+  if (!technician) throw new AppError('TECHNICIAN_NOT_FOUND', `technician ${id} does not exist`);
+  return technician;
+}
+
+export function technicianRoutes(store: Store): Route[] {
+  return [
+    route({
+      method: 'get',
+      path: '/technicians',
+      tag: 'technicians',
+      summary: 'The desk’s technicians',
+      access: 'staff',
+      async handler() {
+        return { body: { items: await store.technicians.list() } };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/technicians',
+      tag: 'technicians',
+      summary: 'Add a technician; the answer carries their API token, once',
+      access: 'coordinator',
+      status: 201,
+      body: technicianBody,
+      async handler({ body }) {
+        assertShift(body.shift);
+        if (body.phone && (await store.technicians.findByPhone(body.phone))) {
+          throw new AppError('CONFLICT', 'phone: another technician already has this number', { field: 'phone' });
+        }
+        const token = generateToken();
+        const technician = await store.transaction(async (tx) => {
+          const created = await store.technicians.create(body, tx);
+          await store.tokens.issue(token, { role: 'technician', technicianId: created.id }, tx);
+          return created;
+        });
+        return { status: 201, body: { ...technician, token } };
+      },
+    }),
+    route<{ id: string }>({
+      method: 'get',
+      path: '/technicians/:id',
+      tag: 'technicians',
+      summary: 'One technician',
+      access: 'staff',
+      async handler({ params }) {
+        return { body: await getOr404(store, params.id) };
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/technicians/:id',
+      tag: 'technicians',
+      summary: 'Change a technician: tier, skills, load, availability, on-call, shift',
+      access: 'coordinator',
+      body: technicianPatchBody,
+      async handler({ params, body }) {
+        const id = (params as { id: string }).id;
+        await getOr404(store, id);
+        assertShift(body.shift);
+        const updated = await store.technicians.update(id, body);
+        if (!updated) throw new AppError('TECHNICIAN_NOT_FOUND', `technician ${id} does not exist`);
+        return { body: updated };
+      },
+    }),
+    route<{ id: string }>({
+      method: 'delete',
+      path: '/technicians/:id',
+      tag: 'technicians',
+      summary: 'Remove a technician from the desk (their history stays) and revoke their token',
+      access: 'coordinator',
+      status: 204,
+      async handler({ params }) {
+        if (!(await store.technicians.remove(params.id))) {
+          throw new AppError('TECHNICIAN_NOT_FOUND', `technician ${params.id} does not exist`);
+        }
+        await store.tokens.revokeTechnician(params.id);
+        return { status: 204 };
+      },
+    }),
+  ];
+}

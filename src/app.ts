@@ -1,0 +1,88 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Config } from './config/index.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import type { Store } from './store/index.js';
+import type { TicketDeps } from './tickets/deps.js';
+import { buildOpenApi } from './api/openapi.js';
+import { buildRouter } from './api/router.js';
+import { errorHandler } from './api/error-handler.js';
+import type { Route } from './api/route.js';
+import { ticketRoutes } from './api/routes/tickets.js';
+import { technicianRoutes } from './api/routes/technicians.js';
+import { deskRoutes } from './api/routes/desk.js';
+import { AppError } from './errors.js';
+
+export interface Readiness {
+  /** Each dependency's state; any `false` makes /ready answer 503. */
+  check(): Promise<Record<string, boolean | Record<string, unknown>>>;
+}
+
+export interface AppDeps {
+  config: Pick<Config, 'apiToken' | 'publicUrl'>;
+  log: Logger;
+  store: Store;
+  tickets: TicketDeps;
+  metrics: Metrics;
+  readiness: Readiness;
+  /** Mounted at /twilio when telephony is configured; otherwise /twilio/* answers 503. */
+  twilio?: express.Router;
+}
+
+export function apiRoutes(deps: Pick<AppDeps, 'store' | 'tickets'>): Route[] {
+  return [...ticketRoutes(deps.tickets), ...technicianRoutes(deps.store), ...deskRoutes(deps.store)];
+}
+
+/** The HTTP application; builds nothing global and listens nowhere, so tests run it in-process. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(requestMetrics(deps.metrics));
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', async (_req, res) => {
+    const details = await deps.readiness.check();
+    const ready = Object.values(details).every((v) => v !== false && !(typeof v === 'object' && v.ok === false));
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', details });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  const routes = apiRoutes(deps);
+  const openapi = buildOpenApi(routes, { version: '0.1.0', serverUrl: deps.config.publicUrl });
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use('/api', buildRouter(routes, { coordinatorToken: deps.config.apiToken, tokens: deps.store.tokens }));
+  app.use('/api', (req, _res, next) => next(new AppError('NOT_FOUND', `no route ${req.method} ${req.originalUrl}`)));
+
+  if (deps.twilio) app.use('/twilio', deps.twilio);
+  else {
+    app.use('/twilio', (_req, _res, next) =>
+      next(new AppError('TELEPHONY_DISABLED', 'telephony is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER')),
+    );
+  }
+
+  app.use((req, _res, next) => next(new AppError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
+  app.use(errorHandler(deps.log));
+  return app;
+}
+
+function requestMetrics(metrics: Metrics) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      // The matched route pattern, not the raw path: ticket numbers must not explode the label set.
+      const routePath = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? 'unmatched' : req.baseUrl || req.path);
+      const route = `${req.baseUrl}${typeof req.route?.path === 'string' ? req.route.path : ''}` || routePath;
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ method: req.method, route }, seconds);
+    });
+    next();
+  };
+}

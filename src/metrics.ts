@@ -1,0 +1,37 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The gateway's Prometheus metrics, on a registry of its own (no process-wide default). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'helpdesk_' });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'helpdesk_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'helpdesk_http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['method', 'route'] as const,
+      buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    ticketsOpened: new Counter({
+      name: 'helpdesk_tickets_opened_total',
+      help: 'Tickets opened, by channel',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
+    dependencyUp: new Gauge({
+      name: 'helpdesk_dependency_up',
+      help: '1 when a dependency (database, redis, a mailbox) answers',
+      labelNames: ['dependency'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,90 @@
+/**
+ * The two outbound channels as the rest of the gateway sees them. Vendor SDKs stay in the adapters
+ * next to this file; everything past them speaks these types.
+ */
+
+/** Our own delivery vocabulary; vendor statuses are mapped onto it at the edge. */
+export const DELIVERY_STATUSES = ['queued', 'sent', 'delivered', 'failed', 'undelivered'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface OutboundSms {
+  /** E.164 phone number. */
+  to: string;
+  body: string;
+  /** Overrides the sender's default status callback URL for this one message. */
+  statusCallback?: string;
+}
+
+export interface SmsSent {
+  /** The vendor's message id (Twilio MessageSid), recorded as the message's externalId. */
+  externalId: string;
+  status: DeliveryStatus;
+}
+
+export interface SmsSender {
+  send(msg: OutboundSms): Promise<SmsSent>;
+}
+
+export interface OutboundMail {
+  to: string[];
+  cc?: string[];
+  subject: string;
+  text: string;
+  html: string;
+  /**
+   * `<uuid@domain>`, generated before sending (see createMessageId) so the outbox can record it
+   * first: a reply that arrives before the send is acknowledged still threads onto the ticket.
+   */
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string[];
+  autoSubmitted?: 'auto-replied' | 'auto-generated';
+  headers?: Record<string, string>;
+}
+
+export interface MailSent {
+  /** The Message-ID the message went out with, angle brackets included. */
+  messageId: string;
+  /** Recipients the server refused while accepting the others (a bounce-to-be, worth recording). */
+  rejected?: string[];
+}
+
+export interface MailTransport {
+  send(mail: OutboundMail): Promise<MailSent>;
+  /** Releases pooled connections; safe to call more than once. */
+  close?(): Promise<void>;
+}
+
+export type SendErrorKind = 'transient' | 'permanent';
+
+/**
+ * What a channel throws when a message did not go out. `kind` is the only thing the queue needs:
+ * transient errors are retried with backoff, permanent ones stop at once and are shown on the ticket.
+ * `code` is ours (stable, for logs and the dead-letter view); `vendorCode` is the vendor's, for humans.
+ */
+export class SendError extends Error {
+  readonly kind: SendErrorKind;
+  readonly code: string;
+  readonly vendorCode: string | number | undefined;
+
+  constructor(
+    kind: SendErrorKind,
+    code: string,
+    message: string,
+    options: { vendorCode?: string | number | undefined; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SendError';
+    this.kind = kind;
+    this.code = code;
+    this.vendorCode = options.vendorCode;
+  }
+
+  get transient(): boolean {
+    return this.kind === 'transient';
+  }
+}
+
+export function isSendError(err: unknown): err is SendError {
+  return err instanceof SendError;
+}

@@ -1,0 +1,90 @@
+import type { Channel, Language, Priority, Tier } from '../../domain.js';
+
+/** Every message the desk sends, by audience. */
+export const REQUESTER_KINDS = ['created', 'assigned', 'pending', 'escalated', 'resolved', 'closed', 'omitted-attachments'] as const;
+export const TECHNICIAN_KINDS = ['offer', 'offer-reminder', 'sla-warning', 'requester-replied'] as const;
+export const COORDINATOR_KINDS = ['escalation', 'breach'] as const;
+export const TEMPLATE_KINDS = [...REQUESTER_KINDS, ...TECHNICIAN_KINDS, ...COORDINATOR_KINDS] as const;
+export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
+export type Audience = 'requester' | 'technician' | 'coordinator';
+
+/** What a template needs to know about the ticket. */
+export interface TicketInfo {
+  number: number | string;
+  subject: string;
+  priority: Priority;
+  category?: string | null;
+  tier?: Tier;
+}
+
+interface Base {
+  ticket: TicketInfo;
+  /** IANA zone for dates in the text; defaults to Europe/Paris (the contract's HELPDESK_TIMEZONE default). */
+  timeZone?: string;
+}
+
+interface ToRequester extends Base {
+  requesterName?: string | null;
+}
+
+export interface OutageInfo {
+  title: string;
+  message?: string | null;
+}
+
+export type OmissionReason = 'too_large' | 'total_too_large' | 'blocked_type' | 'too_many' | 'unreadable';
+
+export interface OmittedAttachment {
+  filename: string;
+  reason: OmissionReason;
+  sizeBytes?: number;
+}
+
+export type SlaTarget = 'respond' | 'resolve';
+
+export interface TemplateContexts {
+  created: ToRequester & { outages?: OutageInfo[] };
+  assigned: ToRequester & { technicianName?: string | null };
+  /** `question`: what the technician needs from the requester, when they said. */
+  pending: ToRequester & { question?: string | null };
+  escalated: ToRequester;
+  resolved: ToRequester & { resolution: string };
+  closed: ToRequester;
+  'omitted-attachments': ToRequester & {
+    omitted: OmittedAttachment[];
+    limits?: { maxBytes?: number; maxTotalBytes?: number; maxCount?: number };
+  };
+  /** `attempt` > 1 for the repeats of a P1 offer. */
+  offer: Base & { summary?: string; requesterName?: string | null; timeoutMinutes?: number; attempt?: number };
+  'offer-reminder': Base & { minutesLeft: number };
+  'sla-warning': Base & { target: SlaTarget; dueAt: Date | string };
+  'requester-replied': Base & { requesterName?: string | null; excerpt: string; channel?: Channel };
+  escalation: Base & { reason: string; fromTier: Tier; toTier: Tier; by?: string | null; assigneeName?: string | null };
+  breach: Base & { target: SlaTarget; dueAt: Date | string; assigneeName?: string | null };
+}
+
+/**
+ * A piece of an email body. Strings are paragraphs; every string is escaped in the HTML part, so
+ * templates interpolate user text freely. Falsy entries are skipped, for conditional paragraphs.
+ */
+export type Block = string | { quote: string } | { list: string[] } | false | null | undefined;
+
+/** What a language file writes for one kind. */
+export interface Message {
+  /** Without the `[HD-n]` tag: render() adds it, so an edit cannot lose it. */
+  subject: string;
+  body: Block[];
+  /** Build it with the `sms` tag of format.ts so it stays GSM-7 and within one segment. */
+  sms: string;
+}
+
+export type Templates = { [K in TemplateKind]: (ctx: TemplateContexts[K]) => Message };
+
+export interface Rendered {
+  subject: string;
+  text: string;
+  html: string;
+  sms: string;
+}
+
+export type { Language };

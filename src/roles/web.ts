@@ -1,0 +1,41 @@
+import type { Server } from 'node:http';
+import { createApp } from '../app.js';
+import { pingDatabase } from '../store/db.js';
+import type { RoleContext, RoleStopper } from './types.js';
+
+/** The HTTP side: REST API, Twilio webhooks, health, readiness and metrics. */
+export async function startWeb(ctx: RoleContext): Promise<RoleStopper> {
+  const { config, log, services, redis, health } = ctx;
+  const app = createApp({
+    config,
+    log,
+    store: services.store,
+    tickets: services.tickets,
+    metrics: services.metrics,
+    readiness: {
+      async check() {
+        const [database, redisUp] = await Promise.all([
+          pingDatabase(services.store.sequelize),
+          redis.ping().then(
+            () => true,
+            () => false,
+          ),
+        ]);
+        services.metrics.dependencyUp.set({ dependency: 'database' }, database ? 1 : 0);
+        services.metrics.dependencyUp.set({ dependency: 'redis' }, redisUp ? 1 : 0);
+        const extra = Object.fromEntries([...health].map(([name, fn]) => [name, fn()]));
+        return { database, redis: redisUp, ...extra };
+      },
+    },
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, () => resolve(s));
+    s.once('error', reject);
+  });
+  log.info({ port: config.port, publicUrl: config.publicUrl }, 'HTTP listening');
+  return () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+}

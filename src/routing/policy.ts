@@ -1,0 +1,47 @@
+import type { TicketPolicy } from '../tickets/deps.js';
+import type { BusinessCalendar } from './calendar.js';
+import { DEFAULT_CATEGORY_TABLE, scoreCategory, startingTier, type CategoryDefinition } from './categorize.js';
+import { assessTicket, priorityOf, DEFAULT_PRIORITY_MATRIX, type PriorityMatrix } from './priority.js';
+import { DEFAULT_SLA_TARGETS, dueDates, type SlaTargets } from './sla.js';
+
+export interface PolicyRules {
+  calendar: BusinessCalendar;
+  matrix?: PriorityMatrix;
+  slaTargets?: SlaTargets;
+  categories?: CategoryDefinition[];
+}
+
+/** The routing rules, bound to the desk's settings, as the lifecycle consumes them. */
+export function createTicketPolicy(rules: PolicyRules): TicketPolicy {
+  const matrix = rules.matrix ?? DEFAULT_PRIORITY_MATRIX;
+  const targets = rules.slaTargets ?? DEFAULT_SLA_TARGETS;
+  const categories = rules.categories ?? DEFAULT_CATEGORY_TABLE;
+  return {
+    assess(input) {
+      const assessment = assessTicket(
+        {
+          explicit: { impact: input.impact, urgency: input.urgency },
+          ivrUrgent: input.urgencyHint === 'high' && input.channel === 'voice',
+          mailbox: input.channel !== 'voice' && input.urgencyHint ? { urgency: input.urgencyHint } : undefined,
+          subject: input.subject,
+          description: input.description,
+          vip: input.vip,
+        },
+        { matrix },
+      );
+      const reasons = [...assessment.reasons];
+      let category = input.category ?? null;
+      if (category) reasons.push(`category ${category}: set by a person or channel`);
+      else {
+        const guess = scoreCategory(`${input.subject}\n${input.description}`, categories);
+        if (guess) {
+          category = guess.category;
+          reasons.push(`category ${category}: keywords ${guess.keywords.map((k) => `"${k}"`).join(', ')}`);
+        }
+      }
+      return { ...assessment, category, tier: startingTier(category, categories), reasons };
+    },
+    priorityOf: (impact, urgency) => priorityOf(impact, urgency, matrix),
+    slaDue: (openedAt, priority) => dueDates(openedAt, priority, rules.calendar, targets),
+  };
+}

@@ -1,0 +1,33 @@
+import { Sequelize } from 'sequelize';
+import pg from 'pg';
+import type { Logger } from '../log.js';
+
+// bigint columns (ticket numbers, counts) come back as strings by default; ours fit in a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+export interface DbOptions {
+  url: string;
+  log?: Logger;
+  /** Connections per process; each role of a scaled-out gateway has its own pool. */
+  poolMax?: number;
+}
+
+export function createSequelize({ url, log, poolMax = 10 }: DbOptions): Sequelize {
+  return new Sequelize(url, {
+    dialect: 'postgres',
+    dialectModule: pg,
+    logging: log ? (sql: string) => log.trace({ sql: sql.slice(0, 200) }, 'sql') : false,
+    pool: { max: poolMax, min: 0, idle: 10_000, acquire: 30_000 },
+    define: { underscored: true, timestamps: false },
+  });
+}
+
+/** Is the database answering? For /ready. */
+export async function pingDatabase(sequelize: Sequelize): Promise<boolean> {
+  try {
+    await sequelize.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

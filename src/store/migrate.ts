@@ -1,0 +1,45 @@
+import type { Sequelize } from 'sequelize';
+import { Umzug, SequelizeStorage } from 'umzug';
+import type { Logger } from '../log.js';
+import * as initial from './migrations/001-initial.js';
+import * as seedCategories from './migrations/002-seed-categories.js';
+import type { MigrationContext, RunSql } from './migrations/types.js';
+
+interface MigrationModule {
+  up(ctx: MigrationContext): Promise<void>;
+  down(ctx: MigrationContext): Promise<void>;
+}
+
+// Listed, not globbed: the same list works under tsx, vitest and a bundler.
+const MIGRATIONS: Array<[string, MigrationModule]> = [
+  ['001-initial', initial],
+  ['002-seed-categories', seedCategories],
+];
+
+// Any constant shared by every gateway process: several processes starting at once on one database
+// would otherwise race to apply the same migration.
+const MIGRATION_LOCK = 72_010_001;
+
+export async function migrate(sequelize: Sequelize, log?: Logger): Promise<string[]> {
+  const run: RunSql = (sql) => sequelize.query(sql);
+  const umzug = new Umzug<RunSql>({
+    migrations: MIGRATIONS.map(([name, module]) => ({
+      name,
+      up: ({ context }) => module.up({ context }),
+      down: ({ context }) => module.down({ context }),
+    })),
+    // A function here is a factory of the context, so wrap ours.
+    context: () => run,
+    storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }),
+    logger: undefined,
+  });
+  // The lock is held by one pooled connection's transaction for as long as the migrations run on
+  // others; a second process waits here, then finds nothing left to apply.
+  const applied = await sequelize.transaction(async (transaction) => {
+    await sequelize.query('SELECT pg_advisory_xact_lock(:key)', { replacements: { key: MIGRATION_LOCK }, transaction });
+    return umzug.up();
+  });
+  const names = applied.map((m) => m.name);
+  if (names.length > 0) log?.info({ migrations: names }, 'database migrated');
+  return names;
+}

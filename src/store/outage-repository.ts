@@ -1,0 +1,51 @@
+import { Op } from 'sequelize';
+import type { Outage } from '../tickets/types.js';
+import type { Models, OutageRow } from './models/index.js';
+
+function toOutage(row: OutageRow): Outage {
+  const o = row.get({ plain: true });
+  return {
+    id: o.id,
+    title: o.title,
+    message: o.message,
+    since: o.since.toISOString(),
+    ...(o.until ? { until: o.until.toISOString() } : {}),
+  };
+}
+
+export function createOutageRepository(models: Models) {
+  const { Outage } = models;
+  return {
+    /** Outages still going on at `now`: no end, or an announced end still ahead. */
+    async current(now = new Date()): Promise<Outage[]> {
+      const rows = await Outage.findAll({
+        where: { since: { [Op.lte]: now }, [Op.or]: [{ until: null }, { until: { [Op.gt]: now } }] },
+        order: [['since', 'DESC']],
+      });
+      return rows.map(toOutage);
+    },
+
+    async create(input: { title: string; message: string; since?: Date; until?: Date | null; category?: string | null }) {
+      const row = await Outage.create({
+        title: input.title,
+        message: input.message,
+        since: input.since ?? new Date(),
+        until: input.until ?? null,
+        category: input.category ?? null,
+      });
+      return toOutage(row);
+    },
+
+    /** Ending an outage keeps it for the tickets linked to it. */
+    async end(id: string, now = new Date()): Promise<boolean> {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return false;
+      const [count] = await Outage.update(
+        { until: now },
+        { where: { id, [Op.or]: [{ until: null }, { until: { [Op.gt]: now } }] } },
+      );
+      return count > 0;
+    },
+  };
+}
+
+export type OutageRepository = ReturnType<typeof createOutageRepository>;

@@ -1,0 +1,88 @@
+import type { Ticket } from '../tickets/types.js';
+import { reference } from '../domain.js';
+
+/**
+ * One SELECT that returns tickets in the contract's shape, requester, assignee and watchers
+ * included, so that a list page costs one round trip whatever its length.
+ */
+export const TICKET_SELECT = `
+  SELECT t.*,
+         r.name AS r_name, r.emails AS r_emails, r.phones AS r_phones,
+         a.name AS a_name,
+         coalesce((SELECT json_agg(json_strip_nulls(json_build_object('email', w.email, 'phone', w.phone)))
+                     FROM ticket_watchers w WHERE w.ticket_id = t.id), '[]'::json) AS watchers
+    FROM tickets t
+    JOIN requesters r ON r.id = t.requester_id
+    LEFT JOIN technicians a ON a.id = t.assignee_id`;
+
+export interface TicketJoinedRow {
+  id: string;
+  number: number;
+  channel: Ticket['channel'];
+  status: Ticket['status'];
+  priority: Ticket['priority'];
+  impact: Ticket['impact'];
+  urgency: Ticket['urgency'];
+  category: string | null;
+  tier: Ticket['tier'];
+  subject: string;
+  description: string;
+  requester_id: string;
+  assignee_id: string | null;
+  outage_id: string | null;
+  linked_ticket_id: string | null;
+  resolution: string | null;
+  respond_by: Date | null;
+  resolve_by: Date | null;
+  responded_at: Date | null;
+  breached: boolean;
+  created_at: Date;
+  updated_at: Date;
+  resolved_at: Date | null;
+  closed_at: Date | null;
+  r_name: string | null;
+  r_emails: string[];
+  r_phones: string[];
+  a_name: string | null;
+  watchers: Ticket['watchers'];
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export function toTicket(row: TicketJoinedRow): Ticket {
+  return {
+    id: row.id,
+    number: row.number,
+    reference: reference(row.number),
+    channel: row.channel,
+    status: row.status,
+    priority: row.priority,
+    impact: row.impact,
+    urgency: row.urgency,
+    category: row.category,
+    tier: row.tier,
+    subject: row.subject,
+    description: row.description,
+    requester: {
+      id: row.requester_id,
+      name: row.r_name,
+      email: row.r_emails[0] ?? null,
+      phone: row.r_phones[0] ?? null,
+    },
+    assignee: row.assignee_id ? { id: row.assignee_id, name: row.a_name ?? '' } : null,
+    watchers: row.watchers,
+    sla: {
+      respondBy: iso(row.respond_by),
+      resolveBy: iso(row.resolve_by),
+      respondedAt: iso(row.responded_at),
+      breached: row.breached,
+    },
+    outageId: row.outage_id,
+    linkedTicketId: row.linked_ticket_id,
+    resolution: row.resolution,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    resolvedAt: iso(row.resolved_at),
+    closedAt: iso(row.closed_at),
+  };
+}

@@ -1,0 +1,207 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Channel, Level, Priority, Tier, TicketStatus } from '../domain.js';
+import type { Ticket, TicketDetail, TicketEvent, TicketMessage, Watcher } from '../tickets/types.js';
+import type { Models } from './models/index.js';
+import { TICKET_SELECT, toTicket, type TicketJoinedRow } from './ticket-queries.js';
+
+export interface NewTicket {
+  channel: Channel;
+  priority: Priority;
+  impact: Level;
+  urgency: Level;
+  category: string | null;
+  tier: Tier;
+  subject: string;
+  description: string;
+  requesterId: string;
+  outageId?: string | null;
+  linkedTicketId?: string | null;
+  respondBy?: Date | null;
+  resolveBy?: Date | null;
+}
+
+/** The columns a use case may change; the repository knows nothing of which changes are legal. */
+export interface TicketChanges {
+  status?: TicketStatus;
+  priority?: Priority;
+  impact?: Level;
+  urgency?: Level;
+  category?: string | null;
+  tier?: Tier;
+  assigneeId?: string | null;
+  resolution?: string | null;
+  respondBy?: Date | null;
+  resolveBy?: Date | null;
+  respondedAt?: Date | null;
+  breached?: boolean;
+  pausedAt?: Date | null;
+  pausedSeconds?: number;
+  offeredAt?: Date | null;
+  escalations?: number;
+  reassignments?: number;
+  reopens?: number;
+  resolvedAt?: Date | null;
+  closedAt?: Date | null;
+  satisfaction?: number | null;
+}
+
+/** The row as the lifecycle sees it while it holds the lock. */
+export interface TicketState extends Required<Omit<TicketChanges, 'satisfaction'>> {
+  id: string;
+  number: number;
+  channel: Channel;
+  status: TicketStatus;
+  subject: string;
+  requesterId: string;
+  createdAt: Date;
+}
+
+export interface TicketFilter {
+  status?: TicketStatus;
+  priority?: Priority;
+  channel?: Channel;
+  assignee?: string;
+  q?: string;
+  requesterId?: string;
+  limit: number;
+  offset: number;
+}
+
+export function createTicketRepository(sequelize: Sequelize, models: Models) {
+  const { Ticket, TicketEvent } = models;
+
+  async function selectTickets(where: string, replacements: Record<string, unknown>, tail = '', tx?: Transaction) {
+    const rows = await sequelize.query<TicketJoinedRow>(`${TICKET_SELECT} WHERE ${where} ${tail}`, {
+      replacements,
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
+    return rows.map(toTicket);
+  }
+
+  return {
+    async insert(input: NewTicket, tx: Transaction): Promise<TicketState> {
+      const row = await Ticket.create(
+        {
+          channel: input.channel,
+          priority: input.priority,
+          impact: input.impact,
+          urgency: input.urgency,
+          category: input.category,
+          tier: input.tier,
+          subject: input.subject,
+          description: input.description,
+          requesterId: input.requesterId,
+          outageId: input.outageId ?? null,
+          linkedTicketId: input.linkedTicketId ?? null,
+          respondBy: input.respondBy ?? null,
+          resolveBy: input.resolveBy ?? null,
+        },
+        { transaction: tx },
+      );
+      return row.get({ plain: true }) as TicketState;
+    },
+
+    /** Locks the row for the rest of the transaction: two changes to one ticket never interleave. */
+    async lock(id: string, tx: Transaction): Promise<TicketState | null> {
+      const row = await Ticket.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE });
+      return row ? (row.get({ plain: true }) as TicketState) : null;
+    },
+
+    async update(id: string, changes: TicketChanges, tx: Transaction): Promise<void> {
+      await Ticket.update({ ...changes, updatedAt: new Date() }, { where: { id }, transaction: tx });
+    },
+
+    /** Appends to the ticket's history; returns the event's id, the cause of what follows from it. */
+    async appendEvent(ticketId: string, type: string, actor: string, data: Record<string, unknown>, tx: Transaction): Promise<string> {
+      const row = await TicketEvent.create({ ticketId, type, actor, data }, { transaction: tx });
+      return String(row.id);
+    },
+
+    async addWatchers(ticketId: string, watchers: Watcher[], tx: Transaction): Promise<void> {
+      for (const w of watchers) {
+        await sequelize.query(
+          `INSERT INTO ticket_watchers (ticket_id, email, phone) VALUES (:ticketId, :email, :phone) ON CONFLICT DO NOTHING`,
+          { replacements: { ticketId, email: w.email ?? null, phone: w.phone ?? null }, transaction: tx },
+        );
+      }
+    },
+
+    /** A ticket's id from its number or its `HD-<number>` reference; null when it does not exist. */
+    async idByKey(key: string, tx?: Transaction): Promise<string | null> {
+      const match = /^(?:HD-)?(\d{1,15})$/i.exec(key.trim());
+      if (!match) return null;
+      const row = await Ticket.findOne({ where: { number: Number(match[1]) }, attributes: ['id'], transaction: tx });
+      return row?.id ?? null;
+    },
+
+    async get(id: string, tx?: Transaction): Promise<Ticket | null> {
+      const [ticket] = await selectTickets('t.id = :id', { id }, '', tx);
+      return ticket ?? null;
+    },
+
+    async detail(id: string): Promise<TicketDetail | null> {
+      const ticket = await this.get(id);
+      if (!ticket) return null;
+      const [events, messages] = await Promise.all([
+        sequelize.query<TicketEvent>(
+          `SELECT type, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor, data
+             FROM ticket_events WHERE ticket_id = :id ORDER BY id`,
+          { replacements: { id }, type: QueryTypes.SELECT },
+        ),
+        sequelize.query<TicketMessage & { subject: string | null; status: string | null }>(
+          `SELECT direction, channel, sender AS "from", recipient AS "to", subject, body,
+                  to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
+                  external_id AS "externalId", status
+             FROM messages WHERE ticket_id = :id ORDER BY at, id`,
+          { replacements: { id }, type: QueryTypes.SELECT },
+        ),
+      ]);
+      return {
+        ...ticket,
+        events,
+        messages: messages.map(({ subject, status, ...m }) => ({
+          ...m,
+          ...(subject !== null ? { subject } : {}),
+          ...(status !== null ? { status } : {}),
+        })),
+      };
+    },
+
+    async list(filter: TicketFilter): Promise<{ items: Ticket[]; total: number }> {
+      const clauses: string[] = ['true'];
+      const replacements: Record<string, unknown> = { limit: filter.limit, offset: filter.offset };
+      if (filter.status) (clauses.push('t.status = :status'), (replacements.status = filter.status));
+      if (filter.priority) (clauses.push('t.priority = :priority'), (replacements.priority = filter.priority));
+      if (filter.channel) (clauses.push('t.channel = :channel'), (replacements.channel = filter.channel));
+      if (filter.requesterId) (clauses.push('t.requester_id = :requesterId'), (replacements.requesterId = filter.requesterId));
+      if (filter.assignee === 'none') clauses.push('t.assignee_id IS NULL');
+      else if (filter.assignee) (clauses.push('t.assignee_id = :assignee'), (replacements.assignee = filter.assignee));
+      if (filter.q) {
+        const numeric = /^(?:HD-)?(\d+)$/i.exec(filter.q.trim());
+        clauses.push(`(t.subject ILIKE :q OR t.description ILIKE :q${numeric ? ' OR t.number = :qNumber' : ''})`);
+        replacements.q = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        if (numeric) replacements.qNumber = Number(numeric[1]);
+      }
+      const where = clauses.join(' AND ');
+      const [items, counted] = await Promise.all([
+        selectTickets(where, replacements, 'ORDER BY t.created_at DESC, t.number DESC LIMIT :limit OFFSET :offset'),
+        sequelize.query<{ total: number }>(`SELECT count(*)::int AS total FROM tickets t WHERE ${where}`, {
+          replacements,
+          type: QueryTypes.SELECT,
+        }),
+      ]);
+      return { items, total: counted[0]?.total ?? 0 };
+    },
+
+    async openTicketsOf(technicianId: string): Promise<Ticket[]> {
+      return selectTickets(
+        `t.assignee_id = :technicianId AND t.status IN ('assigned', 'in_progress', 'pending')`,
+        { technicianId },
+        'ORDER BY t.priority, t.created_at',
+      );
+    },
+  };
+}
+
+export type TicketRepository = ReturnType<typeof createTicketRepository>;

@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import type { Transaction } from 'sequelize';
+import type { Models } from './models/index.js';
+
+export type Role = 'coordinator' | 'technician';
+export interface Principal {
+  role: Role;
+  technicianId: string | null;
+}
+
+/** Tokens are stored as SHA-256 digests: a database dump does not hand out working credentials. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function createTokenRepository(models: Models) {
+  const { ApiToken } = models;
+  return {
+    async issue(token: string, principal: Principal, tx?: Transaction): Promise<void> {
+      await ApiToken.create(
+        { tokenHash: hashToken(token), role: principal.role, technicianId: principal.technicianId },
+        { transaction: tx },
+      );
+    },
+
+    async resolve(token: string): Promise<Principal | null> {
+      const row = await ApiToken.findOne({ where: { tokenHash: hashToken(token), revokedAt: null } });
+      return row ? { role: row.role, technicianId: row.technicianId } : null;
+    },
+
+    async hasCoordinator(): Promise<boolean> {
+      return (await ApiToken.count({ where: { role: 'coordinator', revokedAt: null } })) > 0;
+    },
+
+    async revokeTechnician(technicianId: string): Promise<void> {
+      await ApiToken.update({ revokedAt: new Date() }, { where: { technicianId, revokedAt: null } });
+    },
+  };
+}
+
+export type TokenRepository = ReturnType<typeof createTokenRepository>;

@@ -1,0 +1,86 @@
+import type { Transaction } from 'sequelize';
+import { AppError } from '../errors.js';
+import { notificationsFor, type NotificationKind } from '../notify/recipients.js';
+import type { TicketChanges, TicketState } from '../store/ticket-repository.js';
+import type { Ticket } from './types.js';
+import type { TicketDeps } from './deps.js';
+
+export interface Decision {
+  changes: TicketChanges;
+  events: { type: string; data?: Record<string, unknown> }[];
+  /** Owed notifications; their cause is the decision's last event. */
+  notify?: NotificationKind[];
+  /** The technician a `technician.offer` goes to. */
+  technicianId?: string;
+}
+
+/** Decides a change from the locked ticket; may refuse by throwing an AppError. */
+export type Decide = (ticket: TicketState, now: Date) => Decision;
+
+/**
+ * The only way a ticket changes: lock it, let the use case decide, then write the new state, its
+ * events and the notifications they cause in one transaction. Listeners hear of it after commit.
+ */
+export async function applyChange(deps: TicketDeps, ticketId: string, actor: string, decide: Decide): Promise<Ticket> {
+  const now = deps.now?.() ?? new Date();
+  const eventTypes: string[] = [];
+  await deps.store.transaction(async (tx) => {
+    const state = await deps.store.tickets.lock(ticketId, tx);
+    if (!state) throw new AppError('TICKET_NOT_FOUND', 'no such ticket');
+    const decision = decide(state, now);
+    if (Object.keys(decision.changes).length > 0) await deps.store.tickets.update(ticketId, decision.changes, tx);
+    let causeId = '';
+    for (const event of decision.events) {
+      causeId = await deps.store.tickets.appendEvent(ticketId, event.type, actor, event.data ?? {}, tx);
+      eventTypes.push(event.type);
+    }
+    if (decision.notify?.length) {
+      await queueNotifications(deps, { ...state, ...decision.changes }, causeId, decision, tx);
+    }
+  });
+  for (const listener of deps.listeners ?? []) listener({ ticketId, events: eventTypes });
+  const ticket = await deps.store.tickets.get(ticketId);
+  if (!ticket) throw new AppError('TICKET_NOT_FOUND', 'no such ticket');
+  return ticket;
+}
+
+export async function queueNotifications(
+  deps: TicketDeps,
+  state: Pick<TicketState, 'id' | 'number' | 'channel' | 'subject' | 'priority' | 'category' | 'resolution' | 'requesterId' | 'assigneeId'>,
+  causeId: string,
+  decision: Pick<Decision, 'notify' | 'technicianId'> & { extra?: Record<string, unknown> },
+  tx: Transaction,
+): Promise<void> {
+  const ticket = await deps.store.tickets.get(state.id, tx);
+  const requester = await deps.store.requesters.get(state.requesterId, tx);
+  if (!ticket || !requester) return;
+  const technicianId = decision.technicianId ?? state.assigneeId;
+  const technician = technicianId ? await deps.store.technicians.get(technicianId, tx) : null;
+  const ctx = {
+    causeId,
+    ticket: {
+      id: state.id,
+      number: state.number,
+      channel: state.channel,
+      subject: state.subject,
+      priority: state.priority,
+      category: state.category,
+      resolution: state.resolution,
+    },
+    requester,
+    watchers: ticket.watchers,
+    technician,
+    coordinator: deps.config.coordinator,
+    defaultLanguage: deps.config.language,
+    ...(decision.extra ? { extra: decision.extra } : {}),
+  };
+  const rows = (decision.notify ?? []).flatMap((kind) => notificationsFor(kind, ctx));
+  await deps.store.outbox.add(rows, tx);
+}
+
+/** A ticket's id from the `:id` of a URL or an SMS: its number or its reference. */
+export async function ticketIdOrThrow(deps: TicketDeps, key: string): Promise<string> {
+  const id = await deps.store.tickets.idByKey(key);
+  if (!id) throw new AppError('TICKET_NOT_FOUND', `ticket ${key} does not exist`);
+  return id;
+}

@@ -1,0 +1,76 @@
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config/index.js';
+import { silentLogger, type Logger } from '../../src/log.js';
+import { createServices, type Services } from '../../src/services.js';
+import { createSequelize, pingDatabase } from '../../src/store/db.js';
+import { migrate } from '../../src/store/migrate.js';
+import { createTestDatabase } from './db.js';
+
+export const COORDINATOR_TOKEN = 'test-coordinator-token-0123456789';
+
+export interface TestDesk {
+  config: Config;
+  log: Logger;
+  services: Services;
+  app: ReturnType<typeof createApp>;
+  redis: Redis;
+  redisUrl: string;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A whole desk on a database of its own (migrated, empty) and the shared Redis: the services and
+ * the express app, in-process. `env` overrides the contract's environment; the desk is open around
+ * the clock unless a test says otherwise, so that business hours do not depend on when CI runs.
+ */
+export async function createTestDesk(env: Record<string, string> = {}): Promise<TestDesk> {
+  const db = await createTestDatabase(inject('databaseUrl'));
+  const redisUrl = inject('redisUrl');
+  const config = loadConfig({
+    HELPDESK_API_TOKEN: COORDINATOR_TOKEN,
+    HELPDESK_BUSINESS_HOURS: 'always',
+    DATABASE_URL: db.url,
+    REDIS_URL: redisUrl,
+    ...env,
+  });
+  const log = silentLogger();
+  const sequelize = createSequelize({ url: db.url, poolMax: 5 });
+  await migrate(sequelize);
+  const services = createServices(config, sequelize, log);
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const app = createApp({
+    config,
+    log,
+    store: services.store,
+    tickets: services.tickets,
+    metrics: services.metrics,
+    readiness: {
+      async check() {
+        const redisUp = await redis.ping().then(
+          () => true,
+          () => false,
+        );
+        return { database: await pingDatabase(sequelize), redis: redisUp };
+      },
+    },
+  });
+  return {
+    config,
+    log,
+    services,
+    app,
+    redis,
+    redisUrl,
+    databaseUrl: db.url,
+    async close() {
+      redis.disconnect();
+      await sequelize.close();
+      await db.drop();
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });

@@ -1,0 +1,193 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A loopback stand-in for Twilio's Messages API, close enough to the wire format that the real
+ * twilio client talks to it unchanged (TWILIO_API_URL points here).
+ */
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  /** Decoded Basic credentials, or null when absent or unreadable. */
+  auth: { username: string; password: string } | null;
+  form: Record<string, string>;
+  at: Date;
+}
+
+export type Failure = { status: number; code?: number; message?: string } | { disconnect: true };
+
+export interface SentMessage {
+  sid: string;
+  to: string;
+  from: string;
+  body: string;
+  statusCallback: string | undefined;
+}
+
+export interface TwilioStandIn {
+  /** Base URL to use as TWILIO_API_URL. */
+  url: string;
+  accountSid: string;
+  authToken: string;
+  /** Every request, answered or not, in arrival order. */
+  requests: RecordedRequest[];
+  /** Messages answered with 201. */
+  messages: SentMessage[];
+  /** The next `n` message requests fail this way; later calls queue behind earlier ones. */
+  failNext(n: number, failure: Failure): void;
+  /**
+   * Posts a status callback for a sent message, signed as Twilio does, to its StatusCallback (or `url`).
+   * Returns the HTTP status the receiver answered.
+   */
+  sendStatusCallback(sid: string, status: string, opts?: { url?: string; errorCode?: number }): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** Twilio's webhook signature: HMAC-SHA1 over the URL followed by the sorted parameters, base64. */
+export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
+  const data = Object.keys(params)
+    .sort()
+    .reduce((acc, key) => acc + key + params[key], url);
+  return createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
+}
+
+function errorBody(status: number, code: number, message: string) {
+  return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
+}
+
+function parseBasic(header: string | undefined): RecordedRequest['auth'] {
+  const match = /^Basic\s+(.+)$/i.exec(header ?? '');
+  if (!match?.[1]) return null;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+export async function startTwilioStandIn(
+  options: { accountSid?: string; authToken?: string } = {},
+): Promise<TwilioStandIn> {
+  const accountSid = options.accountSid ?? `AC${hex(16)}`;
+  const authToken = options.authToken ?? hex(16);
+  const requests: RecordedRequest[] = [];
+  const messages: SentMessage[] = [];
+  const failures: Failure[] = [];
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+      const auth = parseBasic(req.headers.authorization);
+      requests.push({ method: req.method ?? 'GET', path, headers: req.headers, auth, form, at: new Date() });
+
+      const json = (status: number, body: unknown) => {
+        res.writeHead(status, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+
+      const route = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
+      if (!route || req.method !== 'POST') {
+        json(404, errorBody(404, 20404, `The requested resource ${path} was not found`));
+        return;
+      }
+      if (!auth || auth.username !== accountSid || auth.password !== authToken || route[1] !== accountSid) {
+        json(401, errorBody(401, 20003, 'Authenticate'));
+        return;
+      }
+      const failure = failures.shift();
+      if (failure) {
+        if ('disconnect' in failure) {
+          req.socket.destroy();
+          return;
+        }
+        json(failure.status, errorBody(failure.status, failure.code ?? failure.status, failure.message ?? 'Failure'));
+        return;
+      }
+      const { To: to, From: from, Body: body, StatusCallback: statusCallback } = form;
+      if (!to) return json(400, errorBody(400, 21604, "A 'To' phone number is required."));
+      if (!from) return json(400, errorBody(400, 21603, "A 'From' phone number is required."));
+      if (!body) return json(400, errorBody(400, 21602, 'Message body is required.'));
+
+      const sid = `SM${hex(16)}`;
+      messages.push({ sid, to, from, body, statusCallback });
+      const now = new Date().toUTCString().replace('GMT', '+0000');
+      json(201, {
+        account_sid: accountSid,
+        api_version: '2010-04-01',
+        body,
+        date_created: now,
+        date_sent: null,
+        date_updated: now,
+        direction: 'outbound-api',
+        error_code: null,
+        error_message: null,
+        from,
+        messaging_service_sid: null,
+        num_media: '0',
+        num_segments: String(Math.max(1, Math.ceil(body.length / 153))),
+        price: null,
+        price_unit: 'USD',
+        sid,
+        status: 'queued',
+        subresource_uris: { media: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}/Media.json` },
+        to,
+        uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    accountSid,
+    authToken,
+    requests,
+    messages,
+    failNext(n, failure) {
+      for (let i = 0; i < n; i++) failures.push(failure);
+    },
+    async sendStatusCallback(sid, status, opts = {}) {
+      const message = messages.find((m) => m.sid === sid);
+      const target = opts.url ?? message?.statusCallback;
+      if (!message || !target) throw new Error(`no message ${sid} with a status callback`);
+      const params: Record<string, string> = {
+        AccountSid: accountSid,
+        ApiVersion: '2010-04-01',
+        From: message.from,
+        MessageSid: sid,
+        MessageStatus: status,
+        SmsSid: sid,
+        SmsStatus: status,
+        To: message.to,
+      };
+      if (opts.errorCode !== undefined) params.ErrorCode = String(opts.errorCode);
+      const res = await fetch(target, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'X-Twilio-Signature': twilioSignature(authToken, target, params),
+        },
+        body: new URLSearchParams(params).toString(),
+      });
+      await res.arrayBuffer();
+      return res.status;
+    },
+    stop() {
+      return new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
+  };
+}
