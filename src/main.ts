@@ -7,17 +7,18 @@ import { createSequelize } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { createServices } from './services.js';
 import { startWeb } from './roles/web.js';
+import { startWorker } from './roles/worker.js';
+import { startMail } from './roles/mail.js';
 import type { Role, RoleContext, RoleStopper } from './roles/types.js';
 
 export interface Gateway {
   stop(): Promise<void>;
 }
 
-const ROLE_STARTERS: Record<Role, ((ctx: RoleContext) => Promise<RoleStopper>) | null> = {
+const ROLE_STARTERS: Record<Role, (ctx: RoleContext) => Promise<RoleStopper>> = {
   web: startWeb,
-  // Filled in by the routing and notification workers and the mail intake as they land.
-  worker: null,
-  mail: null,
+  worker: startWorker,
+  mail: startMail,
 };
 
 /**
@@ -49,12 +50,7 @@ export async function startGateway(config: Config, roles: Role[], log: Logger, p
 
     const ctx: RoleContext = { config, log, services, redisUrl: backing.redisUrl, redis, health: new Map() };
     for (const role of roles) {
-      const starter = ROLE_STARTERS[role];
-      if (!starter) {
-        log.info({ role }, 'role has nothing to run yet');
-        continue;
-      }
-      stops.push(await starter(ctx));
+      stops.push(await ROLE_STARTERS[role](ctx));
     }
     log.info({ roles }, 'gateway started');
     return { stop };

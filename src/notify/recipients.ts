@@ -13,6 +13,9 @@ export type NotificationKind =
   | 'requester.resolved'
   | 'requester.closed'
   | 'technician.offer'
+  | 'technician.offer-reminder'
+  | 'technician.sla-warning'
+  | 'technician.requester-replied'
   | 'coordinator.escalation'
   | 'coordinator.breach';
 
@@ -74,7 +77,7 @@ export function notificationsFor(kind: NotificationKind, ctx: RecipientContext):
     return out;
   }
 
-  if (kind === 'technician.offer') {
+  if (kind.startsWith('technician.')) {
     const t = ctx.technician;
     if (!t) return [];
     if (t.phone) return [make('sms', t.phone, t.language)];

@@ -1,0 +1,14 @@
+import type { RoleContext, RoleStopper } from './types.js';
+
+type Starter = (ctx: RoleContext) => Promise<RoleStopper>;
+
+/** The background side: each entry starts one kind of worker (routing, notifications…). */
+const WORKERS: Starter[] = [];
+
+export async function startWorker(ctx: RoleContext): Promise<RoleStopper> {
+  const stops: RoleStopper[] = [];
+  for (const start of WORKERS) stops.push(await start(ctx));
+  return async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+}
