@@ -76,9 +76,8 @@ function requestMetrics(metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction) => {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
-      // The matched route pattern, not the raw path: ticket numbers must not explode the label set.
-      const routePath = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? 'unmatched' : req.baseUrl || req.path);
-      const route = `${req.baseUrl}${typeof req.route?.path === 'string' ? req.route.path : ''}` || routePath;
+      // The route's pattern, never the raw path: ticket numbers must not explode the label set.
+      const route = (res.locals.routePattern as string | undefined) ?? (typeof req.route?.path === 'string' ? req.route.path : 'unmatched');
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       metrics.httpDuration.observe({ method: req.method, route }, seconds);

@@ -12,6 +12,7 @@ export function buildRouter(routes: Route[], auth: AuthOptions): Router {
   for (const r of routes) {
     router[r.method](r.path, (req: Request, res: Response, next: NextFunction) => {
       const principal = res.locals.principal as Principal;
+      res.locals.routePattern = `${req.baseUrl}${r.path}`;
       Promise.resolve()
         .then(async () => {
           authorize(principal, r.access);

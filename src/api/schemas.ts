@@ -51,20 +51,29 @@ export const emptyBody = z.strictObject({});
 const skills = z.array(z.string().trim().toLowerCase().min(1).max(50)).max(50);
 const shift = z.string().trim().min(1).max(200);
 
-export const technicianBody = z.strictObject({
+const technicianFields = {
   name: text(200),
   email: z.email({ message: 'expected an email address' }).nullable().optional(),
   phone: phone.nullable().optional(),
   language: z.enum(['fr', 'en']).optional(),
   tier: z.union([z.literal(1), z.literal(2), z.literal(3)], { message: 'expected 1, 2 or 3' }),
-  skills: skills.default([]),
-  maxLoad: z.number().int().min(0).max(1000).default(5),
-  available: z.boolean().default(true),
-  onCall: z.boolean().default(false),
+  skills,
+  maxLoad: z.number().int().min(0).max(1000),
+  available: z.boolean(),
+  onCall: z.boolean(),
   shift: shift.nullable().optional(),
+};
+
+export const technicianBody = z.strictObject({
+  ...technicianFields,
+  skills: skills.default([]),
+  maxLoad: technicianFields.maxLoad.default(5),
+  available: technicianFields.available.default(true),
+  onCall: technicianFields.onCall.default(false),
 });
 
-export const technicianPatchBody = technicianBody.partial();
+// Built without defaults: a field left out of a PATCH must stay as it is, not fall back to one.
+export const technicianPatchBody = z.strictObject(technicianFields).partial();
 
 export const outageBody = z.strictObject({
   title: text(200),
