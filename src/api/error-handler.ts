@@ -18,8 +18,15 @@ export function errorHandler(log: Logger) {
   };
 }
 
+// A database that restarts or drops connections is a passing condition: say so with a 503 the
+// client may retry, rather than a 500 that reads like a bug.
+const UNAVAILABLE = /^Sequelize(Connection\w*Error|HostNotReachableError|HostNotFoundError|ConnectionAcquireTimeoutError)$/;
+
 function toAppError(err: unknown): AppError {
   if (isAppError(err)) return err;
+  if (err instanceof Error && UNAVAILABLE.test(err.name)) {
+    return new AppError('NOT_READY', 'the database is not answering; nothing was changed, retry shortly');
+  }
   const parserError = err as BodyParserError;
   if (parserError?.type === 'entity.parse.failed') {
     return new AppError('MALFORMED_JSON', `the body is not valid JSON: ${parserError.message}`, { field: 'body' });

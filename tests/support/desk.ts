@@ -26,8 +26,8 @@ export interface TestDesk {
  * the express app, in-process. `env` overrides the contract's environment; the desk is open around
  * the clock unless a test says otherwise, so that business hours do not depend on when CI runs.
  */
-export async function createTestDesk(env: Record<string, string> = {}): Promise<TestDesk> {
-  const db = await createTestDatabase(inject('databaseUrl'));
+export async function createTestDesk(env: Record<string, string> = {}, adminUrl = inject('databaseUrl')): Promise<TestDesk> {
+  const db = await createTestDatabase(adminUrl);
   const redisUrl = inject('redisUrl');
   const config = loadConfig({
     HELPDESK_API_TOKEN: COORDINATOR_TOKEN,
