@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Message-IDs are how replies find their ticket (RFC 5322 §3.6.4), so every room must write and compare
+ * them the same way: without the angle brackets, without folding whitespace, case kept (the id-left part
+ * is case-sensitive; clients echo ids byte for byte).
+ */
+
+// A msg-id is at most a header line long (RFC 5322 §2.1.1: 998 characters); bounding it keeps the scan linear.
+const BRACKETED = /<([^<>]{1,998})>/g;
+
+/** The msg-ids of an In-Reply-To, References or Message-ID value, in order, deduplicated. */
+export function parseMessageIdList(value: string): string[] {
+  const ids: string[] = [];
+  for (const match of value.matchAll(BRACKETED)) {
+    const id = clean(match[1] ?? '');
+    if (id !== null) ids.push(id);
+  }
+  if (ids.length === 0) {
+    // Some old or broken clients write ids without brackets; an id has an "@" (RFC 5322 id-left "@" id-right).
+    for (const token of value.split(/[\s,]+/)) {
+      const id = clean(token);
+      if (id !== null && id.includes('@')) ids.push(id);
+    }
+  }
+  return [...new Set(ids)];
+}
+
+/** One msg-id in our canonical form, or null when there is none in the value. */
+export function normaliseMessageId(value: string): string | null {
+  return parseMessageIdList(value)[0] ?? clean(value);
+}
+
+/**
+ * A stable stand-in for a missing Message-ID: the same bytes delivered twice give the same id, so
+ * deduplication still works. The `.invalid` TLD (RFC 2606) can never collide with a real sender's id.
+ */
+export function synthesizeMessageId(raw: Buffer): string {
+  return `${createHash('sha256').update(raw).digest('hex')}@synthesized.invalid`;
+}
+
+function clean(value: string): string | null {
+  const id = value.replace(/\s+/g, '').replace(/^<+/, '').replace(/>+$/, '');
+  return id === '' ? null : id;
+}

@@ -1,0 +1,245 @@
+import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
+import { convert as htmlToText, type HtmlToTextOptions } from 'html-to-text';
+import { repairRawHeaders } from './charset.js';
+import { normaliseMessageId, parseMessageIdList, synthesizeMessageId } from './message-id.js';
+import {
+  CLASSIFIER_HEADERS,
+  type Address,
+  type EmailAttachment,
+  type EmailHeaders,
+  type EmailReport,
+  type InboundEmail,
+  type OmittedAttachment,
+} from './types.js';
+
+/**
+ * Raw RFC 5322 bytes → InboundEmail, with mailparser (the one file that knows it).
+ *
+ * Malformed mail is parsed on a best-effort basis: broken MIME boundaries, a truncated body, bad base64,
+ * unknown charsets, raw 8-bit headers or an unreadable Date still give an email (what could be read), because
+ * a requester's problem should not be lost to their client's bugs. Only bytes that are not an email at all
+ * (empty, or no RFC 5322 header in the header section) or that make mailparser fail throw EmailParseError,
+ * which the caller quarantines.
+ */
+
+export interface ParseLimits {
+  /** An attachment larger than this is left out. */
+  maxAttachmentBytes: number;
+  /** Attachments are kept, in message order, while their sum stays within this; the others are left out. */
+  maxMessageBytes: number;
+}
+
+export type EmailParseFailure = 'empty' | 'not-an-email' | 'parser-failed';
+
+export class EmailParseError extends Error {
+  readonly reason: EmailParseFailure;
+
+  constructor(reason: EmailParseFailure, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EmailParseError';
+    this.reason = reason;
+  }
+}
+
+const PARSER_OPTIONS = {
+  // delivery-status parts stay parts (mailparser would otherwise paste them into the text).
+  keepDeliveryStatus: true,
+  // We convert HTML ourselves, once, with our options, whether or not the HTML is the root part.
+  skipHtmlToText: true,
+  // textAsHtml and its linkifier are unused here and are the costliest, most ReDoS-prone step.
+  skipTextToHtml: true,
+  skipTextLinks: true,
+  keepCidLinks: true,
+  checksumAlgo: 'sha256',
+};
+
+const HTML_TO_TEXT: HtmlToTextOptions = {
+  wordwrap: false,
+  selectors: [
+    { selector: 'img', format: 'skip' },
+    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
+    { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+  ],
+};
+
+/** A header section with none of these is not an email (RFC 5322 §3.6 origination and trace fields). */
+const KNOWN_HEADERS = new Set([
+  'from', 'sender', 'reply-to', 'to', 'cc', 'subject', 'date', 'message-id', 'in-reply-to', 'references',
+  'received', 'return-path', 'delivered-to', 'mime-version', 'content-type',
+]);
+
+/** Machine-readable parts of RFC 6522 reports: DSN (RFC 3464), MDN (RFC 8098), and their EAI forms (RFC 6533). */
+const REPORT_PART_TYPES = new Set([
+  'message/delivery-status', 'message/global-delivery-status',
+  'message/disposition-notification', 'message/global-disposition-notification',
+  'text/rfc822-headers', 'message/rfc822-headers', 'message/global-headers',
+  'message/rfc822', 'message/global',
+]);
+const MAX_REPORT_PART_CHARS = 64 * 1024;
+
+export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<InboundEmail> {
+  if (isBlank(raw)) {
+    throw new EmailParseError('empty', 'the message is empty');
+  }
+  let parsed: ParsedMail;
+  try {
+    parsed = await simpleParser(repairRawHeaders(raw), PARSER_OPTIONS);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new EmailParseError('parser-failed', `mailparser could not parse the message: ${detail}`, { cause: err });
+  }
+  const headerLines = parsed.headerLines ?? [];
+  if (!headerLines.some((line) => KNOWN_HEADERS.has(line.key))) {
+    throw new EmailParseError('not-an-email', 'no RFC 5322 header (From, Date, Message-ID, …) in the header section');
+  }
+
+  const messageIdHeader = headerValues(headerLines, 'message-id')[0];
+  const messageId = messageIdHeader === undefined ? null : normaliseMessageId(messageIdHeader);
+  const html = typeof parsed.html === 'string' && parsed.html.trim() !== '' ? parsed.html : null;
+  const plain = normaliseNewlines(parsed.text ?? '');
+  const { attachments, omitted } = applyLimits(parsed.attachments, limits);
+
+  return {
+    messageId: messageId ?? synthesizeMessageId(raw),
+    messageIdSynthesized: messageId === null,
+    inReplyTo: parseMessageIdList(headerValues(headerLines, 'in-reply-to').join(' '))[0] ?? null,
+    references: parseMessageIdList(headerValues(headerLines, 'references').join(' ')),
+    from: addresses(parsed.from)[0] ?? null,
+    replyTo: addresses(parsed.replyTo)[0] ?? null,
+    to: addresses(parsed.to),
+    cc: addresses(parsed.cc),
+    subject: (parsed.subject ?? '').replace(/[\r\n\t]+/g, ' ').trim(),
+    text: plain.trim() === '' && html !== null ? normaliseNewlines(htmlToText(html, HTML_TO_TEXT)) : plain,
+    html,
+    date: parseDate(headerValues(headerLines, 'date')[0]),
+    headers: classifierHeaders(headerLines),
+    attachments,
+    omitted,
+    report: readReport(headerLines, parsed.attachments),
+  };
+}
+
+type HeaderLines = ParsedMail['headerLines'];
+
+/**
+ * Unfolded values (RFC 5322 §2.2.3) of every occurrence of a header, top-most first. mailparser keeps
+ * header lines as one character per byte; after repairRawHeaders those bytes are UTF-8 (RFC 6532).
+ */
+function headerValues(lines: HeaderLines, key: string): string[] {
+  return lines
+    .filter((line) => line.key === key)
+    .map((line) => {
+      const value = line.line.slice(line.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+      return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value;
+    });
+}
+
+function classifierHeaders(lines: HeaderLines): EmailHeaders {
+  const headers: EmailHeaders = {};
+  for (const name of CLASSIFIER_HEADERS) {
+    const values = headerValues(lines, name);
+    if (values.length > 0) headers[name] = values;
+  }
+  return headers;
+}
+
+/** mailparser replaces an unreadable Date with "now", which would lie; we say we do not know. */
+function parseDate(value: string | undefined): Date | null {
+  if (value === undefined) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function addresses(field: AddressObject | AddressObject[] | undefined): Address[] {
+  if (field === undefined) return [];
+  const out: Address[] = [];
+  const visit = (entry: EmailAddress): void => {
+    if (entry.group !== undefined) {
+      entry.group.forEach(visit);
+      return;
+    }
+    const address = (entry.address ?? '').trim().toLowerCase();
+    if (!address.includes('@')) return;
+    const name = entry.name.trim();
+    out.push({ name: name === '' ? null : name, address });
+  };
+  for (const object of Array.isArray(field) ? field : [field]) object.value.forEach(visit);
+  return out;
+}
+
+function applyLimits(
+  parts: Attachment[],
+  limits: ParseLimits,
+): { attachments: EmailAttachment[]; omitted: OmittedAttachment[] } {
+  const attachments: EmailAttachment[] = [];
+  const omitted: OmittedAttachment[] = [];
+  let total = 0;
+  parts.forEach((part, index) => {
+    const filename = part.filename ?? fallbackFilename(index, part.contentType);
+    const contentType = part.contentType.toLowerCase();
+    const size = part.content.length;
+    if (size > limits.maxAttachmentBytes) {
+      omitted.push({ filename, contentType, size, reason: 'attachment-too-large' });
+    } else if (total + size > limits.maxMessageBytes) {
+      omitted.push({ filename, contentType, size, reason: 'message-too-large' });
+    } else {
+      total += size;
+      attachments.push({
+        filename,
+        contentType,
+        size,
+        sha256: part.checksum,
+        content: part.content,
+        contentId: part.cid ?? null,
+        inline: part.contentDisposition === 'inline' || part.related === true,
+      });
+    }
+  });
+  return { attachments, omitted };
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'message/rfc822': 'eml',
+  'message/delivery-status': 'txt',
+  'message/disposition-notification': 'txt',
+  'text/rfc822-headers': 'txt',
+  'text/plain': 'txt',
+  'text/html': 'html',
+  'text/calendar': 'ics',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'application/pdf': 'pdf',
+};
+
+function fallbackFilename(index: number, contentType: string): string {
+  return `attachment-${index + 1}.${EXTENSIONS[contentType.toLowerCase()] ?? 'bin'}`;
+}
+
+function readReport(lines: HeaderLines, parts: Attachment[]): EmailReport | null {
+  const contentType = headerValues(lines, 'content-type')[0] ?? '';
+  if (!/^\s*multipart\/report\b/i.test(contentType)) return null;
+  const reportType = /report-type\s*=\s*"?([A-Za-z0-9._-]{1,64})/i.exec(contentType)?.[1]?.toLowerCase() ?? '';
+  return {
+    reportType,
+    parts: parts
+      .filter((part) => REPORT_PART_TYPES.has(part.contentType.toLowerCase()))
+      .map((part) => {
+        const type = part.contentType.toLowerCase();
+        let text = normaliseNewlines(part.content.subarray(0, MAX_REPORT_PART_CHARS * 4).toString('utf8'));
+        // A returned message (RFC 3462 allows the whole of it): only its header section says which one it was.
+        if (type === 'message/rfc822' || type === 'message/global') text = text.split(/\n\n/, 1)[0] ?? '';
+        return { contentType: type, text: text.slice(0, MAX_REPORT_PART_CHARS) };
+      }),
+  };
+}
+
+function isBlank(raw: Buffer): boolean {
+  for (const byte of raw) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d && byte !== 0x0a) return false;
+  return true;
+}
+
+function normaliseNewlines(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
