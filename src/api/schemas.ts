@@ -11,7 +11,7 @@ export const ticketListQuery = z.strictObject({
   status: z.enum(STATUSES).optional(),
   priority: z.enum(PRIORITIES).optional(),
   channel: z.enum(CHANNELS).optional(),
-  assignee: z.string().trim().min(1).optional(),
+  assignee: z.union([z.literal('none'), z.uuid()], { message: 'expected a technician id or none' }).optional(),
   q: z.string().trim().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),

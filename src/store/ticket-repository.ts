@@ -171,17 +171,21 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
     async list(filter: TicketFilter): Promise<{ items: Ticket[]; total: number }> {
       const clauses: string[] = ['true'];
       const replacements: Record<string, unknown> = { limit: filter.limit, offset: filter.offset };
-      if (filter.status) (clauses.push('t.status = :status'), (replacements.status = filter.status));
-      if (filter.priority) (clauses.push('t.priority = :priority'), (replacements.priority = filter.priority));
-      if (filter.channel) (clauses.push('t.channel = :channel'), (replacements.channel = filter.channel));
-      if (filter.requesterId) (clauses.push('t.requester_id = :requesterId'), (replacements.requesterId = filter.requesterId));
+      const where_ = (clause: string, name: string, value: unknown) => {
+        clauses.push(clause);
+        replacements[name] = value;
+      };
+      if (filter.status) where_('t.status = :status', 'status', filter.status);
+      if (filter.priority) where_('t.priority = :priority', 'priority', filter.priority);
+      if (filter.channel) where_('t.channel = :channel', 'channel', filter.channel);
+      if (filter.requesterId) where_('t.requester_id = :requesterId', 'requesterId', filter.requesterId);
       if (filter.assignee === 'none') clauses.push('t.assignee_id IS NULL');
-      else if (filter.assignee) (clauses.push('t.assignee_id = :assignee'), (replacements.assignee = filter.assignee));
+      else if (filter.assignee) where_('t.assignee_id = :assignee', 'assignee', filter.assignee);
       if (filter.q) {
         const numeric = /^(?:HD-)?(\d+)$/i.exec(filter.q.trim());
-        clauses.push(`(t.subject ILIKE :q OR t.description ILIKE :q${numeric ? ' OR t.number = :qNumber' : ''})`);
-        replacements.q = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         if (numeric) replacements.qNumber = Number(numeric[1]);
+        where_(`(t.subject ILIKE :q OR t.description ILIKE :q${numeric ? ' OR t.number = :qNumber' : ''})`, 'q', pattern);
       }
       const where = clauses.join(' AND ');
       const [items, counted] = await Promise.all([
