@@ -11,6 +11,8 @@ import type { Route } from './api/route.js';
 import { ticketRoutes } from './api/routes/tickets.js';
 import { technicianRoutes } from './api/routes/technicians.js';
 import { deskRoutes } from './api/routes/desk.js';
+import { notificationRoutes } from './api/routes/notifications.js';
+import { ruleRoutes } from './api/routes/rules.js';
 import { AppError } from './errors.js';
 
 export interface Readiness {
@@ -30,7 +32,13 @@ export interface AppDeps {
 }
 
 export function apiRoutes(deps: Pick<AppDeps, 'store' | 'tickets'>): Route[] {
-  return [...ticketRoutes(deps.tickets), ...technicianRoutes(deps.store), ...deskRoutes(deps.store)];
+  return [
+    ...ticketRoutes(deps.tickets),
+    ...technicianRoutes(deps.store, deps.tickets.technicianListeners),
+    ...deskRoutes(deps.store),
+    ...notificationRoutes(deps.store),
+    ...ruleRoutes(deps.tickets),
+  ];
 }
 
 /** The HTTP application; builds nothing global and listens nowhere, so tests run it in-process. */

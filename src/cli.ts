@@ -48,19 +48,24 @@ async function start(args: string[]): Promise<void> {
   const roles = parseRoles(args);
   const config = loadConfig();
   const log = createLogger();
-  const gateway = await startGateway(config, roles, log, (line) => process.stdout.write(`${line}\n`));
+  // Handlers first: /ready answers as soon as HTTP listens, while the other roles are still
+  // starting, and a SIGTERM then must still stop everything cleanly rather than kill the process.
   let stopping = false;
+  const starting = startGateway(config, roles, log, (line) => process.stdout.write(`${line}\n`));
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    gateway.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    starting
+      .then((gateway) => gateway.stop())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  await starting;
 }
 
 /** Runs `work` on a migrated database, the embedded one when DATABASE_URL is unset. */

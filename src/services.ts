@@ -2,7 +2,10 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import { createMetrics } from './metrics.js';
-import { createTicketPolicy } from './routing/policy.js';
+import { createLivePolicy } from './routing/live-policy.js';
+import { createRoutingProducer } from './routing/producer.js';
+import { createRulesBook } from './routing/rules-book.js';
+import { createRulesRepository } from './routing/rules-repository.js';
 import { createStore } from './store/index.js';
 import type { TicketDeps } from './tickets/deps.js';
 
@@ -12,9 +15,17 @@ import type { TicketDeps } from './tickets/deps.js';
  */
 export function createServices(config: Config, sequelize: Sequelize, log: Logger) {
   const store = createStore(sequelize);
-  const policy = createTicketPolicy({
-    calendar: { timezone: config.timezone, hours: config.businessHours, holidays: [] },
+  // Routing rules as stored (settings, categories), read at start and again when changed.
+  const rules = createRulesBook({
+    repository: createRulesRepository(sequelize),
+    timezone: config.timezone,
+    businessHours: config.businessHours,
+    log,
   });
+  rules.poke();
+  const policy = createLivePolicy(rules);
+  // The routing queue's producer: connected by the web and worker roles, consumed by the worker.
+  const routing = createRoutingProducer(log);
   const metrics = createMetrics();
   const tickets: TicketDeps = {
     store,
@@ -25,9 +36,11 @@ export function createServices(config: Config, sequelize: Sequelize, log: Logger
       ({ events }) => {
         if (events.includes('created')) metrics.ticketsOpened.inc({ channel: 'all' });
       },
+      routing.ticketChanged,
     ],
+    technicianListeners: [routing.technicianChanged],
   };
-  return { store, policy, metrics, tickets };
+  return { store, policy, metrics, tickets, rules, routing };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -20,7 +20,7 @@ export interface RouteResult {
 }
 
 export interface Route<P = Record<string, string>, Q = unknown, B = unknown> {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express path syntax: `/tickets/:id`. */
   path: string;
   summary: string;

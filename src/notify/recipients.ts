@@ -1,5 +1,6 @@
 import type { Channel, Language } from '../domain.js';
 import type { Notification } from '../store/outbox-repository.js';
+import { isNoReplyAddress as isMachineAddress } from '../intake/email/auto-reply.js';
 
 /**
  * Who hears what: a pure function from a ticket change to the notifications it owes. The lifecycle
@@ -12,6 +13,7 @@ export type NotificationKind =
   | 'requester.escalated'
   | 'requester.resolved'
   | 'requester.closed'
+  | 'requester.omitted-attachments'
   | 'technician.offer'
   | 'technician.offer-reminder'
   | 'technician.sla-warning'
@@ -31,9 +33,9 @@ export interface RecipientContext {
     category: string | null;
     resolution: string | null;
   };
-  requester: { emails: string[]; phones: string[]; language: Language | null };
+  requester: { name?: string | null; emails: string[]; phones: string[]; language: Language | null };
   watchers: { email?: string; phone?: string }[];
-  technician: { id: string; phone: string | null; email: string | null; language: Language } | null;
+  technician: { id: string; name?: string; phone: string | null; email: string | null; language: Language } | null;
   coordinator: { email: string | undefined; phone: string | undefined };
   defaultLanguage: Language;
   extra?: Record<string, unknown>;
@@ -41,13 +43,31 @@ export interface RecipientContext {
 
 const NO_REPLY = /^(?:no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?)(?:[+.-][^@]*)?@/i;
 
+/** An address nobody reads, or a bounce handler: mail to it would at best vanish, at worst loop. */
+export function isNoReplyAddress(address: string): boolean {
+  // The intake's rule also knows do_not_reply@, notifications-noreply@, BATV/SRS bounce addresses…
+  return NO_REPLY.test(address.trim()) || isMachineAddress(address);
+}
+
+/** Kinds that answer a message the requester sent: RFC 3834's `auto-replied` rather than `auto-generated`. */
+export const REPLY_KINDS: readonly string[] = ['requester.created', 'requester.omitted-attachments'];
+
+/** Requester kinds the watchers (CC) do not hear: the survey and a note about their own attachments. */
+const REQUESTER_ONLY: readonly string[] = ['requester.closed', 'requester.omitted-attachments'];
+
 export function notificationsFor(kind: NotificationKind, ctx: RecipientContext): Notification[] {
+  // A snapshot of the facts at the time of the change: the worker renders from it, so a message
+  // says what was true when it was caused, however late it goes out. `causeId` lets the worker read
+  // the cause's own data (an escalation's reason and tiers).
   const payload = {
+    causeId: ctx.causeId,
     number: ctx.ticket.number,
     subject: ctx.ticket.subject,
     priority: ctx.ticket.priority,
     category: ctx.ticket.category,
     resolution: ctx.ticket.resolution,
+    requesterName: ctx.requester.name ?? null,
+    ...(ctx.technician?.name ? { technicianName: ctx.technician.name } : {}),
     ...ctx.extra,
   };
   const make = (channel: 'sms' | 'email', recipient: string, language: Language): Notification => ({
@@ -63,15 +83,19 @@ export function notificationsFor(kind: NotificationKind, ctx: RecipientContext):
   if (kind.startsWith('requester.')) {
     const language = ctx.requester.language ?? ctx.defaultLanguage;
     const out: Notification[] = [];
-    const email = ctx.requester.emails.find((e) => !NO_REPLY.test(e));
+    const email = ctx.requester.emails.find((e) => !isNoReplyAddress(e));
     const phone = ctx.requester.phones[0];
     // A caller or texter hears back by SMS; an emailer, and a web requester with an address, by email.
     const bySms = ctx.ticket.channel === 'voice' || ctx.ticket.channel === 'sms' || !email;
     if (bySms && phone) out.push(make('sms', phone, language));
     else if (email) out.push(make('email', email, language));
-    if (kind !== 'requester.closed') {
+    if (!REQUESTER_ONLY.includes(kind)) {
+      const seen = new Set([email?.toLowerCase()]);
       for (const w of ctx.watchers) {
-        if (w.email && !NO_REPLY.test(w.email) && w.email !== email) out.push(make('email', w.email, language));
+        const address = w.email?.trim();
+        if (!address || isNoReplyAddress(address) || seen.has(address.toLowerCase())) continue;
+        seen.add(address.toLowerCase());
+        out.push(make('email', address, language));
       }
     }
     return out;

@@ -1,9 +1,10 @@
+import { startMailReaders } from '../intake/email/worker.js';
 import type { RoleContext, RoleStopper } from './types.js';
 
 type Starter = (ctx: RoleContext) => Promise<RoleStopper>;
 
 /** The mail intake: one reader per mailbox of IMAP_URL. */
-const READERS: Starter[] = [];
+const READERS: Starter[] = [startMailReaders];
 
 export async function startMail(ctx: RoleContext): Promise<RoleStopper> {
   const stops: RoleStopper[] = [];

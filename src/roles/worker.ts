@@ -1,9 +1,11 @@
+import { startNotifyWorker } from '../notify/worker.js';
+import { startRoutingWorker } from '../routing/worker.js';
 import type { RoleContext, RoleStopper } from './types.js';
 
 type Starter = (ctx: RoleContext) => Promise<RoleStopper>;
 
 /** The background side: each entry starts one kind of worker (routing, notifications…). */
-const WORKERS: Starter[] = [];
+const WORKERS: Starter[] = [startNotifyWorker, startRoutingWorker];
 
 export async function startWorker(ctx: RoleContext): Promise<RoleStopper> {
   const stops: RoleStopper[] = [];

@@ -1,14 +1,15 @@
 import type { TicketPolicy } from '../tickets/deps.js';
 import type { BusinessCalendar } from './calendar.js';
 import { DEFAULT_CATEGORY_TABLE, scoreCategory, startingTier, type CategoryDefinition } from './categorize.js';
-import { assessTicket, priorityOf, DEFAULT_PRIORITY_MATRIX, type PriorityMatrix } from './priority.js';
+import { assessTicket, priorityOf, DEFAULT_PRIORITY_MATRIX, type PriorityKeywords, type PriorityMatrix } from './priority.js';
 import { DEFAULT_SLA_TARGETS, dueDates, type SlaTargets } from './sla.js';
 
 export interface PolicyRules {
   calendar: BusinessCalendar;
   matrix?: PriorityMatrix;
+  keywords?: PriorityKeywords;
   slaTargets?: SlaTargets;
-  categories?: CategoryDefinition[];
+  categories?: readonly CategoryDefinition[];
 }
 
 /** The routing rules, bound to the desk's settings, as the lifecycle consumes them. */
@@ -27,7 +28,7 @@ export function createTicketPolicy(rules: PolicyRules): TicketPolicy {
           description: input.description,
           vip: input.vip,
         },
-        { matrix },
+        rules.keywords ? { matrix, keywords: rules.keywords } : { matrix },
       );
       const reasons = [...assessment.reasons];
       let category = input.category ?? null;

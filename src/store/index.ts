@@ -1,5 +1,8 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { defineModels } from './models/index.js';
+import { createCallerRepository } from './caller-repository.js';
+import { createEmailRepository } from './email-repository.js';
+import { createMailboxRepository } from './mailbox-repository.js';
 import { createMessageRepository } from './message-repository.js';
 import { createOutageRepository } from './outage-repository.js';
 import { createOutboxRepository } from './outbox-repository.js';
@@ -24,6 +27,9 @@ export function createStore(sequelize: Sequelize) {
     outbox: createOutboxRepository(models),
     quarantine: createQuarantineRepository(models),
     stats: createStatsRepository(sequelize),
+    callers: createCallerRepository(sequelize),
+    email: createEmailRepository(sequelize),
+    mailboxes: createMailboxRepository(sequelize),
     models,
     transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
       return sequelize.transaction(fn);

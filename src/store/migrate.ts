@@ -3,6 +3,9 @@ import { Umzug, SequelizeStorage } from 'umzug';
 import type { Logger } from '../log.js';
 import * as initial from './migrations/001-initial.js';
 import * as seedCategories from './migrations/002-seed-categories.js';
+import * as routingRules from './migrations/010-routing-rules.js';
+import * as notifyDelivery from './migrations/020-notify-delivery.js';
+import * as emailIntake from './migrations/040-email-intake.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -14,6 +17,9 @@ interface MigrationModule {
 const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['001-initial', initial],
   ['002-seed-categories', seedCategories],
+  ['010-routing-rules', routingRules],
+  ['020-notify-delivery', notifyDelivery],
+  ['040-email-intake', emailIntake],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database

@@ -33,10 +33,15 @@ export interface TicketPolicy {
   assess(input: AssessInput): Assessment;
   priorityOf(impact: Level, urgency: Level): Priority;
   slaDue(openedAt: Date, priority: Priority): { respondBy: Date; resolveBy: Date };
+  /** The stored rules changed (through the API): read them again before the next decision. */
+  refresh?(): Promise<void>;
 }
 
 /** Told after a change commits; routing and timers listen here. */
 export type TicketListener = (change: { ticketId: string; events: string[] }) => void;
+
+/** Told after a technician is created, changed or removed; routing offers them waiting tickets. */
+export type TechnicianListener = (change: { technicianId: string }) => void;
 
 export interface TicketDeps {
   store: Store;
@@ -44,5 +49,6 @@ export interface TicketDeps {
   config: Pick<Config, 'language' | 'coordinator'>;
   log: Logger;
   listeners?: TicketListener[];
+  technicianListeners?: TechnicianListener[];
   now?: () => Date;
 }

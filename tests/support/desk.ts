@@ -7,6 +7,8 @@ import { createServices, type Services } from '../../src/services.js';
 import { createSequelize, pingDatabase } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createTestDatabase } from './db.js';
+import { createTwilioRouter } from '../../src/intake/twilio/router.js';
+import { deleteKeys, uniquePrefix } from './redis.js';
 
 export const COORDINATOR_TOKEN = 'test-coordinator-token-0123456789';
 
@@ -41,7 +43,13 @@ export async function createTestDesk(env: Record<string, string> = {}, adminUrl 
   await migrate(sequelize);
   const services = createServices(config, sequelize, log);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  // Telephony is on when the env sets TWILIO_*; the call memory then takes a Redis prefix of its own.
+  const redisPrefix = uniquePrefix();
+  const twilio = config.twilio
+    ? createTwilioRouter({ config, twilio: config.twilio, store: services.store, tickets: services.tickets, redis, log, redisPrefix })
+    : undefined;
   const app = createApp({
+    ...(twilio ? { twilio } : {}),
     config,
     log,
     store: services.store,
@@ -66,6 +74,7 @@ export async function createTestDesk(env: Record<string, string> = {}, adminUrl 
     redisUrl,
     databaseUrl: db.url,
     async close() {
+      if (twilio) await deleteKeys(redisUrl, redisPrefix);
       redis.disconnect();
       await sequelize.close();
       await db.drop();

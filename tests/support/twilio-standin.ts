@@ -25,7 +25,15 @@ export interface SentMessage {
   from: string;
   body: string;
   statusCallback: string | undefined;
+  createdAt: Date;
 }
+
+/**
+ * How a held request behaves, to stand for a client that dies mid-send: `accepted`, Twilio took the
+ * message (it is in `messages` and in the list) but the answer never comes back; `unprocessed`, the
+ * request arrived and nothing came of it.
+ */
+export type HoldMode = 'accepted' | 'unprocessed';
 
 export interface TwilioStandIn {
   /** Base URL to use as TWILIO_API_URL. */
@@ -38,6 +46,12 @@ export interface TwilioStandIn {
   messages: SentMessage[];
   /** The next `n` message requests fail this way; later calls queue behind earlier ones. */
   failNext(n: number, failure: Failure): void;
+  /** The next `n` message requests get no answer until releaseHeld() or until the client goes away. */
+  holdNext(n: number, mode: HoldMode): void;
+  /** Requests held open right now. */
+  held(): number;
+  /** Answers the held requests (accepted ones with 201, unprocessed ones with their message created now). */
+  releaseHeld(): void;
   /**
    * Posts a status callback for a sent message, signed as Twilio does, to its StatusCallback (or `url`).
    * Returns the HTTP status the receiver answered.
@@ -76,6 +90,34 @@ export async function startTwilioStandIn(
   const requests: RecordedRequest[] = [];
   const messages: SentMessage[] = [];
   const failures: Failure[] = [];
+  const holds: HoldMode[] = [];
+  const heldOpen = new Set<() => void>();
+
+  const messageJson = (m: SentMessage) => {
+    const date = m.createdAt.toUTCString().replace('GMT', '+0000');
+    return {
+      account_sid: accountSid,
+      api_version: '2010-04-01',
+      body: m.body,
+      date_created: date,
+      date_sent: null,
+      date_updated: date,
+      direction: 'outbound-api',
+      error_code: null,
+      error_message: null,
+      from: m.from,
+      messaging_service_sid: null,
+      num_media: '0',
+      num_segments: String(Math.max(1, Math.ceil(m.body.length / 153))),
+      price: null,
+      price_unit: 'USD',
+      sid: m.sid,
+      status: 'queued',
+      subresource_uris: { media: `/2010-04-01/Accounts/${accountSid}/Messages/${m.sid}/Media.json` },
+      to: m.to,
+      uri: `/2010-04-01/Accounts/${accountSid}/Messages/${m.sid}.json`,
+    };
+  };
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -92,6 +134,29 @@ export async function startTwilioStandIn(
       };
 
       const route = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
+      if (route && req.method === 'GET' && auth?.username === accountSid && auth.password === authToken) {
+        // The message list, filtered by To and From, newest first: what a client reconciles against.
+        const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+        const size = Number(query.get('PageSize') ?? 50);
+        const list = messages
+          .filter((m) => (!query.get('To') || m.to === query.get('To')) && (!query.get('From') || m.from === query.get('From')))
+          .slice()
+          .reverse()
+          .slice(0, size);
+        const uri = `/2010-04-01/Accounts/${accountSid}/Messages.json?PageSize=${size}&Page=0`;
+        json(200, {
+          messages: list.map(messageJson),
+          end: Math.max(0, list.length - 1),
+          first_page_uri: uri,
+          next_page_uri: null,
+          page: 0,
+          page_size: size,
+          previous_page_uri: null,
+          start: 0,
+          uri,
+        });
+        return;
+      }
       if (!route || req.method !== 'POST') {
         json(404, errorBody(404, 20404, `The requested resource ${path} was not found`));
         return;
@@ -114,31 +179,24 @@ export async function startTwilioStandIn(
       if (!from) return json(400, errorBody(400, 21603, "A 'From' phone number is required."));
       if (!body) return json(400, errorBody(400, 21602, 'Message body is required.'));
 
-      const sid = `SM${hex(16)}`;
-      messages.push({ sid, to, from, body, statusCallback });
-      const now = new Date().toUTCString().replace('GMT', '+0000');
-      json(201, {
-        account_sid: accountSid,
-        api_version: '2010-04-01',
-        body,
-        date_created: now,
-        date_sent: null,
-        date_updated: now,
-        direction: 'outbound-api',
-        error_code: null,
-        error_message: null,
-        from,
-        messaging_service_sid: null,
-        num_media: '0',
-        num_segments: String(Math.max(1, Math.ceil(body.length / 153))),
-        price: null,
-        price_unit: 'USD',
-        sid,
-        status: 'queued',
-        subresource_uris: { media: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}/Media.json` },
-        to,
-        uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
-      });
+      const accept = () => {
+        const message: SentMessage = { sid: `SM${hex(16)}`, to, from, body, statusCallback, createdAt: new Date() };
+        messages.push(message);
+        return message;
+      };
+      const hold = holds.shift();
+      if (hold) {
+        const accepted = hold === 'accepted' ? accept() : undefined;
+        const release = () => {
+          heldOpen.delete(release);
+          json(201, messageJson(accepted ?? accept()));
+        };
+        heldOpen.add(release);
+        // The client went away: an unprocessed request leaves nothing behind, an accepted one stays.
+        res.on('close', () => heldOpen.delete(release));
+        return;
+      }
+      json(201, messageJson(accept()));
     });
   });
 
@@ -156,6 +214,15 @@ export async function startTwilioStandIn(
     messages,
     failNext(n, failure) {
       for (let i = 0; i < n; i++) failures.push(failure);
+    },
+    holdNext(n, mode) {
+      for (let i = 0; i < n; i++) holds.push(mode);
+    },
+    held() {
+      return heldOpen.size;
+    },
+    releaseHeld() {
+      for (const release of [...heldOpen]) release();
     },
     async sendStatusCallback(sid, status, opts = {}) {
       const message = messages.find((m) => m.sid === sid);

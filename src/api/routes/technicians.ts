@@ -1,6 +1,7 @@
 import { generateToken } from '../../config/index.js';
 import { AppError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
+import type { TechnicianListener } from '../../tickets/deps.js';
 import { route, type Route } from '../route.js';
 import { technicianBody, technicianPatchBody } from '../schemas.js';
 import { parseBusinessHours } from '../../config/business-hours.js';
@@ -20,7 +21,12 @@ async function getOr404(store: Store, id: string) {
   return technician;
 }
 
-export function technicianRoutes(store: Store): Route[] {
+/** Routing hears of every change: someone new, available again or with more room may take waiting tickets. */
+function told(listeners: readonly TechnicianListener[], technicianId: string): void {
+  for (const listener of listeners) listener({ technicianId });
+}
+
+export function technicianRoutes(store: Store, listeners: readonly TechnicianListener[] = []): Route[] {
   return [
     route({
       method: 'get',
@@ -51,6 +57,7 @@ export function technicianRoutes(store: Store): Route[] {
           await store.tokens.issue(token, { role: 'technician', technicianId: created.id }, tx);
           return created;
         });
+        told(listeners, technician.id);
         return { status: 201, body: { ...technician, token } };
       },
     }),
@@ -77,6 +84,7 @@ export function technicianRoutes(store: Store): Route[] {
         assertShift(body.shift);
         const updated = await store.technicians.update(id, body);
         if (!updated) throw new AppError('TECHNICIAN_NOT_FOUND', `technician ${id} does not exist`);
+        told(listeners, id);
         return { body: updated };
       },
     }),

@@ -1,5 +1,5 @@
 import twilio from 'twilio';
-import { SendError, type DeliveryStatus, type OutboundSms, type SmsSender, type SmsSent } from './types.js';
+import { SendError, type DeliveryStatus, type OutboundSms, type SentSmsQuery, type SmsSender, type SmsSent } from './types.js';
 
 /** The one place the twilio SDK is used for sending. */
 
@@ -65,6 +65,22 @@ export function createTwilioSmsSender(options: TwilioSmsOptions): SmsSender {
         throw toSendError(err);
       }
       return { externalId: sent.sid, status: mapTwilioMessageStatus(sent.status) ?? 'queued' };
+    },
+
+    async findSent(query: SentSmsQuery): Promise<SmsSent | null> {
+      // Twilio has no idempotency key on Messages; its message list, filtered by To and From and
+      // newest first, is the record of what it accepted. One page is plenty: few messages go to one
+      // person from the desk's number in the minutes a lease lasts.
+      let page;
+      try {
+        page = await client.messages.page({ to: query.to, from: options.from, pageSize: 50 });
+      } catch (err) {
+        throw toSendError(err);
+      }
+      const found = page.instances.find(
+        (m) => m.dateCreated.getTime() >= query.since.getTime() && (m.body === query.body || m.body.endsWith(query.body)),
+      );
+      return found ? { externalId: found.sid, status: mapTwilioMessageStatus(found.status) ?? 'queued' } : null;
     },
   };
 }

@@ -21,8 +21,23 @@ export interface SmsSent {
   status: DeliveryStatus;
 }
 
+/** What a lookup of already-sent messages searches for. */
+export interface SentSmsQuery {
+  to: string;
+  body: string;
+  /** Only messages created at or after this instant. */
+  since: Date;
+}
+
 export interface SmsSender {
   send(msg: OutboundSms): Promise<SmsSent>;
+  /**
+   * A message with this recipient and body created since `since`, or null when there is none. The
+   * outbox asks before sending again after a send whose outcome it never learnt (a crash, a
+   * timeout), so that the retry does not text the same person twice. Throws a SendError when the
+   * vendor cannot tell; an adapter without it makes such rows fail as `OUTCOME_UNKNOWN`.
+   */
+  findSent?(query: SentSmsQuery): Promise<SmsSent | null>;
 }
 
 export interface OutboundMail {

@@ -1,0 +1,253 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ImapFlow } from 'imapflow';
+import { QueryTypes } from 'sequelize';
+import { loadConfig } from '../src/config/index.js';
+import { fetchBatch, planBatches } from '../src/intake/email/mailbox-fetch.js';
+import { parseEmail } from '../src/intake/email/parse.js';
+import { emailSettings } from '../src/intake/email/settings.js';
+import { startMailReaders } from '../src/intake/email/worker.js';
+import { createLogger, silentLogger } from '../src/log.js';
+import type { RoleContext } from '../src/roles/types.js';
+import { startEmbeddedPostgres } from '../src/runtime/postgres.js';
+import { createServices, type Services } from '../src/services.js';
+import { createSequelize } from '../src/store/db.js';
+import { migrate } from '../src/store/migrate.js';
+import { IMAP_PASSWORD, deliver, startDovecot, type RunningDovecot } from '../tests/support/dovecot.js';
+import { mailCorpus } from './support/mail-corpus.js';
+import { fmt, percentile, type BenchResult } from './types.js';
+
+/**
+ * Email intake, end to end on a real Dovecot and Postgres:
+ * 1. latency: a message written into the maildir (as the MTA delivers) until its ticket is committed,
+ *    with IDLE; the baseline is a bare IMAP client idling on the same mailbox, told of the same message
+ *    (the server's own notification delay, which no client can beat);
+ * 2. backlog: 5,000 varied messages already waiting (after an outage) until the last is stored; the
+ *    baseline is downloading and parsing the same messages alone, in the same batches.
+ */
+const LATENCY_MESSAGES = 60;
+const BACKLOG_MESSAGES = 5_000;
+const TARGET_P50_MS = 300;
+const TARGET_P95_MS = 1_000;
+const TARGET_RATE = 200;
+const TARGET_RATIO = 0.5;
+const USERS = ['latency', 'backlog'];
+
+export async function run(): Promise<BenchResult> {
+  const log = silentLogger();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'helpdesk-bench-email-'));
+  await chmod(dir, 0o755);
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const [pg, dovecot] = await Promise.all([
+      startEmbeddedPostgres({ dataDir: dir, log }),
+      startDovecot(path.join(dir, 'dovecot'), { log, users: USERS }),
+    ]);
+    stops.push(pg.stop, dovecot.stop);
+    const sequelize = createSequelize({ url: pg.url, poolMax: 10 });
+    stops.push(() => sequelize.close());
+    await migrate(sequelize);
+
+    const latency = await measureLatency(dovecot, pg.url, sequelize);
+    const backlog = await measureBacklog(dovecot, pg.url, sequelize);
+
+    const p50 = percentile(latency.ours, 50);
+    const p95 = percentile(latency.ours, 95);
+    const ratio = backlog.rate / backlog.baselineRate;
+    return {
+      name: 'Email intake',
+      lines: [
+        'Real Dovecot (IMAP, maildir) and embedded Postgres on this machine; the reader is the mail role’s own (`startMailReaders`).',
+        '',
+        `Latency, ${LATENCY_MESSAGES} messages one after the other, each written into the maildir as an MTA delivers it, until its ticket is committed (IDLE):`,
+        '',
+        '| | p50 | p95 | max |',
+        '| --- | --- | --- | --- |',
+        `| delivery → ticket committed | ${fmt(p50)} | ${fmt(p95)} | ${fmt(latency.ours.at(-1) ?? Number.NaN)} |`,
+        `| baseline: delivery → a bare IDLE client told (EXISTS) | ${fmt(percentile(latency.bare, 50))} | ${fmt(percentile(latency.bare, 95))} | ${fmt(latency.bare.at(-1) ?? Number.NaN)} |`,
+        '',
+        `Backlog of ${BACKLOG_MESSAGES} varied messages (new requests, replies by References and by subject token, HTML-only, attachments of 20–80 kB, CC, the fixtures' client formats and charsets, out-of-office replies, bounces; ${(backlog.bytes / 1024 / 1024).toFixed(1)} MB), waiting before the reader starts:`,
+        '',
+        '| | messages/s | time | peak RSS |',
+        '| --- | --- | --- | --- |',
+        `| intake: fetch, parse, classify, thread, store (ticket, message, attachments, events, outbox, cursor) | ${backlog.rate.toFixed(0)} | ${(backlog.seconds).toFixed(1)} s | ${backlog.peakRssMb.toFixed(0)} MB |`,
+        `| baseline: fetch + parse alone, same batches | ${backlog.baselineRate.toFixed(0)} | ${backlog.baselineSeconds.toFixed(1)} s | ${backlog.baselinePeakRssMb.toFixed(0)} MB |`,
+        '',
+        `Outcomes: ${Object.entries(backlog.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+        '',
+        `Targets: p50 ≤ ${TARGET_P50_MS} ms: ${fmt(p50)}, ${p50 <= TARGET_P50_MS ? 'met' : 'NOT met'}; p95 ≤ ${TARGET_P95_MS} ms: ${fmt(p95)}, ${p95 <= TARGET_P95_MS ? 'met' : 'NOT met'}; ≥ ${TARGET_RATE} messages/s: ${backlog.rate.toFixed(0)}, ${backlog.rate >= TARGET_RATE ? 'met' : 'NOT met'}; at least ${TARGET_RATIO} of fetch + parse alone: ${ratio.toFixed(2)}, ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}.`,
+      ],
+    };
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function deskFor(user: string, dovecot: RunningDovecot, databaseUrl: string, sequelize: ReturnType<typeof createSequelize>) {
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: 'redis://127.0.0.1:1',
+    HELPDESK_API_TOKEN: 'bench-coordinator-token-0123456789',
+    HELPDESK_BUSINESS_HOURS: 'always',
+    MAIL_FROM: 'Helpdesk <helpdesk@bench.example>',
+    IMAP_URL: `imap://${user}:${IMAP_PASSWORD}@${dovecot.host}:${dovecot.port}/INBOX`,
+  });
+  const log = process.env.BENCH_LOG ? createLogger({ level: process.env.BENCH_LOG }) : silentLogger();
+  const services = createServices(config, sequelize, log);
+  // No Redis here: routing jobs are left to the worker's sweep (the producer is never connected).
+  services.routing.connect = () => async () => {};
+  const ctx: RoleContext = { config, log, services, redisUrl: '', redis: undefined as never, health: new Map() };
+  return { ctx, services };
+}
+
+function bareClient(dovecot: RunningDovecot, user: string): ImapFlow {
+  return new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user, pass: IMAP_PASSWORD }, logger: false, disableAutoIdle: true });
+}
+
+async function measureLatency(dovecot: RunningDovecot, databaseUrl: string, sequelize: ReturnType<typeof createSequelize>) {
+  const { ctx, services } = deskFor('latency', dovecot, databaseUrl, sequelize);
+  let created: (() => void) | null = null;
+  services.tickets.listeners?.push(({ events }) => {
+    if (events.includes('created')) created?.();
+  });
+  const stop = await startMailReaders(ctx);
+  const bare = bareClient(dovecot, 'latency');
+  await bare.connect();
+  await bare.mailboxOpen('INBOX', { readOnly: true });
+  let told: (() => void) | null = null;
+  bare.on('exists', () => told?.());
+  try {
+    await waitForState(ctx, 'idle');
+    const ours: number[] = [];
+    const bareTimes: number[] = [];
+    for (let i = 0; i < LATENCY_MESSAGES + 5; i++) {
+      if (!bare.idling) void bare.idle();
+      await sleep(20 + (i % 3) * 10);
+      const ticket = new Promise<void>((resolve) => (created = resolve));
+      const exists = new Promise<void>((resolve) => (told = resolve));
+      const start = performance.now();
+      const raw = mailCorpus(1)[0]!.replace(/^Message-ID: <([^>]+)>/m, `Message-ID: <latency-${i}-$1>`).replaceAll('user0@', `caller${i}@`);
+      await deliver(dovecot.mailRoot, 'latency', raw);
+      const [a, b] = await Promise.all([
+        timed(ticket, start, 10_000, 'its ticket'),
+        timed(exists, start, 10_000, 'EXISTS on the bare client'),
+      ]);
+      // The first few warm up the JIT, the pools and Dovecot's index.
+      if (i >= 5) {
+        ours.push(a);
+        bareTimes.push(b);
+      }
+    }
+    return { ours: ours.sort((x, y) => x - y), bare: bareTimes.sort((x, y) => x - y) };
+  } finally {
+    await bare.logout().catch(() => bare.close());
+    await stop();
+  }
+}
+
+async function timed(promise: Promise<void>, start: number, timeoutMs: number, what: string): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms`)), timeoutMs)))]);
+  clearTimeout(timer);
+  return performance.now() - start;
+}
+
+async function waitForState(ctx: RoleContext, state: string): Promise<void> {
+  const until = Date.now() + 20_000;
+  while (Date.now() < until) {
+    const status = [...ctx.health.values()][0]?.();
+    if (typeof status === 'object' && status.state === state) return;
+    await sleep(20);
+  }
+  throw new Error(`the reader never became ${state}`);
+}
+
+async function measureBacklog(dovecot: RunningDovecot, databaseUrl: string, sequelize: ReturnType<typeof createSequelize>) {
+  const corpus = mailCorpus(BACKLOG_MESSAGES);
+  let bytes = 0;
+  for (const raw of corpus) {
+    bytes += Buffer.byteLength(raw);
+    await deliver(dovecot.mailRoot, 'backlog', raw);
+  }
+  const settings = emailSettings();
+
+  // Baseline: the same download, in the same batches, and mailparser, nothing else.
+  const baseline = await sampled(async () => {
+    const client = bareClient(dovecot, 'backlog');
+    await client.connect();
+    await client.mailboxOpen('INBOX', { readOnly: true });
+    const listed = await client.fetchAll('1:*', { uid: true, size: true }, { uid: true });
+    const batches = planBatches(listed.map((m) => ({ uid: m.uid, size: m.size ?? 0 })), settings);
+    let parsed = 0;
+    let next = batches[0] ? fetchBatch(client, batches[0]) : null;
+    for (let i = 0; next; i++) {
+      const emails = await next;
+      next = batches[i + 1] ? fetchBatch(client, batches[i + 1]!) : null;
+      for (const email of emails) {
+        await parseEmail(email.raw, settings.limits).catch(() => null);
+        parsed++;
+      }
+    }
+    await client.logout();
+    return parsed;
+  });
+
+  const { ctx, services } = deskFor('backlog', dovecot, databaseUrl, sequelize);
+  const intake = await sampled(async () => {
+    const stop = await startMailReaders(ctx);
+    const until = Date.now() + 120_000;
+    while (Date.now() < until) {
+      const status = [...ctx.health.values()][0]?.();
+      if (typeof status === 'object' && status.state === 'idle') break;
+      await sleep(10);
+    }
+    await stop();
+    return processed(services);
+  });
+  const outcomes = await outcomeCounts(services);
+  return {
+    bytes,
+    rate: intake.result / intake.seconds,
+    seconds: intake.seconds,
+    peakRssMb: intake.peakRss / 1024 / 1024,
+    baselineRate: baseline.result / baseline.seconds,
+    baselineSeconds: baseline.seconds,
+    baselinePeakRssMb: baseline.peakRss / 1024 / 1024,
+    outcomes,
+  };
+}
+
+/** Runs `work`, timing it and sampling the process's resident memory every 20 ms. */
+async function sampled<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; peakRss: number }> {
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  const start = performance.now();
+  try {
+    const result = await work();
+    return { result, seconds: (performance.now() - start) / 1000, peakRss };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+async function processed(services: Services): Promise<number> {
+  const cursor = await services.store.sequelize.query<{ last_uid: number }>(
+    `SELECT last_uid FROM mailbox_cursors WHERE mailbox LIKE 'imap://backlog@%'`,
+    { type: QueryTypes.SELECT },
+  );
+  return Number(cursor[0]?.last_uid ?? 0);
+}
+
+async function outcomeCounts(services: Services): Promise<Record<string, number>> {
+  const text = await services.metrics.registry.getSingleMetricAsString('helpdesk_mailbox_messages_total');
+  const counts: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const match = /mailbox="imap:\/\/backlog@[^"]*",outcome="([^"]+)"\} (\d+)/.exec(line);
+    if (match) counts[match[1]!] = Number(match[2]);
+  }
+  return counts;
+}

@@ -1,0 +1,77 @@
+import { openTicket } from '../../tickets/open-ticket.js';
+import { isNoReplyAddress } from './auto-reply.js';
+import { tellOmitted, watchersOf } from './append-email.js';
+import { Redelivered } from './in-transaction.js';
+import { guessLanguage, higherUrgency, urgencyFromHeaders } from './hints.js';
+import { splitReply } from './quoted.js';
+import type { EmailContext, ReceiveOutcome } from './receive-types.js';
+import { cleanSubject } from './thread.js';
+import type { Address } from './types.js';
+
+/**
+ * A new ticket from an email: its requester (Reply-To for a form sent on someone's behalf), the CC'd
+ * people as watchers, the mailbox's category and urgency, the email itself as the first message,
+ * its attachments, and the acknowledgement openTicket queues; all in the email's transaction.
+ */
+export async function openEmailTicket(ctx: EmailContext, options: { linkedTicketId?: string; via: string }): Promise<ReceiveOutcome> {
+  const { email, tx, tickets } = ctx;
+  const from = email.from;
+  const requester = requesterOf(from, email.replyTo);
+  // A reply to a long-closed ticket: its new text is the request, the quoted history stays on the message.
+  const parts = options.linkedTicketId === undefined ? null : splitReply(email.text);
+  const text = (parts?.reply.trim() ? parts.reply : email.text).trim();
+  const quoted = parts === null ? '' : [parts.quoted, parts.signature].filter((p) => p.trim() !== '').join('\n\n');
+  const subject = cleanSubject(email.subject) || firstLine(text) || '(no subject)';
+  const watchers = watchersOf(email, ctx.deps.ourAddresses, requester?.address ?? null);
+  // When Reply-To named the requester, the person who wrote still follows the ticket (their replies thread).
+  if (from && requester && from.address !== requester.address && !isNoReplyAddress(from.address) && !ctx.deps.ourAddresses.includes(from.address)) {
+    watchers.push({ email: from.address });
+  }
+  const urgencyHint = higherUrgency(urgencyFromHeaders(ctx.raw), ctx.mailbox.urgency);
+
+  const result = await openTicket(tickets, {
+    channel: 'email',
+    subject: subject.slice(0, 500),
+    description: text,
+    requester: { name: requester?.name ?? null, email: requester?.address ?? null, language: guessLanguage(ctx.raw, email.text) },
+    ...(watchers.length > 0 ? { watchers } : {}),
+    message: {
+      externalId: email.messageId,
+      sender: from?.address ?? null,
+      recipient: email.to[0]?.address ?? null,
+      subject: email.subject,
+      body: text,
+      quoted: quoted === '' ? null : quoted,
+      at: ctx.now,
+    },
+    ...(urgencyHint ? { urgencyHint } : {}),
+    ...(ctx.mailbox.category ? { category: ctx.mailbox.category } : {}),
+    ...(options.linkedTicketId ? { linkedTicketId: options.linkedTicketId } : {}),
+    details: { mailbox: ctx.mailbox.key, thread: options.via },
+  });
+  // Found stored after openTicket had written its ticket into our transaction: undo it all.
+  if (!result.created) throw new Redelivered();
+
+  const ticket = result.ticket;
+  if (email.attachments.length > 0 || email.omitted.length > 0) {
+    const rowId = await tickets.store.email.messageRowId(email.messageId, tx);
+    if (rowId === null) throw new Error('the new ticket’s message vanished');
+    await tickets.store.email.addAttachments({ ticketId: ticket.id, messageId: rowId }, email.attachments, tx);
+    const state = await tickets.store.tickets.lock(ticket.id, tx);
+    if (state) await tellOmitted(ctx, state, rowId);
+  }
+  return { outcome: 'ticket', ticketId: ticket.id, number: ticket.number };
+}
+
+/**
+ * Reply-To when there is one (a web form or a shared tool writing for someone: answers go to the
+ * person, RFC 5322 §3.6.2), unless it is a no-reply address; From otherwise.
+ */
+function requesterOf(from: Address | null, replyTo: Address | null): Address | null {
+  if (replyTo && !isNoReplyAddress(replyTo.address)) return { name: replyTo.name ?? (from?.address === replyTo.address ? from.name : null), address: replyTo.address };
+  return from;
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n').find((line) => line.trim() !== '') ?? '').trim().slice(0, 120);
+}

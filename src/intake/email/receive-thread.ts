@@ -1,0 +1,28 @@
+import { decideThread, referencedMessageIds, subjectTicketNumber, type ThreadDecision } from './thread.js';
+import type { EmailContext } from './receive-types.js';
+
+/**
+ * Loads what decideThread weighs, one lookup per rule, inside the email's transaction: a reply
+ * racing its own redelivery through a second mailbox then sees the first one's rows.
+ */
+export async function threadOf(ctx: EmailContext): Promise<ThreadDecision> {
+  const { email, tx } = ctx;
+  const repo = ctx.deps.tickets.store.email;
+  if (ctx.known.received || ctx.known.sent) return decideThread(email, emptyLookups(ctx, true));
+  const ticketByHeaders = await repo.ticketByMessageIds(referencedMessageIds(email), tx);
+  const number = ticketByHeaders === null ? subjectTicketNumber(email.subject) : null;
+  // The subject token is checked against From only: Reply-To is the sender's own claim about where
+  // answers go, and would let anyone name someone else's address.
+  const ticketBySubject = number === null ? null : await repo.ticketByNumber(number, email.from?.address ?? null, tx);
+  return decideThread(email, { ...emptyLookups(ctx, false), ticketByHeaders, ticketBySubject });
+}
+
+function emptyLookups(ctx: EmailContext, seenMessageId: boolean) {
+  return {
+    seenMessageId,
+    ticketByHeaders: null,
+    ticketBySubject: null,
+    reopenWindowDays: ctx.deps.settings.reopenWindowDays,
+    now: ctx.now,
+  };
+}

@@ -1,0 +1,59 @@
+import type { Transaction } from 'sequelize';
+import type { Level } from '../../domain.js';
+import type { Logger } from '../../log.js';
+import type { TicketDeps } from '../../tickets/deps.js';
+import type { EmailClass } from './auto-reply.js';
+import type { EmailIntakeSettings } from './settings.js';
+import type { InboundEmail } from './types.js';
+
+/** What receiving an email needs besides the email. */
+export interface ReceiveDeps {
+  tickets: TicketDeps;
+  settings: EmailIntakeSettings;
+  /** Lower-case addresses of the desk (MAIL_FROM's, every mailbox's): never requesters' watchers, never answered. */
+  ourAddresses: readonly string[];
+  /** The domain of MAIL_FROM: the mail sender writes `<uuid@domain>` Message-IDs. */
+  ourDomain: string | null;
+  log: Logger;
+}
+
+/** The mailbox an email came from, and what it means for a new ticket. */
+export interface MailboxRef {
+  key: string;
+  category: string | null;
+  urgency: Level | null;
+}
+
+export interface ReceiveInput {
+  mailbox: MailboxRef;
+  /** Its UID in the mailbox, with the UIDVALIDITY that gives the UID meaning: the cursor moves to it. */
+  position?: { uid: number; uidValidity: number };
+  raw: Buffer;
+}
+
+export type ReceiveOutcome =
+  | { outcome: 'ticket'; ticketId: string; number: number }
+  | { outcome: 'reply'; ticketId: string; capped: boolean }
+  | { outcome: 'auto-reply'; ticketId: string }
+  | { outcome: 'satisfaction'; ticketId: string; score: number }
+  | { outcome: 'bounce'; matched: number }
+  | { outcome: 'duplicate' }
+  | { outcome: 'dropped'; reason: string }
+  | { outcome: 'quarantined'; reason: string }
+  /** Another reader had moved the cursor past it already: nothing was written. */
+  | { outcome: 'skipped' };
+
+/** One email being stored: everything the handlers share, inside the email's transaction. */
+export interface EmailContext {
+  deps: ReceiveDeps;
+  /** TicketDeps joined to `tx` (see joinTransaction). */
+  tickets: TicketDeps;
+  tx: Transaction;
+  email: InboundEmail;
+  class: EmailClass;
+  /** Whether its Message-ID is already in the store: received before, or sent by us. */
+  known: { received: boolean; sent: boolean };
+  raw: Buffer;
+  mailbox: MailboxRef;
+  now: Date;
+}

@@ -1,0 +1,128 @@
+import { scrub } from '../../log.js';
+import { classifyEmail, type EmailClass } from './auto-reply.js';
+import type { Transaction } from 'sequelize';
+import { joinTransaction, Redelivered } from './in-transaction.js';
+import { EmailParseError, parseEmail } from './parse.js';
+import { receiveAutoReply, receiveBounce } from './receive-machine.js';
+import { receiveHuman } from './receive-human.js';
+import type { EmailContext, ReceiveDeps, ReceiveInput, ReceiveOutcome } from './receive-types.js';
+import { isTransientError } from './transient.js';
+import type { InboundEmail } from './types.js';
+
+export type { ReceiveDeps, ReceiveInput, ReceiveOutcome, MailboxRef } from './receive-types.js';
+
+/**
+ * The email intake's one use case: raw RFC 5322 bytes → a ticket, a reply on a ticket, a bounce
+ * recorded, or nothing, in ONE transaction that also moves the mailbox's cursor past the message.
+ *
+ * A message that cannot be parsed, or whose storing fails for a reason a retry will not cure, is
+ * quarantined (kept raw, listed by GET /api/quarantine) and the cursor moves on: one poison email
+ * never blocks the mail behind it. Transient failures (the database away) throw, and the reader
+ * tries the same message again later.
+ */
+export async function receiveEmail(deps: ReceiveDeps, input: ReceiveInput): Promise<ReceiveOutcome> {
+  let email: InboundEmail;
+  try {
+    email = sanitise(await parseEmail(input.raw, deps.settings.limits));
+  } catch (err) {
+    const reason = err instanceof EmailParseError ? `unparsable (${err.reason}): ${err.message}` : `unparsable: ${String(err)}`;
+    return quarantineEmail(deps, input, reason);
+  }
+  try {
+    return await store(deps, input, email);
+  } catch (err) {
+    if (isTransientError(err)) throw err;
+    deps.log.error({ mailbox: input.mailbox.key, uid: input.position?.uid, err: scrub(String(err)) }, 'an email could not be stored: quarantined');
+    return quarantineEmail(deps, input, `could not be stored: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+async function store(deps: ReceiveDeps, input: ReceiveInput, email: InboundEmail): Promise<ReceiveOutcome> {
+  const { store } = deps.tickets;
+  let announce = () => {};
+  let kind = { kind: 'human' } as EmailClass;
+  let outcome: ReceiveOutcome;
+  try {
+    outcome = await store.transaction(async (tx) => {
+      if (!(await claim(deps, input, tx))) return { outcome: 'skipped' } as const;
+      const known = await store.email.known(email.messageId, tx);
+      kind = classifyEmail(email, {
+        ourAddresses: deps.ourAddresses,
+        isOurMessageId: (id) => id === email.messageId && (known.sent || isOurs(deps, id)),
+      });
+      const joined = joinTransaction(deps.tickets, tx);
+      announce = joined.announce;
+      const ctx: EmailContext = { deps, tickets: joined.deps, tx, email, class: kind, known, raw: input.raw, mailbox: input.mailbox, now: new Date() };
+      return dispatch(ctx, kind);
+    });
+  } catch (err) {
+    if (!(err instanceof Redelivered)) throw err;
+    // The same email came in through another mailbox meanwhile: everything is undone but the cursor.
+    outcome = await store.transaction(async (tx) => ((await claim(deps, input, tx)) ? { outcome: 'duplicate' } : { outcome: 'skipped' }));
+  }
+  announce();
+  if (kind.kind !== 'human' || outcome.outcome === 'dropped') {
+    // Machine mail is never answered; say what became of it, without addresses.
+    const why = outcome.outcome === 'dropped' ? outcome.reason : kind.kind === 'human' ? undefined : kind.reason;
+    deps.log.info(
+      { mailbox: input.mailbox.key, uid: input.position?.uid, class: kind.kind, outcome: outcome.outcome, why: why && scrub(why) },
+      outcome.outcome === 'dropped' ? 'email dropped' : 'automatic email recorded',
+    );
+  }
+  return outcome;
+}
+
+/** Moves the mailbox's cursor to this message inside `tx`; false when another reader took it already. */
+function claim(deps: ReceiveDeps, input: ReceiveInput, tx: Transaction): Promise<boolean> {
+  if (!input.position) return Promise.resolve(true);
+  return deps.tickets.store.mailboxes.claim(input.mailbox.key, input.position.uidValidity, input.position.uid, tx);
+}
+
+function dispatch(ctx: EmailContext, kind: EmailClass): Promise<ReceiveOutcome> {
+  switch (kind.kind) {
+    case 'human':
+      return receiveHuman(ctx);
+    case 'auto-reply':
+      return receiveAutoReply(ctx);
+    case 'bounce':
+      return receiveBounce(ctx);
+    case 'loop':
+      return Promise.resolve({ outcome: 'dropped', reason: kind.reason });
+  }
+}
+
+/** Quarantine row and cursor, together. A quarantine that fails for want of a database throws (retried later). */
+export async function quarantineEmail(deps: ReceiveDeps, input: ReceiveInput, reason: string): Promise<ReceiveOutcome> {
+  const { store } = deps.tickets;
+  const outcome = await store.transaction(async (tx) => {
+    if (!(await claim(deps, input, tx))) return { outcome: 'skipped' } as const;
+    await store.mailboxes.quarantine({ mailbox: input.mailbox.key, uid: input.position?.uid ?? null, reason, raw: input.raw }, tx);
+    return { outcome: 'quarantined', reason } as const;
+  });
+  if (outcome.outcome === 'quarantined') {
+    deps.log.warn({ mailbox: input.mailbox.key, uid: input.position?.uid, reason: scrub(reason) }, 'email quarantined');
+  }
+  return outcome;
+}
+
+/** The sender writes `<uuid@MAIL_FROM's domain>` (notify/channels/smtp-mail.ts). */
+function isOurs(deps: ReceiveDeps, messageId: string): boolean {
+  if (deps.ourDomain === null) return false;
+  const at = messageId.lastIndexOf('@');
+  return (
+    messageId.slice(at + 1).toLowerCase() === deps.ourDomain &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(messageId.slice(0, at))
+  );
+}
+
+/** Postgres text cannot hold NUL (U+0000); broken clients do send it. */
+function sanitise(email: InboundEmail): InboundEmail {
+  const clean = (s: string) => (s.includes('\u0000') ? s.replace(/\u0000/g, '') : s);
+  return {
+    ...email,
+    subject: clean(email.subject),
+    text: clean(email.text),
+    from: email.from && { ...email.from, name: email.from.name && clean(email.from.name) },
+    attachments: email.attachments.map((a) => ({ ...a, filename: clean(a.filename), contentType: clean(a.contentType) })),
+  };
+}

@@ -1,0 +1,74 @@
+import { ConfigError } from '../../config/index.js';
+import type { RoleContext, RoleStopper } from '../../roles/types.js';
+import { startMailboxReader } from './mailbox.js';
+import { mailboxMetrics } from './mailbox-metrics.js';
+import { MailboxUrlError, parseMailboxUrl, type MailboxSpec } from './mailbox-url.js';
+import type { ReceiveDeps } from './receive.js';
+import { emailSettings, type EmailSettingsOverrides } from './settings.js';
+
+/**
+ * The mail role's intake: one reader per mailbox of IMAP_URL, each visible in /ready (its state,
+ * backlog and last error under `mailbox:<url without password>`) and in /metrics.
+ */
+export interface MailReadersOptions {
+  settings?: EmailSettingsOverrides;
+  /** The routing queue's Redis prefix (tests give each their own). */
+  routingPrefix?: string;
+}
+
+export async function startMailReaders(ctx: RoleContext, options: MailReadersOptions = {}): Promise<RoleStopper> {
+  const { config, log, services } = ctx;
+  if (config.imapUrls.length === 0) {
+    log.info('IMAP_URL unset: no mail intake');
+    return async () => {};
+  }
+  const specs = await checkedSpecs(ctx, config.imapUrls);
+  const settings = emailSettings(options.settings);
+  const from = addressIn(config.mailFrom);
+  const receive: ReceiveDeps = {
+    tickets: services.tickets,
+    settings,
+    ourAddresses: [...new Set([...(from ? [from] : []), ...specs.flatMap((s) => s.addresses)])],
+    ourDomain: from ? from.slice(from.lastIndexOf('@') + 1) : null,
+    log,
+  };
+  const metrics = mailboxMetrics(services.metrics.registry);
+  // New tickets go to routing at once, also from a process that runs only the mail role.
+  const releaseRouting = services.routing.connect(ctx.redisUrl, options.routingPrefix);
+  const readers = specs.map((spec) => {
+    const reader = startMailboxReader({ spec, receive, sequelize: services.store.sequelize, metrics, log });
+    ctx.health.set(`mailbox:${spec.key}`, () => ({ ...reader.status() }));
+    return { spec, reader };
+  });
+  return async () => {
+    await Promise.all(readers.map(({ reader }) => reader.stop()));
+    for (const { spec } of readers) ctx.health.delete(`mailbox:${spec.key}`);
+    await releaseRouting();
+  };
+}
+
+/** Every URL parsed (a bad one stops the start, naming IMAP_URL); an unknown default category is dropped with an error. */
+async function checkedSpecs(ctx: RoleContext, urls: readonly string[]): Promise<MailboxSpec[]> {
+  const specs: MailboxSpec[] = [];
+  for (const url of urls) {
+    let spec: MailboxSpec;
+    try {
+      spec = parseMailboxUrl(url);
+    } catch (err) {
+      throw new ConfigError('IMAP_URL', err instanceof MailboxUrlError ? err.message : String(err));
+    }
+    if (specs.some((s) => s.key === spec.key)) throw new ConfigError('IMAP_URL', `${spec.key} is listed twice`);
+    if (spec.category !== null && !(await ctx.services.store.models.Category.findByPk(spec.category))) {
+      ctx.log.error({ mailbox: spec.key, category: spec.category }, 'IMAP_URL names an unknown category: its tickets open without one');
+      spec = { ...spec, category: null };
+    }
+    specs.push(spec);
+  }
+  return specs;
+}
+
+/** The bare address of `Name <address>` or `address`, lower-case. */
+function addressIn(value: string): string | null {
+  const bare = (/<([^<>]+)>/.exec(value)?.[1] ?? value).trim().toLowerCase();
+  return /^[^@\s]+@[^@\s]+$/.test(bare) ? bare : null;
+}

@@ -1,0 +1,35 @@
+import type { Config } from '../config/index.js';
+import { createSmtpMailTransport } from './channels/smtp-mail.js';
+import { createTwilioSmsSender } from './channels/twilio-sms.js';
+import type { Channels } from './deliver.js';
+
+/** Twilio posts delivery statuses of the SMS we send here (the contract's `/twilio/sms/status`). */
+export function smsStatusCallbackUrl(publicUrl: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/twilio/sms/status`;
+}
+
+/**
+ * The channels the configuration allows: SMS when the three TWILIO_* variables are set, email when
+ * SMTP_URL is. A missing one is simply absent; its rows wait in the outbox.
+ */
+export function channelsFromConfig(
+  config: Pick<Config, 'twilio' | 'twilioApiUrl' | 'publicUrl' | 'smtpUrl' | 'mailFrom'>,
+): Channels {
+  const channels: Channels = {};
+  if (config.twilio) {
+    channels.sms = {
+      from: config.twilio.phoneNumber,
+      sender: createTwilioSmsSender({
+        accountSid: config.twilio.accountSid,
+        authToken: config.twilio.authToken,
+        from: config.twilio.phoneNumber,
+        apiUrl: config.twilioApiUrl,
+        statusCallbackUrl: smsStatusCallbackUrl(config.publicUrl),
+      }),
+    };
+  }
+  if (config.smtpUrl) {
+    channels.email = { from: config.mailFrom, transport: createSmtpMailTransport({ smtpUrl: config.smtpUrl, from: config.mailFrom }) };
+  }
+  return channels;
+}

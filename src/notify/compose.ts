@@ -1,0 +1,186 @@
+import { CHANNELS, PRIORITIES, TIERS, type Channel, type Language, type Priority, type Tier } from '../domain.js';
+import type { Ticket } from '../tickets/types.js';
+import {
+  render,
+  TEMPLATE_KINDS,
+  type OmittedAttachment,
+  type OutageInfo,
+  type Rendered,
+  type SlaTarget,
+  type TemplateKind,
+  type TicketInfo,
+} from './templates/index.js';
+
+/**
+ * From an outbox row to the words of the message: the row's payload (a snapshot taken when the
+ * change happened) says what to tell, the ticket as it is now and the change's own event fill in
+ * what the snapshot lacks. Pure; the facts are loaded by the caller.
+ */
+
+export interface Facts {
+  /** The ticket as it is now; null for a row without a ticket. */
+  ticket: Ticket | null;
+  /** The event that caused the notification (its data: an escalation's reason and tiers…). */
+  cause: { type: string; actor: string; data: Record<string, unknown> } | null;
+}
+
+/** The row cannot be rendered (unknown kind, no ticket number): retrying will not help. */
+export class ComposeError extends Error {
+  override readonly name = 'ComposeError';
+}
+
+/** Outbox kind `sms.text`: the payload's `text` goes out as it is (the voice menu texting a number). */
+export const VERBATIM_SMS_KIND = 'sms.text';
+
+/** `requester.created` → `created`: the outbox kind names its audience, the template does not. */
+export function templateKindOf(kind: string): TemplateKind | undefined {
+  const name = kind.slice(kind.indexOf('.') + 1);
+  return (TEMPLATE_KINDS as readonly string[]).includes(name) ? (name as TemplateKind) : undefined;
+}
+
+type Payload = Record<string, unknown>;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+const num = (v: unknown): number | undefined => {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+};
+const record = (v: unknown): Payload => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Payload) : {});
+const oneOf = <T extends string | number>(values: readonly T[], v: unknown): T | undefined =>
+  (values as readonly unknown[]).includes(v) ? (v as T) : undefined;
+const tierOf = (v: unknown): Tier | undefined => oneOf(TIERS, num(v));
+const target = (v: unknown): SlaTarget => (v === 'respond' ? 'respond' : 'resolve');
+
+function outagesOf(v: unknown): OutageInfo[] {
+  if (!Array.isArray(v)) return [];
+  // openTicket snapshots the titles; other writers may give {title, message}.
+  return v.flatMap((o): OutageInfo[] => {
+    if (typeof o === 'string') return o.trim() ? [{ title: o }] : [];
+    const title = str(record(o).title);
+    return title ? [{ title, message: str(record(o).message) ?? null }] : [];
+  });
+}
+
+function omittedOf(v: unknown): OmittedAttachment[] {
+  if (!Array.isArray(v)) return [];
+  const reasons = ['too_large', 'total_too_large', 'blocked_type', 'too_many', 'unreadable'] as const;
+  return v.flatMap((o): OmittedAttachment[] => {
+    const r = record(o);
+    const filename = str(r.filename);
+    const reason = oneOf(reasons, r.reason);
+    if (!filename || !reason) return [];
+    const sizeBytes = num(r.sizeBytes);
+    return [sizeBytes === undefined ? { filename, reason } : { filename, reason, sizeBytes }];
+  });
+}
+
+/** The first line of the description, as the one-line summary of an offer. */
+function summaryOf(ticket: Ticket | null): string | undefined {
+  const line = ticket?.description.split(/\r?\n/).find((l) => l.trim() !== '');
+  return line ? line.trim() : undefined;
+}
+
+function ticketInfo(p: Payload, facts: Facts): TicketInfo {
+  const t = facts.ticket;
+  const number = num(p.number) ?? t?.number;
+  if (number === undefined) throw new ComposeError('the notification names no ticket number');
+  const escalatedTo = facts.cause?.type === 'escalated' ? tierOf(record(facts.cause.data.to).tier) : undefined;
+  const tier = escalatedTo ?? t?.tier;
+  return {
+    number,
+    subject: str(p.subject) ?? t?.subject ?? '',
+    priority: oneOf<Priority>(PRIORITIES, p.priority) ?? t?.priority ?? 'P3',
+    category: p.category === null ? null : (str(p.category) ?? t?.category ?? null),
+    ...(tier ? { tier } : {}),
+  };
+}
+
+function dueOf(p: Payload, t: Ticket | null, which: SlaTarget): string {
+  return str(p.dueAt) ?? (which === 'respond' ? t?.sla.respondBy : t?.sla.resolveBy) ?? new Date().toISOString();
+}
+
+/** Renders a templated row in its language; every channel's form (subject, text, HTML, SMS). */
+export function composeMessage(row: { kind: string; language: Language; payload: Payload }, facts: Facts, timeZone: string): Rendered {
+  const kind = templateKindOf(row.kind);
+  if (!kind) throw new ComposeError(`no template for notification kind ${row.kind}`);
+  const p = row.payload;
+  const t = facts.ticket;
+  const lang = row.language;
+  const base = { ticket: ticketInfo(p, facts), timeZone };
+  const requesterName = str(p.requesterName) ?? t?.requester.name ?? null;
+  const assigneeName = str(p.technicianName) ?? t?.assignee?.name ?? null;
+  const cause = facts.cause?.data ?? {};
+
+  switch (kind) {
+    case 'created':
+      return render(kind, lang, { ...base, requesterName, outages: outagesOf(p.outages) });
+    case 'assigned':
+      return render(kind, lang, { ...base, requesterName, technicianName: assigneeName });
+    case 'pending':
+      return render(kind, lang, { ...base, requesterName, question: str(p.question) ?? null });
+    case 'escalated':
+      return render(kind, lang, { ...base, requesterName });
+    case 'resolved':
+      return render(kind, lang, {
+        ...base,
+        requesterName,
+        resolution: str(p.resolution) ?? str(cause.resolution) ?? t?.resolution ?? '',
+      });
+    case 'closed':
+      return render(kind, lang, { ...base, requesterName });
+    case 'omitted-attachments': {
+      const limits = record(p.limits);
+      const maxBytes = num(limits.maxBytes);
+      const maxTotalBytes = num(limits.maxTotalBytes);
+      const maxCount = num(limits.maxCount);
+      return render(kind, lang, {
+        ...base,
+        requesterName,
+        omitted: omittedOf(p.omitted),
+        limits: {
+          ...(maxBytes !== undefined ? { maxBytes } : {}),
+          ...(maxTotalBytes !== undefined ? { maxTotalBytes } : {}),
+          ...(maxCount !== undefined ? { maxCount } : {}),
+        },
+      });
+    }
+    case 'offer': {
+      const summary = str(p.summary) ?? summaryOf(t);
+      const timeoutMinutes = num(p.timeoutMinutes);
+      const attempt = num(p.attempt);
+      return render(kind, lang, {
+        ...base,
+        requesterName,
+        ...(summary ? { summary } : {}),
+        ...(timeoutMinutes !== undefined ? { timeoutMinutes } : {}),
+        ...(attempt !== undefined ? { attempt } : {}),
+      });
+    }
+    case 'offer-reminder':
+      return render(kind, lang, { ...base, minutesLeft: num(p.minutesLeft) ?? 5 });
+    case 'sla-warning': {
+      const which = target(p.target);
+      return render(kind, lang, { ...base, target: which, dueAt: dueOf(p, t, which) });
+    }
+    case 'requester-replied': {
+      const channel = oneOf<Channel>(CHANNELS, p.channel);
+      return render(kind, lang, { ...base, requesterName, excerpt: str(p.excerpt) ?? '', ...(channel ? { channel } : {}) });
+    }
+    case 'escalation': {
+      const from = tierOf(record(cause.from).tier) ?? tierOf(p.fromTier);
+      const to = tierOf(record(cause.to).tier) ?? tierOf(p.toTier) ?? base.ticket.tier ?? 1;
+      return render(kind, lang, {
+        ...base,
+        reason: str(p.reason) ?? str(cause.reason) ?? '',
+        fromTier: from ?? (Math.max(1, to - 1) as Tier),
+        toTier: to,
+        by: str(p.by) ?? null,
+        assigneeName,
+      });
+    }
+    case 'breach': {
+      const which = target(p.target);
+      return render(kind, lang, { ...base, target: which, dueAt: dueOf(p, t, which), assigneeName });
+    }
+  }
+}

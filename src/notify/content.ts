@@ -1,0 +1,61 @@
+import { QueryTypes } from 'sequelize';
+import type { Store } from '../store/index.js';
+import { createMessageId } from './channels/smtp-mail.js';
+import { ComposeError, composeMessage, VERBATIM_SMS_KIND, type Facts } from './compose.js';
+import type { OutboxItem, RenderedContent } from './outbox-store.js';
+import { REPLY_KINDS } from './recipients.js';
+import { loadThread, threadHeaders } from './thread.js';
+
+/**
+ * The content of one outbox row, rendered once and stored on the row before the first send (see
+ * deliver.ts): the facts it needs are read here, the words come from compose.ts.
+ */
+
+export interface ContentOptions {
+  /** MAIL_FROM: its domain names our Message-IDs. */
+  mailFrom: string;
+  /** HELPDESK_TIMEZONE, for dates in the text. */
+  timeZone: string;
+}
+
+async function loadFacts(store: Store, row: OutboxItem): Promise<Facts> {
+  if (!row.ticketId) return { ticket: null, cause: null };
+  const causeId = row.payload.causeId;
+  // The cause is an event id for lifecycle changes; other writers (an inbound message) use other ids.
+  const eventId = typeof causeId === 'string' && /^\d{1,18}$/.test(causeId) ? causeId : undefined;
+  const [ticket, [cause]] = await Promise.all([
+    store.tickets.get(row.ticketId),
+    eventId
+      ? store.sequelize.query<NonNullable<Facts['cause']>>(`SELECT type, actor, data FROM ticket_events WHERE id = :id AND ticket_id = :ticketId`, {
+          replacements: { id: eventId, ticketId: row.ticketId },
+          type: QueryTypes.SELECT,
+        })
+      : Promise.resolve([]),
+  ]);
+  return { ticket, cause: cause ?? null };
+}
+
+/** Renders the row for its channel; a ComposeError when it cannot be (retrying would not help). */
+export async function renderContent(store: Store, row: OutboxItem, options: ContentOptions): Promise<RenderedContent> {
+  if (row.kind === VERBATIM_SMS_KIND) {
+    const text = row.payload.text;
+    if (row.channel !== 'sms') throw new ComposeError(`${VERBATIM_SMS_KIND} goes by SMS only`);
+    if (typeof text !== 'string' || text.trim() === '') throw new ComposeError(`${VERBATIM_SMS_KIND} without a text`);
+    return { sms: text };
+  }
+  const rendered = composeMessage(row, await loadFacts(store, row), options.timeZone);
+  if (row.channel === 'sms') return { sms: rendered.sms };
+  const thread = row.ticketId ? threadHeaders(await loadThread(store.sequelize, row.ticketId, row.recipient)) : { references: [] };
+  return {
+    email: {
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      messageId: createMessageId(options.mailFrom),
+      ...(thread.inReplyTo ? { inReplyTo: thread.inReplyTo } : {}),
+      references: thread.references,
+      // RFC 3834: an answer to the requester's own message is auto-replied; the rest auto-generated.
+      autoSubmitted: REPLY_KINDS.includes(row.kind) ? 'auto-replied' : 'auto-generated',
+    },
+  };
+}

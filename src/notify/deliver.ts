@@ -1,0 +1,201 @@
+import { normaliseMessageId } from '../intake/email/message-id.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/index.js';
+import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import { isSendError, SendError, type MailTransport, type SmsSender } from './channels/types.js';
+import { ComposeError } from './compose.js';
+import { renderContent } from './content.js';
+import type { OutboxItem, OutboxStore, RenderedContent } from './outbox-store.js';
+import { suppressionOf } from './suppression.js';
+
+/**
+ * One attempt at one outbox row: claim, render, send, record. Exactly once rests on three rules:
+ *
+ * 1. Every state change names its attempt (outbox-store.ts), so two workers never both act.
+ * 2. Before the vendor call the row gets its marker (`send_started_at`) and its rendered content;
+ *    after it, the outcome is written in the same transaction as the outbound message and the
+ *    `notified` event. A row that still has the marker when it is next claimed had a send whose
+ *    outcome was lost (the worker was killed, the request timed out): it is reconciled first.
+ * 3. Reconciling differs by channel, and that is the trade-off:
+ *    - SMS: Twilio's message list is asked for a message to that number with that body since the
+ *      marker; found, the row is marked sent with its MessageSid and nothing is sent; not found,
+ *      the same text goes out. When Twilio cannot be asked, the row waits (transient) rather than
+ *      guess; an SMS channel that cannot look up fails the row as OUTCOME_UNKNOWN for a person to
+ *      decide. Nobody gets a text twice; the cost is a lookup after each crash.
+ *    - Email: SMTP has no lookup, so the message is sent again, byte for byte, with the Message-ID
+ *      stored before the first try. The window is narrow (between the server's 250 and our commit),
+ *      and a copy with the same Message-ID is folded by mail clients and by our own intake. We
+ *      prefer that to losing an acknowledgement.
+ *
+ * The lease (how long a claim lasts) must exceed the longest send, so that a slow worker is never
+ * taken for a dead one.
+ */
+
+export interface Channels {
+  sms?: { sender: SmsSender; from: string };
+  email?: { transport: MailTransport; from: string };
+}
+
+export interface DeliveryDeps {
+  store: Store;
+  outbox: OutboxStore;
+  log: Logger;
+  channels: Channels;
+  timeZone: string;
+  leaseMs: number;
+  backoff: BackoffPolicy;
+  random?: () => number;
+}
+
+export type DeliveryOutcome =
+  | { outcome: 'skipped' }
+  | { outcome: 'sent' | 'reconciled'; externalId: string }
+  | { outcome: 'retry'; attempt: number; delayMs: number; code: string }
+  | { outcome: 'failed'; code: string };
+
+export interface DeliveryJob {
+  outboxId: number;
+  /** The row's attempt count when the job was made; a job for any other attempt is stale. */
+  attempt: number;
+}
+
+/** Twilio's list shows a message from its creation; this covers the clocks of two machines. */
+const LOOKUP_SLACK_MS = 2 * 60_000;
+
+/** No answer at all from Twilio: the message may have been created, so the marker stays. */
+const AMBIGUOUS_CODES = new Set(['NETWORK', 'TIMEOUT']);
+
+export async function deliver(deps: DeliveryDeps, job: DeliveryJob): Promise<DeliveryOutcome> {
+  const { outbox, log } = deps;
+  const row = await outbox.claim(job.outboxId, job.attempt, deps.leaseMs);
+  if (!row) return { outcome: 'skipped' };
+  const ctx = { outboxId: row.id, kind: row.kind, channel: row.channel, attempt: row.attempts };
+  const channel = deps.channels[row.channel];
+  if (!channel) {
+    await outbox.release(row.id, row.attempts);
+    return { outcome: 'skipped' };
+  }
+
+  let content = row.rendered;
+  if (row.sendStartedAt && content) {
+    const settled = await reconcile(deps, row, content);
+    if (settled) return settled;
+  } else {
+    const suppressed = row.forced ? null : await suppressionOf(deps.store.sequelize, row);
+    if (suppressed) return fail(deps, row, suppressed);
+    if (!content) {
+      try {
+        content = await renderContent(deps.store, row, { mailFrom: deps.channels.email?.from ?? '', timeZone: deps.timeZone });
+      } catch (err) {
+        if (err instanceof ComposeError) return fail(deps, row, { code: 'TEMPLATE_ERROR', message: err.message });
+        throw err;
+      }
+    }
+  }
+  if (!(await outbox.markStarted(row.id, row.attempts, content))) return { outcome: 'skipped' };
+
+  let sent: Sent;
+  try {
+    sent = await send(deps.channels, row, content);
+  } catch (err) {
+    const error = isSendError(err) ? err : new SendError('transient', 'NETWORK', String(err), { cause: err });
+    if (error.kind === 'permanent') return fail(deps, row, error);
+    const keepMarker = row.channel === 'sms' && AMBIGUOUS_CODES.has(error.code);
+    const delayMs = backoffDelay(row.attempts, deps.backoff, deps.random);
+    await outbox.retry(row.id, row.attempts, delayMs, error, keepMarker);
+    log.warn({ ...ctx, code: error.code, vendorCode: error.vendorCode, delayMs }, 'notification not sent; will retry');
+    return { outcome: 'retry', attempt: row.attempts, delayMs, code: error.code };
+  }
+  await record(deps, row, sent, false);
+  log.info({ ...ctx }, 'notification sent');
+  return { outcome: 'sent', externalId: sent.externalId };
+}
+
+interface Sent {
+  externalId: string;
+  status: string;
+  subject: string | null;
+  body: string;
+  from: string;
+}
+
+async function send(channels: Channels, row: OutboxItem, content: RenderedContent): Promise<Sent> {
+  if (row.channel === 'sms') {
+    const sms = channels.sms;
+    if (!sms || content.sms === undefined) throw new SendError('permanent', 'TEMPLATE_ERROR', 'no SMS content');
+    const sent = await sms.sender.send({ to: row.recipient, body: content.sms });
+    return { externalId: sent.externalId, status: sent.status, subject: null, body: content.sms, from: sms.from };
+  }
+  const mail = channels.email;
+  const email = content.email;
+  if (!mail || !email) throw new SendError('permanent', 'TEMPLATE_ERROR', 'no email content');
+  const sent = await mail.transport.send({
+    to: [row.recipient],
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    messageId: email.messageId,
+    ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
+    references: email.references,
+    autoSubmitted: email.autoSubmitted,
+  });
+  // One recipient per row: refused while "accepted" can only mean refused.
+  if (sent.rejected && sent.rejected.length > 0) throw new SendError('permanent', 'REJECTED', 'SMTP: recipient refused');
+  // Stored as the inbound side stores Message-IDs (RFC 5322 msg-id without its angle brackets), so
+  // that a reply's In-Reply-To finds this message.
+  const externalId = normaliseMessageId(sent.messageId) ?? sent.messageId;
+  return { externalId, status: 'sent', subject: email.subject, body: email.text, from: mail.from };
+}
+
+/** After a send whose outcome was lost. Returns the outcome when settled, undefined to send again. */
+async function reconcile(deps: DeliveryDeps, row: OutboxItem, content: RenderedContent): Promise<DeliveryOutcome | undefined> {
+  const ctx = { outboxId: row.id, kind: row.kind, channel: row.channel };
+  if (row.channel === 'email') {
+    deps.log.warn(ctx, 'an earlier send of this email has no recorded outcome; sending it again with the same Message-ID');
+    return undefined;
+  }
+  const sms = deps.channels.sms;
+  if (!sms?.sender.findSent || content.sms === undefined) {
+    return fail(deps, row, {
+      code: 'OUTCOME_UNKNOWN',
+      message: 'the worker stopped while sending and the SMS channel cannot tell whether it went out; check with the recipient, then retry',
+    });
+  }
+  try {
+    const since = new Date((row.sendStartedAt?.getTime() ?? Date.now()) - LOOKUP_SLACK_MS);
+    const found = await sms.sender.findSent({ to: row.recipient, body: content.sms, since });
+    if (!found) {
+      deps.log.info(ctx, 'an earlier send of this SMS did not reach Twilio; sending it again');
+      return undefined;
+    }
+    await record(deps, row, { ...found, subject: null, body: content.sms, from: sms.from }, true);
+    deps.log.info(ctx, 'an earlier send of this SMS had reached Twilio; recorded, not sent again');
+    return { outcome: 'reconciled', externalId: found.externalId };
+  } catch (err) {
+    const error = isSendError(err) ? err : new SendError('transient', 'NETWORK', String(err));
+    const delayMs = backoffDelay(row.attempts, deps.backoff, deps.random);
+    // The marker stays: the next attempt asks again.
+    await deps.outbox.retry(row.id, row.attempts, delayMs, { code: 'LOOKUP_FAILED', message: error.message }, true);
+    return { outcome: 'retry', attempt: row.attempts, delayMs, code: 'LOOKUP_FAILED' };
+  }
+}
+
+/** The outcome, the outbound message and the `notified` event: one statement (outbox-store.ts). */
+async function record(deps: DeliveryDeps, row: OutboxItem, sent: Sent, reconciled: boolean): Promise<void> {
+  const done = await deps.outbox.finish(row.id, row.attempts, {
+    externalId: sent.externalId,
+    status: sent.status,
+    sender: sent.from,
+    subject: sent.subject,
+    body: sent.body,
+    reconciled,
+  });
+  if (!done) deps.log.warn({ outboxId: row.id }, 'notification sent, but its claim had lapsed; another worker owns the row');
+}
+
+/** Gives up on the row; the ticket shows it (no address, no text: those stay in the dead-letter view). */
+async function fail(deps: DeliveryDeps, row: OutboxItem, error: { code: string; message: string; vendorCode?: string | number | undefined }) {
+  await deps.outbox.fail(row.id, row.attempts, error);
+  deps.log.warn({ outboxId: row.id, kind: row.kind, channel: row.channel, code: error.code }, 'notification failed');
+  return { outcome: 'failed', code: error.code } as const;
+}

@@ -1,0 +1,235 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Language } from '../domain.js';
+
+/**
+ * The outbox rows as the delivery side reads and moves them. Every move is one conditional UPDATE
+ * that names the attempt it belongs to (`attempts = :attempt`), so a late worker, a duplicate job or
+ * a stalled one finds nothing to update instead of acting twice.
+ *
+ *   pending ──claim──▶ sending ──finish──▶ sent
+ *      ▲                  │  └──fail────▶ failed ──requeue (coordinator)──▶ pending
+ *      └────retry─────────┘
+ *
+ * A `sending` row whose lease (`next_attempt_at`) ran out belongs to a worker that died: it is due
+ * again, and the next claim reconciles it (see deliver.ts).
+ */
+
+export type OutboxChannel = 'sms' | 'email';
+
+/** The message as first rendered; retries send exactly this. */
+export interface RenderedContent {
+  sms?: string;
+  email?: {
+    subject: string;
+    text: string;
+    html: string;
+    messageId: string;
+    inReplyTo?: string;
+    references: string[];
+    autoSubmitted: 'auto-replied' | 'auto-generated';
+  };
+}
+
+export interface OutboxItem {
+  id: number;
+  ticketId: string | null;
+  kind: string;
+  channel: OutboxChannel;
+  recipient: string;
+  language: Language;
+  payload: Record<string, unknown>;
+  status: 'pending' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  externalId: string | null;
+  sendStartedAt: Date | null;
+  rendered: RenderedContent | null;
+  forced: boolean;
+  createdAt: Date;
+}
+
+export interface DueRow {
+  id: number;
+  attempts: number;
+  channel: OutboxChannel;
+  kind: string;
+  priority: string | null;
+}
+
+/** The actor of the events the delivery side writes. */
+const ACTOR = 'system:notify';
+
+/** What finish() records of a delivered message. */
+export interface SentRecord {
+  externalId: string;
+  /** Our delivery vocabulary: `sent` for email, Twilio's first status (`queued`) for SMS. */
+  status: string;
+  /** MAIL_FROM or the Twilio number. */
+  sender: string;
+  subject: string | null;
+  body: string;
+  /** Found at the vendor after a lost outcome, rather than sent now. */
+  reconciled: boolean;
+}
+
+const ITEM_COLUMNS = `id, ticket_id AS "ticketId", kind, channel, recipient, language, payload, status, attempts,
+  external_id AS "externalId", send_started_at AS "sendStartedAt", rendered, forced, created_at AS "createdAt"`;
+
+export function createOutboxStore(sequelize: Sequelize) {
+  async function select<T extends object>(sql: string, replacements: Record<string, unknown>): Promise<T[]> {
+    return sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
+  }
+
+  return {
+    /**
+     * Due rows of the channels this process can send, pending ones and lapsed leases, by id after
+     * `afterId` (a scan pages through all of them once, however many wait behind the SMS limiter),
+     * and when `since` is given only rows written since then.
+     */
+    async due(channels: readonly OutboxChannel[], limit: number, afterId = 0, since?: Date): Promise<DueRow[]> {
+      if (channels.length === 0) return [];
+      return select<DueRow>(
+        `SELECT id, attempts, channel, kind, payload->>'priority' AS priority FROM outbox
+          WHERE status IN ('pending', 'sending') AND next_attempt_at <= now() AND channel IN (:channels) AND id > :afterId
+            ${since ? 'AND created_at >= :since' : ''}
+          ORDER BY id LIMIT :limit`,
+        { channels, limit, afterId, since: since ?? null },
+      );
+    },
+
+    /** Pending rows of one channel; the worker warns about them when that channel is off. */
+    async countPending(channel: OutboxChannel): Promise<number> {
+      const [row] = await select<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE status = 'pending' AND channel = :channel`, {
+        channel,
+      });
+      return row?.n ?? 0;
+    },
+
+    /**
+     * Takes attempt `attempt` of a row for `leaseMs`: the row moves to `sending` and its attempt
+     * count up by one. Null when the row is not due, not at that attempt, or already done.
+     * Due means up to a second early, so that a job whose delay ran on a slightly fast clock counts.
+     */
+    async claim(id: number, attempt: number, leaseMs: number): Promise<OutboxItem | null> {
+      const [row] = await select<OutboxItem>(
+        `UPDATE outbox SET status = 'sending', attempts = attempts + 1,
+                next_attempt_at = now() + make_interval(secs => :leaseSeconds)
+          WHERE id = :id AND attempts = :attempt AND status IN ('pending', 'sending')
+            AND next_attempt_at <= now() + interval '1 second'
+          RETURNING ${ITEM_COLUMNS}`,
+        { id, attempt, leaseSeconds: leaseMs / 1000 },
+      );
+      return row ?? null;
+    },
+
+    /** Gives a claimed row back untouched (its channel is off in this process). */
+    async release(id: number, attempt: number): Promise<void> {
+      await sequelize.query(
+        `UPDATE outbox SET status = 'pending', attempts = attempts - 1, next_attempt_at = now()
+          WHERE id = :id AND attempts = :attempt AND status = 'sending'`,
+        { replacements: { id, attempt } },
+      );
+    },
+
+    /**
+     * The idempotency marker, written right before the vendor call: from here on, the outcome is
+     * uncertain until finish/retry/fail records it. False when the claim was lost meanwhile.
+     */
+    async markStarted(id: number, attempt: number, rendered: RenderedContent): Promise<boolean> {
+      const externalId = rendered.email?.messageId ?? null;
+      const rows = await select<{ id: number }>(
+        `UPDATE outbox SET send_started_at = now(), rendered = CAST(:rendered AS jsonb),
+                external_id = coalesce(:externalId, external_id)
+          WHERE id = :id AND attempts = :attempt AND status = 'sending' RETURNING id`,
+        { id, attempt, rendered: JSON.stringify(rendered), externalId },
+      );
+      return rows.length > 0;
+    },
+
+    /**
+     * The send went out (or was found to have): the row `sent` with the vendor's id, the outbound
+     * message on the ticket and a `notified` event, in one statement (one round trip, one commit).
+     * False when the claim had lapsed: another worker owns the row, and records nothing here.
+     */
+    async finish(id: number, attempt: number, sent: SentRecord): Promise<boolean> {
+      const [row] = await select<{ done: number }>(
+        `WITH done AS (
+           UPDATE outbox SET status = 'sent', external_id = :externalId, sent_at = now(), send_started_at = NULL,
+                  last_error = NULL, error_code = NULL
+            WHERE id = :id AND attempts = :attempt AND status = 'sending'
+            RETURNING id, ticket_id, kind, channel, recipient
+         ), message AS (
+           INSERT INTO messages (ticket_id, direction, channel, sender, recipient, subject, body, external_id, status)
+           SELECT ticket_id, 'out', channel, :sender, recipient, :subject, :body, :externalId, :status FROM done
+           ON CONFLICT (channel, external_id) DO NOTHING
+         ), event AS (
+           INSERT INTO ticket_events (ticket_id, type, actor, data)
+           SELECT ticket_id, 'notified', :actor, jsonb_strip_nulls(jsonb_build_object(
+                    'kind', kind, 'channel', channel, 'outboxId', id, 'reconciled', CAST(:reconciled AS boolean)))
+             FROM done WHERE ticket_id IS NOT NULL
+         )
+         SELECT count(*)::int AS done FROM done`,
+        {
+          id,
+          attempt,
+          externalId: sent.externalId,
+          sender: sent.sender,
+          subject: sent.subject,
+          body: sent.body,
+          status: sent.status,
+          actor: ACTOR,
+          reconciled: sent.reconciled ? true : null,
+        },
+      );
+      return (row?.done ?? 0) > 0;
+    },
+
+    /**
+     * Back to `pending` for a later attempt. `keepMarker`: the failed call may still have gone
+     * through (no answer at all), so the next attempt must reconcile before sending again.
+     */
+    async retry(id: number, attempt: number, delayMs: number, error: { code: string; message: string }, keepMarker: boolean): Promise<boolean> {
+      const rows = await select<{ id: number }>(
+        `UPDATE outbox SET status = 'pending', next_attempt_at = now() + make_interval(secs => :delaySeconds),
+                last_error = :message, error_code = :code,
+                send_started_at = CASE WHEN :keepMarker THEN send_started_at ELSE NULL END
+          WHERE id = :id AND attempts = :attempt AND status = 'sending' RETURNING id`,
+        { id, attempt, delaySeconds: delayMs / 1000, message: error.message, code: error.code, keepMarker },
+      );
+      return rows.length > 0;
+    },
+
+    /**
+     * Gives up on a row: `failed`, with why, for the dead-letter view, and a `notification_failed`
+     * event on the ticket (kind, channel, our code and the vendor's; never the address or the text).
+     */
+    async fail(id: number, attempt: number, error: { code: string; message: string; vendorCode?: string | number | undefined }): Promise<boolean> {
+      const [row] = await select<{ done: number }>(
+        `WITH done AS (
+           UPDATE outbox SET status = 'failed', failed_at = now(), last_error = :message, error_code = :code,
+                  send_started_at = NULL, forced = false
+            WHERE id = :id AND attempts = :attempt AND status = 'sending'
+            RETURNING id, ticket_id, kind, channel
+         ), event AS (
+           INSERT INTO ticket_events (ticket_id, type, actor, data)
+           SELECT ticket_id, 'notification_failed', :actor, jsonb_strip_nulls(jsonb_build_object(
+                    'kind', kind, 'channel', channel, 'outboxId', id, 'code', CAST(:code AS text),
+                    'vendorCode', CAST(:vendorCode AS jsonb)))
+             FROM done WHERE ticket_id IS NOT NULL
+         )
+         SELECT count(*)::int AS done FROM done`,
+        {
+          id,
+          attempt,
+          message: error.message,
+          code: error.code,
+          actor: ACTOR,
+          vendorCode: error.vendorCode === undefined ? null : JSON.stringify(error.vendorCode),
+        },
+      );
+      return (row?.done ?? 0) > 0;
+    },
+
+  };
+}
+
+export type OutboxStore = ReturnType<typeof createOutboxStore>;

@@ -1,0 +1,50 @@
+import { Counter, type Registry } from 'prom-client';
+import type { RoleContext, RoleStopper } from '../roles/types.js';
+import { channelsFromConfig } from './channels-from-config.js';
+import { startNotifier } from './notifier.js';
+import { createOutboxStore } from './outbox-store.js';
+
+/**
+ * The notification worker of the `worker` role: outbox → bull → Twilio and SMTP. A channel that is
+ * not configured leaves its rows pending (they go out once it is), with a warning at start.
+ */
+export async function startNotifyWorker(ctx: RoleContext): Promise<RoleStopper> {
+  const { config, log, services } = ctx;
+  const channels = channelsFromConfig(config);
+  const outbox = createOutboxStore(services.store.sequelize);
+  if (!channels.sms) {
+    const waiting = await outbox.countPending('sms');
+    log.warn({ waiting }, 'telephony is off: SMS notifications stay queued until TWILIO_* is set');
+  }
+  if (!channels.email) {
+    const waiting = await outbox.countPending('email');
+    log.warn({ waiting }, 'SMTP_URL unset: email notifications stay queued until it is set');
+  }
+  const sent = notificationCounter(services.metrics.registry);
+  const notifier = await startNotifier({
+    store: services.store,
+    log: log.child({ component: 'notify' }),
+    redisUrl: ctx.redisUrl,
+    channels,
+    timeZone: config.timezone,
+    onOutcome: (o) => sent.inc({ outcome: o.outcome }),
+  });
+  ctx.health.set('notify', () => notifier.health());
+  return async () => {
+    ctx.health.delete('notify');
+    await notifier.stop();
+    await channels.email?.transport.close?.();
+  };
+}
+
+function notificationCounter(registry: Registry): Counter<'outcome'> {
+  const name = 'helpdesk_notification_attempts_total';
+  const existing = registry.getSingleMetric(name);
+  if (existing instanceof Counter) return existing as Counter<'outcome'>;
+  return new Counter({
+    name,
+    help: 'Notification attempts by outcome (sent, reconciled, retry, failed, skipped)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+}

@@ -1,0 +1,37 @@
+import type { TicketPolicy } from '../tickets/deps.js';
+import { createTicketPolicy } from './policy.js';
+import type { RoutingRules, RulesBook } from './rules-book.js';
+
+/**
+ * The lifecycle's policy over the stored rules: each call uses the book's latest snapshot (the
+ * pure policy is rebuilt only when the snapshot changes), and nudges the book to reread stale rules
+ * in the background, so that a change made in another process arrives within the book's max age.
+ */
+export function createLivePolicy(book: RulesBook): TicketPolicy {
+  let cached: { rules: RoutingRules; policy: TicketPolicy } | null = null;
+  const policy = (): TicketPolicy => {
+    book.poke();
+    const rules = book.current();
+    if (cached?.rules !== rules) {
+      cached = {
+        rules,
+        policy: createTicketPolicy({
+          calendar: rules.calendar,
+          matrix: rules.matrix,
+          keywords: rules.keywords,
+          slaTargets: rules.slaTargets,
+          categories: rules.categories,
+        }),
+      };
+    }
+    return cached.policy;
+  };
+  return {
+    assess: (input) => policy().assess(input),
+    priorityOf: (impact, urgency) => policy().priorityOf(impact, urgency),
+    slaDue: (openedAt, priority) => policy().slaDue(openedAt, priority),
+    async refresh() {
+      await book.load();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { PRIORITIES } from '../domain.js';
+import { DEFAULT_LOAD_WEIGHTS, type LoadWeights } from './assignment.js';
+import { DEFAULT_OFFER_TIMEOUTS, DEFAULT_REMINDER_RATIO, type OfferTimeouts } from './offers.js';
+import { DEFAULT_PRIORITY_KEYWORDS, DEFAULT_PRIORITY_MATRIX, type PriorityKeywords, type PriorityMatrix } from './priority.js';
+import { DEFAULT_SLA_TARGETS, type SlaTargets } from './sla.js';
+
+/**
+ * The routing rules a coordinator may edit, each stored as one `settings` row (key = rule name,
+ * value = JSON). Every value is checked here before it is stored and again when it is read, so a
+ * row edited by hand in psql cannot put routing off its rails: a bad row falls back to the default.
+ */
+
+const priority = z.enum(PRIORITIES, { message: 'expected one of P1, P2, P3, P4' });
+const row = z.strictObject({ high: priority, medium: priority, low: priority });
+const perPriority = <T extends z.ZodType>(value: T) => z.strictObject({ P1: value, P2: value, P3: value, P4: value });
+/** Minutes may be fractional: tests and drills use targets of seconds. */
+const minutes = z.number().positive('must be more than 0').max(366 * 24 * 60);
+const keywordList = z.array(z.string().trim().toLowerCase().min(1).max(100)).max(500);
+
+export const matrixSchema = z.strictObject({ high: row, medium: row, low: row });
+
+export const keywordsSchema = z.strictObject({
+  urgencyHigh: keywordList,
+  urgencyLow: keywordList,
+  impactHigh: keywordList,
+});
+
+export const slaTargetsSchema = perPriority(
+  z.strictObject({ responseMinutes: minutes, resolutionMinutes: minutes, aroundTheClock: z.boolean() }),
+);
+
+export interface OfferRules {
+  /** Minutes to ACCEPT per priority, on the wall clock. */
+  timeouts: OfferTimeouts;
+  /** Fraction of the timeout after which the technician is reminded. */
+  reminderRatio: number;
+  /** P1 only: the offer is texted again every so many minutes until answered or timed out. */
+  p1RepeatMinutes: number;
+}
+
+export const offerRulesSchema = z.strictObject({
+  timeouts: perPriority(minutes),
+  reminderRatio: z.number().gt(0).lt(1),
+  p1RepeatMinutes: minutes,
+});
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+export const calendarSchema = z.strictObject({ holidays: z.array(day).max(1000) });
+
+export const loadWeightsSchema = perPriority(z.number().min(0).max(1000));
+
+export const DEFAULT_OFFER_RULES: OfferRules = {
+  timeouts: DEFAULT_OFFER_TIMEOUTS,
+  reminderRatio: DEFAULT_REMINDER_RATIO,
+  p1RepeatMinutes: 1,
+};
+
+/** Each rule: its schema and its default, seeded by migration 010 and used when a row is bad. */
+export const RULES = {
+  'priority-matrix': { schema: matrixSchema, default: DEFAULT_PRIORITY_MATRIX as PriorityMatrix },
+  'priority-keywords': { schema: keywordsSchema, default: DEFAULT_PRIORITY_KEYWORDS as PriorityKeywords },
+  'sla-targets': { schema: slaTargetsSchema, default: DEFAULT_SLA_TARGETS as SlaTargets },
+  'offer-timeouts': { schema: offerRulesSchema, default: DEFAULT_OFFER_RULES },
+  calendar: { schema: calendarSchema, default: { holidays: [] as string[] } },
+  'load-weights': { schema: loadWeightsSchema, default: DEFAULT_LOAD_WEIGHTS as LoadWeights },
+} as const;
+
+export type RuleName = keyof typeof RULES;
+export const RULE_NAMES = Object.keys(RULES) as RuleName[];
+
+export function isRuleName(name: string): name is RuleName {
+  return Object.hasOwn(RULES, name);
+}
+
+const tier = z.union([z.literal(1), z.literal(2), z.literal(3)], { message: 'expected 1, 2 or 3' });
+const skill = z.string().trim().toLowerCase().min(1).max(50);
+
+/** `PUT /api/categories/:name`: the name is in the path. */
+export const categoryBody = z.strictObject({
+  requiredSkills: z.array(skill).max(20),
+  startingTier: tier,
+  keywords: keywordList.default([]),
+});
+
+export const categoryName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,49}$/, 'expected letters, digits, - or _ (at most 50)');
+
+export type CategoryBody = z.infer<typeof categoryBody>;

@@ -1,0 +1,194 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { TicketStatus } from '../domain.js';
+
+/**
+ * The questions the email intake asks of the store: which ticket a Message-ID, a ticket number or a
+ * sender leads to, and the writes only email has (attachment bytes, bounced outbound mail).
+ *
+ * Message-IDs are compared in both spellings: the intake stores them bare (RFC 5322 msg-id without
+ * angle brackets), the mail sender records its own with them.
+ */
+
+export interface EmailTicketRef {
+  id: string;
+  number: string;
+  status: TicketStatus;
+  closedAt: Date | null;
+  requesterId: string;
+}
+
+export interface OutboundEmail {
+  id: string;
+  ticketId: string | null;
+  externalId: string;
+  recipient: string | null;
+  status: string | null;
+}
+
+export interface StoredAttachment {
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  content: Buffer;
+}
+
+const spellings = (ids: readonly string[]) => [...new Set(ids.flatMap((id) => [id, `<${id}>`]))];
+
+interface TicketRow {
+  id: string;
+  number: number;
+  status: TicketStatus;
+  closed_at: Date | null;
+  requester_id: string;
+}
+
+const toRef = (row: TicketRow): EmailTicketRef => ({
+  id: row.id,
+  number: String(row.number),
+  status: row.status,
+  closedAt: row.closed_at,
+  requesterId: row.requester_id,
+});
+
+export function createEmailRepository(sequelize: Sequelize) {
+  const select = <T extends object>(sql: string, replacements: Record<string, unknown>, tx?: Transaction) =>
+    sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction: tx });
+
+  return {
+    /** Was an email with this Message-ID received already, or is it one we sent (our own mail coming back)? */
+    async known(messageId: string, tx?: Transaction): Promise<{ received: boolean; sent: boolean }> {
+      const rows = await select<{ direction: 'in' | 'out' }>(
+        `SELECT direction FROM messages WHERE channel = 'email' AND external_id IN (:ids)`,
+        { ids: spellings([messageId]) },
+        tx,
+      );
+      return { received: rows.some((r) => r.direction === 'in'), sent: rows.some((r) => r.direction === 'out') };
+    },
+
+    /** The ticket of the first of `ids` (in the caller's order) that names an email of a ticket, in or out. */
+    async ticketByMessageIds(ids: readonly string[], tx?: Transaction): Promise<EmailTicketRef | null> {
+      if (ids.length === 0) return null;
+      const rows = await select<TicketRow & { external_id: string }>(
+        `SELECT m.external_id, t.id, t.number, t.status, t.closed_at, t.requester_id
+           FROM messages m JOIN tickets t ON t.id = m.ticket_id
+          WHERE m.channel = 'email' AND m.external_id IN (:ids)`,
+        { ids: spellings(ids.slice(0, 50)) },
+        tx,
+      );
+      for (const id of ids) {
+        const row = rows.find((r) => r.external_id === id || r.external_id === `<${id}>`);
+        if (row) return toRef(row);
+      }
+      return null;
+    },
+
+    /** The ticket of that number, and whether `address` is its requester or one of its watchers. */
+    async ticketByNumber(
+      number: string,
+      address: string | null,
+      tx?: Transaction,
+    ): Promise<(EmailTicketRef & { senderIsRequesterOrWatcher: boolean }) | null> {
+      const [row] = await select<TicketRow & { member: boolean }>(
+        `SELECT t.id, t.number, t.status, t.closed_at, t.requester_id,
+                ((:address)::text IS NOT NULL AND (r.emails @> ARRAY[(:address)::text] OR EXISTS (
+                  SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND lower(w.email) = (:address)::text))) AS member
+           FROM tickets t JOIN requesters r ON r.id = t.requester_id
+          WHERE t.number = :number`,
+        { number: Number(number), address: address?.toLowerCase() ?? null },
+        tx,
+      );
+      return row ? { ...toRef(row), senderIsRequesterOrWatcher: row.member } : null;
+    },
+
+    /** Who `address` is to a ticket: its requester, a watcher, or someone else. */
+    async roleOn(ticketId: string, address: string | null, tx?: Transaction): Promise<'requester' | 'watcher' | 'other'> {
+      if (address === null) return 'other';
+      const [row] = await select<{ requester: boolean; watcher: boolean }>(
+        `SELECT r.emails @> ARRAY[(:address)::text] AS requester,
+                EXISTS (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND lower(w.email) = (:address)::text) AS watcher
+           FROM tickets t JOIN requesters r ON r.id = t.requester_id WHERE t.id = :ticketId`,
+        { ticketId, address: address.toLowerCase() },
+        tx,
+      );
+      return row?.requester ? 'requester' : row?.watcher ? 'watcher' : 'other';
+    },
+
+    /** Inbound emails from `address` since `since` (for the per-sender storm cap). */
+    async countFrom(address: string, since: Date, tx?: Transaction): Promise<number> {
+      const [row] = await select<{ n: number }>(
+        `SELECT count(*)::int AS n FROM messages
+          WHERE direction = 'in' AND lower(sender) = :address AND at > :since AND channel = 'email'`,
+        { address: address.toLowerCase(), since },
+        tx,
+      );
+      return row?.n ?? 0;
+    },
+
+    /** Inbound emails on a ticket since `since` (for the per-ticket storm cap). */
+    async countOn(ticketId: string, since: Date, tx?: Transaction): Promise<number> {
+      const [row] = await select<{ n: number }>(
+        `SELECT count(*)::int AS n FROM messages
+          WHERE ticket_id = :ticketId AND at > :since AND direction = 'in' AND channel = 'email'`,
+        { ticketId, since },
+        tx,
+      );
+      return row?.n ?? 0;
+    },
+
+    /** The newest ticket whose requester has this address. */
+    async latestTicketOf(address: string, tx?: Transaction): Promise<EmailTicketRef | null> {
+      const [row] = await select<TicketRow>(
+        `SELECT t.id, t.number, t.status, t.closed_at, t.requester_id
+           FROM tickets t JOIN requesters r ON r.id = t.requester_id
+          WHERE r.emails @> ARRAY[(:address)::text]
+          ORDER BY t.created_at DESC LIMIT 1`,
+        { address: address.toLowerCase() },
+        tx,
+      );
+      return row ? toRef(row) : null;
+    },
+
+    /** The id of the email row recorded under this Message-ID. */
+    async messageRowId(messageId: string, tx?: Transaction): Promise<string | null> {
+      const [row] = await select<{ id: string }>(
+        `SELECT id FROM messages WHERE channel = 'email' AND external_id IN (:ids) LIMIT 1`,
+        { ids: spellings([messageId]) },
+        tx,
+      );
+      return row?.id ?? null;
+    },
+
+    /** The bytes themselves are kept (bytea): an email's attachments have no other home. */
+    async addAttachments(owner: { ticketId: string; messageId: string }, files: readonly StoredAttachment[], tx: Transaction): Promise<void> {
+      for (const file of files) {
+        await sequelize.query(
+          `INSERT INTO attachments (message_id, ticket_id, filename, content_type, size, sha256, content)
+           VALUES (:messageId, :ticketId, :filename, :contentType, :size, :sha256, :content)`,
+          { replacements: { ...owner, ...file }, transaction: tx },
+        );
+      }
+    },
+
+    /** Our outbound emails among these Message-IDs (what a bounce or a receipt is about). */
+    async outbound(ids: readonly string[], tx?: Transaction): Promise<OutboundEmail[]> {
+      if (ids.length === 0) return [];
+      return select<OutboundEmail>(
+        `SELECT id, ticket_id AS "ticketId", external_id AS "externalId", recipient, status FROM messages
+          WHERE channel = 'email' AND direction = 'out' AND external_id IN (:ids)`,
+        { ids: spellings(ids.slice(0, 50)) },
+        tx,
+      );
+    },
+
+    /** Marks an outbound email undelivered; suppression then keeps its address quiet for a while. */
+    async markFailed(messageRowId: string, error: string, tx: Transaction): Promise<void> {
+      await sequelize.query(`UPDATE messages SET status = 'failed', error = :error WHERE id = :id`, {
+        replacements: { id: messageRowId, error: error.slice(0, 1_000) },
+        transaction: tx,
+      });
+    },
+  };
+}
+
+export type EmailRepository = ReturnType<typeof createEmailRepository>;

@@ -1,0 +1,94 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+
+/**
+ * A mailbox's durable cursor (RFC 3501 §2.3.1.1: a UID is only meaningful together with its
+ * mailbox's UIDVALIDITY), its claims, and the quarantine of the emails it could not take. A message
+ * is claimed in the same transaction as what it produced, so that a crash leaves both or neither.
+ */
+
+export interface MailboxStart {
+  lastUid: number;
+  /** UIDs above the cursor already taken (a batch that was cut short): skipped, never read again. */
+  claimed: Set<number>;
+  /** The UIDVALIDITY we had, when the server's differs: every message is read again from UID 1. */
+  resetFrom: number | null;
+}
+
+export function createMailboxRepository(sequelize: Sequelize) {
+  return {
+    /** Where reading resumes; creates the cursor at UID 0, or restarts it when UIDVALIDITY changed. */
+    async start(mailbox: string, uidValidity: number): Promise<MailboxStart> {
+      return sequelize.transaction(async (tx) => {
+        await sequelize.query(
+          `INSERT INTO mailbox_cursors (mailbox, uidvalidity, last_uid) VALUES (:mailbox, :uidValidity, 0)
+           ON CONFLICT (mailbox) DO NOTHING`,
+          { replacements: { mailbox, uidValidity }, transaction: tx },
+        );
+        const [row] = await sequelize.query<{ uidvalidity: number; last_uid: number }>(
+          `SELECT uidvalidity, last_uid FROM mailbox_cursors WHERE mailbox = :mailbox FOR UPDATE`,
+          { replacements: { mailbox }, type: QueryTypes.SELECT, transaction: tx },
+        );
+        if (!row) throw new Error('the mailbox cursor vanished');
+        if (Number(row.uidvalidity) !== uidValidity) {
+          await sequelize.query(
+            `UPDATE mailbox_cursors SET uidvalidity = :uidValidity, last_uid = 0, updated_at = now() WHERE mailbox = :mailbox;
+             DELETE FROM mailbox_claims WHERE mailbox = :mailbox`,
+            { replacements: { mailbox, uidValidity }, transaction: tx },
+          );
+          return { lastUid: 0, claimed: new Set<number>(), resetFrom: Number(row.uidvalidity) };
+        }
+        const claims = await sequelize.query<{ uid: number }>(
+          `SELECT uid FROM mailbox_claims WHERE mailbox = :mailbox AND uidvalidity = :uidValidity AND uid > :lastUid`,
+          { replacements: { mailbox, uidValidity, lastUid: row.last_uid }, type: QueryTypes.SELECT, transaction: tx },
+        );
+        return { lastUid: Number(row.last_uid), claimed: new Set(claims.map((c) => Number(c.uid))), resetFrom: null };
+      });
+    },
+
+    async get(mailbox: string): Promise<{ uidValidity: number; lastUid: number } | null> {
+      const [row] = await sequelize.query<{ uidvalidity: number; last_uid: number }>(
+        `SELECT uidvalidity, last_uid FROM mailbox_cursors WHERE mailbox = :mailbox`,
+        { replacements: { mailbox }, type: QueryTypes.SELECT },
+      );
+      return row ? { uidValidity: Number(row.uidvalidity), lastUid: Number(row.last_uid) } : null;
+    },
+
+    /**
+     * Takes one message inside `tx`, the transaction that stores what it made: false when it is
+     * below the cursor or claimed already (another reader took it; the primary key makes a second
+     * transaction wait for the first, then see it), and the caller must write nothing.
+     */
+    async claim(mailbox: string, uidValidity: number, uid: number, tx: Transaction): Promise<boolean> {
+      const [, count] = await sequelize.query(
+        `INSERT INTO mailbox_claims (mailbox, uidvalidity, uid)
+         SELECT mailbox, uidvalidity, :uid FROM mailbox_cursors
+          WHERE mailbox = :mailbox AND uidvalidity = :uidValidity AND last_uid < :uid
+         ON CONFLICT DO NOTHING`,
+        { replacements: { mailbox, uidValidity, uid }, type: QueryTypes.INSERT, transaction: tx },
+      );
+      return Number(count) > 0;
+    },
+
+    /** Every UID up to `uid` is done: the cursor moves there and the claims below it go. */
+    async advance(mailbox: string, uidValidity: number, uid: number): Promise<void> {
+      await sequelize.transaction(async (tx) => {
+        await sequelize.query(
+          `UPDATE mailbox_cursors SET last_uid = GREATEST(last_uid, :uid), updated_at = now()
+            WHERE mailbox = :mailbox AND uidvalidity = :uidValidity;
+           DELETE FROM mailbox_claims WHERE mailbox = :mailbox AND (uidvalidity <> :uidValidity OR uid <= :uid)`,
+          { replacements: { mailbox, uidValidity, uid }, transaction: tx },
+        );
+      });
+    },
+
+    /** Kept raw so that a fixed parser can replay it; listed by GET /api/quarantine. */
+    async quarantine(entry: { mailbox: string; uid: number | null; reason: string; raw: Buffer | null }, tx: Transaction): Promise<void> {
+      await sequelize.query(`INSERT INTO quarantine (mailbox, uid, reason, raw) VALUES (:mailbox, :uid, :reason, :raw)`, {
+        replacements: { ...entry, reason: entry.reason.slice(0, 2_000) },
+        transaction: tx,
+      });
+    },
+  };
+}
+
+export type MailboxRepository = ReturnType<typeof createMailboxRepository>;

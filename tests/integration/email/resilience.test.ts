@@ -1,0 +1,131 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { QueryTypes } from 'sequelize';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MailboxStatus } from '../../../src/intake/email/mailbox.js';
+import type { RoleContext } from '../../../src/roles/types.js';
+import { startDovecot, type RunningDovecot } from '../../support/dovecot.js';
+import { countRows, createMailDesk, eventually, mail, ticketsFrom, type MailDesk } from './mail-desk.js';
+
+/** What a reader reports into /ready. */
+function status(ctx: RoleContext): MailboxStatus {
+  const [probe] = [...ctx.health.values()];
+  const value = probe?.();
+  if (typeof value !== 'object') throw new Error('no mailbox in the health map');
+  return value as unknown as MailboxStatus;
+}
+
+async function sendersWithTickets(m: MailDesk, prefix: string): Promise<Map<string, number>> {
+  const rows = await m.desk.services.store.sequelize.query<{ email: string; n: number }>(
+    `SELECT r.emails[1] AS email, count(*)::int AS n FROM tickets t JOIN requesters r ON r.id = t.requester_id
+      WHERE r.emails[1] LIKE :prefix GROUP BY 1`,
+    { replacements: { prefix: `${prefix}%` }, type: QueryTypes.SELECT },
+  );
+  return new Map(rows.map((r) => [r.email, r.n]));
+}
+
+describe('a restart in the middle of a backlog', () => {
+  let m: MailDesk;
+  beforeAll(async () => {
+    m = await createMailDesk();
+  });
+  afterAll(async () => {
+    await m?.close();
+  });
+
+  it('stores every message exactly once', async () => {
+    const count = 150;
+    for (let i = 0; i < count; i++) {
+      await m.deliver(mail({ from: `backlog${i}@client.example`, subject: `Request ${i}`, body: `Request number ${i}.` }));
+    }
+    // Small batches, so that the stop lands between a batch's claims and the cursor's move.
+    const first = await m.startReader({ batch: { messages: 7, bytes: 1024 * 1024 } });
+    await eventually(async () => (await countRows(m.desk, 'tickets')) >= 10, 'the first tickets');
+    await first.stop();
+    const midway = await countRows(m.desk, 'tickets');
+    expect(midway).toBeLessThan(count);
+
+    await m.startReader();
+    await m.caughtUp();
+    const perSender = await sendersWithTickets(m, 'backlog');
+    expect(perSender.size).toBe(count);
+    expect([...perSender.values()].every((n) => n === 1)).toBe(true);
+    expect(await countRows(m.desk, `messages WHERE direction = 'in'`)).toBe(count);
+    expect(await countRows(m.desk, `outbox WHERE kind = 'requester.created'`)).toBe(count);
+  });
+});
+
+describe('a mail server restart', () => {
+  let dir: string;
+  let dovecot: RunningDovecot;
+  let m: MailDesk;
+  beforeAll(async () => {
+    // A Dovecot of this file's own: restarting the shared one would cut the other files' readers.
+    dir = await mkdtemp(path.join(os.tmpdir(), 'helpdesk-dovecot-restart-'));
+    await chmod(dir, 0o755);
+    dovecot = await startDovecot(dir, { users: [] });
+    m = await createMailDesk({ imap: { host: dovecot.host, port: dovecot.port, mailRoot: dovecot.mailRoot } });
+  });
+  afterAll(async () => {
+    await m?.close();
+    await dovecot?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is reported, then the reader reconnects and resumes where it stopped', async () => {
+    const { ctx } = await m.startReader();
+    await m.deliver(mail({ from: 'before@client.example', subject: 'Before the restart', body: 'First.' }));
+    await eventually(async () => (await ticketsFrom(m.desk, 'before@client.example')).length === 1, 'the first ticket');
+
+    await dovecot.stop();
+    const down = await eventually(async () => {
+      const s = status(ctx);
+      return s.lastError !== null && !s.connected && s;
+    }, 'the reader to notice');
+    expect(['reconnecting', 'connecting', 'standby']).toContain(down.state);
+    // Mail keeps arriving while the IMAP server is down (the MTA writes the maildir).
+    await m.deliver(mail({ from: 'during@client.example', subject: 'During the restart', body: 'Second.' }));
+
+    await dovecot.restart();
+    await eventually(async () => (await ticketsFrom(m.desk, 'during@client.example')).length === 1, 'the mail that came while down');
+    await eventually(async () => status(ctx).state === 'idle', 'IDLE again');
+    await m.deliver(mail({ from: 'after@client.example', subject: 'After the restart', body: 'Third.' }));
+    await eventually(async () => (await ticketsFrom(m.desk, 'after@client.example')).length === 1, 'the mail after');
+    expect(await countRows(m.desk, 'tickets')).toBe(3);
+
+    const metrics = await m.desk.services.metrics.registry.metrics();
+    expect(metrics).toMatch(/helpdesk_mailbox_reconnects_total\{mailbox="[^"]+"\} [1-9]/);
+    expect(metrics).toMatch(/helpdesk_mailbox_state\{mailbox="[^"]+",state="idle"\} 1/);
+  });
+});
+
+describe('two readers on one mailbox', () => {
+  let m: MailDesk;
+  beforeAll(async () => {
+    m = await createMailDesk();
+  });
+  afterAll(async () => {
+    await m?.close();
+  });
+
+  it('only one reads; the other takes over when it stops', async () => {
+    const a = await m.startReader();
+    await eventually(async () => status(a.ctx).state === 'idle', 'the first reader idle');
+    const b = await m.startReader();
+    await eventually(async () => status(b.ctx).state === 'standby', 'the second reader on standby');
+
+    for (let i = 0; i < 20; i++) await m.deliver(mail({ from: `pair${i}@client.example`, subject: `Pair ${i}`, body: 'Hello.' }));
+    await m.caughtUp();
+    expect(status(a.ctx).received).toBe(20);
+    expect(status(b.ctx)).toMatchObject({ received: 0, reading: false, state: 'standby' });
+    expect((await sendersWithTickets(m, 'pair')).size).toBe(20);
+
+    await a.stop();
+    await eventually(async () => status(b.ctx).state === 'idle', 'the standby reading');
+    await m.deliver(mail({ from: 'takeover@client.example', subject: 'After the takeover', body: 'Hello again.' }));
+    await eventually(async () => (await ticketsFrom(m.desk, 'takeover@client.example')).length === 1, 'the standby’s ticket');
+    expect(status(b.ctx).received).toBe(1);
+    expect(await countRows(m.desk, 'tickets')).toBe(21);
+  });
+});
