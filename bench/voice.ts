@@ -91,8 +91,8 @@ export async function run(): Promise<BenchResult> {
     const voicePort = await listen(app, stops);
     const barePort = await listen(bare, stops);
 
-    const voiceRequests = requests('/twilio/voice', 20_000, true);
-    const bareRequests = requests('/bare', 2_000, false);
+    const voiceRequests = requests('/twilio/voice', { signedWith: AUTH_TOKEN });
+    const bareRequests = requests('/bare', {});
     // Warm-up: JIT, connection pools, the first queries' plans.
     await runLoad({ mode: 'closed', port: voicePort, concurrency: 4, seconds: 2, requests: voiceRequests });
     await runLoad({ mode: 'closed', port: barePort, concurrency: 4, seconds: 2, requests: bareRequests });
@@ -186,8 +186,11 @@ async function seed(store: ReturnType<typeof createServices>['store']): Promise<
   await store.outages.create({ title: 'la messagerie', message: 'Outlook ne se connecte plus' });
 }
 
-/** Distinct calls, three in four from known callers; each signed for its own URL and parameters. */
-function requests(urlPath: string, count: number, signed: boolean): LoadRequest[] {
+/**
+ * Distinct calls, replayed in turn, three in four from known callers; signed (when a token is given)
+ * for their own URL and parameters, as Twilio does.
+ */
+function requests(urlPath: string, options: { signedWith?: string }, count = 2_000): LoadRequest[] {
   return Array.from({ length: count }, (_, i) => {
     const params = {
       AccountSid: `AC${'0'.repeat(32)}`,
@@ -199,7 +202,7 @@ function requests(urlPath: string, count: number, signed: boolean): LoadRequest[
       ApiVersion: '2010-04-01',
     };
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-    if (signed) headers['x-twilio-signature'] = signRequest(AUTH_TOKEN, PUBLIC_URL + urlPath, params);
+    if (options.signedWith) headers['x-twilio-signature'] = signRequest(options.signedWith, PUBLIC_URL + urlPath, params);
     return { path: urlPath, body: new URLSearchParams(params).toString(), headers };
   });
 }

@@ -41,6 +41,13 @@ export function createVoiceEffects(deps: VoiceEffectDeps) {
         const to = effect.to ?? (await memory.call(effect.callSid))?.from ?? null;
         if (!isReachablePhone(to)) return;
         const ticketId = await store.tickets.idByKey(effect.ticketNumber);
+        // The acknowledgement owed to a new ticket already texts its number (and any outage) to the
+        // caller ID; a second text would repeat it. Only a caller the desk could not reach that way
+        // (no caller ID on the ticket, a remembered number) gets this one.
+        const acknowledged = ticketId
+          ? (await store.outbox.forTicket(ticketId)).some((row) => row.kind === 'requester.created' && row.recipient === to)
+          : false;
+        if (acknowledged) return;
         await store.transaction((tx) =>
           store.outbox.add(
             [
