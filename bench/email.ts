@@ -28,7 +28,7 @@ import { fmt, percentile, type BenchResult } from './types.js';
  * 2. backlog: 5,000 varied messages already waiting (after an outage) until the last is stored; the
  *    baseline is downloading and parsing the same messages alone, in the same batches.
  */
-const LATENCY_MESSAGES = 60;
+const LATENCY_MESSAGES = 40;
 const BACKLOG_MESSAGES = 5_000;
 const TARGET_P50_MS = 300;
 const TARGET_P95_MS = 1_000;
@@ -68,6 +68,8 @@ export async function run(): Promise<BenchResult> {
         '| --- | --- | --- | --- |',
         `| delivery → ticket committed | ${fmt(p50)} | ${fmt(p95)} | ${fmt(latency.ours.at(-1) ?? Number.NaN)} |`,
         `| baseline: delivery → a bare IDLE client told (EXISTS) | ${fmt(percentile(latency.bare, 50))} | ${fmt(percentile(latency.bare, 95))} | ${fmt(latency.bare.at(-1) ?? Number.NaN)} |`,
+        '',
+        `Dovecot itself waits about half a second after a maildir changes before it tells an idling client (the baseline): that floor is the server's. The intake's own share, from EXISTS to the ticket committed, is ${fmt(p50 - percentile(latency.bare, 50))} at p50 (ratio to the floor ${(p50 / percentile(latency.bare, 50)).toFixed(2)}).`,
         '',
         `Backlog of ${BACKLOG_MESSAGES} varied messages (new requests, replies by References and by subject token, HTML-only, attachments of 20–80 kB, CC, the fixtures' client formats and charsets, out-of-office replies, bounces; ${(backlog.bytes / 1024 / 1024).toFixed(1)} MB), waiting before the reader starts:`,
         '',

@@ -77,22 +77,33 @@ export async function routeLocked(engine: RoutingEngine, ticketId: string, now: 
   };
   const snapshots = records.map((r) => snapshotOf(r, history, shiftNow));
   const ticket = { priority: state.priority, tier: state.tier, requiredSkills: required };
-  // Technicians whose rows this transaction holds locked, their load recounted under the lock.
+  // Technicians whose rows this transaction holds locked, their load recounted under the lock;
+  // and those another router holds right now (their snapshot as read, kept aside).
   const held = new Set<string>();
-  let skippedBusy = false;
+  const busy = new Map<string, TechnicianSnapshot>();
+  const indexOf = (id: string) => snapshots.findIndex((t) => t.id === id);
 
   for (let round = 0; ; round++) {
     const decision = rankCandidates(ticket, snapshots, rules.loadWeights);
+    for (const c of decision.candidates) if (busy.has(c.id)) c.reasons = ['busy: being offered another ticket'];
     const why = explain(decision, state, required);
-    if (decision.chosen === null) {
-      // Someone who might fit is being offered another ticket right now: look again shortly.
-      if (skippedBusy) throw new RoutingContention();
+    let chosen = decision.chosen;
+    let mode: 'wait' | 'skip-locked' = 'skip-locked';
+    if (chosen === null && busy.size > 0) {
+      // Everyone who fits is being offered another ticket this instant. Holding no technician,
+      // this transaction may wait for the best of them (nobody can be waiting for it in turn).
+      if (held.size > 0 || round >= MAX_LOCK_ROUNDS) throw new RoutingContention();
+      for (const [id, snapshot] of busy) snapshots[indexOf(id)] = snapshot;
+      chosen = rankCandidates(ticket, snapshots, rules.loadWeights).chosen;
+      busy.clear();
+      mode = 'wait';
+    }
+    if (chosen === null) {
       // Queued once per stay in the queue: a second look that changes nothing writes nothing.
       if (history.lastRouting === 'queued') return { ticketId, outcome: { kind: 'queued' }, events: [], state };
       const written = await writeDecision(deps, state, { changes: {}, events: [{ type: 'queued', data: { why } }] }, ROUTING_ACTOR, tx);
       return { ticketId, outcome: { kind: 'queued' }, ...written };
     }
-    const chosen = decision.chosen;
     if (held.has(chosen)) {
       // Locked, recounted, and still the best: the offer cannot take them past maxLoad.
       await queries.markAssigned(chosen, now, tx);
@@ -100,14 +111,14 @@ export async function routeLocked(engine: RoutingEngine, ticketId: string, now: 
       return { ticketId, outcome: { kind: 'offered', technicianId: chosen }, ...written };
     }
     if (round >= MAX_LOCK_ROUNDS) throw new RoutingContention();
-    // The first candidate is waited for. Once this transaction holds one, it never waits for
-    // another (SKIP LOCKED): holding one while waiting for a second could deadlock with a
-    // transaction doing the opposite. A skipped one counts as busy for this decision.
-    const locked = await queries.lockTechnician(chosen, tx, held.size > 0 ? 'skip-locked' : 'wait');
-    const index = snapshots.findIndex((t) => t.id === chosen);
+    // SKIP LOCKED: a candidate another router is offering a ticket to right now is passed over
+    // for this decision (so a burst spreads over the desk instead of queueing on one row), and a
+    // transaction holding a technician never waits for a second one (which could deadlock).
+    const locked = await queries.lockTechnician(chosen, tx, mode);
+    const index = indexOf(chosen);
     const current = snapshots[index] as TechnicianSnapshot;
     if (locked === 'busy') {
-      skippedBusy = true;
+      busy.set(chosen, current);
       snapshots[index] = { ...current, available: false };
       continue;
     }

@@ -132,6 +132,16 @@ export function createRoutingQueries(sequelize: Sequelize) {
       return { events: row?.events ?? [], outage: row?.outage ?? null, linkedOngoing: row?.linked_ongoing ?? false };
     },
 
+    async linkedToOngoingOutage(ticketId: string, tx: Transaction): Promise<boolean> {
+      const [row] = await select<{ ongoing: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM tickets t JOIN outages o ON o.id = t.outage_id
+                         WHERE t.id = :ticketId AND (o.until IS NULL OR o.until > now())) AS ongoing`,
+        { ticketId },
+        tx,
+      );
+      return row?.ongoing ?? false;
+    },
+
     async linkOutage(ticketId: string, outageId: string, tx: Transaction): Promise<void> {
       await sequelize.query('UPDATE tickets SET outage_id = :outageId, updated_at = now() WHERE id = :ticketId', {
         replacements: { ticketId, outageId },

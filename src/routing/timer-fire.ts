@@ -104,6 +104,7 @@ function clockDue(state: TicketState, clock: SlaClock): Date | null {
 /** 75% of a target gone: the assignee is told (`technician.sla-warning`), once per clock and priority. */
 function warnSla(engine: RoutingEngine, data: Extract<TimerData, { kind: 'sla-warning' }>) {
   return withTicket(engine, data.ticketId, async (state, history, now, tx) => {
+    if (await engine.queries.linkedToOngoingOutage(state.id, tx)) return null;
     const due = clockDue(state, data.clock);
     if (!due || history.sla.breached.has(data.clock) || history.sla.warned.has(`${data.clock}:${state.priority}`)) return null;
     const { calendar, slaTargets } = engine.rules.current();
@@ -132,6 +133,7 @@ function warnSla(engine: RoutingEngine, data: Extract<TimerData, { kind: 'sla-wa
  */
 function breachSla(engine: RoutingEngine, data: Extract<TimerData, { kind: 'sla-breach' }>) {
   return withTicket(engine, data.ticketId, async (state, history, now, tx) => {
+    if (await engine.queries.linkedToOngoingOutage(state.id, tx)) return null;
     const due = clockDue(state, data.clock);
     if (!due || history.sla.breached.has(data.clock)) return null;
     if (due.getTime() > now.getTime() + EARLY_TOLERANCE_MS) return null;

@@ -20,9 +20,11 @@ interface TimerTicketRow {
   responded_at: Date | null;
   paused_at: Date | null;
   offered_at: Date | null;
+  outage_ongoing: boolean;
 }
 
-const COLUMNS = 'id, status, priority, created_at, respond_by, resolve_by, responded_at, paused_at, offered_at';
+const COLUMNS = `id, status, priority, created_at, respond_by, resolve_by, responded_at, paused_at, offered_at,
+  EXISTS (SELECT 1 FROM outages o WHERE o.id = tickets.outage_id AND (o.until IS NULL OR o.until > now())) AS outage_ongoing`;
 
 const slaInput = (r: TimerTicketRow): SlaInputTicket => ({
   id: r.id,
@@ -47,7 +49,9 @@ function timersOf(engine: RoutingEngine, row: TimerTicketRow, history: RoutingHi
       ),
     );
   }
-  jobs.push(...slaTimers(slaInput(row), rules.calendar, rules.slaTargets, history.sla));
+  // A ticket about an ongoing outage is handled with the outage: its clocks warn and breach only
+  // once the outage is over (then the planner schedules them again), not once per ticket during it.
+  if (!row.outage_ongoing) jobs.push(...slaTimers(slaInput(row), rules.calendar, rules.slaTargets, history.sla));
   return jobs;
 }
 

@@ -91,8 +91,11 @@ export async function startRoutingWorker(ctx: RoleContext, options: RoutingWorke
     void queue.process(kind, 1, (job) => settle(() => fireTimer(engine, job.data as TimerData))).catch(() => undefined);
   }
 
-  // Rebuild from the database before anything else: a lost Redis or a restart loses no deadline.
-  if (options.sweepAtStart ?? true) await sweep();
+  // Rebuild from the database at once: a lost Redis or a restart loses no deadline. A failed first
+  // pass (the database restarting, say) is not fatal: the periodic one does the same work.
+  if (options.sweepAtStart ?? true) {
+    await sweep().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'first routing sweep failed'));
+  }
   let running: Promise<unknown> | null = null;
   const timer = setInterval(() => {
     if (running) return;

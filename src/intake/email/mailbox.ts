@@ -2,13 +2,11 @@ import { ImapFlow } from 'imapflow';
 import type { Sequelize } from 'sequelize';
 import { scrub, type Logger } from '../../log.js';
 import { backoffDelay } from '../../notify/backoff.js';
-import { laneGroups } from './lanes.js';
-import { fetchBatch, lastUidOf, planBatches, type FetchedEmail } from './mailbox-fetch.js';
+import { drainMailbox, type DrainProgress } from './mailbox-drain.js';
 import { tryLockMailbox, type MailboxLock } from './mailbox-lock.js';
 import { READER_STATES, type MailboxMetrics, type ReaderState } from './mailbox-metrics.js';
 import type { MailboxSpec } from './mailbox-url.js';
-import { quarantineEmail, receiveEmail, type ReceiveDeps, type ReceiveInput } from './receive.js';
-import { isRetryableAtOnce } from './transient.js';
+import type { ReceiveDeps } from './receive.js';
 
 /**
  * One mailbox's reader: holds the mailbox's lock (one reader per mailbox across processes), then
@@ -68,18 +66,15 @@ class Reader {
   private reading = false;
   private connected = false;
   private push: boolean | null = null;
-  private backlog = 0;
   private uidValidity: number | null = null;
-  private lastUid = 0;
-  /** UIDs above the cursor taken by an earlier session (see mailboxes.start). */
-  private claimed = new Set<number>();
-  private received = 0;
+  private readonly progress: DrainProgress = { lastUid: 0, claimed: new Set(), received: 0, backlog: 0 };
   private lastError: string | null = null;
   private lastErrorAt: Date | null = null;
   private failures = 0;
   private readonly attempts = new Map<string, number>();
   private stopping = false;
-  private aborted: Error | null = null;
+  /** Why the current session must end (its connection or its lock lost); each session has its own. */
+  private live: { aborted: Error | null } = { aborted: null };
   private woken = false;
   private wakeUp: (() => void) | null = null;
   private client: ImapFlow | null = null;
@@ -102,10 +97,10 @@ class Reader {
       reading: this.reading,
       connected: this.connected,
       push: this.push,
-      backlog: this.backlog,
+      backlog: this.progress.backlog,
       uidValidity: this.uidValidity,
-      lastUid: this.reading ? this.lastUid : null,
-      received: this.received,
+      lastUid: this.reading ? this.progress.lastUid : null,
+      received: this.progress.received,
       lastError: this.lastError,
       lastErrorAt: this.lastErrorAt?.toISOString() ?? null,
     };
@@ -144,6 +139,7 @@ class Reader {
         if (!this.stopping) {
           if (Date.now() - started > HEALTHY_MS) this.failures = 0;
           this.fail(err, 'the mailbox session ended');
+          this.setState('reconnecting');
           this.o.metrics.reconnects.inc({ mailbox: this.key });
         }
       } finally {
@@ -162,7 +158,9 @@ class Reader {
 
   private async session(lock: MailboxLock): Promise<void> {
     const { spec } = this.o;
-    this.aborted = null;
+    // A fresh record: the previous client's late 'close' must not end this session.
+    const current = { aborted: null as Error | null };
+    this.live = current;
     const client = new ImapFlow({
       host: spec.host,
       port: spec.port,
@@ -173,13 +171,14 @@ class Reader {
       disableAutoIdle: true,
       maxIdleTime: this.settings.idleRestartMs,
       connectionTimeout: 30_000,
+      socketTimeout: 5 * 60_000,
       // Bounds what one message can cost in memory; larger ones are never downloaded (mailbox-fetch.ts).
       maxLiteralSize: this.settings.maxRawBytes + 1024 * 1024,
       clientInfo: { name: 'helpdesk-gateway' },
     });
     this.client = client;
     const abort = (err: Error) => {
-      this.aborted ??= err;
+      current.aborted ??= err;
       this.wake();
     };
     client.on('close', () => abort(new Error('the IMAP connection closed')));
@@ -199,14 +198,26 @@ class Reader {
         );
       }
       this.uidValidity = uidValidity;
-      this.lastUid = start.lastUid;
-      this.claimed = start.claimed;
+      this.progress.lastUid = start.lastUid;
+      this.progress.claimed = start.claimed;
       this.connected = true;
       this.push = client.capabilities.has('IDLE');
-      this.o.log.info({ mailbox: this.key, lastUid: this.lastUid, push: this.push }, 'reading the mailbox');
+      this.o.log.info({ mailbox: this.key, lastUid: start.lastUid, push: this.push }, 'reading the mailbox');
       for (;;) {
         this.setState('fetching');
-        await this.drain(client, uidValidity);
+        await drainMailbox({
+          client,
+          uidValidity,
+          spec,
+          receive: this.o.receive,
+          metrics: this.o.metrics,
+          log: this.o.log,
+          progress: this.progress,
+          attempts: this.attempts,
+          check: () => this.check(),
+          listing: () => (this.woken = false),
+          setBacklog: (count) => this.setBacklog(count),
+        });
         this.check();
         this.setState(this.push ? 'idle' : 'polling');
         if (this.push) client.idle().catch(() => {});
@@ -214,8 +225,8 @@ class Reader {
         this.check();
       }
     } catch (err) {
-      if (this.stopping && !this.aborted) return;
-      throw this.aborted ?? err;
+      if (this.stopping && !current.aborted) return;
+      throw current.aborted ?? err;
     } finally {
       this.client = null;
       this.connected = false;
@@ -224,108 +235,9 @@ class Reader {
     }
   }
 
-  /**
-   * Reads every message past the cursor, batch after batch in UID order, the next batch downloading
-   * while one is stored; within a batch, unrelated conversations are stored side by side (lanes.ts).
-   * The cursor moves past a batch once all of it is done; each message's claim, in its own
-   * transaction, covers a batch cut short.
-   */
-  private async drain(client: ImapFlow, uidValidity: number): Promise<void> {
-    for (;;) {
-      this.check();
-      this.woken = false;
-      // "UID n:*" also answers the highest UID when none is above n (RFC 3501 §6.4.8): filter.
-      const listed = await client.fetchAll(`${this.lastUid + 1}:*`, { uid: true, size: true }, { uid: true });
-      const fresh = listed
-        .filter((m) => m.uid > this.lastUid)
-        .map((m) => ({ uid: m.uid, size: m.size ?? 0 }))
-        .sort((a, b) => a.uid - b.uid);
-      this.setBacklog(fresh.filter((m) => !this.claimed.has(m.uid)).length);
-      if (fresh.length === 0) return;
-      const batches = planBatches(fresh, this.settings);
-      const download = (i: number) => {
-        const batch = batches[i];
-        if (!batch) return null;
-        const emails = fetchBatch(client, batch, this.claimed);
-        // An abandoned prefetch (stop, error) must not surface as an unhandled rejection.
-        emails.catch(() => {});
-        return emails;
-      };
-      let next = download(0);
-      for (let i = 0; next !== null; i++) {
-        const emails = await next;
-        next = download(i + 1);
-        await this.storeBatch(emails, uidValidity);
-        if (this.o.spec.markSeen && emails.length > 0) {
-          await client.messageFlagsAdd(emails.map((e) => e.uid).join(','), ['\\Seen'], { uid: true });
-        }
-        const last = lastUidOf(batches[i]!);
-        await this.o.receive.tickets.store.mailboxes.advance(this.key, uidValidity, last);
-        this.lastUid = Math.max(this.lastUid, last);
-        for (const uid of this.claimed) if (uid <= last) this.claimed.delete(uid);
-      }
-    }
-  }
-
-  /** One batch on its lanes; the first lane to fail stops the others after their message in hand. */
-  private async storeBatch(emails: FetchedEmail[], uidValidity: number): Promise<void> {
-    let failure: unknown = null;
-    const lanes = laneGroups(emails, this.settings.lanes);
-    await Promise.all(
-      lanes.map(async (lane) => {
-        for (const email of lane) {
-          if (failure !== null || this.stopping || this.aborted) return;
-          try {
-            await this.process(email, uidValidity);
-            this.setBacklog(Math.max(0, this.backlog - 1));
-          } catch (err) {
-            failure ??= err;
-          }
-        }
-      }),
-    );
-    if (failure !== null) throw failure;
-    this.check();
-  }
-
-  private async process(email: FetchedEmail, uidValidity: number): Promise<void> {
-    const { spec } = this.o;
-    const input: ReceiveInput = {
-      mailbox: { key: this.key, category: spec.category, urgency: spec.urgency },
-      position: { uid: email.uid, uidValidity },
-      raw: email.raw,
-    };
-    const attemptKey = `${uidValidity}:${email.uid}`;
-    for (;;) {
-      try {
-        const outcome =
-          email.oversize === null
-            ? await receiveEmail(this.o.receive, input)
-            : await quarantineEmail(this.o.receive, input, email.oversize);
-        this.attempts.delete(attemptKey);
-        this.received++;
-        this.o.metrics.messages.inc({ mailbox: this.key, outcome: outcome.outcome });
-        return;
-      } catch (err) {
-        const tries = (this.attempts.get(attemptKey) ?? 0) + 1;
-        this.attempts.set(attemptKey, tries);
-        // Two lanes' transactions caught in a deadlock: Postgres aborted one, which simply goes again.
-        if (isRetryableAtOnce(err) && tries < this.settings.maxAttempts) continue;
-        if (tries < this.settings.maxAttempts) throw err;
-        // Poison by persistence: whatever keeps failing, the mail behind it must not wait forever.
-        this.o.log.error({ mailbox: this.key, uid: email.uid, tries }, 'an email keeps failing: quarantined');
-        const reason = `failed ${tries} times: ${err instanceof Error ? err.message : String(err)}`;
-        const outcome = await quarantineEmail(this.o.receive, input, reason);
-        this.attempts.delete(attemptKey);
-        this.o.metrics.messages.inc({ mailbox: this.key, outcome: outcome.outcome });
-        return;
-      }
-    }
-  }
-
   /** Throws when the session must end: a lost connection or lock, or a stop. */
   private check(): void {
-    if (this.aborted) throw this.aborted;
+    if (this.live.aborted) throw this.live.aborted;
     if (this.stopping) throw new Error('stopping');
   }
 
@@ -335,7 +247,7 @@ class Reader {
   }
 
   private async waitForWake(timeoutMs: number): Promise<void> {
-    if (this.woken || this.stopping || this.aborted) return;
+    if (this.woken || this.stopping || this.live.aborted) return;
     let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       this.wakeUp = resolve;
@@ -368,7 +280,7 @@ class Reader {
   }
 
   private setBacklog(count: number): void {
-    this.backlog = count;
+    this.progress.backlog = count;
     this.o.metrics.backlog.set({ mailbox: this.key }, count);
   }
 }

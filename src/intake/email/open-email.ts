@@ -28,6 +28,8 @@ export async function openEmailTicket(ctx: EmailContext, options: { linkedTicket
     watchers.push({ email: from.address });
   }
   const urgencyHint = higherUrgency(urgencyFromHeaders(ctx.raw), ctx.mailbox.urgency);
+  // Categories are edited at run time: a mailbox's default that was removed since is dropped, not fatal.
+  const category = ctx.mailbox.category && (await tickets.store.models.Category.findByPk(ctx.mailbox.category, { transaction: tx })) ? ctx.mailbox.category : null;
 
   const result = await openTicket(tickets, {
     channel: 'email',
@@ -45,7 +47,7 @@ export async function openEmailTicket(ctx: EmailContext, options: { linkedTicket
       at: ctx.now,
     },
     ...(urgencyHint ? { urgencyHint } : {}),
-    ...(ctx.mailbox.category ? { category: ctx.mailbox.category } : {}),
+    ...(category ? { category } : {}),
     ...(options.linkedTicketId ? { linkedTicketId: options.linkedTicketId } : {}),
     details: { mailbox: ctx.mailbox.key, thread: options.via },
   });

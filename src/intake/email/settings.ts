@@ -27,7 +27,11 @@ export interface EmailIntakeSettings {
   reconnect: { baseMs: number; maxMs: number };
   /** A standby reader asks for the mailbox's lock this often (with jitter). */
   lockRetryMs: number;
-  /** IDLE is broken and re-issued this often (RFC 2177 §3: servers may drop it after 30 minutes). */
+  /**
+   * IDLE is broken and re-issued this often: RFC 2177 §3 lets servers drop an IDLE after 30 minutes,
+   * NAT and firewalls forget silent connections sooner, and it must stay under the client's own
+   * socket timeout (5 minutes), which would otherwise end IDLE without starting it again.
+   */
   idleRestartMs: number;
   /** A message that keeps failing with "transient" errors is quarantined after this many tries. */
   maxAttempts: number;
@@ -42,7 +46,7 @@ export const DEFAULT_EMAIL_SETTINGS: EmailIntakeSettings = {
   lanes: 4,
   reconnect: { baseMs: 1_000, maxMs: 60_000 },
   lockRetryMs: 5_000,
-  idleRestartMs: 10 * 60_000,
+  idleRestartMs: 4 * 60_000,
   maxAttempts: 5,
 };
 

@@ -1,7 +1,9 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { QueryTypes } from 'sequelize';
 import { bearer, COORDINATOR_TOKEN } from '../../support/desk.js';
+import { IMAP_PASSWORD } from '../../support/dovecot.js';
 import {
   countRows,
   createMailDesk,
@@ -255,6 +257,24 @@ describe('mail from machines', () => {
   });
 });
 
+describe('the mailbox itself', () => {
+  it('is left as it was: nothing read is flagged, moved or deleted', async () => {
+    await m.caughtUp();
+    const imap = inject('imap');
+    const client = new ImapFlow({ host: imap.host, port: imap.port, secure: false, auth: { user: m.user, pass: IMAP_PASSWORD }, logger: false });
+    await client.connect();
+    try {
+      const box = await client.mailboxOpen('INBOX', { readOnly: true });
+      const messages = await client.fetchAll('1:*', { uid: true, flags: true });
+      expect(messages.length).toBeGreaterThan(10);
+      expect(box.exists).toBe(messages.length);
+      expect(messages.filter((msg) => msg.flags?.has('\\Seen') || msg.flags?.has('\\Deleted'))).toEqual([]);
+    } finally {
+      await client.logout();
+    }
+  });
+});
+
 describe('poison', () => {
   it('an unparsable email is quarantined and the next one is still processed', async () => {
     await m.deliver(Buffer.from('this is not an email at all\r\njust some bytes\r\n'));
@@ -265,5 +285,28 @@ describe('poison', () => {
     expect(res.status).toBe(200);
     const items = res.body.items as { mailbox: string; uid: number; reason: string }[];
     expect(items.some((i) => i.reason.startsWith('unparsable') && i.mailbox.includes(m.user))).toBe(true);
+  });
+
+  it('an email that cannot be stored is quarantined whole and the next one is still processed', async () => {
+    // A database that refuses one ticket, as a broken constraint or a bug would.
+    await m.desk.services.store.sequelize.query(`
+      CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.subject = 'Poison pill' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_poison BEFORE INSERT ON tickets FOR EACH ROW EXECUTE FUNCTION refuse_poison();`);
+    const poison = mail({ from: 'poison@client.example', subject: 'Poison pill', body: 'This one cannot be stored.' });
+    await m.deliver(poison);
+    await m.deliver(mail({ from: 'poison@client.example', subject: 'After the pill', body: 'This one can.' }));
+    await oneTicketOf('poison@client.example');
+    await m.caughtUp();
+    const [row] = await m.desk.services.store.sequelize.query<{ reason: string; raw: Buffer }>(
+      `SELECT reason, raw FROM quarantine WHERE reason LIKE 'could not be stored%'`,
+      { type: QueryTypes.SELECT },
+    );
+    expect(row?.reason).toContain('refused by the test');
+    expect(row?.raw.toString()).toBe(poison);
+    expect(await ticketsFrom(m.desk, 'poison@client.example')).toHaveLength(1);
   });
 });

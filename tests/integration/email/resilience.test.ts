@@ -1,12 +1,28 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { QueryTypes } from 'sequelize';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MailboxStatus } from '../../../src/intake/email/mailbox.js';
+import { parseMailboxUrl } from '../../../src/intake/email/mailbox-url.js';
 import type { RoleContext } from '../../../src/roles/types.js';
-import { startDovecot, type RunningDovecot } from '../../support/dovecot.js';
+import { IMAP_PASSWORD, startDovecot, type RunningDovecot } from '../../support/dovecot.js';
 import { countRows, createMailDesk, eventually, mail, ticketsFrom, type MailDesk } from './mail-desk.js';
+
+/** The processes whose parent is `pid` (Linux /proc). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // Field 4 is the parent pid; the command (field 2) may hold spaces, so count from its closing ")".
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === pid) out.push(Number(entry));
+  }
+  return out;
+}
 
 /** What a reader reports into /ready. */
 function status(ctx: RoleContext): MailboxStatus {
@@ -69,16 +85,34 @@ describe('a mail server restart', () => {
   });
   afterAll(async () => {
     await m?.close();
-    await dovecot?.stop();
+    await stopDovecot();
     await rm(dir, { recursive: true, force: true });
   });
+
+  /**
+   * Stops the server as an init system does: the master, then what it leaves behind. Dovecot's imap
+   * processes outlive a master stopped by SIGTERM here and keep serving their connections, which
+   * would hide the restart from the reader.
+   */
+  async function stopDovecot(): Promise<void> {
+    const master = Number((await readFile(path.join(dir, 'run', 'master.pid'), 'utf8').catch(() => '')).trim());
+    const children = Number.isInteger(master) && master > 0 ? await childrenOf(master) : [];
+    await dovecot?.stop();
+    for (const pid of children) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
 
   it('is reported, then the reader reconnects and resumes where it stopped', async () => {
     const { ctx } = await m.startReader();
     await m.deliver(mail({ from: 'before@client.example', subject: 'Before the restart', body: 'First.' }));
     await eventually(async () => (await ticketsFrom(m.desk, 'before@client.example')).length === 1, 'the first ticket');
 
-    await dovecot.stop();
+    await stopDovecot();
     const down = await eventually(async () => {
       const s = status(ctx);
       return s.lastError !== null && !s.connected && s;
@@ -97,6 +131,41 @@ describe('a mail server restart', () => {
     const metrics = await m.desk.services.metrics.registry.metrics();
     expect(metrics).toMatch(/helpdesk_mailbox_reconnects_total\{mailbox="[^"]+"\} [1-9]/);
     expect(metrics).toMatch(/helpdesk_mailbox_state\{mailbox="[^"]+",state="idle"\} 1/);
+  });
+
+  it('after a UIDVALIDITY change, reads the mailbox again and recognises what it already received', async () => {
+    const other = await createMailDesk({ imap: { host: dovecot.host, port: dovecot.port, mailRoot: dovecot.mailRoot } });
+    try {
+      await other.startReader();
+      for (const who of ['one', 'two', 'three']) {
+        await other.deliver(mail({ from: `${who}@client.example`, subject: `Request from ${who}`, body: 'Hello.' }));
+      }
+      await other.caughtUp();
+      const key = parseMailboxUrl(other.imapUrl).key;
+      const before = await other.desk.services.store.mailboxes.get(key);
+
+      // The server loses its UID list (a restore, a migration): every message gets a new UID under a new UIDVALIDITY.
+      await stopDovecot();
+      const home = path.join(dovecot.mailRoot, other.user);
+      for (const file of await readdir(home)) {
+        if (file === 'dovecot-uidlist' || file.startsWith('dovecot.index')) await rm(path.join(home, file), { force: true });
+      }
+      await sleep(1_100); // UIDVALIDITY is a timestamp in seconds
+      await dovecot.restart();
+
+      const after = await eventually(async () => {
+        const cursor = await other.desk.services.store.mailboxes.get(key);
+        return cursor !== null && cursor.uidValidity !== before?.uidValidity && cursor.lastUid >= 3 && cursor;
+      }, 'the cursor under the new UIDVALIDITY');
+      expect(after.lastUid).toBe(3);
+      expect(await countRows(other.desk, 'tickets')).toBe(3);
+      await other.deliver(mail({ from: 'four@client.example', subject: 'Request from four', body: 'Hello.' }));
+      await eventually(async () => (await ticketsFrom(other.desk, 'four@client.example')).length === 1, 'the next mail');
+      expect(await countRows(other.desk, 'tickets')).toBe(4);
+      expect(await countRows(other.desk, `messages WHERE direction = 'in'`)).toBe(4);
+    } finally {
+      await other.close();
+    }
   });
 });
 
@@ -127,5 +196,31 @@ describe('two readers on one mailbox', () => {
     await eventually(async () => (await ticketsFrom(m.desk, 'takeover@client.example')).length === 1, 'the standby’s ticket');
     expect(status(b.ctx).received).toBe(1);
     expect(await countRows(m.desk, 'tickets')).toBe(21);
+  });
+});
+
+describe('a mailbox read with seen=yes', () => {
+  let m: MailDesk;
+  beforeAll(async () => {
+    m = await createMailDesk({ query: '?seen=yes' });
+  });
+  afterAll(async () => {
+    await m?.close();
+  });
+
+  it('flags each message \\Seen once it is stored', async () => {
+    await m.startReader();
+    await m.deliver(mail({ from: 'flag@client.example', subject: 'Flag me', body: 'Hello.' }));
+    await m.caughtUp();
+    const imap = inject('imap');
+    const client = new ImapFlow({ host: imap.host, port: imap.port, secure: false, auth: { user: m.user, pass: IMAP_PASSWORD }, logger: false });
+    await client.connect();
+    try {
+      await client.mailboxOpen('INBOX', { readOnly: true });
+      const [message] = await client.fetchAll('1:*', { uid: true, flags: true });
+      expect([...(message?.flags ?? [])]).toContain('\\Seen');
+    } finally {
+      await client.logout();
+    }
   });
 });
