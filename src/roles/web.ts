@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { createApp } from '../app.js';
-import { pingDatabase } from '../store/db.js';
+import { createReadiness } from '../readiness.js';
 import { createTwilioRouter } from '../intake/twilio/router.js';
 import type { RoleContext, RoleStopper } from './types.js';
 
@@ -17,21 +17,7 @@ export async function startWeb(ctx: RoleContext): Promise<RoleStopper> {
     store: services.store,
     tickets: services.tickets,
     metrics: services.metrics,
-    readiness: {
-      async check() {
-        const [database, redisUp] = await Promise.all([
-          pingDatabase(services.store.sequelize),
-          redis.ping().then(
-            () => true,
-            () => false,
-          ),
-        ]);
-        services.metrics.dependencyUp.set({ dependency: 'database' }, database ? 1 : 0);
-        services.metrics.dependencyUp.set({ dependency: 'redis' }, redisUp ? 1 : 0);
-        const extra = Object.fromEntries([...health].map(([name, fn]) => [name, fn()]));
-        return { database, redis: redisUp, ...extra };
-      },
-    },
+    readiness: createReadiness(services.store, redis, services.metrics, health),
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));

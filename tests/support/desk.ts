@@ -4,7 +4,8 @@ import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { createServices, type Services } from '../../src/services.js';
-import { createSequelize, pingDatabase } from '../../src/store/db.js';
+import { createSequelize } from '../../src/store/db.js';
+import { createReadiness } from '../../src/readiness.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createTestDatabase } from './db.js';
 import { createTwilioRouter } from '../../src/intake/twilio/router.js';
@@ -55,15 +56,7 @@ export async function createTestDesk(env: Record<string, string> = {}, adminUrl 
     store: services.store,
     tickets: services.tickets,
     metrics: services.metrics,
-    readiness: {
-      async check() {
-        const redisUp = await redis.ping().then(
-          () => true,
-          () => false,
-        );
-        return { database: await pingDatabase(sequelize), redis: redisUp };
-      },
-    },
+    readiness: createReadiness(services.store, redis, services.metrics),
   });
   return {
     config,

@@ -1,0 +1,26 @@
+import type { Redis } from 'ioredis';
+import type { Readiness } from './app.js';
+import type { Metrics } from './metrics.js';
+import { pingDatabase } from './store/db.js';
+import type { Store } from './store/index.js';
+
+export type HealthProbes = Map<string, () => boolean | Record<string, unknown>>;
+
+/** `/ready`: the database and Redis answer, plus what each role reports (a mailbox's connection…). */
+export function createReadiness(store: Store, redis: Redis, metrics: Metrics, probes: HealthProbes = new Map()): Readiness {
+  return {
+    async check() {
+      const [database, redisUp] = await Promise.all([
+        pingDatabase(store.sequelize),
+        redis.ping().then(
+          () => true,
+          () => false,
+        ),
+      ]);
+      metrics.dependencyUp.set({ dependency: 'database' }, database ? 1 : 0);
+      metrics.dependencyUp.set({ dependency: 'redis' }, redisUp ? 1 : 0);
+      const extra = Object.fromEntries([...probes].map(([name, probe]) => [name, probe()]));
+      return { database, redis: redisUp, ...extra };
+    },
+  };
+}
