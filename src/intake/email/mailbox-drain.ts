@@ -106,13 +106,13 @@ async function storeOne(ctx: DrainContext, email: FetchedEmail): Promise<void> {
     mailbox: { key: spec.key, category: spec.category, urgency: spec.urgency },
     position: { uid: email.uid, uidValidity },
     raw: email.raw,
+    ...(email.oversize === null ? {} : { oversize: email.oversize }),
   };
   const attemptKey = `${uidValidity}:${email.uid}`;
   const maxAttempts = ctx.receive.settings.maxAttempts;
   for (;;) {
     try {
-      const outcome =
-        email.oversize === null ? await receiveEmail(ctx.receive, input) : await quarantineEmail(ctx.receive, input, email.oversize);
+      const outcome = await receiveEmail(ctx.receive, input);
       ctx.attempts.delete(attemptKey);
       ctx.progress.received++;
       ctx.metrics.messages.inc({ mailbox: spec.key, outcome: outcome.outcome });

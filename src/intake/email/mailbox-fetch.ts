@@ -15,8 +15,8 @@ export interface ListedEmail {
 export interface FetchedEmail {
   uid: number;
   raw: Buffer;
-  /** Why it was not downloaded whole (too large); then `raw` is its header section only. */
-  oversize: string | null;
+  /** Its size when it was too large to download whole; then `raw` is its header section only. */
+  oversize: number | null;
 }
 
 export type Batch = { kind: 'whole'; emails: ListedEmail[] } | { kind: 'oversize'; email: ListedEmail };
@@ -54,14 +54,7 @@ export async function fetchBatch(client: ImapFlow, batch: Batch, skip: ReadonlyS
   if (batch.kind === 'oversize') {
     if (skip.has(batch.email.uid)) return [];
     const [message] = await client.fetchAll(String(batch.email.uid), { uid: true, headers: true }, { uid: true });
-    const mb = (batch.email.size / 1024 / 1024).toFixed(1);
-    return [
-      {
-        uid: batch.email.uid,
-        raw: message?.headers ?? Buffer.alloc(0),
-        oversize: `too large to take (${mb} MB): only its header section is kept here`,
-      },
-    ];
+    return [{ uid: batch.email.uid, raw: message?.headers ?? Buffer.alloc(0), oversize: batch.email.size }];
   }
   const uids = batch.emails.map((e) => e.uid).filter((uid) => !skip.has(uid));
   if (uids.length === 0) return [];

@@ -10,12 +10,13 @@ import type { ReceiveDeps } from './receive.js';
 
 /**
  * One mailbox's reader: holds the mailbox's lock (one reader per mailbox across processes), then
- * reads every message past the durable cursor in UID order and waits with IDLE (RFC 2177) for more,
- * polling only when the server lacks IDLE. Errors and closed connections end the session; the next
- * starts after an exponential, jittered delay and resumes from the cursor.
+ * reads every message past the durable cursor (UID order; unrelated conversations of a backlog side
+ * by side, see lanes.ts) and waits with IDLE (RFC 2177) for more, polling only when the server
+ * lacks IDLE. Errors and closed connections end the session; the next starts after an exponential,
+ * jittered delay and resumes from the cursor.
  *
- * Nothing here marks or moves a message: the cursor in Postgres, moved in the transaction that
- * stores what the message made, says what was read. With `seen=yes` a message is flagged \Seen only
+ * Nothing here marks or moves a message: each message is claimed in the transaction that stores
+ * what it made, and that is what says it was read. With `seen=yes` a message is flagged \Seen only
  * after that transaction committed.
  */
 
@@ -172,7 +173,7 @@ class Reader {
       maxIdleTime: this.settings.idleRestartMs,
       connectionTimeout: 30_000,
       socketTimeout: 5 * 60_000,
-      // Bounds what one message can cost in memory; larger ones are never downloaded (mailbox-fetch.ts).
+      // Bounds what one message can cost in memory; larger ones are never downloaded whole (mailbox-fetch.ts).
       maxLiteralSize: this.settings.maxRawBytes + 1024 * 1024,
       clientInfo: { name: 'helpdesk-gateway' },
     });

@@ -29,6 +29,11 @@ export interface ReceiveInput {
   /** Its UID in the mailbox, with the UIDVALIDITY that gives the UID meaning: the cursor moves to it. */
   position?: { uid: number; uidValidity: number };
   raw: Buffer;
+  /**
+   * Set when the message was too large to download: its size, `raw` being its header section only.
+   * It is still threaded or opens its ticket, and its sender is told it could not be read.
+   */
+  oversize?: number;
 }
 
 export type ReceiveOutcome =

@@ -24,6 +24,7 @@ export async function receiveEmail(deps: ReceiveDeps, input: ReceiveInput): Prom
   let email: InboundEmail;
   try {
     email = sanitise(await parseEmail(input.raw, deps.settings.limits));
+    if (input.oversize !== undefined) email = tooLarge(email, input.oversize);
   } catch (err) {
     const reason = err instanceof EmailParseError ? `unparsable (${err.reason}): ${err.message}` : `unparsable: ${String(err)}`;
     return quarantineEmail(deps, input, reason);
@@ -57,7 +58,9 @@ async function store(deps: ReceiveDeps, input: ReceiveInput, email: InboundEmail
     });
   } catch (err) {
     if (!(err instanceof Redelivered)) throw err;
-    // The same email came in through another mailbox meanwhile: everything is undone but the cursor.
+    // The same email came in through another mailbox meanwhile: everything is undone but the cursor,
+    // and nothing that was undone is announced.
+    announce = () => {};
     outcome = await store.transaction(async (tx) => ((await claim(deps, input, tx)) ? { outcome: 'duplicate' } : { outcome: 'skipped' }));
   }
   announce();
@@ -113,6 +116,17 @@ function isOurs(deps: ReceiveDeps, messageId: string): boolean {
     messageId.slice(at + 1).toLowerCase() === deps.ourDomain &&
     /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(messageId.slice(0, at))
   );
+}
+
+/** A message known by its header section only: the whole of it is what was left out. */
+function tooLarge(email: InboundEmail, size: number): InboundEmail {
+  const mb = (size / 1024 / 1024).toFixed(1);
+  return {
+    ...email,
+    text: `(This email, ${mb} MB, was too large to be read; only its headers were.)`,
+    attachments: [],
+    omitted: [{ filename: 'message.eml', contentType: 'message/rfc822', size, reason: 'message-too-large' }],
+  };
 }
 
 /** Postgres text cannot hold NUL (U+0000); broken clients do send it. */

@@ -7,8 +7,9 @@ import type { ParseLimits } from './parse.js';
 export interface EmailIntakeSettings {
   limits: ParseLimits;
   /**
-   * A message larger than this (its RFC822.SIZE) is not downloaded at all: it is quarantined with
-   * its header section. Well above `maxMessageBytes` so that base64 (4/3) and the text still fit.
+   * A message larger than this (its RFC822.SIZE) is not downloaded whole: its header section alone
+   * threads it or opens its ticket, and its sender is told. Well above `maxMessageBytes`, so that
+   * base64 (4/3) and the text still fit under it.
    */
   maxRawBytes: number;
   /** A reply to a ticket closed longer ago than this opens a new ticket linked to it. */

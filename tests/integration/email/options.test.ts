@@ -14,6 +14,7 @@ beforeAll(async () => {
   m = await createMailDesk({ query: '?category=network&urgency=high&address=urgent@desk.example' });
   await m.startReader({
     limits: { maxAttachmentBytes: 2_000, maxMessageBytes: 3_000 },
+    maxRawBytes: 40_000,
     caps: { senderMessages: 3, senderWindowMinutes: 10, ticketMessages: 100, ticketWindowMinutes: 60 },
   });
 });
@@ -103,6 +104,20 @@ describe('attachments over the limits', () => {
         { filename: 'huge.png', reason: 'too_large', sizeBytes: 5_000 },
         { filename: 'third.png', reason: 'total_too_large', sizeBytes: 1_500 },
       ],
+    });
+  });
+});
+
+describe('an email too large to download', () => {
+  it('still opens its ticket from its headers, and its sender is told', async () => {
+    await m.deliver(withAttachments('giant@client.example', [{ name: 'video.mp4', bytes: 60_000 }]));
+    const ticket = await firstTicketOf('giant@client.example');
+    expect(ticket.subject).toBe('Screenshots of the error');
+    expect(ticket.description).toMatch(/too large to be read/);
+    expect(await countRows(m.desk, 'attachments WHERE ticket_id = :id', { id: ticket.id })).toBe(0);
+    const outbox = await m.desk.services.store.outbox.forTicket(ticket.id);
+    expect(outbox.find((row) => row.kind === 'requester.omitted-attachments')?.payload).toMatchObject({
+      omitted: [{ filename: 'message.eml', reason: 'total_too_large' }],
     });
   });
 });

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueryTypes } from 'sequelize';
 import { ImapFlow } from 'imapflow';
+import request from 'supertest';
+import { createApp } from '../../../src/app.js';
+import { createReadiness } from '../../../src/readiness.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MailboxStatus } from '../../../src/intake/email/mailbox.js';
 import { parseMailboxUrl } from '../../../src/intake/email/mailbox-url.js';
@@ -118,6 +121,21 @@ describe('a mail server restart', () => {
       return s.lastError !== null && !s.connected && s;
     }, 'the reader to notice');
     expect(['reconnecting', 'connecting', 'standby']).toContain(down.state);
+    // /ready shows it, and stays 200: the database and Redis answer, mail waits in the mailbox.
+    const app = createApp({
+      config: m.desk.config,
+      log: m.desk.log,
+      store: m.desk.services.store,
+      tickets: m.desk.services.tickets,
+      metrics: m.desk.services.metrics,
+      readiness: createReadiness(m.desk.services.store, m.desk.redis, m.desk.services.metrics, ctx.health),
+    });
+    const ready = await request(app).get('/ready');
+    expect(ready.status).toBe(200);
+    const details = ready.body.details as Record<string, MailboxStatus>;
+    const mailbox = Object.entries(details).find(([name]) => name.startsWith('mailbox:'))?.[1];
+    expect(mailbox).toMatchObject({ connected: false, reading: expect.any(Boolean) });
+    expect(mailbox?.lastError).toBeTruthy();
     // Mail keeps arriving while the IMAP server is down (the MTA writes the maildir).
     await m.deliver(mail({ from: 'during@client.example', subject: 'During the restart', body: 'Second.' }));
 
@@ -196,6 +214,15 @@ describe('two readers on one mailbox', () => {
     await eventually(async () => (await ticketsFrom(m.desk, 'takeover@client.example')).length === 1, 'the standby’s ticket');
     expect(status(b.ctx).received).toBe(1);
     expect(await countRows(m.desk, 'tickets')).toBe(21);
+
+    // The lock's own database connection dies: the reader stops reading at once, takes the lock again, goes on.
+    await m.desk.services.store.sequelize.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'helpdesk-mail-lock' AND datname = current_database()`,
+    );
+    await eventually(async () => status(b.ctx).lastError?.includes('lock') === true, 'the lost lock noticed');
+    await eventually(async () => status(b.ctx).state === 'idle', 'reading again');
+    await m.deliver(mail({ from: 'relock@client.example', subject: 'After the lost lock', body: 'Hello.' }));
+    await eventually(async () => (await ticketsFrom(m.desk, 'relock@client.example')).length === 1, 'the ticket after the lost lock');
   });
 });
 
