@@ -22,7 +22,7 @@ export function createStore(sequelize: Sequelize) {
     requesters: createRequesterRepository(models),
     technicians: createTechnicianRepository(sequelize, models),
     tokens: createTokenRepository(models),
-    messages: createMessageRepository(models),
+    messages: createMessageRepository(sequelize, models),
     outages: createOutageRepository(models),
     outbox: createOutboxRepository(models),
     quarantine: createQuarantineRepository(models),

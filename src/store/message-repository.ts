@@ -1,4 +1,4 @@
-import { UniqueConstraintError, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import type { Channel } from '../domain.js';
 import type { Models } from './models/index.js';
 
@@ -16,7 +16,7 @@ export interface NewMessage {
   at?: Date;
 }
 
-export function createMessageRepository(models: Models) {
+export function createMessageRepository(sequelize: Sequelize, models: Models) {
   const { Message } = models;
   return {
     /**
@@ -24,16 +24,31 @@ export function createMessageRepository(models: Models) {
      * Returns null when it was already there: a redelivered webhook or email.
      */
     async record(message: NewMessage, tx: Transaction): Promise<string | null> {
-      try {
-        // A savepoint, so that a duplicate does not abort the caller's transaction.
-        const row = await models.Message.sequelize!.transaction({ transaction: tx }, (sp) =>
-          Message.create({ ...message, at: message.at ?? new Date() }, { transaction: sp }),
-        );
-        return row.id;
-      } catch (err) {
-        if (err instanceof UniqueConstraintError) return null;
-        throw err;
-      }
+      // ON CONFLICT rather than a caught unique violation: no savepoint round trips, and the
+      // caller's transaction stays usable either way.
+      const [rows] = (await sequelize.query(
+        `INSERT INTO messages (ticket_id, direction, channel, sender, recipient, subject, body, quoted, external_id, status, at)
+         VALUES (:ticketId, :direction, :channel, :sender, :recipient, :subject, :body, :quoted, :externalId, :status, :at)
+         ON CONFLICT (channel, external_id) DO NOTHING
+         RETURNING id`,
+        {
+          replacements: {
+            ticketId: message.ticketId,
+            direction: message.direction,
+            channel: message.channel,
+            sender: message.sender,
+            recipient: message.recipient,
+            subject: message.subject ?? null,
+            body: message.body,
+            quoted: message.quoted ?? null,
+            externalId: message.externalId,
+            status: message.status ?? null,
+            at: message.at ?? new Date(),
+          },
+          transaction: tx,
+        },
+      )) as [Array<{ id: string }>, unknown];
+      return rows[0]?.id ?? null;
     },
 
     async ticketIdOf(channel: Channel, externalId: string, tx?: Transaction): Promise<string | null | undefined> {
