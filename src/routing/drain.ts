@@ -3,7 +3,7 @@ import type { Priority, Tier } from '../domain.js';
 import { afterRouting, routeLocked, type Routed } from './assign.js';
 import type { RoutingEngine } from './engine.js';
 import { onShift } from './offers.js';
-import { OPEN_LOAD_STATUSES, textArray } from './routing-queries.js';
+import { OPEN_LOAD, textArray } from './routing-queries.js';
 
 /**
  * The waiting queue, worked from a technician's side: when someone may take more (available again,
@@ -37,7 +37,7 @@ export interface DrainResult {
 async function capacityOf(engine: RoutingEngine, technicianId: string): Promise<TechnicianCapacity | null> {
   const [row] = await engine.deps.store.sequelize.query<TechnicianCapacity>(
     `SELECT tech.id, tech.tier, tech.skills, tech.shift,
-            tech.max_load - (SELECT count(*) FROM tickets o WHERE o.assignee_id = tech.id AND o.status IN ${OPEN_LOAD_STATUSES})::int AS free
+            tech.max_load - ${OPEN_LOAD} AS free
        FROM technicians tech WHERE tech.id = :technicianId AND tech.deleted_at IS NULL AND tech.available`,
     { replacements: { technicianId }, type: QueryTypes.SELECT },
   );
@@ -110,7 +110,7 @@ export async function drainAll(
   const ids = await engine.deps.store.sequelize.query<{ id: string; shift: string | null }>(
     `SELECT tech.id, tech.shift FROM technicians tech
       WHERE tech.deleted_at IS NULL AND tech.available
-        AND tech.max_load > (SELECT count(*) FROM tickets o WHERE o.assignee_id = tech.id AND o.status IN ${OPEN_LOAD_STATUSES})
+        AND tech.max_load > ${OPEN_LOAD}
         AND EXISTS (SELECT 1 FROM tickets q WHERE q.status = 'new' AND q.assignee_id IS NULL AND q.tier = tech.tier)
       ORDER BY tech.last_assigned_at NULLS FIRST, tech.id`,
     { type: QueryTypes.SELECT },

@@ -1,6 +1,8 @@
 import type { TicketDeps, TicketListener } from '../tickets/deps.js';
 import type { RulesBook } from './rules-book.js';
+import { createDecisionReads, type DecisionReads } from './decision-context.js';
 import { createRoutingQueries, type RoutingQueries } from './routing-queries.js';
+import { createShiftClock } from './shift-clock.js';
 import type { TimerJob } from './timer-plan.js';
 
 /** Everything the routing use cases need, bound once by the worker (or a test, or the bench). */
@@ -8,8 +10,12 @@ export interface RoutingEngine {
   deps: TicketDeps;
   rules: RulesBook;
   queries: RoutingQueries;
+  /** The reads of one decision (the ticket locked, then its context and candidates). */
+  reads: DecisionReads;
   /** HELPDESK_TIMEZONE: technicians' shifts are read in it. */
   timezone: string;
+  /** Whether a technician's shift covers `at`, in the desk's timezone. */
+  onShift(shift: string | null, at: Date): boolean;
   /** Timers further out than this are left to the planner's next pass, so Redis holds only the near ones. */
   horizonMs: number;
   /** Hands timers to the scheduler (bull delayed jobs in the worker). */
@@ -37,7 +43,9 @@ export function createRoutingEngine(options: RoutingEngineOptions): RoutingEngin
     deps: options.deps,
     rules: options.rules,
     queries: createRoutingQueries(options.deps.store.sequelize),
+    reads: createDecisionReads(options.deps.store.sequelize),
     timezone: options.timezone,
+    onShift: createShiftClock(options.timezone),
     horizonMs,
     // Only what falls within the horizon: the rest is planned again as it comes near.
     async schedule(jobs) {

@@ -45,6 +45,9 @@ async function write(engine: RoutingEngine, state: TicketState, decision: Routin
   return writeDecision(engine.deps, state, decision, ROUTING_ACTOR, tx);
 }
 
+/** The technician whose row a change of this ticket's load locked in the transaction. */
+const holders = (before: TicketState): ReadonlySet<string> => new Set(before.assigneeId ? [before.assigneeId] : []);
+
 function isOffer(state: TicketState, offeredAt: number): boolean {
   return state.status === 'assigned' && state.assigneeId !== null && state.offeredAt?.getTime() === offeredAt;
 }
@@ -70,7 +73,8 @@ function expireOffer(engine: RoutingEngine, data: Extract<TimerData, { kind: 'of
       },
       tx,
     );
-    const routed = await routeLocked(engine, state.id, now, tx);
+    // The expiry took the ticket off its technician's load, which holds their row: see routeLocked.
+    const routed = await routeLocked(engine, state.id, now, tx, holders(state));
     return { events: [...expired.events, ...routed.events], routed };
   });
 }
@@ -154,7 +158,7 @@ function breachSla(engine: RoutingEngine, data: Extract<TimerData, { kind: 'sla-
     }
     const written = await write(engine, state, decision, tx);
     if (!next.changed) return { events: written.events, routed: null };
-    const routed = await routeLocked(engine, state.id, now, tx);
+    const routed = await routeLocked(engine, state.id, now, tx, holders(state));
     return { events: [...written.events, ...routed.events], routed };
   });
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import * as initial from './migrations/001-initial.js';
 import * as seedCategories from './migrations/002-seed-categories.js';
 import * as routingRules from './migrations/010-routing-rules.js';
+import * as technicianLoads from './migrations/011-technician-loads.js';
 import * as notifyDelivery from './migrations/020-notify-delivery.js';
 import * as emailIntake from './migrations/040-email-intake.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
@@ -18,6 +19,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['001-initial', initial],
   ['002-seed-categories', seedCategories],
   ['010-routing-rules', routingRules],
+  ['011-technician-loads', technicianLoads],
   ['020-notify-delivery', notifyDelivery],
   ['040-email-intake', emailIntake],
 ];

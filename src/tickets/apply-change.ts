@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { AppError } from '../errors.js';
-import { notificationsFor, type NotificationKind } from '../notify/recipients.js';
+import { notificationsFor, type NotificationKind, type RecipientContext } from '../notify/recipients.js';
+import type { Notification } from '../store/outbox-repository.js';
 import type { TicketChanges, TicketState } from '../store/ticket-repository.js';
 import type { Ticket } from './types.js';
 import type { TicketDeps } from './deps.js';
@@ -44,19 +45,44 @@ export async function applyChange(deps: TicketDeps, ticketId: string, actor: str
   return ticket;
 }
 
+/** Who a change's notifications go to, when the caller has read them already. */
+export type KnownRecipients = Partial<Pick<RecipientContext, 'requester' | 'watchers' | 'technician'>>;
+
 export async function queueNotifications(
   deps: TicketDeps,
-  state: Pick<TicketState, 'id' | 'number' | 'channel' | 'subject' | 'priority' | 'category' | 'resolution' | 'requesterId' | 'assigneeId'>,
+  state: NotifiedState,
   causeId: string,
-  decision: Pick<Decision, 'notify' | 'technicianId'> & { extra?: Record<string, unknown> },
+  decision: NotifiedDecision,
   tx: Transaction,
+  known?: KnownRecipients,
 ): Promise<void> {
-  const ticket = await deps.store.tickets.get(state.id, tx);
-  const requester = await deps.store.requesters.get(state.requesterId, tx);
-  if (!ticket || !requester) return;
+  await deps.store.outbox.add(await notificationRows(deps, state, causeId, decision, tx, known), tx);
+}
+
+type NotifiedState = Pick<TicketState, 'id' | 'number' | 'channel' | 'subject' | 'priority' | 'category' | 'resolution' | 'requesterId' | 'assigneeId'>;
+type NotifiedDecision = Pick<Decision, 'notify' | 'technicianId'> & { extra?: Record<string, unknown> };
+
+/** The outbox rows a change owes, for a caller that writes them itself; reads only the recipients not `known`. */
+export async function notificationRows(
+  deps: TicketDeps,
+  state: NotifiedState,
+  causeId: string,
+  decision: NotifiedDecision,
+  tx: Transaction,
+  known: KnownRecipients = {},
+): Promise<Notification[]> {
+  const watchers = known.watchers ?? (await deps.store.tickets.get(state.id, tx))?.watchers;
+  const requester = known.requester ?? (await deps.store.requesters.get(state.requesterId, tx));
+  if (!watchers || !requester) return [];
   const technicianId = decision.technicianId ?? state.assigneeId;
-  const technician = technicianId ? await deps.store.technicians.get(technicianId, tx) : null;
-  const ctx = {
+  // A technician passed in stands only if it is the one the notifications are about.
+  const technician =
+    known.technician !== undefined && (known.technician?.id ?? null) === technicianId
+      ? known.technician
+      : technicianId
+        ? await deps.store.technicians.get(technicianId, tx)
+        : null;
+  const ctx: RecipientContext = {
     causeId,
     ticket: {
       id: state.id,
@@ -68,14 +94,13 @@ export async function queueNotifications(
       resolution: state.resolution,
     },
     requester,
-    watchers: ticket.watchers,
+    watchers,
     technician,
     coordinator: deps.config.coordinator,
     defaultLanguage: deps.config.language,
     ...(decision.extra ? { extra: decision.extra } : {}),
   };
-  const rows = (decision.notify ?? []).flatMap((kind) => notificationsFor(kind, ctx));
-  await deps.store.outbox.add(rows, tx);
+  return (decision.notify ?? []).flatMap((kind) => notificationsFor(kind, ctx));
 }
 
 /** A ticket's id from the `:id` of a URL or an SMS: its number or its reference. */
