@@ -1,5 +1,3 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +17,7 @@ import { migrate } from '../src/store/migrate.js';
 import { IMAP_PASSWORD, deliver, startDovecot, type RunningDovecot } from '../tests/support/dovecot.js';
 import { mailCorpus } from './support/mail-corpus.js';
 import { fmt, percentile, type BenchResult } from './types.js';
+import { withScratch } from './support/scratch.js';
 
 /**
  * Email intake, end to end on a real Dovecot and Postgres:
@@ -37,11 +36,8 @@ const TARGET_RATIO = 0.5;
 const USERS = ['latency', 'backlog'];
 
 export async function run(): Promise<BenchResult> {
-  const log = silentLogger();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'helpdesk-bench-email-'));
-  await chmod(dir, 0o755);
-  const stops: Array<() => Promise<void>> = [];
-  try {
+  return withScratch('email', async (scratch) => {
+    const { dir, log, stops } = scratch;
     const [pg, dovecot] = await Promise.all([
       startEmbeddedPostgres({ dataDir: dir, log }),
       startDovecot(path.join(dir, 'dovecot'), { log, users: USERS }),
@@ -83,10 +79,7 @@ export async function run(): Promise<BenchResult> {
         `Targets: p50 ≤ ${TARGET_P50_MS} ms: ${fmt(p50)}, ${p50 <= TARGET_P50_MS ? 'met' : 'NOT met'}; p95 ≤ ${TARGET_P95_MS} ms: ${fmt(p95)}, ${p95 <= TARGET_P95_MS ? 'met' : 'NOT met'}; ≥ ${TARGET_RATE} messages/s: ${backlog.rate.toFixed(0)}, ${backlog.rate >= TARGET_RATE ? 'met' : 'NOT met'}; at least ${TARGET_RATIO} of fetch + parse alone: ${ratio.toFixed(2)}, ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}.`,
       ],
     };
-  } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 function deskFor(user: string, dovecot: RunningDovecot, databaseUrl: string, sequelize: ReturnType<typeof createSequelize>) {

@@ -1,10 +1,6 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { loadConfig } from '../src/config/index.js';
-import { silentLogger } from '../src/log.js';
 import { channelsFromConfig } from '../src/notify/channels-from-config.js';
 import { createSmtpMailTransport } from '../src/notify/channels/smtp-mail.js';
 import { createTwilioSmsSender } from '../src/notify/channels/twilio-sms.js';
@@ -18,6 +14,7 @@ import { openTicket, updateTicket } from '../src/tickets/index.js';
 import { startSmtpReceiver } from '../tests/support/smtp-receiver.js';
 import { startTwilioStandIn, type TwilioStandIn } from '../tests/support/twilio-standin.js';
 import { fmt, percentile, type BenchResult } from './types.js';
+import { withScratch } from './support/scratch.js';
 
 /**
  * Notifications, end to end on real Postgres, Redis, the loopback Twilio stand-in and an SMTP
@@ -93,11 +90,8 @@ async function offerLatencies(services: Services, standIn: TwilioStandIn, techni
 }
 
 export async function run(): Promise<BenchResult> {
-  const log = silentLogger();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'helpdesk-bench-notify-'));
-  await chmod(dir, 0o755);
-  const stops: Array<() => Promise<void>> = [];
-  try {
+  return withScratch('notify', async (scratch) => {
+    const { dir, log, stops } = scratch;
     const [pg, redisServer, standIn, receiver] = await Promise.all([
       startEmbeddedPostgres({ dataDir: dir, log }),
       startRedisServer({ dataDir: dir, log, appendOnly: 'no' }),
@@ -217,8 +211,5 @@ export async function run(): Promise<BenchResult> {
         'limiter (1/s per number by default, Twilio\'s long-code rate) is the bound, not the worker.',
       ],
     };
-  } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }

@@ -1,11 +1,9 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { loadConfig, type Config } from '../src/config/index.js';
-import { silentLogger, type Logger } from '../src/log.js';
+import type { Logger } from '../src/log.js';
 import type { RoleContext } from '../src/roles/types.js';
 import { rankCandidates, summarizeDecision, type TechnicianSnapshot } from '../src/routing/assignment.js';
 import { routeTicket } from '../src/routing/assign.js';
@@ -14,12 +12,11 @@ import { createRoutingEngine } from '../src/routing/engine.js';
 import { createRoutingProducer } from '../src/routing/producer.js';
 import { startRoutingWorker } from '../src/routing/worker.js';
 import type { Tier } from '../src/domain.js';
-import { startEmbeddedPostgres } from '../src/runtime/postgres.js';
-import { startRedisServer } from '../src/runtime/redis.js';
 import { createServices } from '../src/services.js';
 import { createSequelize } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
 import { fmt, percentile, type BenchResult } from './types.js';
+import { withScratch, startPostgresAndRedis } from './support/scratch.js';
 
 /**
  * Routing on a desk of 1,000 technicians and 100,000 open tickets (60,000 held, 40,000 waiting):
@@ -194,16 +191,9 @@ async function throughput(config: Config, databaseUrl: string, redisUrl: string,
 }
 
 export async function run(): Promise<BenchResult> {
-  const log = silentLogger();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'helpdesk-bench-routing-'));
-  await chmod(dir, 0o755);
-  const stops: Array<() => Promise<void>> = [];
-  try {
-    const [pg, redisServer] = await Promise.all([
-      startEmbeddedPostgres({ dataDir: dir, log }),
-      startRedisServer({ dataDir: dir, log, appendOnly: 'no' }),
-    ]);
-    stops.push(pg.stop, redisServer.stop);
+  return withScratch('routing', async (scratch) => {
+    const { log, stops } = scratch;
+    const { pg, redisServer } = await startPostgresAndRedis(scratch);
     const config = loadConfig({ DATABASE_URL: pg.url, REDIS_URL: redisServer.url, HELPDESK_BUSINESS_HOURS: 'always' });
     const sequelize = createSequelize({ url: pg.url, poolMax: 4 });
     stops.push(() => sequelize.close());
@@ -242,8 +232,5 @@ export async function run(): Promise<BenchResult> {
         `Two workers: ${(two.perSecond / one.perSecond).toFixed(2)}× one worker (both workers and Postgres share ${os.cpus().length} cores).`,
       ],
     };
-  } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }

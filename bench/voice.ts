@@ -1,8 +1,6 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { performance } from 'node:perf_hooks';
@@ -11,14 +9,12 @@ import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/index.js';
 import { createTwilioRouter } from '../src/intake/twilio/router.js';
 import { signRequest } from '../src/intake/twilio/signature.js';
-import { silentLogger } from '../src/log.js';
-import { startEmbeddedPostgres } from '../src/runtime/postgres.js';
-import { startRedisServer } from '../src/runtime/redis.js';
 import { createServices } from '../src/services.js';
 import { createSequelize } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
 import { runLoad, type LoadPlan, type LoadRequest, type LoadResult } from './support/load-worker.js';
 import { fmt, percentile, type BenchResult } from './types.js';
+import { withScratch, startPostgresAndRedis } from './support/scratch.js';
 
 /**
  * The voice webhook under a steady load: signed `POST /twilio/voice` (a call comes in: signature
@@ -41,16 +37,9 @@ const TARGET_RATIO = 0.5;
 const phoneOf = (i: number) => `+3361${String(i).padStart(7, '0')}`;
 
 export async function run(): Promise<BenchResult> {
-  const log = silentLogger();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'helpdesk-bench-voice-'));
-  await chmod(dir, 0o755);
-  const stops: Array<() => Promise<void>> = [];
-  try {
-    const [pg, redisServer] = await Promise.all([
-      startEmbeddedPostgres({ dataDir: dir, log }),
-      startRedisServer({ dataDir: dir, log, appendOnly: 'no' }),
-    ]);
-    stops.push(pg.stop, redisServer.stop);
+  return withScratch('voice', async (scratch) => {
+    const { log, stops } = scratch;
+    const { pg, redisServer } = await startPostgresAndRedis(scratch);
     const config = loadConfig({
       PUBLIC_URL,
       DATABASE_URL: pg.url,
@@ -136,10 +125,7 @@ export async function run(): Promise<BenchResult> {
         `Targets: p99 ≤ ${TARGET_P99_MS} ms at ${RATE} calls/s: ${fmt(p99)}, ${p99 <= TARGET_P99_MS ? 'met' : 'NOT met'}; at least ${TARGET_RATIO} of the bare route's throughput: ${ratio.toFixed(2)}, ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}.`,
       ],
     };
-  } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 interface Measured extends LoadResult {

@@ -34,7 +34,7 @@ export interface AppDeps {
 export function apiRoutes(deps: Pick<AppDeps, 'store' | 'tickets'>): Route[] {
   return [
     ...ticketRoutes(deps.tickets),
-    ...technicianRoutes(deps.store, deps.tickets.technicianListeners),
+    ...technicianRoutes(deps.tickets),
     ...deskRoutes(deps.store),
     ...notificationRoutes(deps.store),
     ...ruleRoutes(deps.tickets),

@@ -33,8 +33,8 @@ export function createServices(config: Config, sequelize: Sequelize, log: Logger
     config,
     log,
     listeners: [
-      ({ events }) => {
-        if (events.includes('created')) metrics.ticketsOpened.inc({ channel: 'all' });
+      ({ events, channel }) => {
+        if (events.includes('created') && channel) metrics.ticketsOpened.inc({ channel });
       },
       routing.ticketChanged,
     ],

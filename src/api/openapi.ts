@@ -14,7 +14,7 @@ const ERROR = {
 };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input') {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'throw' }) as Record<string, unknown>;
   return rest;
 }
 

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
+import type { HealthProbes } from '../readiness.js';
 import type { Services } from '../services.js';
 
 export const ROLES = ['web', 'worker', 'mail'] as const;
@@ -14,7 +15,7 @@ export interface RoleContext {
   redisUrl: string;
   redis: Redis;
   /** Extra health facts a role reports into /ready (a mailbox's connection state, say). */
-  health: Map<string, () => boolean | Record<string, unknown>>;
+  health: HealthProbes;
 }
 
 export type RoleStopper = () => Promise<void>;

@@ -3,6 +3,7 @@ import { defineModels } from './models/index.js';
 import { createCallerRepository } from './caller-repository.js';
 import { createEmailRepository } from './email-repository.js';
 import { createMailboxRepository } from './mailbox-repository.js';
+import { createCategoryRepository } from './category-repository.js';
 import { createMessageRepository } from './message-repository.js';
 import { createOutageRepository } from './outage-repository.js';
 import { createOutboxRepository } from './outbox-repository.js';
@@ -22,6 +23,7 @@ export function createStore(sequelize: Sequelize) {
     requesters: createRequesterRepository(models),
     technicians: createTechnicianRepository(sequelize, models),
     tokens: createTokenRepository(models),
+    categories: createCategoryRepository(models),
     messages: createMessageRepository(sequelize, models),
     outages: createOutageRepository(models),
     outbox: createOutboxRepository(models),

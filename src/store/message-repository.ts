@@ -51,6 +51,12 @@ export function createMessageRepository(sequelize: Sequelize, models: Models) {
       return rows[0]?.id ?? null;
     },
 
+    /** The stored message's own id, for attachments that arrive with it. */
+    async idOf(channel: Channel, externalId: string): Promise<string | null> {
+      const row = await Message.findOne({ where: { channel, externalId }, attributes: ['id'] });
+      return row?.id ?? null;
+    },
+
     async ticketIdOf(channel: Channel, externalId: string, tx?: Transaction): Promise<string | null | undefined> {
       const row = await Message.findOne({ where: { channel, externalId }, attributes: ['ticketId'], transaction: tx });
       return row ? row.ticketId : undefined;

@@ -1,4 +1,4 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Channel, Level, Priority, Tier, TicketStatus } from '../domain.js';
 import type { Ticket, TicketDetail, TicketEvent, TicketMessage, Watcher } from '../tickets/types.js';
 import type { Models } from './models/index.js';
@@ -119,12 +119,15 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
     },
 
     async addWatchers(ticketId: string, watchers: Watcher[], tx: Transaction): Promise<void> {
-      for (const w of watchers) {
-        await sequelize.query(
-          `INSERT INTO ticket_watchers (ticket_id, email, phone) VALUES (:ticketId, :email, :phone) ON CONFLICT DO NOTHING`,
-          { replacements: { ticketId, email: w.email ?? null, phone: w.phone ?? null }, transaction: tx },
-        );
-      }
+      if (watchers.length === 0) return;
+      // One statement for all of them: an email copied to twenty people is one round trip.
+      const rows = watchers.map((w) => ({ email: w.email ?? null, phone: w.phone ?? null }));
+      await sequelize.query(
+        `INSERT INTO ticket_watchers (ticket_id, email, phone)
+         SELECT :ticketId, w.email, w.phone FROM json_to_recordset(:rows) AS w(email text, phone text)
+         ON CONFLICT DO NOTHING`,
+        { replacements: { ticketId, rows: JSON.stringify(rows) }, transaction: tx },
+      );
     },
 
     /** A ticket's id from its number or its `HD-<number>` reference; null when it does not exist. */
@@ -196,6 +199,26 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
         }),
       ]);
       return { items, total: counted[0]?.total ?? 0 };
+    },
+
+    /** The requester's most recently resolved ticket: the one a REOPEN means. */
+    async latestResolvedOf(requesterId: string): Promise<{ id: string; number: number } | null> {
+      const row = await Ticket.findOne({
+        where: { requesterId, status: 'resolved' },
+        order: [['resolvedAt', 'DESC']],
+        attributes: ['id', 'number'],
+      });
+      return row ? { id: row.id, number: row.number } : null;
+    },
+
+    /** The requester's open ticket most recently worked on: the conversation a new text most likely continues. */
+    async latestOpenIdOf(requesterId: string): Promise<string | null> {
+      const row = await Ticket.findOne({
+        where: { requesterId, status: { [Op.in]: ['new', 'assigned', 'in_progress', 'pending'] } },
+        order: [['updatedAt', 'DESC']],
+        attributes: ['id'],
+      });
+      return row?.id ?? null;
     },
 
     async openTicketsOf(technicianId: string): Promise<Ticket[]> {

@@ -38,7 +38,7 @@ export interface TicketPolicy {
 }
 
 /** Told after a change commits; routing and timers listen here. */
-export type TicketListener = (change: { ticketId: string; events: string[] }) => void;
+export type TicketListener = (change: { ticketId: string; events: string[]; channel?: Channel }) => void;
 
 /** Told after a technician is created, changed or removed; routing offers them waiting tickets. */
 export type TechnicianListener = (change: { technicianId: string }) => void;

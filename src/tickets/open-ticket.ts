@@ -37,9 +37,8 @@ export async function openTicket(deps: TicketDeps, input: OpenTicketInput): Prom
     const seen = await deps.store.messages.ticketIdOf(input.channel, input.message.externalId);
     if (seen !== undefined) return { ticket: seen ? await deps.store.tickets.get(seen) : null, created: false };
   }
-  if (input.category) {
-    const known = await deps.store.models.Category.findByPk(input.category);
-    if (!known) throw new AppError('VALIDATION_FAILED', `category: unknown category "${input.category}"`, { field: 'category' });
+  if (input.category && !(await deps.store.categories.exists(input.category))) {
+    throw new AppError('VALIDATION_FAILED', `category: unknown category "${input.category}"`, { field: 'category' });
   }
   const outages = await deps.store.outages.current(now);
   const result = await deps.store.transaction(async (tx) => {
@@ -94,6 +93,8 @@ export async function openTicket(deps: TicketDeps, input: OpenTicketInput): Prom
       causeId,
       { notify: ['requester.created'], extra: { outages: outages.map((o) => o.title) } },
       tx,
+      // Everything the acknowledgement needs is in hand: no second read of what was just written.
+      { requester, watchers: input.watchers ?? [], technician: null },
     );
     return state.id;
   }).catch((err: unknown) => {
@@ -105,7 +106,7 @@ export async function openTicket(deps: TicketDeps, input: OpenTicketInput): Prom
     const existing = input.message ? await deps.store.messages.ticketIdOf(input.channel, input.message.externalId) : undefined;
     return { ticket: existing ? await deps.store.tickets.get(existing) : null, created: false };
   }
-  for (const listener of deps.listeners ?? []) listener({ ticketId: result, events: ['created'] });
+  for (const listener of deps.listeners ?? []) listener({ ticketId: result, events: ['created'], channel: input.channel });
   const ticket = await deps.store.tickets.get(result);
   if (!ticket) throw new AppError('INTERNAL', 'the new ticket vanished');
   return { ticket, created: true };

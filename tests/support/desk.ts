@@ -1,14 +1,13 @@
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import { createApp } from '../../src/app.js';
+import type { createApp } from '../../src/app.js';
+import { buildWebApp } from '../../src/roles/web.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { createServices, type Services } from '../../src/services.js';
 import { createSequelize } from '../../src/store/db.js';
-import { createReadiness } from '../../src/readiness.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createTestDatabase } from './db.js';
-import { createTwilioRouter } from '../../src/intake/twilio/router.js';
 import { deleteKeys, uniquePrefix } from './redis.js';
 
 export const COORDINATOR_TOKEN = 'test-coordinator-token-0123456789';
@@ -46,18 +45,7 @@ export async function createTestDesk(env: Record<string, string> = {}, adminUrl 
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   // Telephony is on when the env sets TWILIO_*; the call memory then takes a Redis prefix of its own.
   const redisPrefix = uniquePrefix();
-  const twilio = config.twilio
-    ? createTwilioRouter({ config, twilio: config.twilio, store: services.store, tickets: services.tickets, redis, log, redisPrefix })
-    : undefined;
-  const app = createApp({
-    ...(twilio ? { twilio } : {}),
-    config,
-    log,
-    store: services.store,
-    tickets: services.tickets,
-    metrics: services.metrics,
-    readiness: createReadiness(services.store, redis, services.metrics),
-  });
+  const app = buildWebApp({ config, log, services, redis, redisPrefix });
   return {
     config,
     log,
@@ -67,7 +55,7 @@ export async function createTestDesk(env: Record<string, string> = {}, adminUrl 
     redisUrl,
     databaseUrl: db.url,
     async close() {
-      if (twilio) await deleteKeys(redisUrl, redisPrefix);
+      if (config.twilio) await deleteKeys(redisUrl, redisPrefix);
       redis.disconnect();
       await sequelize.close();
       await db.drop();

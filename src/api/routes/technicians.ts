@@ -1,7 +1,8 @@
 import { generateToken } from '../../config/index.js';
 import { AppError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
-import type { TechnicianListener } from '../../tickets/deps.js';
+import { updateTicket } from '../../tickets/actions.js';
+import type { TicketDeps } from '../../tickets/deps.js';
 import { route, type Route } from '../route.js';
 import { technicianBody, technicianPatchBody } from '../schemas.js';
 import { parseBusinessHours } from '../../config/business-hours.js';
@@ -22,11 +23,12 @@ async function getOr404(store: Store, id: string) {
 }
 
 /** Routing hears of every change: someone new, available again or with more room may take waiting tickets. */
-function told(listeners: readonly TechnicianListener[], technicianId: string): void {
-  for (const listener of listeners) listener({ technicianId });
+function told(deps: TicketDeps, technicianId: string): void {
+  for (const listener of deps.technicianListeners ?? []) listener({ technicianId });
 }
 
-export function technicianRoutes(store: Store, listeners: readonly TechnicianListener[] = []): Route[] {
+export function technicianRoutes(deps: TicketDeps): Route[] {
+  const { store } = deps;
   return [
     route({
       method: 'get',
@@ -57,7 +59,7 @@ export function technicianRoutes(store: Store, listeners: readonly TechnicianLis
           await store.tokens.issue(token, { role: 'technician', technicianId: created.id }, tx);
           return created;
         });
-        told(listeners, technician.id);
+        told(deps, technician.id);
         return { status: 201, body: { ...technician, token } };
       },
     }),
@@ -84,7 +86,7 @@ export function technicianRoutes(store: Store, listeners: readonly TechnicianLis
         assertShift(body.shift);
         const updated = await store.technicians.update(id, body);
         if (!updated) throw new AppError('TECHNICIAN_NOT_FOUND', `technician ${id} does not exist`);
-        told(listeners, id);
+        told(deps, id);
         return { body: updated };
       },
     }),
@@ -92,7 +94,7 @@ export function technicianRoutes(store: Store, listeners: readonly TechnicianLis
       method: 'delete',
       path: '/technicians/:id',
       tag: 'technicians',
-      summary: 'Remove a technician from the desk (their history stays) and revoke their token',
+      summary: 'Remove a technician from the desk (their history stays), revoke their token, and hand their open tickets back to routing',
       access: 'coordinator',
       status: 204,
       async handler({ params }) {
@@ -100,6 +102,10 @@ export function technicianRoutes(store: Store, listeners: readonly TechnicianLis
           throw new AppError('TECHNICIAN_NOT_FOUND', `technician ${params.id} does not exist`);
         }
         await store.tokens.revokeTechnician(params.id);
+        // Their tickets must not wait on someone who has left: each goes back to routing.
+        for (const ticket of await store.tickets.openTicketsOf(params.id)) {
+          await updateTicket(deps, String(ticket.number), { assigneeId: null }, { kind: 'coordinator' });
+        }
         return { status: 204 };
       },
     }),

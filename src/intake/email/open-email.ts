@@ -29,7 +29,7 @@ export async function openEmailTicket(ctx: EmailContext, options: { linkedTicket
   }
   const urgencyHint = higherUrgency(urgencyFromHeaders(ctx.raw), ctx.mailbox.urgency);
   // Categories are edited at run time: a mailbox's default that was removed since is dropped, not fatal.
-  const category = ctx.mailbox.category && (await tickets.store.models.Category.findByPk(ctx.mailbox.category, { transaction: tx })) ? ctx.mailbox.category : null;
+  const category = ctx.mailbox.category && (await tickets.store.categories.exists(ctx.mailbox.category, tx)) ? ctx.mailbox.category : null;
 
   const result = await openTicket(tickets, {
     channel: 'email',

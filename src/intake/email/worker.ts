@@ -58,7 +58,7 @@ async function checkedSpecs(ctx: RoleContext, urls: readonly string[]): Promise<
       throw new ConfigError('IMAP_URL', err instanceof MailboxUrlError ? err.message : String(err));
     }
     if (specs.some((s) => s.key === spec.key)) throw new ConfigError('IMAP_URL', `${spec.key} is listed twice`);
-    if (spec.category !== null && !(await ctx.services.store.models.Category.findByPk(spec.category))) {
+    if (spec.category !== null && !(await ctx.services.store.categories.exists(spec.category))) {
       ctx.log.error({ mailbox: spec.key, category: spec.category }, 'IMAP_URL names an unknown category: its tickets open without one');
       spec = { ...spec, category: null };
     }

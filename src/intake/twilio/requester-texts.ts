@@ -1,4 +1,3 @@
-import { Op } from 'sequelize';
 import { reference, type Language } from '../../domain.js';
 import { isAppError } from '../../errors.js';
 import type { Config } from '../../config/index.js';
@@ -6,14 +5,13 @@ import type { Store } from '../../store/index.js';
 import type { Notification } from '../../store/outbox-repository.js';
 import { reopenTicket } from '../../tickets/actions.js';
 import type { TicketDeps } from '../../tickets/deps.js';
-import { OPEN_STATUSES } from '../../tickets/lifecycle.js';
 import { openTicket } from '../../tickets/open-ticket.js';
 import { findSurveyTicket, recordSatisfaction, type SurveyScore } from '../../tickets/satisfaction.js';
 import type { Requester } from '../../tickets/types.js';
 import { addAttachments, appendInboundMessage } from '../append-message.js';
 import { withLockedTicket } from '../ticket-transaction.js';
 import { subjectOf } from './ivr.js';
-import { addedToTicketSms, extractMedia, isHandledByTwilio, type MediaAttachment } from './requester-sms.js';
+import { addedToTicketSms, isHandledByTwilio, type MediaAttachment } from './requester-sms.js';
 import type { InboundSms } from './technician-sms.js';
 
 export interface RequesterTextDeps {
@@ -51,7 +49,7 @@ export async function receiveRequesterSms(deps: RequesterTextDeps, sms: Requeste
     const rated = await answerSurvey(deps, sms, Number(score) as SurveyScore);
     if (rated !== null) return rated;
   }
-  const open = requester ? await latestOpenTicketId(deps.store, requester.id) : null;
+  const open = requester ? await deps.store.tickets.latestOpenIdOf(requester.id) : null;
   if (requester && open) {
     const lang = languageOf(deps, requester);
     const result = await appendInboundMessage(deps.tickets, {
@@ -80,12 +78,9 @@ async function openFromSms(deps: RequesterTextDeps, sms: RequesterSms): Promise<
   const ticket = result.ticket;
   // Also on a redelivery: the first attempt may have stopped between the ticket and its media.
   if (ticket && sms.media.length > 0) {
-    const messageId = await deps.store.models.Message.findOne({
-      where: { channel: 'sms', externalId: sms.messageSid },
-      attributes: ['id'],
-    });
+    const messageId = await deps.store.messages.idOf('sms', sms.messageSid);
     await withLockedTicket(deps.tickets, ticket.id, ({ tx }) =>
-      addAttachments(deps.store, tx, { ticketId: ticket.id, messageId: messageId?.id ?? null }, sms.media),
+      addAttachments(deps.store, tx, { ticketId: ticket.id, messageId }, sms.media),
     );
   }
   return result.created ? 'opened' : 'duplicate';
@@ -98,11 +93,7 @@ async function openFromSms(deps: RequesterTextDeps, sms: RequesterSms): Promise<
  */
 async function reopenLatest(deps: RequesterTextDeps, requester: Requester, sms: RequesterSms): Promise<RequesterOutcome | null> {
   const lang = languageOf(deps, requester);
-  const latest = await deps.store.models.Ticket.findOne({
-    where: { requesterId: requester.id, status: 'resolved' },
-    order: [['resolvedAt', 'DESC']],
-    attributes: ['id', 'number'],
-  });
+  const latest = await deps.store.tickets.latestResolvedOf(requester.id);
   if (!latest) {
     // Answered, not opened: "REOPEN" alone says nothing a technician could work on.
     const recorded = await deps.store.transaction(async (tx) => {
@@ -145,16 +136,6 @@ async function answerSurvey(deps: RequesterTextDeps, sms: RequesterSms, score: S
     await recordSatisfaction(bound, surveyed.id, score, 'sms');
     return 'rated';
   });
-}
-
-/** The requester's open ticket most recently worked on: the conversation a new text most likely continues. */
-async function latestOpenTicketId(store: Store, requesterId: string): Promise<string | null> {
-  const row = await store.models.Ticket.findOne({
-    where: { requesterId, status: { [Op.in]: [...OPEN_STATUSES] } },
-    order: [['updatedAt', 'DESC']],
-    attributes: ['id'],
-  });
-  return row?.id ?? null;
 }
 
 function inboundMessage(sms: RequesterSms) {

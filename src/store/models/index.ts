@@ -17,7 +17,7 @@ export function defineModels(sequelize: Sequelize) {
 }
 
 export type Models = ReturnType<typeof defineModels>;
-export type { TicketRow, TicketEventRow, WatcherRow } from './ticket.js';
+export type { TicketRow, TicketEventRow } from './ticket.js';
 export type { RequesterRow, TechnicianRow, ApiTokenRow } from './people.js';
 export type { MessageRow, AttachmentRow } from './message.js';
 export type { CategoryRow, OutageRow, SettingRow } from './desk.js';

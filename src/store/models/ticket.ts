@@ -45,12 +45,6 @@ export interface TicketEventRow extends Model<InferAttributes<TicketEventRow>, I
   at: CreationOptional<Date>;
 }
 
-export interface WatcherRow extends Model<InferAttributes<WatcherRow>, InferCreationAttributes<WatcherRow>> {
-  ticketId: string;
-  email: string | null;
-  phone: string | null;
-}
-
 const optionalDate = DataTypes.DATE;
 const counter = () => ({ type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 });
 
@@ -105,14 +99,5 @@ export function defineTickets(sequelize: Sequelize) {
     },
     { tableName: 'ticket_events' },
   );
-  const Watcher = sequelize.define<WatcherRow>(
-    'Watcher',
-    {
-      ticketId: { type: DataTypes.UUID, allowNull: false, primaryKey: true },
-      email: DataTypes.TEXT,
-      phone: DataTypes.TEXT,
-    },
-    { tableName: 'ticket_watchers' },
-  );
-  return { Ticket, TicketEvent, Watcher };
+  return { Ticket, TicketEvent };
 }

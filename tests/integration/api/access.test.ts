@@ -85,9 +85,16 @@ describe('who may do what', () => {
     expect(reassign.status).toBe(403);
   });
 
-  it('revokes the token of a technician who leaves the desk', async () => {
+  it('revokes the token of a technician who leaves the desk and hands their tickets back to routing', async () => {
     const tech = await hireTechnician('Erin', '+33655555555');
+    const ticket = (
+      await request(desk.app).post('/api/tickets').set(coordinator).send({ subject: 'Toner low', requester: { email: 'ivy@example.com' } })
+    ).body as { number: number };
+    await request(desk.app).patch(`/api/tickets/${ticket.number}`).set(coordinator).send({ assigneeId: tech.id }).expect(200);
     await request(desk.app).delete(`/api/technicians/${tech.id}`).set(coordinator).expect(204);
+    const after = await request(desk.app).get(`/api/tickets/${ticket.number}`).set(coordinator);
+    expect(after.body).toMatchObject({ status: 'new', assignee: null });
+    expect(after.body.events.at(-1)).toMatchObject({ type: 'unassigned', data: { previous: tech.id } });
     expect((await request(desk.app).get('/api/tickets').set(bearer(tech.token))).status).toBe(401);
     expect((await request(desk.app).get(`/api/technicians/${tech.id}`).set(coordinator)).status).toBe(404);
   });

@@ -88,6 +88,8 @@ describe('health, readiness, metrics and the API document', () => {
     expect(res.text).toContain('helpdesk_http_requests_total');
     expect(res.text).toContain('route="/api/tickets/:id"');
     expect(res.text).not.toContain('123456');
+    // The tickets opened earlier in this file, counted by the channel they came through.
+    expect(res.text).toMatch(/helpdesk_tickets_opened_total\{channel="web"\} [1-9]/);
   });
 
   it('publishes an OpenAPI document with exactly the routes the API serves', async () => {
