@@ -146,6 +146,9 @@ describe('a mail server restart', () => {
     await eventually(async () => (await ticketsFrom(m.desk, 'after@client.example')).length === 1, 'the mail after');
     expect(await countRows(m.desk, 'tickets')).toBe(3);
 
+    // The reader may still be finishing the fetch that brought the third mail; /metrics shows the
+    // state it settles in, which is IDLE.
+    await eventually(async () => status(ctx).state === 'idle', 'IDLE after the third mail');
     const metrics = await m.desk.services.metrics.registry.metrics();
     expect(metrics).toMatch(/helpdesk_mailbox_reconnects_total\{mailbox="[^"]+"\} [1-9]/);
     expect(metrics).toMatch(/helpdesk_mailbox_state\{mailbox="[^"]+",state="idle"\} 1/);
