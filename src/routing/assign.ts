@@ -2,6 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { TicketState } from '../store/ticket-repository.js';
 import { requiredSkills } from './categorize.js';
 import { decide } from './decide.js';
+import type { CommitMode } from './decision-context.js';
 import type { RoutingEngine } from './engine.js';
 import { ROUTING_ACTOR, type RouteOutcome, type Routed } from './routed.js';
 import { offerTimers } from './timer-plan.js';
@@ -24,15 +25,18 @@ const NO_ONE: ReadonlySet<string> = new Set();
  * `holding`: technicians whose rows `tx` already holds, because a ticket of theirs changed in it
  * (an offer that expired, a ticket escalated away): their load moved, which locks their row. Such
  * a transaction must not wait for another technician's row, as one holding none may.
+ *
+ * `commit: 'relaxed'`, for a transaction that only routes (see CommitMode).
  */
 export async function routeLocked(
   engine: RoutingEngine,
   ticketId: string,
   now: Date,
   tx: Transaction,
-  holding: ReadonlySet<string> = NO_ONE,
+  options: { holding?: ReadonlySet<string>; commit?: CommitMode } = {},
 ): Promise<Routed> {
-  const waiting = await engine.reads.lockWaiting(ticketId, tx);
+  const holding = options.holding ?? NO_ONE;
+  const waiting = await engine.reads.lockWaiting(ticketId, tx, options.commit ?? 'durable');
   if (!waiting.state) return skip(ticketId, waiting.status ? `ticket is ${waiting.status}` : 'no such ticket');
   const { state } = waiting;
   const required = requiredSkills(state.category, engine.rules.current().categories);
@@ -77,7 +81,7 @@ export async function afterRouting(engine: RoutingEngine, routed: Routed): Promi
 export async function routeTicket(engine: RoutingEngine, ticketId: string): Promise<RouteOutcome> {
   await engine.rules.fresh();
   const now = engine.now();
-  const routed = await engine.deps.store.transaction((tx) => routeLocked(engine, ticketId, now, tx));
+  const routed = await engine.deps.store.transaction((tx) => routeLocked(engine, ticketId, now, tx, { commit: 'relaxed' }));
   await afterRouting(engine, routed);
   return routed.outcome;
 }

@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
+import { preparedRows } from '../store/prepared.js';
 import type { KnownRecipients } from '../tickets/apply-change.js';
 import type { TicketState } from '../store/ticket-repository.js';
 import type { Tier } from '../domain.js';
@@ -33,6 +34,18 @@ export interface DecisionContext {
   /** The id the decision's event will have: its notifications are keyed by it in the same statement. */
   eventId: string;
 }
+
+/**
+ * `'relaxed'`: the transaction commits without waiting for its WAL to reach the disk
+ * (`synchronous_commit = off` for it alone), which takes the disk's flush, and its worst
+ * stalls, off the decision. Only for a transaction that does nothing but route: a Postgres crash
+ * may then lose its last fraction of a second of decisions, and nothing else. Nothing of such a
+ * decision leaves the desk before a durable commit has flushed the WAL up to it (the WAL is one
+ * sequence, and the notifier's send marker commits durably before the SMS or email goes out),
+ * and a lost decision leaves its ticket waiting, which the next sweep routes again.
+ * Transactions that carry a person's action (an API call, an SMS command) stay `'durable'`.
+ */
+export type CommitMode = 'durable' | 'relaxed';
 
 /** The ticket locked, or what it is now when it no longer waits. */
 export type Waiting = { state: TicketState } | { state: null; status: string | null };
@@ -125,14 +138,16 @@ export function createDecisionReads(sequelize: Sequelize) {
      * not locked at all; after waiting for another router's lock, the row is checked again as that
      * router left it, so a ticket just offered is seen as such.
      */
-    async lockWaiting(ticketId: string, tx: Transaction): Promise<Waiting> {
-      const [row] = await sequelize.query<{ now_status: string } & Partial<TicketState>>(
-        `SELECT s.status AS now_status, lt.*
+    async lockWaiting(ticketId: string, tx: Transaction, commit: CommitMode): Promise<Waiting> {
+      // set_config(…, true) is SET LOCAL as a function, so that it costs no round trip of its own.
+      const [row] = await preparedRows<{ now_status: string } & Partial<TicketState>>(
+        tx,
+        `SELECT s.status AS now_status, ${commit === 'relaxed' ? `set_config('synchronous_commit', 'off', true) AS commit_mode, ` : ''}lt.*
            FROM (SELECT status FROM tickets WHERE id = $ticketId) s
            LEFT JOIN LATERAL (SELECT ${ticketColumns()} FROM tickets t
                                WHERE t.id = $ticketId AND t.status = 'new' AND t.assignee_id IS NULL
                                  FOR UPDATE OF t) lt ON true`,
-        { bind: { ticketId }, type: QueryTypes.SELECT, transaction: tx },
+        { ticketId },
       );
       if (!row) return { state: null, status: null };
       if (!row.id) return { state: null, status: row.now_status };
@@ -144,22 +159,15 @@ export function createDecisionReads(sequelize: Sequelize) {
     /** The rest of what the decision reads, for a ticket this transaction has locked. */
     async context(input: { state: TicketState; skills: readonly string[]; now: Date }, tx: Transaction): Promise<DecisionContext> {
       const { state, skills, now } = input;
-      const [row] = await sequelize.query<ContextRow>(
-        CONTEXT,
-        {
-          bind: {
-            ticketId: state.id,
-            category: state.category,
-            now,
-            linkedTo: (state as TicketState & { outageId?: string | null }).outageId ?? null,
-            requesterId: state.requesterId,
-            tier: state.tier,
-            skills,
-          },
-          type: QueryTypes.SELECT,
-          transaction: tx,
-        },
-      );
+      const [row] = await preparedRows<ContextRow>(tx, CONTEXT, {
+        ticketId: state.id,
+        category: state.category,
+        now,
+        linkedTo: (state as TicketState & { outageId?: string | null }).outageId ?? null,
+        requesterId: state.requesterId,
+        tier: state.tier,
+        skills,
+      });
       if (!row) throw new Error('routing: the decision context query returned no row');
       return toContext(row, state.tier);
     },

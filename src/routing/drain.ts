@@ -88,7 +88,7 @@ export async function drainFor(
       });
       if (!next) return null;
       cursor.at = { priority: next.priority, createdAt: new Date(next.createdAt).toISOString(), number: next.number };
-      return routeLocked(engine, next.id, now, tx);
+      return routeLocked(engine, next.id, now, tx, { commit: 'relaxed' });
     });
     if (!routed) return result;
     await afterRouting(engine, routed);

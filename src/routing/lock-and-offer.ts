@@ -1,4 +1,5 @@
-import { QueryTypes, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
+import { preparedRows } from '../store/prepared.js';
 import type { TicketDeps } from '../tickets/deps.js';
 import type { TicketState } from '../store/ticket-repository.js';
 import { CANDIDATE_COLUMNS, toRecord, type CandidateRow, type TechnicianContact, type TechnicianRecord } from './routing-queries.js';
@@ -55,7 +56,8 @@ export async function lockAndOffer(
 ): Promise<LockedTechnician | 'busy' | null> {
   const { state, decision, actor, hints, technician, mode } = input;
   const plan = await planWrite(deps, state, decision, actor, tx, hints, 'EXISTS (SELECT 1 FROM unchanged)');
-  const [row] = await deps.store.sequelize.query<LockedRow>(
+  const [row] = await preparedRows<LockedRow>(
+    tx,
     `WITH ${[
       `locked AS (SELECT ${TECHNICIAN_ROW} FROM technicians tech
                    WHERE tech.id = $lockId FOR NO KEY UPDATE${mode === 'skip-locked' ? ' SKIP LOCKED' : ''})`,
@@ -63,7 +65,7 @@ export async function lockAndOffer(
       ...plan.steps,
     ].join(',\n')}
      SELECT locked.*, EXISTS (SELECT 1 FROM unchanged) AS offered FROM locked`,
-    { bind: { ...plan.bind, lockId: technician.id, rankedVersion: technician.version }, type: QueryTypes.SELECT, transaction: tx },
+    { ...plan.bind, lockId: technician.id, rankedVersion: technician.version },
   );
   // Rows are never deleted (a leaving technician is soft-deleted): no row means locked by another.
   if (!row) return mode === 'skip-locked' ? 'busy' : null;

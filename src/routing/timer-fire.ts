@@ -74,7 +74,7 @@ function expireOffer(engine: RoutingEngine, data: Extract<TimerData, { kind: 'of
       tx,
     );
     // The expiry took the ticket off its technician's load, which holds their row: see routeLocked.
-    const routed = await routeLocked(engine, state.id, now, tx, holders(state));
+    const routed = await routeLocked(engine, state.id, now, tx, { holding: holders(state) });
     return { events: [...expired.events, ...routed.events], routed };
   });
 }
@@ -158,7 +158,7 @@ function breachSla(engine: RoutingEngine, data: Extract<TimerData, { kind: 'sla-
     }
     const written = await write(engine, state, decision, tx);
     if (!next.changed) return { events: written.events, routed: null };
-    const routed = await routeLocked(engine, state.id, now, tx, holders(state));
+    const routed = await routeLocked(engine, state.id, now, tx, { holding: holders(state) });
     return { events: [...written.events, ...routed.events], routed };
   });
 }
