@@ -14,9 +14,16 @@ export interface BusinessCalendar {
   holidays: string[];
 }
 
-/** For P1, whose clocks run around the clock whatever the desk's hours. */
+const alwaysOpenByZone = new Map<string, BusinessCalendar>();
+
+/** For P1, whose clocks run around the clock whatever the desk's hours. One value per zone. */
 export function alwaysOpen(timezone = 'UTC'): BusinessCalendar {
-  return { timezone, hours: { kind: 'always' }, holidays: [] };
+  let calendar = alwaysOpenByZone.get(timezone);
+  if (!calendar) {
+    calendar = { timezone, hours: { kind: 'always' }, holidays: [] };
+    alwaysOpenByZone.set(timezone, calendar);
+  }
+  return calendar;
 }
 
 const MINUTE = 60_000;
@@ -34,7 +41,19 @@ interface Prepared {
   holidays: Set<string>;
 }
 
+// Calendars are values never mutated, so each is prepared once (checking its zone is what costs).
+const preparedOnce = new WeakMap<BusinessCalendar, Prepared>();
+
 function prepare(cal: BusinessCalendar): Prepared {
+  let p = preparedOnce.get(cal);
+  if (!p) {
+    p = prepareNow(cal);
+    preparedOnce.set(cal, p);
+  }
+  return p;
+}
+
+function prepareNow(cal: BusinessCalendar): Prepared {
   if (!DateTime.fromMillis(0, { zone: cal.timezone }).isValid) throw new RangeError(`unknown time zone "${cal.timezone}"`);
   const windows: [number, number][][] = [[], [], [], [], [], [], [], []];
   if (cal.hours.kind === 'weekly') {

@@ -83,8 +83,9 @@ export function createMailboxRepository(sequelize: Sequelize) {
 
     /** Kept raw so that a fixed parser can replay it; listed by GET /api/quarantine. */
     async quarantine(entry: { mailbox: string; uid: number | null; reason: string; raw: Buffer | null }, tx: Transaction): Promise<void> {
-      await sequelize.query(`INSERT INTO quarantine (mailbox, uid, reason, raw) VALUES (:mailbox, :uid, :reason, :raw)`, {
-        replacements: { ...entry, reason: entry.reason.slice(0, 2_000) },
+      // Bound: the raw bytes go as binary (see addAttachments in email-repository.ts).
+      await sequelize.query(`INSERT INTO quarantine (mailbox, uid, reason, raw) VALUES ($mailbox, $uid, $reason, $raw)`, {
+        bind: { ...entry, reason: entry.reason.slice(0, 2_000) },
         transaction: tx,
       });
     },

@@ -1,4 +1,4 @@
-import type { Sequelize, Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Channel } from '../domain.js';
 import type { Models } from './models/index.js';
 
@@ -58,8 +58,11 @@ export function createMessageRepository(sequelize: Sequelize, models: Models) {
     },
 
     async ticketIdOf(channel: Channel, externalId: string, tx?: Transaction): Promise<string | null | undefined> {
-      const row = await Message.findOne({ where: { channel, externalId }, attributes: ['ticketId'], transaction: tx });
-      return row ? row.ticketId : undefined;
+      const [row] = await sequelize.query<{ ticket_id: string | null }>(
+        'SELECT ticket_id FROM messages WHERE channel = $channel AND external_id = $externalId LIMIT 1',
+        { bind: { channel, externalId }, type: QueryTypes.SELECT, transaction: tx },
+      );
+      return row ? row.ticket_id : undefined;
     },
 
     async setStatus(channel: Channel, externalId: string, status: string, error: string | null): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { Op } from 'sequelize';
+import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { Outage } from '../tickets/types.js';
 import type { Models, OutageRow } from './models/index.js';
 
@@ -15,14 +15,17 @@ function toOutage(row: OutageRow): Outage {
 
 export function createOutageRepository(models: Models) {
   const { Outage } = models;
+  const sequelize = Outage.sequelize as Sequelize;
   return {
     /** Outages still going on at `now`: no end, or an announced end still ahead. */
     async current(now = new Date()): Promise<Outage[]> {
-      const rows = await Outage.findAll({
-        where: { since: { [Op.lte]: now }, [Op.or]: [{ until: null }, { until: { [Op.gt]: now } }] },
-        order: [['since', 'DESC']],
-      });
-      return rows.map(toOutage);
+      // A plain statement: every new ticket asks (its acknowledgement names the outages).
+      const rows = await sequelize.query<{ id: string; title: string; message: string; since: Date; until: Date | null }>(
+        `SELECT id, title, message, since, until FROM outages
+          WHERE since <= $now AND (until IS NULL OR until > $now) ORDER BY since DESC`,
+        { bind: { now }, type: QueryTypes.SELECT },
+      );
+      return rows.map((o) => ({ id: o.id, title: o.title, message: o.message, since: o.since.toISOString(), ...(o.until ? { until: o.until.toISOString() } : {}) }));
     },
 
     async create(input: { title: string; message: string; since?: Date; until?: Date | null; category?: string | null }) {

@@ -1,4 +1,4 @@
-import type { Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import type { Models } from './models/index.js';
 
 export interface Notification {
@@ -14,12 +14,18 @@ export interface Notification {
 
 export function createOutboxRepository(models: Models) {
   const { Outbox } = models;
+  const sequelize = Outbox.sequelize as Sequelize;
   return {
     async add(notifications: Notification[], tx: Transaction): Promise<void> {
       if (notifications.length === 0) return;
-      await Outbox.bulkCreate(
-        notifications.map((n) => ({ ...n })),
-        { transaction: tx, ignoreDuplicates: true },
+      // One plain statement (every ticket change writes here): a second write of a key is a no-op.
+      await sequelize.query(
+        `INSERT INTO outbox (idempotency_key, ticket_id, kind, channel, recipient, language, payload)
+         SELECT o."idempotencyKey", o."ticketId", o.kind, o.channel, o.recipient, o.language, o.payload
+           FROM jsonb_to_recordset(CAST($rows AS jsonb))
+             AS o("idempotencyKey" text, "ticketId" uuid, kind text, channel text, recipient text, language text, payload jsonb)
+         ON CONFLICT (idempotency_key) DO NOTHING`,
+        { bind: { rows: JSON.stringify(notifications) }, transaction: tx },
       );
     },
 

@@ -1,4 +1,4 @@
-import { Op, type Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Language } from '../domain.js';
 import type { Requester } from '../tickets/types.js';
 import type { Models, RequesterRow } from './models/index.js';
@@ -15,17 +15,23 @@ function toRequester(row: RequesterRow): Requester {
   return { id, name, emails, phones, language, vip };
 }
 
+const REQUESTER = 'id, name, emails, phones, language, vip';
+
 export function createRequesterRepository(models: Models) {
   const { Requester } = models;
+  const sequelize = Requester.sequelize as Sequelize;
+  const one = async (sql: string, bind: Record<string, unknown>, tx?: Transaction): Promise<Requester | null> => {
+    const [row] = await sequelize.query<Requester>(sql, { bind, type: QueryTypes.SELECT, transaction: tx });
+    return row ?? null;
+  };
   return {
+    // Plain statements, not model calls: every email and text looks its sender up here.
     async findByEmail(email: string, tx?: Transaction): Promise<Requester | null> {
-      const row = await Requester.findOne({ where: { emails: { [Op.contains]: [email.toLowerCase()] } }, transaction: tx });
-      return row ? toRequester(row) : null;
+      return one(`SELECT ${REQUESTER} FROM requesters WHERE emails @> ARRAY[CAST($value AS text)] LIMIT 1`, { value: email.toLowerCase() }, tx);
     },
 
     async findByPhone(phone: string, tx?: Transaction): Promise<Requester | null> {
-      const row = await Requester.findOne({ where: { phones: { [Op.contains]: [phone] } }, transaction: tx });
-      return row ? toRequester(row) : null;
+      return one(`SELECT ${REQUESTER} FROM requesters WHERE phones @> ARRAY[CAST($value AS text)] LIMIT 1`, { value: phone }, tx);
     },
 
     async get(id: string, tx?: Transaction): Promise<Requester | null> {
@@ -46,15 +52,21 @@ export function createRequesterRepository(models: Models) {
         const phones = phone && !existing.phones.includes(phone) ? [...existing.phones, phone] : existing.phones;
         const name = existing.name ?? contact.name ?? null;
         if (emails !== existing.emails || phones !== existing.phones || name !== existing.name) {
-          await Requester.update({ emails, phones, name, updatedAt: new Date() }, { where: { id: existing.id }, transaction: tx });
+          await sequelize.query(
+            `UPDATE requesters SET emails = CAST($emails AS text[]), phones = CAST($phones AS text[]), name = $name, updated_at = now() WHERE id = $id`,
+            { bind: { id: existing.id, emails, phones, name }, transaction: tx },
+          );
         }
         return { ...existing, emails, phones, name };
       }
-      const row = await Requester.create(
+      const created = await one(
+        `INSERT INTO requesters (name, emails, phones, language)
+         VALUES ($name, CAST($emails AS text[]), CAST($phones AS text[]), $language) RETURNING ${REQUESTER}`,
         { name: contact.name ?? null, emails: email ? [email] : [], phones: phone ? [phone] : [], language: contact.language ?? null },
-        { transaction: tx },
+        tx,
       );
-      return toRequester(row);
+      if (!created) throw new Error('requesters: the insert returned no row');
+      return created;
     },
   };
 }

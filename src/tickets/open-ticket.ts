@@ -1,6 +1,7 @@
 import type { Channel, Language, Level } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { NewMessage } from '../store/message-repository.js';
+import type { TicketState } from '../store/ticket-repository.js';
 import { queueNotifications } from './apply-change.js';
 import type { TicketDeps } from './deps.js';
 import type { Ticket, Watcher } from './types.js';
@@ -27,15 +28,31 @@ class DuplicateDelivery extends Error {}
 
 export type OpenTicketResult = { ticket: Ticket; created: true } | { ticket: Ticket | null; created: false };
 
+/** The new ticket as written; or, when its message was recorded before, the ticket it went to. */
+export type RecordedTicket = { state: TicketState; created: true } | { ticketId: string | null; created: false };
+
 /**
  * A ticket is born: find or create its requester, weigh its impact and urgency, start its SLA
- * clock, tell the requester its number, and hand it to routing, all or nothing.
+ * clock, tell the requester its number, and hand it to routing, all or nothing. Returns the
+ * ticket as the API shows it.
  */
 export async function openTicket(deps: TicketDeps, input: OpenTicketInput): Promise<OpenTicketResult> {
+  const recorded = await recordTicket(deps, input);
+  if (!recorded.created) return { ticket: recorded.ticketId ? await deps.store.tickets.get(recorded.ticketId) : null, created: false };
+  const ticket = await deps.store.tickets.get(recorded.state.id);
+  if (!ticket) throw new AppError('INTERNAL', 'the new ticket vanished');
+  return { ticket, created: true };
+}
+
+/**
+ * openTicket without reading the ticket back: for an intake that needs only its id and number
+ * (an email's ticket, thousands of them after an outage).
+ */
+export async function recordTicket(deps: TicketDeps, input: OpenTicketInput): Promise<RecordedTicket> {
   const now = deps.now?.() ?? new Date();
   if (input.message) {
     const seen = await deps.store.messages.ticketIdOf(input.channel, input.message.externalId);
-    if (seen !== undefined) return { ticket: seen ? await deps.store.tickets.get(seen) : null, created: false };
+    if (seen !== undefined) return { ticketId: seen, created: false };
   }
   if (input.category && !(await deps.store.categories.exists(input.category))) {
     throw new AppError('VALIDATION_FAILED', `category: unknown category "${input.category}"`, { field: 'category' });
@@ -96,7 +113,7 @@ export async function openTicket(deps: TicketDeps, input: OpenTicketInput): Prom
       // Everything the acknowledgement needs is in hand: no second read of what was just written.
       { requester, watchers: input.watchers ?? [], technician: null },
     );
-    return state.id;
+    return state;
   }).catch((err: unknown) => {
     if (err instanceof DuplicateDelivery) return null;
     throw err;
@@ -104,10 +121,8 @@ export async function openTicket(deps: TicketDeps, input: OpenTicketInput): Prom
 
   if (result === null) {
     const existing = input.message ? await deps.store.messages.ticketIdOf(input.channel, input.message.externalId) : undefined;
-    return { ticket: existing ? await deps.store.tickets.get(existing) : null, created: false };
+    return { ticketId: existing ?? null, created: false };
   }
-  for (const listener of deps.listeners ?? []) listener({ ticketId: result, events: ['created'], channel: input.channel });
-  const ticket = await deps.store.tickets.get(result);
-  if (!ticket) throw new AppError('INTERNAL', 'the new ticket vanished');
-  return { ticket, created: true };
+  for (const listener of deps.listeners ?? []) listener({ ticketId: result.id, events: ['created'], channel: input.channel });
+  return { state: result, created: true };
 }

@@ -1,4 +1,4 @@
-import { openTicket } from '../../tickets/open-ticket.js';
+import { recordTicket } from '../../tickets/open-ticket.js';
 import { isNoReplyAddress } from './auto-reply.js';
 import { tellOmitted, watchersOf } from './append-email.js';
 import { Redelivered } from './in-transaction.js';
@@ -31,7 +31,7 @@ export async function openEmailTicket(ctx: EmailContext, options: { linkedTicket
   // Categories are edited at run time: a mailbox's default that was removed since is dropped, not fatal.
   const category = ctx.mailbox.category && (await tickets.store.categories.exists(ctx.mailbox.category, tx)) ? ctx.mailbox.category : null;
 
-  const result = await openTicket(tickets, {
+  const result = await recordTicket(tickets, {
     channel: 'email',
     subject: subject.slice(0, 500),
     description: text,
@@ -54,13 +54,13 @@ export async function openEmailTicket(ctx: EmailContext, options: { linkedTicket
   // Found stored after openTicket had written its ticket into our transaction: undo it all.
   if (!result.created) throw new Redelivered();
 
-  const ticket = result.ticket;
+  const ticket = result.state;
   if (email.attachments.length > 0 || email.omitted.length > 0) {
     const rowId = await tickets.store.email.messageRowId(email.messageId, tx);
     if (rowId === null) throw new Error('the new ticket’s message vanished');
     await tickets.store.email.addAttachments({ ticketId: ticket.id, messageId: rowId }, email.attachments, tx);
-    const state = await tickets.store.tickets.lock(ticket.id, tx);
-    if (state) await tellOmitted(ctx, state, rowId);
+    // Written in this very transaction, so nobody else can see it yet: no lock needed.
+    if (email.omitted.length > 0) await tellOmitted(ctx, ticket, rowId);
   }
   return { outcome: 'ticket', ticketId: ticket.id, number: ticket.number };
 }
