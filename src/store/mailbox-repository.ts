@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { hotRows } from './prepared.js';
 
 /**
  * A mailbox's durable cursor (RFC 3501 §2.3.1.1: a UID is only meaningful together with its
@@ -59,14 +60,17 @@ export function createMailboxRepository(sequelize: Sequelize) {
      * transaction wait for the first, then see it), and the caller must write nothing.
      */
     async claim(mailbox: string, uidValidity: number, uid: number, tx: Transaction): Promise<boolean> {
-      const [, count] = await sequelize.query(
+      const rows = await hotRows<{ uid: number }>(
+        sequelize,
         `INSERT INTO mailbox_claims (mailbox, uidvalidity, uid)
-         SELECT mailbox, uidvalidity, :uid FROM mailbox_cursors
-          WHERE mailbox = :mailbox AND uidvalidity = :uidValidity AND last_uid < :uid
-         ON CONFLICT DO NOTHING`,
-        { replacements: { mailbox, uidValidity, uid }, type: QueryTypes.INSERT, transaction: tx },
+         SELECT mailbox, uidvalidity, CAST($uid AS bigint) FROM mailbox_cursors
+          WHERE mailbox = $mailbox AND uidvalidity = $uidValidity AND last_uid < $uid
+         ON CONFLICT DO NOTHING
+         RETURNING uid`,
+        { mailbox, uidValidity, uid },
+        tx,
       );
-      return Number(count) > 0;
+      return rows.length > 0;
     },
 
     /** Every UID up to `uid` is done: the cursor moves there and the claims below it go. */

@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
+import { hotRows } from './prepared.js';
 import type { Channel } from '../domain.js';
 import type { Models } from './models/index.js';
 
@@ -26,28 +27,27 @@ export function createMessageRepository(sequelize: Sequelize, models: Models) {
     async record(message: NewMessage, tx: Transaction): Promise<string | null> {
       // ON CONFLICT rather than a caught unique violation: no savepoint round trips, and the
       // caller's transaction stays usable either way.
-      const [rows] = (await sequelize.query(
+      const rows = await hotRows<{ id: string }>(
+        sequelize,
         `INSERT INTO messages (ticket_id, direction, channel, sender, recipient, subject, body, quoted, external_id, status, at)
-         VALUES (:ticketId, :direction, :channel, :sender, :recipient, :subject, :body, :quoted, :externalId, :status, :at)
+         VALUES ($ticketId, $direction, $channel, $sender, $recipient, $subject, $body, $quoted, $externalId, $status, $at)
          ON CONFLICT (channel, external_id) DO NOTHING
          RETURNING id`,
         {
-          replacements: {
-            ticketId: message.ticketId,
-            direction: message.direction,
-            channel: message.channel,
-            sender: message.sender,
-            recipient: message.recipient,
-            subject: message.subject ?? null,
-            body: message.body,
-            quoted: message.quoted ?? null,
-            externalId: message.externalId,
-            status: message.status ?? null,
-            at: message.at ?? new Date(),
-          },
-          transaction: tx,
+          ticketId: message.ticketId,
+          direction: message.direction,
+          channel: message.channel,
+          sender: message.sender,
+          recipient: message.recipient,
+          subject: message.subject ?? null,
+          body: message.body,
+          quoted: message.quoted ?? null,
+          externalId: message.externalId,
+          status: message.status ?? null,
+          at: message.at ?? new Date(),
         },
-      )) as [Array<{ id: string }>, unknown];
+        tx,
+      );
       return rows[0]?.id ?? null;
     },
 
@@ -58,9 +58,11 @@ export function createMessageRepository(sequelize: Sequelize, models: Models) {
     },
 
     async ticketIdOf(channel: Channel, externalId: string, tx?: Transaction): Promise<string | null | undefined> {
-      const [row] = await sequelize.query<{ ticket_id: string | null }>(
+      const [row] = await hotRows<{ ticket_id: string | null }>(
+        sequelize,
         'SELECT ticket_id FROM messages WHERE channel = $channel AND external_id = $externalId LIMIT 1',
-        { bind: { channel, externalId }, type: QueryTypes.SELECT, transaction: tx },
+        { channel, externalId },
+        tx,
       );
       return row ? row.ticket_id : undefined;
     },

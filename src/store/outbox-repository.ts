@@ -1,5 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import type { Models } from './models/index.js';
+import { hotRows } from './prepared.js';
 
 export interface Notification {
   /** One per cause and recipient: writing it twice is a no-op, sending it twice impossible. */
@@ -19,13 +20,15 @@ export function createOutboxRepository(models: Models) {
     async add(notifications: Notification[], tx: Transaction): Promise<void> {
       if (notifications.length === 0) return;
       // One plain statement (every ticket change writes here): a second write of a key is a no-op.
-      await sequelize.query(
+      await hotRows(
+        sequelize,
         `INSERT INTO outbox (idempotency_key, ticket_id, kind, channel, recipient, language, payload)
          SELECT o."idempotencyKey", o."ticketId", o.kind, o.channel, o.recipient, o.language, o.payload
            FROM jsonb_to_recordset(CAST($rows AS jsonb))
              AS o("idempotencyKey" text, "ticketId" uuid, kind text, channel text, recipient text, language text, payload jsonb)
          ON CONFLICT (idempotency_key) DO NOTHING`,
-        { bind: { rows: JSON.stringify(notifications) }, transaction: tx },
+        { rows: JSON.stringify(notifications) },
+        tx,
       );
     },
 

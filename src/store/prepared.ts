@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 /**
  * A statement run as a named prepared statement on the transaction's own connection: Postgres
@@ -48,4 +48,18 @@ export async function preparedRows<T extends object>(tx: Transaction, sql: strin
   });
   const result = await client.query<T & pg.QueryResultRow>({ name, text, values });
   return result.rows;
+}
+
+/**
+ * A hot statement's rows: prepared on the transaction's connection when there is one, an ordinary
+ * query otherwise (a read outside any transaction takes whichever pooled connection is free).
+ */
+export async function hotRows<T extends object>(
+  sequelize: Sequelize,
+  sql: string,
+  bind: Record<string, unknown>,
+  tx?: Transaction,
+): Promise<T[]> {
+  if (tx) return preparedRows<T>(tx, sql, bind);
+  return sequelize.query<T>(sql, { bind, type: QueryTypes.SELECT });
 }

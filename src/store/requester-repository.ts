@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
+import { hotRows } from './prepared.js';
 import type { Language } from '../domain.js';
 import type { Requester } from '../tickets/types.js';
 import type { Models, RequesterRow } from './models/index.js';
@@ -21,7 +22,7 @@ export function createRequesterRepository(models: Models) {
   const { Requester } = models;
   const sequelize = Requester.sequelize as Sequelize;
   const one = async (sql: string, bind: Record<string, unknown>, tx?: Transaction): Promise<Requester | null> => {
-    const [row] = await sequelize.query<Requester>(sql, { bind, type: QueryTypes.SELECT, transaction: tx });
+    const [row] = await hotRows<Requester>(sequelize, sql, bind, tx);
     return row ?? null;
   };
   return {
@@ -52,9 +53,11 @@ export function createRequesterRepository(models: Models) {
         const phones = phone && !existing.phones.includes(phone) ? [...existing.phones, phone] : existing.phones;
         const name = existing.name ?? contact.name ?? null;
         if (emails !== existing.emails || phones !== existing.phones || name !== existing.name) {
-          await sequelize.query(
+          await hotRows(
+            sequelize,
             `UPDATE requesters SET emails = CAST($emails AS text[]), phones = CAST($phones AS text[]), name = $name, updated_at = now() WHERE id = $id`,
-            { bind: { id: existing.id, emails, phones, name }, transaction: tx },
+            { id: existing.id, emails, phones, name },
+            tx,
           );
         }
         return { ...existing, emails, phones, name };

@@ -2,6 +2,7 @@ import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Channel, Level, Priority, Tier, TicketStatus } from '../domain.js';
 import type { Ticket, TicketDetail, TicketEvent, TicketMessage, Watcher } from '../tickets/types.js';
 import type { Models } from './models/index.js';
+import { hotRows } from './prepared.js';
 import { TICKET_SELECT, toTicket, type TicketJoinedRow } from './ticket-queries.js';
 
 export interface NewTicket {
@@ -88,23 +89,21 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
 
   return {
     async insert(input: NewTicket, tx: Transaction): Promise<TicketState> {
-      const [row] = await sequelize.query<TicketState>(
+      const [row] = await hotRows<TicketState>(
+        sequelize,
         `INSERT INTO tickets (channel, priority, impact, urgency, category, tier, subject, description, requester_id,
                               outage_id, linked_ticket_id, respond_by, resolve_by)
          VALUES ($channel, $priority, $impact, $urgency, $category, $tier, $subject, $description, $requesterId,
                  $outageId, $linkedTicketId, $respondBy, $resolveBy)
          RETURNING ${stateColumns()}`,
         {
-          bind: {
-            ...input,
-            outageId: input.outageId ?? null,
-            linkedTicketId: input.linkedTicketId ?? null,
-            respondBy: input.respondBy ?? null,
-            resolveBy: input.resolveBy ?? null,
-          },
-          type: QueryTypes.SELECT,
-          transaction: tx,
+          ...input,
+          outageId: input.outageId ?? null,
+          linkedTicketId: input.linkedTicketId ?? null,
+          respondBy: input.respondBy ?? null,
+          resolveBy: input.resolveBy ?? null,
         },
+        tx,
       );
       if (!row) throw new Error('tickets: the insert returned no row');
       return row;
@@ -112,11 +111,7 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
 
     /** Locks the row for the rest of the transaction: two changes to one ticket never interleave. */
     async lock(id: string, tx: Transaction): Promise<TicketState | null> {
-      const [row] = await sequelize.query<TicketState>(`SELECT ${stateColumns()} FROM tickets WHERE id = $id FOR UPDATE`, {
-        bind: { id },
-        type: QueryTypes.SELECT,
-        transaction: tx,
-      });
+      const [row] = await hotRows<TicketState>(sequelize, `SELECT ${stateColumns()} FROM tickets WHERE id = $id FOR UPDATE`, { id }, tx);
       return row ?? null;
     },
 
@@ -126,9 +121,11 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
 
     /** Appends to the ticket's history; returns the event's id, the cause of what follows from it. */
     async appendEvent(ticketId: string, type: string, actor: string, data: Record<string, unknown>, tx: Transaction): Promise<string> {
-      const [row] = await sequelize.query<{ id: string }>(
-        `INSERT INTO ticket_events (ticket_id, type, actor, data) VALUES ($ticketId, $type, $actor, $data) RETURNING id::text AS id`,
-        { bind: { ticketId, type, actor, data: JSON.stringify(data) }, type: QueryTypes.SELECT, transaction: tx },
+      const [row] = await hotRows<{ id: string }>(
+        sequelize,
+        `INSERT INTO ticket_events (ticket_id, type, actor, data) VALUES ($ticketId, $type, $actor, CAST($data AS jsonb)) RETURNING id::text AS id`,
+        { ticketId, type, actor, data: JSON.stringify(data) },
+        tx,
       );
       if (!row) throw new Error('ticket_events: the insert returned no row');
       return row.id;
