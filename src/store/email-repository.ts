@@ -149,16 +149,6 @@ export function createEmailRepository(sequelize: Sequelize) {
       return row ? toRef(row) : null;
     },
 
-    /** The id of the email row recorded under this Message-ID. */
-    async messageRowId(messageId: string, tx?: Transaction): Promise<string | null> {
-      const [row] = await select<{ id: string }>(
-        `SELECT id FROM messages WHERE channel = 'email' AND external_id IN (:ids) LIMIT 1`,
-        { ids: spellings([messageId]) },
-        tx,
-      );
-      return row?.id ?? null;
-    },
-
     /** The bytes themselves are kept (bytea): an email's attachments have no other home. */
     async addAttachments(owner: { ticketId: string; messageId: string }, files: readonly StoredAttachment[], tx: Transaction): Promise<void> {
       if (files.length === 0) return;

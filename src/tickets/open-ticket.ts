@@ -28,8 +28,11 @@ class DuplicateDelivery extends Error {}
 
 export type OpenTicketResult = { ticket: Ticket; created: true } | { ticket: Ticket | null; created: false };
 
-/** The new ticket as written; or, when its message was recorded before, the ticket it went to. */
-export type RecordedTicket = { state: TicketState; created: true } | { ticketId: string | null; created: false };
+/**
+ * The new ticket as written, with its message's row id when it came with one; or, when its message
+ * was recorded before, the ticket it went to.
+ */
+export type RecordedTicket = { state: TicketState; messageId: string | null; created: true } | { ticketId: string | null; created: false };
 
 /**
  * A ticket is born: find or create its requester, weigh its impact and urgency, start its SLA
@@ -37,6 +40,12 @@ export type RecordedTicket = { state: TicketState; created: true } | { ticketId:
  * ticket as the API shows it.
  */
 export async function openTicket(deps: TicketDeps, input: OpenTicketInput): Promise<OpenTicketResult> {
+  // A redelivered webhook is answered without writing anything, so it takes no ticket number
+  // (recordTicket would find out too, but only after taking one).
+  if (input.message) {
+    const seen = await deps.store.messages.ticketIdOf(input.channel, input.message.externalId);
+    if (seen !== undefined) return { ticket: seen ? await deps.store.tickets.get(seen) : null, created: false };
+  }
   const recorded = await recordTicket(deps, input);
   if (!recorded.created) return { ticket: recorded.ticketId ? await deps.store.tickets.get(recorded.ticketId) : null, created: false };
   const ticket = await deps.store.tickets.get(recorded.state.id);
@@ -45,19 +54,17 @@ export async function openTicket(deps: TicketDeps, input: OpenTicketInput): Prom
 }
 
 /**
- * openTicket without reading the ticket back: for an intake that needs only its id and number
- * (an email's ticket, thousands of them after an outage).
+ * openTicket without its look for a redelivery first and without reading the ticket back: for an
+ * intake that has looked already, in its own transaction, and needs only the ticket's id and
+ * number (an email's ticket, thousands of them after an outage).
  */
 export async function recordTicket(deps: TicketDeps, input: OpenTicketInput): Promise<RecordedTicket> {
   const now = deps.now?.() ?? new Date();
-  if (input.message) {
-    const seen = await deps.store.messages.ticketIdOf(input.channel, input.message.externalId);
-    if (seen !== undefined) return { ticketId: seen, created: false };
-  }
   if (input.category && !(await deps.store.categories.exists(input.category))) {
     throw new AppError('VALIDATION_FAILED', `category: unknown category "${input.category}"`, { field: 'category' });
   }
   const outages = await deps.store.outages.current(now);
+  let messageId: string | null = null;
   const result = await deps.store.transaction(async (tx) => {
     const requester = await deps.store.requesters.findOrCreate(input.requester, tx);
     const assessment = deps.policy.assess({
@@ -89,12 +96,12 @@ export async function recordTicket(deps: TicketDeps, input: OpenTicketInput): Pr
       tx,
     );
     if (input.message) {
-      const recorded = await deps.store.messages.record(
+      messageId = await deps.store.messages.record(
         { ...input.message, ticketId: state.id, direction: 'in', channel: input.channel },
         tx,
       );
       // Seen before: a redelivery. Throwing undoes the ticket; the caller gets the first one.
-      if (recorded === null) throw new DuplicateDelivery();
+      if (messageId === null) throw new DuplicateDelivery();
     }
     if (input.watchers?.length) await deps.store.tickets.addWatchers(state.id, input.watchers, tx);
     const causeId = await deps.store.tickets.appendEvent(
@@ -124,5 +131,5 @@ export async function recordTicket(deps: TicketDeps, input: OpenTicketInput): Pr
     return { ticketId: existing ?? null, created: false };
   }
   for (const listener of deps.listeners ?? []) listener({ ticketId: result.id, events: ['created'], channel: input.channel });
-  return { state: result, created: true };
+  return { state: result, messageId, created: true };
 }

@@ -56,8 +56,8 @@ export async function openEmailTicket(ctx: EmailContext, options: { linkedTicket
 
   const ticket = result.state;
   if (email.attachments.length > 0 || email.omitted.length > 0) {
-    const rowId = await tickets.store.email.messageRowId(email.messageId, tx);
-    if (rowId === null) throw new Error('the new ticket’s message vanished');
+    const rowId = result.messageId;
+    if (rowId === null) throw new Error('the new ticket has no message row');
     await tickets.store.email.addAttachments({ ticketId: ticket.id, messageId: rowId }, email.attachments, tx);
     // Written in this very transaction, so nobody else can see it yet: no lock needed.
     if (email.omitted.length > 0) await tellOmitted(ctx, ticket, rowId);
