@@ -65,7 +65,7 @@ export async function run(): Promise<BenchResult> {
         `| delivery → ticket committed | ${fmt(p50)} | ${fmt(p95)} | ${fmt(latency.ours.at(-1) ?? Number.NaN)} |`,
         `| baseline: delivery → a bare IDLE client told (EXISTS) | ${fmt(percentile(latency.bare, 50))} | ${fmt(percentile(latency.bare, 95))} | ${fmt(latency.bare.at(-1) ?? Number.NaN)} |`,
         '',
-        `Dovecot itself waits about half a second after a maildir changes before it tells an idling client (the baseline): that floor is the server's. The intake's own share, from EXISTS to the ticket committed, is ${fmt(p50 - percentile(latency.bare, 50))} at p50 (ratio to the floor ${(p50 / percentile(latency.bare, 50)).toFixed(2)}).`,
+        `Dovecot itself waits half a second after a mailbox changes before it tells an idling client (the baseline): \`NOTIFY_DELAY_MSECS 500\`, fixed at compile time in its mailbox-watch.c, for every change another process makes to the mailbox (an MTA writing into the maildir, or its own LMTP delivery). That floor is the server's, and no IMAP client can go under it. The intake's own share, from EXISTS to the ticket committed, is ${fmt(p50 - percentile(latency.bare, 50))} at p50 (ratio to the floor ${(p50 / percentile(latency.bare, 50)).toFixed(2)}).`,
         '',
         `Backlog of ${BACKLOG_MESSAGES} varied messages (new requests, replies by References and by subject token, HTML-only, attachments of 20–80 kB, CC, the fixtures' client formats and charsets, out-of-office replies, bounces; ${(backlog.bytes / 1024 / 1024).toFixed(1)} MB), waiting before the reader starts:`,
         '',

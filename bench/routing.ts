@@ -219,6 +219,7 @@ export async function run(): Promise<BenchResult> {
       lines: [
         `Desk: ${TECHNICIANS} technicians (tiers 600/300/100, 2–4 skills, maxLoad 40–160), ${HELD + WAITING} open tickets`,
         `(${HELD} held, ${WAITING} waiting), seeded in ${seedSeconds.toFixed(1)} s; embedded PostgreSQL, one connection at a time.`,
+        'Decisions as the worker makes them: prepared statements, and a commit that does not wait for the WAL flush (routing-only transactions; see ARCHITECTURE.md).',
         '',
         '| measure | p50 | p99 |',
         '| --- | --- | --- |',
