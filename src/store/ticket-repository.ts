@@ -1,4 +1,4 @@
-import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { Op, QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import type { Channel, Level, Priority, Tier, TicketStatus } from '../domain.js';
 import type { Ticket, TicketDetail, TicketEvent, TicketMessage, Watcher } from '../tickets/types.js';
 import type { Models } from './models/index.js';
@@ -157,22 +157,31 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
     },
 
     async detail(id: string): Promise<TicketDetail | null> {
-      const ticket = await this.get(id);
-      if (!ticket) return null;
-      const [events, messages] = await Promise.all([
-        sequelize.query<TicketEvent>(
-          `SELECT type, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor, data
-             FROM ticket_events WHERE ticket_id = :id ORDER BY id`,
-          { replacements: { id }, type: QueryTypes.SELECT },
-        ),
-        sequelize.query<TicketMessage & { subject: string | null; status: string | null }>(
-          `SELECT direction, channel, sender AS "from", recipient AS "to", subject, body,
-                  to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
-                  external_id AS "externalId", status
-             FROM messages WHERE ticket_id = :id ORDER BY at, id`,
-          { replacements: { id }, type: QueryTypes.SELECT },
-        ),
-      ]);
+      // One snapshot for the row, its events and its messages. Read apart, a change committing
+      // between them (an offer expiring and going to the next technician) showed its events with
+      // the row as it was before.
+      const read = await sequelize.transaction(
+        { isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ, readOnly: true },
+        async (tx) => {
+          const ticket = await this.get(id, tx);
+          if (!ticket) return null;
+          const events = await sequelize.query<TicketEvent>(
+            `SELECT type, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor, data
+               FROM ticket_events WHERE ticket_id = :id ORDER BY id`,
+            { replacements: { id }, type: QueryTypes.SELECT, transaction: tx },
+          );
+          const messages = await sequelize.query<TicketMessage & { subject: string | null; status: string | null }>(
+            `SELECT direction, channel, sender AS "from", recipient AS "to", subject, body,
+                    to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
+                    external_id AS "externalId", status
+               FROM messages WHERE ticket_id = :id ORDER BY at, id`,
+            { replacements: { id }, type: QueryTypes.SELECT, transaction: tx },
+          );
+          return { ticket, events, messages };
+        },
+      );
+      if (!read) return null;
+      const { ticket, events, messages } = read;
       return {
         ...ticket,
         events,
