@@ -32,24 +32,33 @@ export async function withLockedTicket<T>(
   ticketId: string,
   work: (locked: LockedTicket) => Promise<T>,
 ): Promise<T> {
-  const committed: Change[] = [];
-  const result = await deps.store.transaction(async (tx) => {
+  const { result, joined } = await deps.store.transaction(async (tx) => {
     const state = await deps.store.tickets.lock(ticketId, tx);
     if (!state) throw new AppError('TICKET_NOT_FOUND', 'no such ticket');
-    return work({ tx, state, deps: boundTo(deps, tx, committed) });
+    const joined = joinTransaction(deps, tx);
+    return { result: await work({ tx, state, deps: joined.deps }), joined };
   });
-  for (const change of committed) for (const listener of deps.listeners ?? []) listener(change);
+  joined.announce();
   return result;
+}
+
+export interface Joined {
+  /** TicketDeps whose use cases (openTicket, applyChange…) write inside the caller's transaction. */
+  deps: TicketDeps;
+  /** Tells the real listeners (routing, metrics) what changed; call once the transaction committed. */
+  announce(): void;
 }
 
 /**
  * TicketDeps whose store opens no transaction of its own but joins `tx`, and whose reads default to
  * it: a read on another pooled connection would not see the uncommitted change, and would hold a
- * second connection while this one waits (enough such requests at once exhaust the pool).
+ * second connection while this one waits (enough such requests at once exhaust the pool). Their
+ * listeners hear of the changes only when `announce` is called, after the commit.
  */
-function boundTo(deps: TicketDeps, tx: Transaction, committed: Change[]): TicketDeps {
+export function joinTransaction(deps: TicketDeps, tx: Transaction): Joined {
   const { store } = deps;
-  const bound: Store = {
+  const changes: Change[] = [];
+  const joined: Store = {
     ...store,
     transaction: <R>(fn: (t: Transaction) => Promise<R>): Promise<R> => fn(tx),
     tickets: {
@@ -57,6 +66,15 @@ function boundTo(deps: TicketDeps, tx: Transaction, committed: Change[]): Ticket
       get: (id, t) => store.tickets.get(id, t ?? tx),
       idByKey: (key, t) => store.tickets.idByKey(key, t ?? tx),
     },
+    messages: {
+      ...store.messages,
+      ticketIdOf: (channel, externalId, t) => store.messages.ticketIdOf(channel, externalId, t ?? tx),
+    },
   };
-  return { ...deps, store: bound, listeners: [(change) => void committed.push(change)] };
+  return {
+    deps: { ...deps, store: joined, listeners: [(change) => void changes.push(change)] },
+    announce() {
+      for (const change of changes) for (const listener of deps.listeners ?? []) listener(change);
+    },
+  };
 }

@@ -2,6 +2,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { preparedRows } from '../store/prepared.js';
 import type { KnownRecipients } from '../tickets/apply-change.js';
 import type { TicketState } from '../store/ticket-repository.js';
+import { selectList, ticketColumns, type TicketColumn } from '../store/ticket-queries.js';
 import type { Tier } from '../domain.js';
 import type { RankedTechnician } from './lock-and-offer.js';
 import { candidateFilter, EVENT_TYPE_LIST, type RoutingEvent, type TechnicianContact, type TechnicianRecord } from './routing-queries.js';
@@ -125,12 +126,9 @@ function toContext(row: ContextRow, tier: Tier): DecisionContext {
 export function createDecisionReads(sequelize: Sequelize) {
   // The ticket model's attributes as the lifecycle's lock returns them, but the description: a
   // ticket's body (a whole email, say) is not TicketState, and routing never reads it.
-  let attributes: { name: keyof TicketState; field: string }[] | null = null;
-  const ticketAttributes = () =>
-    (attributes ??= Object.entries(sequelize.model('Ticket').getAttributes())
-      .filter(([name]) => name !== 'description')
-      .map(([name, a]) => ({ name: name as keyof TicketState, field: a.field ?? name })));
-  const ticketColumns = () => ticketAttributes().map(({ name, field }) => `t."${field}" AS "${name}"`).join(', ');
+  let attributes: TicketColumn[] | null = null;
+  const ticketAttributes = () => (attributes ??= ticketColumns(sequelize, ['description']));
+  const lockedColumns = () => selectList(ticketAttributes(), 't');
 
   return {
     /**
@@ -144,7 +142,7 @@ export function createDecisionReads(sequelize: Sequelize) {
         tx,
         `SELECT s.status AS now_status, ${commit === 'relaxed' ? `set_config('synchronous_commit', 'off', true) AS commit_mode, ` : ''}lt.*
            FROM (SELECT status FROM tickets WHERE id = $ticketId) s
-           LEFT JOIN LATERAL (SELECT ${ticketColumns()} FROM tickets t
+           LEFT JOIN LATERAL (SELECT ${lockedColumns()} FROM tickets t
                                WHERE t.id = $ticketId AND t.status = 'new' AND t.assignee_id IS NULL
                                  FOR UPDATE OF t) lt ON true`,
         { ticketId },
@@ -152,7 +150,7 @@ export function createDecisionReads(sequelize: Sequelize) {
       if (!row) return { state: null, status: null };
       if (!row.id) return { state: null, status: row.now_status };
       const state: Partial<Record<keyof TicketState, unknown>> = {};
-      for (const { name } of ticketAttributes()) state[name] = row[name];
+      for (const { name } of ticketAttributes()) state[name as keyof TicketState] = row[name as keyof TicketState];
       return { state: state as TicketState };
     },
 

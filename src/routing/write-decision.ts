@@ -1,6 +1,7 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { notificationRows, type Decision, type KnownRecipients } from '../tickets/apply-change.js';
 import type { TicketDeps, TicketListener } from '../tickets/deps.js';
+import { insertOutboxRows } from '../store/outbox-repository.js';
 import type { TicketState } from '../store/ticket-repository.js';
 
 /** The decision's payload for the notifications: extra facts for the templates (a breach's clock). */
@@ -76,13 +77,8 @@ export async function planWrite(
   }
   if (outbox.length > 0) {
     bind.outbox = JSON.stringify(outbox);
-    // As the outbox repository writes them: one row per cause and recipient, a second write a no-op.
-    steps.push(`queued AS (INSERT INTO outbox (idempotency_key, ticket_id, kind, channel, recipient, language, payload)
-      SELECT o."idempotencyKey", o."ticketId", o.kind, o.channel, o.recipient, o.language, o.payload
-        FROM jsonb_to_recordset(CAST($outbox AS jsonb))
-          AS o("idempotencyKey" text, "ticketId" uuid, kind text, channel text, recipient text, language text, payload jsonb)
-       WHERE ${guard}
-      ON CONFLICT (idempotency_key) DO NOTHING)`);
+    // As the outbox repository writes them: one row per cause and recipient.
+    steps.push(`queued AS (${insertOutboxRows('outbox', guard)})`);
   }
   return { steps, bind, events, state: next };
 }

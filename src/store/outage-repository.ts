@@ -1,9 +1,10 @@
-import { Op, QueryTypes, type Sequelize } from 'sequelize';
+import { Op, QueryTypes, type InferAttributes, type Sequelize } from 'sequelize';
 import type { Outage } from '../tickets/types.js';
 import type { Models, OutageRow } from './models/index.js';
 
-function toOutage(row: OutageRow): Outage {
-  const o = row.get({ plain: true });
+type OutageFields = Pick<InferAttributes<OutageRow>, 'id' | 'title' | 'message' | 'since' | 'until'>;
+
+function toOutage(o: OutageFields): Outage {
   return {
     id: o.id,
     title: o.title,
@@ -20,12 +21,12 @@ export function createOutageRepository(models: Models) {
     /** Outages still going on at `now`: no end, or an announced end still ahead. */
     async current(now = new Date()): Promise<Outage[]> {
       // A plain statement: every new ticket asks (its acknowledgement names the outages).
-      const rows = await sequelize.query<{ id: string; title: string; message: string; since: Date; until: Date | null }>(
+      const rows = await sequelize.query<OutageFields>(
         `SELECT id, title, message, since, until FROM outages
           WHERE since <= $now AND (until IS NULL OR until > $now) ORDER BY since DESC`,
         { bind: { now }, type: QueryTypes.SELECT },
       );
-      return rows.map((o) => ({ id: o.id, title: o.title, message: o.message, since: o.since.toISOString(), ...(o.until ? { until: o.until.toISOString() } : {}) }));
+      return rows.map(toOutage);
     },
 
     async create(input: { title: string; message: string; since?: Date; until?: Date | null; category?: string | null }) {
@@ -36,7 +37,7 @@ export function createOutageRepository(models: Models) {
         until: input.until ?? null,
         category: input.category ?? null,
       });
-      return toOutage(row);
+      return toOutage(row.get({ plain: true }));
     },
 
     /** Ending an outage keeps it for the tickets linked to it. */

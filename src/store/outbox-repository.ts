@@ -13,23 +13,26 @@ export interface Notification {
   payload: Record<string, unknown>;
 }
 
+/**
+ * Writes the notifications of a JSON array bound as `$<param>`, once per idempotency key (a second
+ * write is a no-op); `where`, an SQL condition, for a step that must happen only if it holds.
+ */
+export const insertOutboxRows = (param: string, where = 'true') =>
+  `INSERT INTO outbox (idempotency_key, ticket_id, kind, channel, recipient, language, payload)
+   SELECT o."idempotencyKey", o."ticketId", o.kind, o.channel, o.recipient, o.language, o.payload
+     FROM jsonb_to_recordset(CAST($${param} AS jsonb))
+       AS o("idempotencyKey" text, "ticketId" uuid, kind text, channel text, recipient text, language text, payload jsonb)
+    WHERE ${where}
+   ON CONFLICT (idempotency_key) DO NOTHING`;
+
 export function createOutboxRepository(models: Models) {
   const { Outbox } = models;
   const sequelize = Outbox.sequelize as Sequelize;
   return {
     async add(notifications: Notification[], tx: Transaction): Promise<void> {
       if (notifications.length === 0) return;
-      // One plain statement (every ticket change writes here): a second write of a key is a no-op.
-      await hotRows(
-        sequelize,
-        `INSERT INTO outbox (idempotency_key, ticket_id, kind, channel, recipient, language, payload)
-         SELECT o."idempotencyKey", o."ticketId", o.kind, o.channel, o.recipient, o.language, o.payload
-           FROM jsonb_to_recordset(CAST($rows AS jsonb))
-             AS o("idempotencyKey" text, "ticketId" uuid, kind text, channel text, recipient text, language text, payload jsonb)
-         ON CONFLICT (idempotency_key) DO NOTHING`,
-        { rows: JSON.stringify(notifications) },
-        tx,
-      );
+      // One plain statement: every ticket change writes here.
+      await hotRows(sequelize, insertOutboxRows('rows'), { rows: JSON.stringify(notifications) }, tx);
     },
 
     async forTicket(ticketId: string) {

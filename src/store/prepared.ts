@@ -5,7 +5,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 /**
  * A statement run as a named prepared statement on the transaction's own connection: Postgres
  * parses and plans it once per connection instead of on every call. For the few statements on a
- * hot path (routing's decision); everything else goes through Sequelize as usual.
+ * hot path (a routing decision, an email's ticket); everything else goes through Sequelize.
  *
  * Sequelize has no way to name a statement, so this speaks to the pg client the transaction
  * holds (`transaction.connection`, set when the transaction begins). The SQL keeps Sequelize's

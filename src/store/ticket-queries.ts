@@ -1,5 +1,26 @@
+import type { Sequelize } from 'sequelize';
 import type { Ticket } from '../tickets/types.js';
 import { reference } from '../domain.js';
+
+/** A ticket model attribute and its column. */
+export interface TicketColumn {
+  name: string;
+  field: string;
+}
+
+/**
+ * The ticket row's columns under the names the lifecycle's state uses, for the plain statements on
+ * hot paths that return rows shaped as the model would, without building model instances.
+ */
+export function ticketColumns(sequelize: Sequelize, omit: readonly string[] = []): TicketColumn[] {
+  return Object.entries(sequelize.model('Ticket').getAttributes())
+    .filter(([name]) => !omit.includes(name))
+    .map(([name, a]) => ({ name, field: a.field ?? name }));
+}
+
+/** `alias."column" AS "name", …` for a select list or a RETURNING clause. */
+export const selectList = (columns: readonly TicketColumn[], alias: string) =>
+  columns.map(({ name, field }) => `${alias}."${field}" AS "${name}"`).join(', ');
 
 /**
  * One SELECT that returns tickets in the contract's shape, requester, assignee and watchers

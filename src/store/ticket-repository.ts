@@ -3,7 +3,7 @@ import type { Channel, Level, Priority, Tier, TicketStatus } from '../domain.js'
 import type { Ticket, TicketDetail, TicketEvent, TicketMessage, Watcher } from '../tickets/types.js';
 import type { Models } from './models/index.js';
 import { hotRows } from './prepared.js';
-import { TICKET_SELECT, toTicket, type TicketJoinedRow } from './ticket-queries.js';
+import { selectList, TICKET_SELECT, ticketColumns, toTicket, type TicketJoinedRow } from './ticket-queries.js';
 
 export interface NewTicket {
   channel: Channel;
@@ -70,13 +70,9 @@ export interface TicketFilter {
 
 export function createTicketRepository(sequelize: Sequelize, models: Models) {
   const { Ticket } = models;
-  // Every column of the row under its attribute name, as the model would give it, for the statements
-  // on the intake's hot path that skip building model instances (a good part of a ticket's cost).
+  // The whole row as the model would give it, for the intake's plain statements (see ticket-queries.ts).
   let columns: string | null = null;
-  const stateColumns = () =>
-    (columns ??= Object.entries(Ticket.getAttributes())
-      .map(([name, a]) => `"${a.field ?? name}" AS "${name}"`)
-      .join(', '));
+  const stateColumns = () => (columns ??= selectList(ticketColumns(sequelize), 'tickets'));
 
   async function selectTickets(where: string, replacements: Record<string, unknown>, tail = '', tx?: Transaction) {
     const rows = await sequelize.query<TicketJoinedRow>(`${TICKET_SELECT} WHERE ${where} ${tail}`, {

@@ -1,7 +1,8 @@
 import { scrub } from '../../log.js';
 import { classifyEmail, type EmailClass } from './auto-reply.js';
 import type { Transaction } from 'sequelize';
-import { joinTransaction, Redelivered } from './in-transaction.js';
+import { joinTransaction } from '../ticket-transaction.js';
+import { Redelivered } from './in-transaction.js';
 import { EmailParseError, parseEmail } from './parse.js';
 import { receiveAutoReply, receiveBounce } from './receive-machine.js';
 import { receiveHuman } from './receive-human.js';
