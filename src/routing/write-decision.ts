@@ -1,6 +1,7 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { notificationRows, type Decision, type KnownRecipients } from '../tickets/apply-change.js';
 import type { TicketDeps, TicketListener } from '../tickets/deps.js';
+import { jsonb } from '../store/jsonb.js';
 import { insertOutboxRows } from '../store/outbox-repository.js';
 import type { TicketState } from '../store/ticket-repository.js';
 
@@ -69,14 +70,14 @@ export async function planWrite(
     Object.assign(bind, {
       actor,
       at: new Date(),
-      events: JSON.stringify(decision.events.map((e, i) => ({ id: ids[i] ?? null, type: e.type, data: e.data ?? {} }))),
+      events: jsonb(decision.events.map((e, i) => ({ id: ids[i] ?? null, type: e.type, data: e.data ?? {} }))),
     });
     steps.push(`appended AS (INSERT INTO ticket_events (id, ticket_id, type, actor, data, at)
       SELECT coalesce(e.id, ${EVENT_ID}), $ticketId, e.type, $actor, e.data, $at
         FROM jsonb_to_recordset(CAST($events AS jsonb)) AS e(id bigint, type text, data jsonb) WHERE ${guard})`);
   }
   if (outbox.length > 0) {
-    bind.outbox = JSON.stringify(outbox);
+    bind.outbox = jsonb(outbox);
     // As the outbox repository writes them: one row per cause and recipient.
     steps.push(`queued AS (${insertOutboxRows('outbox', guard)})`);
   }

@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { TicketStatus } from '../domain.js';
+import { hotRows } from './prepared.js';
 
 /**
  * The questions the email intake asks of the store: which ticket a Message-ID, a ticket number or a
@@ -33,6 +34,14 @@ export interface StoredAttachment {
   content: Buffer;
 }
 
+export interface AttachmentOwner {
+  ticketId: string;
+  messageId: string;
+}
+
+/** Seven parameters each, well under Postgres's 65,535 per statement. */
+const ATTACHMENTS_PER_STATEMENT = 500;
+
 const spellings = (ids: readonly string[]) => [...new Set(ids.flatMap((id) => [id, `<${id}>`]))];
 
 interface TicketRow {
@@ -64,6 +73,18 @@ export function createEmailRepository(sequelize: Sequelize) {
         tx,
       );
       return { received: rows.some((r) => r.direction === 'in'), sent: rows.some((r) => r.direction === 'out') };
+    },
+
+    /** Which of these Message-IDs are in the store already, received or sent (for a batch: one look for all). */
+    async knownAmong(messageIds: readonly string[], tx?: Transaction): Promise<Set<string>> {
+      if (messageIds.length === 0) return new Set();
+      const rows = await hotRows<{ id: string }>(
+        sequelize,
+        `SELECT external_id AS id FROM messages WHERE channel = 'email' AND external_id = ANY(CAST($ids AS text[]))`,
+        { ids: spellings(messageIds) },
+        tx,
+      );
+      return new Set(rows.map((r) => (r.id.startsWith('<') && r.id.endsWith('>') ? r.id.slice(1, -1) : r.id)));
     },
 
     /** The ticket of the first of `ids` (in the caller's order) that names an email of a ticket, in or out. */
@@ -125,6 +146,20 @@ export function createEmailRepository(sequelize: Sequelize) {
       return row?.n ?? 0;
     },
 
+    /** countFrom for many senders at once: lower-cased address → count, absent when none. */
+    async countsFrom(addresses: readonly string[], since: Date, tx?: Transaction): Promise<Map<string, number>> {
+      if (addresses.length === 0) return new Map();
+      const rows = await hotRows<{ address: string; n: number }>(
+        sequelize,
+        `SELECT lower(sender) AS address, count(*)::int AS n FROM messages
+          WHERE direction = 'in' AND lower(sender) = ANY(CAST($addresses AS text[])) AND at > $since AND channel = 'email'
+          GROUP BY 1`,
+        { addresses: [...new Set(addresses.map((a) => a.toLowerCase()))], since },
+        tx,
+      );
+      return new Map(rows.map((r) => [r.address, r.n]));
+    },
+
     /** Inbound emails on a ticket since `since` (for the per-ticket storm cap). */
     async countOn(ticketId: string, since: Date, tx?: Transaction): Promise<number> {
       const [row] = await select<{ n: number }>(
@@ -150,19 +185,34 @@ export function createEmailRepository(sequelize: Sequelize) {
     },
 
     /** The bytes themselves are kept (bytea): an email's attachments have no other home. */
-    async addAttachments(owner: { ticketId: string; messageId: string }, files: readonly StoredAttachment[], tx: Transaction): Promise<void> {
-      if (files.length === 0) return;
-      // Bound, not replaced: pg sends a Buffer parameter as binary, where a replacement would spell
-      // every byte out as hex in the SQL text for Postgres to parse back (twice the size, and slow).
-      const bind: Record<string, unknown> = { messageId: owner.messageId, ticketId: owner.ticketId };
-      const rows = files.map((file, i) => {
-        Object.assign(bind, { [`f${i}`]: file.filename, [`t${i}`]: file.contentType, [`s${i}`]: file.size, [`h${i}`]: file.sha256, [`c${i}`]: file.content });
-        return `($messageId, $ticketId, $f${i}, $t${i}, $s${i}, $h${i}, $c${i})`;
-      });
-      await sequelize.query(
-        `INSERT INTO attachments (message_id, ticket_id, filename, content_type, size, sha256, content) VALUES ${rows.join(', ')}`,
-        { bind, transaction: tx },
-      );
+    async addAttachments(owner: AttachmentOwner, files: readonly StoredAttachment[], tx: Transaction): Promise<void> {
+      await this.addAttachmentsMany([{ ...owner, files }], tx);
+    },
+
+    /** Attachments of many messages; a statement per few hundred files (bound parameters are limited). */
+    async addAttachmentsMany(entries: readonly (AttachmentOwner & { files: readonly StoredAttachment[] })[], tx: Transaction): Promise<void> {
+      const all = entries.flatMap(({ files, ...owner }) => files.map((file) => ({ owner, file })));
+      for (let start = 0; start < all.length; start += ATTACHMENTS_PER_STATEMENT) {
+        // Bound, not replaced: pg sends a Buffer parameter as binary, where a replacement would spell
+        // every byte out as hex in the SQL text for Postgres to parse back (twice the size, and slow).
+        const bind: Record<string, unknown> = {};
+        const rows = all.slice(start, start + ATTACHMENTS_PER_STATEMENT).map(({ owner, file }, i) => {
+          Object.assign(bind, {
+            [`m${i}`]: owner.messageId,
+            [`k${i}`]: owner.ticketId,
+            [`f${i}`]: file.filename,
+            [`t${i}`]: file.contentType,
+            [`s${i}`]: file.size,
+            [`h${i}`]: file.sha256,
+            [`c${i}`]: file.content,
+          });
+          return `($m${i}, $k${i}, $f${i}, $t${i}, $s${i}, $h${i}, $c${i})`;
+        });
+        await sequelize.query(
+          `INSERT INTO attachments (message_id, ticket_id, filename, content_type, size, sha256, content) VALUES ${rows.join(', ')}`,
+          { bind, transaction: tx },
+        );
+      }
     },
 
     /** Our outbound emails among these Message-IDs (what a bounce or a receipt is about). */

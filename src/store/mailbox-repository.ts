@@ -60,17 +60,23 @@ export function createMailboxRepository(sequelize: Sequelize) {
      * transaction wait for the first, then see it), and the caller must write nothing.
      */
     async claim(mailbox: string, uidValidity: number, uid: number, tx: Transaction): Promise<boolean> {
-      const rows = await hotRows<{ uid: number }>(
+      return (await this.claimMany(mailbox, uidValidity, [uid], tx)).has(uid);
+    },
+
+    /** claim for many messages at once: the UIDs taken (the others were taken before). */
+    async claimMany(mailbox: string, uidValidity: number, uids: readonly number[], tx: Transaction): Promise<Set<number>> {
+      if (uids.length === 0) return new Set();
+      const rows = await hotRows<{ uid: string }>(
         sequelize,
         `INSERT INTO mailbox_claims (mailbox, uidvalidity, uid)
-         SELECT mailbox, uidvalidity, CAST($uid AS bigint) FROM mailbox_cursors
-          WHERE mailbox = $mailbox AND uidvalidity = $uidValidity AND last_uid < $uid
+         SELECT c.mailbox, c.uidvalidity, u.uid FROM mailbox_cursors c, unnest(CAST($uids AS bigint[])) AS u(uid)
+          WHERE c.mailbox = $mailbox AND c.uidvalidity = $uidValidity AND c.last_uid < u.uid
          ON CONFLICT DO NOTHING
          RETURNING uid`,
-        { mailbox, uidValidity, uid },
+        { mailbox, uidValidity, uids },
         tx,
       );
-      return rows.length > 0;
+      return new Set(rows.map((r) => Number(r.uid)));
     },
 
     /** Every UID up to `uid` is done: the cursor moves there and the claims below it go. */

@@ -1,4 +1,5 @@
 import type { Sequelize, Transaction } from 'sequelize';
+import { jsonb } from './jsonb.js';
 import { hotRows } from './prepared.js';
 import type { Channel } from '../domain.js';
 import type { Models } from './models/index.js';
@@ -25,30 +26,51 @@ export function createMessageRepository(sequelize: Sequelize, models: Models) {
      * Returns null when it was already there: a redelivered webhook or email.
      */
     async record(message: NewMessage, tx: Transaction): Promise<string | null> {
+      const [id] = await this.recordMany([message], tx);
+      return id ?? null;
+    },
+
+    /**
+     * record for many messages in one statement: their row ids in the order given, null for each
+     * one that was there already (or came twice in `messages`: the first one is recorded).
+     */
+    async recordMany(messages: readonly NewMessage[], tx: Transaction): Promise<(string | null)[]> {
+      if (messages.length === 0) return [];
+      const now = new Date();
+      const rows = messages.map((m) => ({
+        ticketId: m.ticketId,
+        direction: m.direction,
+        channel: m.channel,
+        sender: m.sender,
+        recipient: m.recipient,
+        subject: m.subject ?? null,
+        body: m.body,
+        quoted: m.quoted ?? null,
+        externalId: m.externalId,
+        status: m.status ?? null,
+        at: m.at ?? now,
+      }));
       // ON CONFLICT rather than a caught unique violation: no savepoint round trips, and the
       // caller's transaction stays usable either way.
-      const rows = await hotRows<{ id: string }>(
+      const written = await hotRows<{ id: string; channel: string; externalId: string }>(
         sequelize,
         `INSERT INTO messages (ticket_id, direction, channel, sender, recipient, subject, body, quoted, external_id, status, at)
-         VALUES ($ticketId, $direction, $channel, $sender, $recipient, $subject, $body, $quoted, $externalId, $status, $at)
+         SELECT m."ticketId", m.direction, m.channel, m.sender, m.recipient, m.subject, m.body, m.quoted, m."externalId", m.status, m.at
+           FROM jsonb_to_recordset(CAST($rows AS jsonb))
+             AS m("ticketId" uuid, direction text, channel text, sender text, recipient text, subject text, body text,
+                  quoted text, "externalId" text, status text, at timestamptz)
          ON CONFLICT (channel, external_id) DO NOTHING
-         RETURNING id`,
-        {
-          ticketId: message.ticketId,
-          direction: message.direction,
-          channel: message.channel,
-          sender: message.sender,
-          recipient: message.recipient,
-          subject: message.subject ?? null,
-          body: message.body,
-          quoted: message.quoted ?? null,
-          externalId: message.externalId,
-          status: message.status ?? null,
-          at: message.at ?? new Date(),
-        },
+         RETURNING id, channel, external_id AS "externalId"`,
+        { rows: jsonb(rows) },
         tx,
       );
-      return rows[0]?.id ?? null;
+      const ids = new Map(written.map((w) => [`${w.channel} ${w.externalId}`, w.id]));
+      return rows.map((row) => {
+        const key = `${row.channel} ${row.externalId}`;
+        const id = ids.get(key) ?? null;
+        ids.delete(key);
+        return id;
+      });
     },
 
     /** The stored message's own id, for attachments that arrive with it. */

@@ -1,5 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import type { Models } from './models/index.js';
+import { jsonb } from './jsonb.js';
 import { hotRows } from './prepared.js';
 
 export interface Notification {
@@ -32,7 +33,7 @@ export function createOutboxRepository(models: Models) {
     async add(notifications: Notification[], tx: Transaction): Promise<void> {
       if (notifications.length === 0) return;
       // One plain statement: every ticket change writes here.
-      await hotRows(sequelize, insertOutboxRows('rows'), { rows: JSON.stringify(notifications) }, tx);
+      await hotRows(sequelize, insertOutboxRows('rows'), { rows: jsonb(notifications) }, tx);
     },
 
     async forTicket(ticketId: string) {

@@ -1,4 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
+import { randomUUID } from 'node:crypto';
+import { jsonb } from './jsonb.js';
 import { hotRows } from './prepared.js';
 import type { Language } from '../domain.js';
 import type { Requester } from '../tickets/types.js';
@@ -45,31 +47,87 @@ export function createRequesterRepository(models: Models) {
      * filled in when we learn it, never overwritten by a later, possibly worse, guess.
      */
     async findOrCreate(contact: RequesterContact, tx: Transaction): Promise<Requester> {
-      const email = contact.email?.trim().toLowerCase() || null;
-      const phone = contact.phone?.trim() || null;
-      const existing = (email && (await this.findByEmail(email, tx))) || (phone && (await this.findByPhone(phone, tx))) || null;
-      if (existing) {
-        const emails = email && !existing.emails.includes(email) ? [...existing.emails, email] : existing.emails;
-        const phones = phone && !existing.phones.includes(phone) ? [...existing.phones, phone] : existing.phones;
-        const name = existing.name ?? contact.name ?? null;
-        if (emails !== existing.emails || phones !== existing.phones || name !== existing.name) {
-          await hotRows(
-            sequelize,
-            `UPDATE requesters SET emails = CAST($emails AS text[]), phones = CAST($phones AS text[]), name = $name, updated_at = now() WHERE id = $id`,
-            { id: existing.id, emails, phones, name },
-            tx,
-          );
+      const [requester] = await this.findOrCreateMany([contact], tx);
+      if (!requester) throw new Error('requesters: no requester for the contact');
+      return requester;
+    },
+
+    /**
+     * findOrCreate for many contacts at once (a backlog of emails): one lookup, one insert, one
+     * update at most. Contacts sharing an address get the same requester, as one after the other
+     * would. Returns the requesters in the contacts' order.
+     */
+    async findOrCreateMany(contacts: readonly RequesterContact[], tx: Transaction): Promise<Requester[]> {
+      const wanted = contacts.map((c) => ({ contact: c, email: c.email?.trim().toLowerCase() || null, phone: c.phone?.trim() || null }));
+      const emails = [...new Set(wanted.flatMap((w) => (w.email ? [w.email] : [])))];
+      const phones = [...new Set(wanted.flatMap((w) => (w.phone ? [w.phone] : [])))];
+      const found =
+        emails.length + phones.length === 0
+          ? []
+          : await hotRows<Requester>(
+              sequelize,
+              `SELECT ${REQUESTER} FROM requesters WHERE emails && CAST($emails AS text[]) OR phones && CAST($phones AS text[]) ORDER BY created_at, id`,
+              { emails, phones },
+              tx,
+            );
+      // Each requester once, as it stands after the contacts before; created and changed ones are written below.
+      const byEmail = new Map<string, Requester>();
+      const byPhone = new Map<string, Requester>();
+      const remember = (r: Requester) => {
+        for (const e of r.emails) if (!byEmail.has(e)) byEmail.set(e, r);
+        for (const p of r.phones) if (!byPhone.has(p)) byPhone.set(p, r);
+      };
+      found.forEach(remember);
+      const created = new Set<Requester>();
+      const changed = new Set<Requester>();
+      const out = wanted.map(({ contact, email, phone }) => {
+        const existing = (email && byEmail.get(email)) || (phone && byPhone.get(phone)) || null;
+        if (!existing) {
+          const fresh: Requester = {
+            id: randomUUID(),
+            name: contact.name ?? null,
+            emails: email ? [email] : [],
+            phones: phone ? [phone] : [],
+            language: contact.language ?? null,
+            vip: false,
+          };
+          created.add(fresh);
+          remember(fresh);
+          return fresh;
         }
-        return { ...existing, emails, phones, name };
+        const addEmail = email !== null && !existing.emails.includes(email);
+        const addPhone = phone !== null && !existing.phones.includes(phone);
+        const addName = existing.name === null && (contact.name ?? null) !== null;
+        if (addEmail) existing.emails = [...existing.emails, email];
+        if (addPhone) existing.phones = [...existing.phones, phone];
+        if (addName) existing.name = contact.name ?? null;
+        if ((addEmail || addPhone || addName) && !created.has(existing)) changed.add(existing);
+        remember(existing);
+        return existing;
+      });
+      if (created.size > 0) {
+        await hotRows(
+          sequelize,
+          `INSERT INTO requesters (id, name, emails, phones, language)
+           SELECT r.id, r.name, ARRAY(SELECT jsonb_array_elements_text(r.emails)), ARRAY(SELECT jsonb_array_elements_text(r.phones)), r.language
+             FROM jsonb_to_recordset(CAST($rows AS jsonb)) AS r(id uuid, name text, emails jsonb, phones jsonb, language text)`,
+          { rows: jsonb([...created]) },
+          tx,
+        );
       }
-      const created = await one(
-        `INSERT INTO requesters (name, emails, phones, language)
-         VALUES ($name, CAST($emails AS text[]), CAST($phones AS text[]), $language) RETURNING ${REQUESTER}`,
-        { name: contact.name ?? null, emails: email ? [email] : [], phones: phone ? [phone] : [], language: contact.language ?? null },
-        tx,
-      );
-      if (!created) throw new Error('requesters: the insert returned no row');
-      return created;
+      if (changed.size > 0) {
+        await hotRows(
+          sequelize,
+          `UPDATE requesters SET name = r.name, updated_at = now(),
+                  emails = ARRAY(SELECT jsonb_array_elements_text(r.emails)), phones = ARRAY(SELECT jsonb_array_elements_text(r.phones))
+             FROM jsonb_to_recordset(CAST($rows AS jsonb)) AS r(id uuid, name text, emails jsonb, phones jsonb)
+            WHERE requesters.id = r.id`,
+          { rows: jsonb([...changed]) },
+          tx,
+        );
+      }
+      // Copies: the caller's objects are its own.
+      return out.map((r) => ({ ...r, emails: [...r.emails], phones: [...r.phones] }));
     },
   };
 }

@@ -2,6 +2,8 @@ import { Op, QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import type { Channel, Level, Priority, Tier, TicketStatus } from '../domain.js';
 import type { Ticket, TicketDetail, TicketEvent, TicketMessage, Watcher } from '../tickets/types.js';
 import type { Models } from './models/index.js';
+import { randomUUID } from 'node:crypto';
+import { jsonb } from './jsonb.js';
 import { hotRows } from './prepared.js';
 import { selectList, TICKET_SELECT, ticketColumns, toTicket, type TicketJoinedRow } from './ticket-queries.js';
 
@@ -19,6 +21,13 @@ export interface NewTicket {
   linkedTicketId?: string | null;
   respondBy?: Date | null;
   resolveBy?: Date | null;
+}
+
+export interface NewEvent {
+  ticketId: string;
+  type: string;
+  actor: string;
+  data: Record<string, unknown>;
 }
 
 /** The columns a use case may change; the repository knows nothing of which changes are legal. */
@@ -85,24 +94,44 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
 
   return {
     async insert(input: NewTicket, tx: Transaction): Promise<TicketState> {
-      const [row] = await hotRows<TicketState>(
-        sequelize,
-        `INSERT INTO tickets (channel, priority, impact, urgency, category, tier, subject, description, requester_id,
-                              outage_id, linked_ticket_id, respond_by, resolve_by)
-         VALUES ($channel, $priority, $impact, $urgency, $category, $tier, $subject, $description, $requesterId,
-                 $outageId, $linkedTicketId, $respondBy, $resolveBy)
-         RETURNING ${stateColumns()}`,
-        {
-          ...input,
-          outageId: input.outageId ?? null,
-          linkedTicketId: input.linkedTicketId ?? null,
-          respondBy: input.respondBy ?? null,
-          resolveBy: input.resolveBy ?? null,
-        },
-        tx,
-      );
+      const [row] = await this.insertMany([input], tx);
       if (!row) throw new Error('tickets: the insert returned no row');
       return row;
+    },
+
+    /**
+     * Many new tickets in one statement, numbered in the order given (a function scan yields the array in order); returns them as written, in
+     * that order.
+     */
+    async insertMany(inputs: readonly NewTicket[], tx: Transaction): Promise<TicketState[]> {
+      const rows = inputs.map((input) => ({
+        ...input,
+        id: randomUUID(),
+        outageId: input.outageId ?? null,
+        linkedTicketId: input.linkedTicketId ?? null,
+        respondBy: input.respondBy ?? null,
+        resolveBy: input.resolveBy ?? null,
+      }));
+      const written = await hotRows<TicketState>(
+        sequelize,
+        `INSERT INTO tickets (id, channel, priority, impact, urgency, category, tier, subject, description, requester_id,
+                              outage_id, linked_ticket_id, respond_by, resolve_by)
+         SELECT t.id, t.channel, t.priority, t.impact, t.urgency, t.category, t.tier, t.subject, t.description, t."requesterId",
+                t."outageId", t."linkedTicketId", t."respondBy", t."resolveBy"
+           FROM jsonb_to_recordset(CAST($rows AS jsonb))
+             AS t(id uuid, channel text, priority text, impact text, urgency text, category text, tier int, subject text,
+                  description text, "requesterId" uuid, "outageId" uuid, "linkedTicketId" uuid, "respondBy" timestamptz,
+                  "resolveBy" timestamptz)
+         RETURNING ${stateColumns()}`,
+        { rows: jsonb(rows) },
+        tx,
+      );
+      const byId = new Map(written.map((row) => [row.id, row]));
+      return rows.map((row) => {
+        const state = byId.get(row.id);
+        if (!state) throw new Error('tickets: the insert returned no row');
+        return state;
+      });
     },
 
     /** Locks the row for the rest of the transaction: two changes to one ticket never interleave. */
@@ -117,25 +146,41 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
 
     /** Appends to the ticket's history; returns the event's id, the cause of what follows from it. */
     async appendEvent(ticketId: string, type: string, actor: string, data: Record<string, unknown>, tx: Transaction): Promise<string> {
-      const [row] = await hotRows<{ id: string }>(
+      const [id] = await this.appendEvents([{ ticketId, type, actor, data }], tx);
+      if (id === undefined) throw new Error('ticket_events: the insert returned no row');
+      return id;
+    },
+
+    /** Events of different tickets in one statement (one each); returns their ids in the order given. */
+    async appendEvents(events: readonly NewEvent[], tx: Transaction): Promise<string[]> {
+      const rows = await hotRows<{ id: string; ticketId: string }>(
         sequelize,
-        `INSERT INTO ticket_events (ticket_id, type, actor, data) VALUES ($ticketId, $type, $actor, CAST($data AS jsonb)) RETURNING id::text AS id`,
-        { ticketId, type, actor, data: JSON.stringify(data) },
+        `INSERT INTO ticket_events (ticket_id, type, actor, data)
+         SELECT e."ticketId", e.type, e.actor, e.data FROM jsonb_to_recordset(CAST($rows AS jsonb)) AS e("ticketId" uuid, type text, actor text, data jsonb)
+         RETURNING id::text AS id, ticket_id AS "ticketId"`,
+        { rows: jsonb(events) },
         tx,
       );
-      if (!row) throw new Error('ticket_events: the insert returned no row');
-      return row.id;
+      const byTicket = new Map(rows.map((row) => [row.ticketId, row.id]));
+      if (byTicket.size !== events.length) throw new Error('ticket_events: one event per ticket at a time');
+      return events.map((e) => byTicket.get(e.ticketId) ?? '');
     },
 
     async addWatchers(ticketId: string, watchers: Watcher[], tx: Transaction): Promise<void> {
-      if (watchers.length === 0) return;
-      // One statement for all of them: an email copied to twenty people is one round trip.
-      const rows = watchers.map((w) => ({ email: w.email ?? null, phone: w.phone ?? null }));
-      await sequelize.query(
+      await this.addWatchersMany([{ ticketId, watchers }], tx);
+    },
+
+    /** One statement for all of them: an email copied to twenty people is one round trip, a backlog too. */
+    async addWatchersMany(entries: readonly { ticketId: string; watchers: readonly Watcher[] }[], tx: Transaction): Promise<void> {
+      const rows = entries.flatMap(({ ticketId, watchers }) => watchers.map((w) => ({ ticketId, email: w.email ?? null, phone: w.phone ?? null })));
+      if (rows.length === 0) return;
+      await hotRows(
+        sequelize,
         `INSERT INTO ticket_watchers (ticket_id, email, phone)
-         SELECT :ticketId, w.email, w.phone FROM json_to_recordset(:rows) AS w(email text, phone text)
+         SELECT w."ticketId", w.email, w.phone FROM jsonb_to_recordset(CAST($rows AS jsonb)) AS w("ticketId" uuid, email text, phone text)
          ON CONFLICT DO NOTHING`,
-        { replacements: { ticketId, rows: JSON.stringify(rows) }, transaction: tx },
+        { rows: jsonb(rows) },
+        tx,
       );
     },
 

@@ -2,7 +2,7 @@ import type { Channel, Language, Level } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { NewMessage } from '../store/message-repository.js';
 import type { TicketState } from '../store/ticket-repository.js';
-import { queueNotifications } from './apply-change.js';
+import { notificationRows } from './apply-change.js';
 import type { TicketDeps } from './deps.js';
 import type { Ticket, Watcher } from './types.js';
 
@@ -23,8 +23,6 @@ export interface OpenTicketInput {
   /** Extra facts for the creation event: the recording of a call, an outage. */
   details?: Record<string, unknown>;
 }
-
-class DuplicateDelivery extends Error {}
 
 export type OpenTicketResult = { ticket: Ticket; created: true } | { ticket: Ticket | null; created: false };
 
@@ -56,30 +54,60 @@ export async function openTicket(deps: TicketDeps, input: OpenTicketInput): Prom
 /**
  * openTicket without its look for a redelivery first and without reading the ticket back: for an
  * intake that has looked already, in its own transaction, and needs only the ticket's id and
- * number (an email's ticket, thousands of them after an outage).
+ * number.
  */
 export async function recordTicket(deps: TicketDeps, input: OpenTicketInput): Promise<RecordedTicket> {
-  const now = deps.now?.() ?? new Date();
-  if (input.category && !(await deps.store.categories.exists(input.category))) {
-    throw new AppError('VALIDATION_FAILED', `category: unknown category "${input.category}"`, { field: 'category' });
+  try {
+    const [recorded] = await recordTickets(deps, [input]);
+    if (!recorded) throw new AppError('INTERNAL', 'the new ticket was not written');
+    return { ...recorded, created: true };
+  } catch (err) {
+    if (!(err instanceof AlreadyRecorded)) throw err;
+    const existing = input.message ? await deps.store.messages.ticketIdOf(input.channel, input.message.externalId) : undefined;
+    return { ticketId: existing ?? null, created: false };
   }
-  const outages = await deps.store.outages.current(now);
-  let messageId: string | null = null;
-  const result = await deps.store.transaction(async (tx) => {
-    const requester = await deps.store.requesters.findOrCreate(input.requester, tx);
-    const assessment = deps.policy.assess({
-      channel: input.channel,
-      subject: input.subject,
-      description: input.description,
-      impact: input.impact,
-      urgency: input.urgency,
-      category: input.category,
-      vip: requester.vip,
-      urgencyHint: input.urgencyHint,
+}
+
+/** Thrown by recordTickets, having written nothing, when one of the inputs' messages was recorded before. */
+export class AlreadyRecorded extends Error {
+  constructor() {
+    super('a message of these tickets was recorded before');
+    this.name = 'AlreadyRecorded';
+  }
+}
+
+/**
+ * Many tickets born at once, as openTicket would make them one after the other, in one transaction
+ * and a handful of statements whatever their number (a backlog of emails after an outage). All or
+ * nothing: when a message was recorded before (a redelivery), it throws AlreadyRecorded.
+ */
+export async function recordTickets(deps: TicketDeps, inputs: readonly OpenTicketInput[]): Promise<{ state: TicketState; messageId: string | null }[]> {
+  if (inputs.length === 0) return [];
+  const now = deps.now?.() ?? new Date();
+  for (const category of new Set(inputs.flatMap((i) => (i.category ? [i.category] : [])))) {
+    if (!(await deps.store.categories.exists(category))) {
+      throw new AppError('VALIDATION_FAILED', `category: unknown category "${category}"`, { field: 'category' });
+    }
+  }
+  const outages = (await deps.store.outages.current(now)).map((o) => o.title);
+  const written = await deps.store.transaction(async (tx) => {
+    const requesters = await deps.store.requesters.findOrCreateMany(inputs.map((i) => i.requester), tx);
+    const assessed = inputs.map((input, i) => {
+      const requester = requesters[i]!;
+      const assessment = deps.policy.assess({
+        channel: input.channel,
+        subject: input.subject,
+        description: input.description,
+        impact: input.impact,
+        urgency: input.urgency,
+        category: input.category,
+        vip: requester.vip,
+        urgencyHint: input.urgencyHint,
+      });
+      return { input, requester, assessment, due: deps.policy.slaDue(now, assessment.priority) };
     });
-    const due = deps.policy.slaDue(now, assessment.priority);
-    const state = await deps.store.tickets.insert(
-      {
+    const states = await deps.store.tickets.insertMany(
+      assessed.map(({ input, requester, assessment, due }) => ({
         channel: input.channel,
         priority: assessment.priority,
         impact: assessment.impact,
@@ -92,44 +120,49 @@ export async function recordTicket(deps: TicketDeps, input: OpenTicketInput): Pr
         linkedTicketId: input.linkedTicketId ?? null,
         respondBy: due.respondBy,
         resolveBy: due.resolveBy,
-      },
+      })),
       tx,
     );
-    if (input.message) {
-      messageId = await deps.store.messages.record(
-        { ...input.message, ticketId: state.id, direction: 'in', channel: input.channel },
-        tx,
-      );
-      // Seen before: a redelivery. Throwing undoes the ticket; the caller gets the first one.
-      if (messageId === null) throw new DuplicateDelivery();
-    }
-    if (input.watchers?.length) await deps.store.tickets.addWatchers(state.id, input.watchers, tx);
-    const causeId = await deps.store.tickets.appendEvent(
-      state.id,
-      'created',
-      input.channel === 'web' ? 'coordinator' : `requester:${requester.id}`,
-      { channel: input.channel, priority: assessment.priority, why: assessment.reasons, ...input.details },
+    const withMessage = inputs.flatMap((input, i) => (input.message ? [{ i, message: input.message, channel: input.channel }] : []));
+    const messageIds: (string | null)[] = inputs.map(() => null);
+    const recorded = await deps.store.messages.recordMany(
+      withMessage.map(({ i, message, channel }) => ({ ...message, ticketId: states[i]!.id, direction: 'in' as const, channel })),
       tx,
     );
-    await queueNotifications(
-      deps,
-      { ...state, resolution: null },
-      causeId,
-      { notify: ['requester.created'], extra: { outages: outages.map((o) => o.title) } },
+    // Seen before: a redelivery. Throwing undoes the tickets; the caller finds the first one.
+    if (recorded.some((id) => id === null)) throw new AlreadyRecorded();
+    withMessage.forEach(({ i }, k) => (messageIds[i] = recorded[k] ?? null));
+    await deps.store.tickets.addWatchersMany(
+      inputs.map((input, i) => ({ ticketId: states[i]!.id, watchers: input.watchers ?? [] })),
       tx,
-      // Everything the acknowledgement needs is in hand: no second read of what was just written.
-      { requester, watchers: input.watchers ?? [], technician: null },
     );
-    return state;
-  }).catch((err: unknown) => {
-    if (err instanceof DuplicateDelivery) return null;
-    throw err;
+    const causeIds = await deps.store.tickets.appendEvents(
+      assessed.map(({ input, requester, assessment }, i) => ({
+        ticketId: states[i]!.id,
+        type: 'created',
+        actor: input.channel === 'web' ? 'coordinator' : `requester:${requester.id}`,
+        data: { channel: input.channel, priority: assessment.priority, why: assessment.reasons, ...input.details },
+      })),
+      tx,
+    );
+    const notifications = await Promise.all(
+      assessed.map(({ input, requester }, i) =>
+        notificationRows(
+          deps,
+          { ...states[i]!, resolution: null },
+          causeIds[i]!,
+          { notify: ['requester.created'], extra: { outages } },
+          tx,
+          // Everything the acknowledgement needs is in hand: no second read of what was just written.
+          { requester, watchers: input.watchers ?? [], technician: null },
+        ),
+      ),
+    );
+    await deps.store.outbox.add(notifications.flat(), tx);
+    return states.map((state, i) => ({ state, messageId: messageIds[i] ?? null }));
   });
-
-  if (result === null) {
-    const existing = input.message ? await deps.store.messages.ticketIdOf(input.channel, input.message.externalId) : undefined;
-    return { ticketId: existing ?? null, created: false };
+  for (const { state } of written) {
+    for (const listener of deps.listeners ?? []) listener({ ticketId: state.id, events: ['created'], channel: state.channel });
   }
-  for (const listener of deps.listeners ?? []) listener({ ticketId: result.id, events: ['created'], channel: input.channel });
-  return { state: result, messageId, created: true };
+  return written;
 }
