@@ -23,9 +23,17 @@ export type Decide = (ticket: TicketState, now: Date) => Decision;
  * events and the notifications they cause in one transaction. Listeners hear of it after commit.
  */
 export async function applyChange(deps: TicketDeps, ticketId: string, actor: string, decide: Decide): Promise<Ticket> {
+  await changeTicket(deps, ticketId, actor, decide);
+  const ticket = await deps.store.tickets.get(ticketId);
+  if (!ticket) throw new AppError('TICKET_NOT_FOUND', 'no such ticket');
+  return ticket;
+}
+
+/** applyChange without reading the ticket back as the API shows it: the locked row as changed. */
+export async function changeTicket(deps: TicketDeps, ticketId: string, actor: string, decide: Decide): Promise<TicketState> {
   const now = deps.now?.() ?? new Date();
   const eventTypes: string[] = [];
-  await deps.store.transaction(async (tx) => {
+  const after = await deps.store.transaction(async (tx) => {
     const state = await deps.store.tickets.lock(ticketId, tx);
     if (!state) throw new AppError('TICKET_NOT_FOUND', 'no such ticket');
     const decision = decide(state, now);
@@ -35,14 +43,12 @@ export async function applyChange(deps: TicketDeps, ticketId: string, actor: str
       causeId = await deps.store.tickets.appendEvent(ticketId, event.type, actor, event.data ?? {}, tx);
       eventTypes.push(event.type);
     }
-    if (decision.notify?.length) {
-      await queueNotifications(deps, { ...state, ...decision.changes }, causeId, decision, tx);
-    }
+    const changed: TicketState = { ...state, ...decision.changes };
+    if (decision.notify?.length) await queueNotifications(deps, changed, causeId, decision, tx);
+    return changed;
   });
   for (const listener of deps.listeners ?? []) listener({ ticketId, events: eventTypes });
-  const ticket = await deps.store.tickets.get(ticketId);
-  if (!ticket) throw new AppError('TICKET_NOT_FOUND', 'no such ticket');
-  return ticket;
+  return after;
 }
 
 /** Who a change's notifications go to, when the caller has read them already. */

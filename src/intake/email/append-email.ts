@@ -1,4 +1,4 @@
-import { applyChange, queueNotifications, type Decision } from '../../tickets/apply-change.js';
+import { changeTicket, queueNotifications, type Decision } from '../../tickets/apply-change.js';
 import { moveDecision } from '../../tickets/actions.js';
 import { reopenedStatus } from '../../tickets/lifecycle.js';
 import type { Watcher } from '../../tickets/types.js';
@@ -69,7 +69,7 @@ export async function appendEmail(ctx: EmailContext, input: AppendEmail): Promis
       ...(input.capped ? { capped: true } : {}),
     },
   };
-  await applyChange(tickets, input.ticketId, actor, (ticket, now): Decision => {
+  const after = await changeTicket(tickets, input.ticketId, actor, (ticket, now): Decision => {
     if (!reply || input.capped) return { changes: {}, events: [event] };
     const reopens = input.reopen && (ticket.status === 'resolved' || ticket.status === 'closed');
     const to = reopens ? reopenedStatus(ticket.assigneeId !== null) : ticket.status === 'pending' ? 'in_progress' : null;
@@ -81,8 +81,6 @@ export async function appendEmail(ctx: EmailContext, input: AppendEmail): Promis
   if (input.capped) return { outcome: 'reply', ticketId: input.ticketId, capped: true };
 
   if (role !== 'other') await store.tickets.addWatchers(input.ticketId, watchersOf(email, ctx.deps.ourAddresses, sender), tx);
-  const after = await store.tickets.lock(input.ticketId, tx);
-  if (!after) throw new Error('the threaded ticket vanished');
   // The message row is the cause: one notification per inbound email, however often it is redelivered.
   await queueNotifications(
     tickets,

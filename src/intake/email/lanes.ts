@@ -12,6 +12,11 @@ import { subjectTicketNumber } from './thread.js';
  * header it cannot read joins nothing and runs alone.
  */
 export function laneGroups<T extends { uid: number; raw: Buffer }>(emails: readonly T[], lanes: number): T[][] {
+  return spreadOnLanes(conversationGroups(emails), lanes);
+}
+
+/** The batch's conversations: emails linked by a key, directly or through others; in order of their first email. */
+export function conversationGroups<T extends { raw: Buffer }>(emails: readonly T[]): T[][] {
   const parent = emails.map((_, i) => i);
   const find = (i: number): number => {
     while (parent[i] !== i) {
@@ -28,7 +33,6 @@ export function laneGroups<T extends { uid: number; raw: Buffer }>(emails: reado
       else parent[find(i)] = find(other);
     }
   });
-  // Groups in order of their first email; each to the lane with the fewest emails so far.
   const groups = new Map<number, T[]>();
   emails.forEach((email, i) => {
     const root = find(i);
@@ -36,8 +40,13 @@ export function laneGroups<T extends { uid: number; raw: Buffer }>(emails: reado
     group.push(email);
     groups.set(root, group);
   });
-  const out: T[][] = Array.from({ length: Math.max(1, Math.min(lanes, groups.size)) }, () => []);
-  for (const group of groups.values()) {
+  return [...groups.values()];
+}
+
+/** Whole conversations onto at most `lanes` lanes, each to the lane with the fewest emails so far, in UID order. */
+export function spreadOnLanes<T extends { uid: number }>(groups: readonly T[][], lanes: number): T[][] {
+  const out: T[][] = Array.from({ length: Math.max(1, Math.min(lanes, groups.length)) }, () => []);
+  for (const group of groups) {
     const lane = out.reduce((best, l) => (l.length < best.length ? l : best), out[0]!);
     lane.push(...group);
   }

@@ -1,10 +1,14 @@
 import type { ImapFlow } from 'imapflow';
 import type { Logger } from '../../log.js';
-import { laneGroups } from './lanes.js';
+import { scrub } from '../../log.js';
+import { conversationGroups, spreadOnLanes } from './lanes.js';
 import { fetchBatch, lastUidOf, planBatches, type FetchedEmail } from './mailbox-fetch.js';
 import type { MailboxMetrics } from './mailbox-metrics.js';
 import type { MailboxSpec } from './mailbox-url.js';
-import { quarantineEmail, receiveEmail, type ReceiveDeps, type ReceiveInput } from './receive.js';
+import { quarantineEmail, readEmail, receiveEmail, type ReadEmail, type ReceiveDeps, type ReceiveInput, type ReceiveOutcome } from './receive.js';
+import { isPlainConversation, receiveRequests } from './receive-requests.js';
+import type { MailboxRef } from './receive-types.js';
+import type { InboundEmail } from './types.js';
 import { isRetryableAtOnce } from './transient.js';
 
 /** Where a reader stands in its mailbox; shared with its status. */
@@ -79,18 +83,35 @@ export async function drainMailbox(ctx: DrainContext): Promise<void> {
   }
 }
 
-/** One batch on its lanes; the first lane to fail stops the others after their message in hand. */
+/**
+ * One batch: its plain new requests together in one transaction (receive-requests.ts), then every
+ * other conversation on its lanes, one email at a time; the first lane to fail stops the others
+ * after their message in hand. Conversations are independent (lanes.ts), so this order changes
+ * nothing in what any email becomes.
+ */
 async function storeBatch(ctx: DrainContext, emails: FetchedEmail[]): Promise<void> {
+  const waiting: Waiting[] = [];
+  for (const fetched of emails) {
+    const input = inputOf(ctx, fetched);
+    waiting.push({ uid: fetched.uid, raw: fetched.raw, input, read: await readEmail(ctx.receive, input) });
+  }
+  const plain: Waiting[][] = [];
+  const others: Waiting[][] = [];
+  for (const conversation of conversationGroups(waiting)) {
+    const emails = conversation.flatMap((w) => (w.read.ok && w.input.oversize === undefined ? [w.read.email] : []));
+    const isPlain = emails.length === conversation.length && isPlainConversation(emails, ctx.receive);
+    (isPlain ? plain : others).push(conversation);
+  }
+  others.push(...(await storeRequests(ctx, plain)));
+
   let failure: unknown = null;
-  const lanes = laneGroups(emails, ctx.receive.settings.lanes);
   await Promise.all(
-    lanes.map(async (lane) => {
-      for (const email of lane) {
+    spreadOnLanes(others, ctx.receive.settings.lanes).map(async (lane) => {
+      for (const waiting of lane) {
         if (failure !== null) return;
         try {
           ctx.check();
-          await storeOne(ctx, email);
-          ctx.setBacklog(Math.max(0, ctx.progress.backlog - 1));
+          await storeOne(ctx, waiting);
         } catch (err) {
           failure ??= err;
         }
@@ -100,22 +121,64 @@ async function storeBatch(ctx: DrainContext, emails: FetchedEmail[]): Promise<vo
   if (failure !== null) throw failure;
 }
 
-async function storeOne(ctx: DrainContext, email: FetchedEmail): Promise<void> {
-  const { spec, uidValidity } = ctx;
-  const input: ReceiveInput = {
-    mailbox: { key: spec.key, category: spec.category, urgency: spec.urgency },
-    position: { uid: email.uid, uidValidity },
+interface Waiting {
+  uid: number;
+  raw: Buffer;
+  input: ReceiveInput;
+  read: ReadEmail;
+}
+
+/** The plain requests of a batch in one go; returns the conversations left for one-by-one storing. */
+async function storeRequests(ctx: DrainContext, conversations: Waiting[][]): Promise<Waiting[][]> {
+  if (conversations.length === 0) return [];
+  ctx.check();
+  const byUid = new Map(conversations.flat().map((w) => [w.uid, w]));
+  const parsed = conversations.map((c) => c.map((w) => ({ uid: w.uid, raw: w.raw, email: (w.read as { email: InboundEmail }).email })));
+  try {
+    const { outcomes, rest } = await receiveRequests(ctx.receive, { mailbox: mailboxOf(ctx), uidValidity: ctx.uidValidity }, parsed);
+    for (const [uid, outcome] of outcomes) {
+      ctx.progress.received++;
+      counted(ctx, byUid.get(uid)!, outcome);
+    }
+    return rest.map((c) => c.map((w) => byUid.get(w.uid)!));
+  } catch (err) {
+    // Whatever it was (one email the store refuses, a redelivery racing us, the database away), the
+    // one-by-one way finds out again for each email, quarantines what deserves it, or ends the session.
+    ctx.log.warn({ mailbox: ctx.spec.key, emails: byUid.size, err: scrub(String(err)) }, 'a batch of new requests could not be stored together: one by one');
+    return conversations;
+  }
+}
+
+function inputOf(ctx: DrainContext, email: FetchedEmail): ReceiveInput {
+  return {
+    mailbox: mailboxOf(ctx),
+    position: { uid: email.uid, uidValidity: ctx.uidValidity },
     raw: email.raw,
     ...(email.oversize === null ? {} : { oversize: email.oversize }),
   };
-  const attemptKey = `${uidValidity}:${email.uid}`;
+}
+
+function mailboxOf(ctx: DrainContext): MailboxRef {
+  return { key: ctx.spec.key, category: ctx.spec.category, urgency: ctx.spec.urgency };
+}
+
+/** A message done with: its metric, its backlog, its tries forgotten. */
+function counted(ctx: DrainContext, waiting: Waiting, outcome: ReceiveOutcome): void {
+  ctx.attempts.delete(`${ctx.uidValidity}:${waiting.uid}`);
+  ctx.metrics.messages.inc({ mailbox: ctx.spec.key, outcome: outcome.outcome });
+  ctx.setBacklog(Math.max(0, ctx.progress.backlog - 1));
+}
+
+async function storeOne(ctx: DrainContext, waiting: Waiting): Promise<void> {
+  const { spec, uidValidity } = ctx;
+  const { input } = waiting;
+  const attemptKey = `${uidValidity}:${waiting.uid}`;
   const maxAttempts = ctx.receive.settings.maxAttempts;
   for (;;) {
     try {
-      const outcome = await receiveEmail(ctx.receive, input);
-      ctx.attempts.delete(attemptKey);
+      const outcome = await receiveEmail(ctx.receive, input, waiting.read);
       ctx.progress.received++;
-      ctx.metrics.messages.inc({ mailbox: spec.key, outcome: outcome.outcome });
+      counted(ctx, waiting, outcome);
       return;
     } catch (err) {
       const tries = (ctx.attempts.get(attemptKey) ?? 0) + 1;
@@ -125,11 +188,9 @@ async function storeOne(ctx: DrainContext, email: FetchedEmail): Promise<void> {
       // Anything else transient (the database away): the session ends and this message is tried again.
       if (tries < maxAttempts) throw err;
       // Poison by persistence: whatever keeps failing, the mail behind it must not wait forever.
-      ctx.log.error({ mailbox: spec.key, uid: email.uid, tries }, 'an email keeps failing: quarantined');
+      ctx.log.error({ mailbox: spec.key, uid: waiting.uid, tries }, 'an email keeps failing: quarantined');
       const reason = `failed ${tries} times: ${err instanceof Error ? err.message : String(err)}`;
-      const outcome = await quarantineEmail(ctx.receive, input, reason);
-      ctx.attempts.delete(attemptKey);
-      ctx.metrics.messages.inc({ mailbox: spec.key, outcome: outcome.outcome });
+      counted(ctx, waiting, await quarantineEmail(ctx.receive, input, reason));
       return;
     }
   }

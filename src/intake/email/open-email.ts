@@ -1,10 +1,12 @@
-import { recordTicket } from '../../tickets/open-ticket.js';
+import type { Transaction } from 'sequelize';
+import type { Store } from '../../store/index.js';
+import { recordTicket, type OpenTicketInput } from '../../tickets/open-ticket.js';
 import { isNoReplyAddress } from './auto-reply.js';
 import { tellOmitted, watchersOf } from './append-email.js';
 import { Redelivered } from './in-transaction.js';
 import { guessLanguage, higherUrgency, urgencyFromHeaders } from './hints.js';
 import { splitReply } from './quoted.js';
-import type { EmailContext, ReceiveOutcome } from './receive-types.js';
+import type { EmailContext, MailboxRef, ReceiveOutcome } from './receive-types.js';
 import { cleanSubject } from './thread.js';
 import type { Address } from './types.js';
 
@@ -15,42 +17,8 @@ import type { Address } from './types.js';
  */
 export async function openEmailTicket(ctx: EmailContext, options: { linkedTicketId?: string; via: string }): Promise<ReceiveOutcome> {
   const { email, tx, tickets } = ctx;
-  const from = email.from;
-  const requester = requesterOf(from, email.replyTo);
-  // A reply to a long-closed ticket: its new text is the request, the quoted history stays on the message.
-  const parts = options.linkedTicketId === undefined ? null : splitReply(email.text);
-  const text = (parts?.reply.trim() ? parts.reply : email.text).trim();
-  const quoted = parts === null ? '' : [parts.quoted, parts.signature].filter((p) => p.trim() !== '').join('\n\n');
-  const subject = cleanSubject(email.subject) || firstLine(text) || '(no subject)';
-  const watchers = watchersOf(email, ctx.deps.ourAddresses, requester?.address ?? null);
-  // When Reply-To named the requester, the person who wrote still follows the ticket (their replies thread).
-  if (from && requester && from.address !== requester.address && !isNoReplyAddress(from.address) && !ctx.deps.ourAddresses.includes(from.address)) {
-    watchers.push({ email: from.address });
-  }
-  const urgencyHint = higherUrgency(urgencyFromHeaders(ctx.raw), ctx.mailbox.urgency);
-  // Categories are edited at run time: a mailbox's default that was removed since is dropped, not fatal.
-  const category = ctx.mailbox.category && (await tickets.store.categories.exists(ctx.mailbox.category, tx)) ? ctx.mailbox.category : null;
-
-  const result = await recordTicket(tickets, {
-    channel: 'email',
-    subject: subject.slice(0, 500),
-    description: text,
-    requester: { name: requester?.name ?? null, email: requester?.address ?? null, language: guessLanguage(ctx.raw, email.text) },
-    ...(watchers.length > 0 ? { watchers } : {}),
-    message: {
-      externalId: email.messageId,
-      sender: from?.address ?? null,
-      recipient: email.to[0]?.address ?? null,
-      subject: email.subject,
-      body: text,
-      quoted: quoted === '' ? null : quoted,
-      at: ctx.now,
-    },
-    ...(urgencyHint ? { urgencyHint } : {}),
-    ...(category ? { category } : {}),
-    ...(options.linkedTicketId ? { linkedTicketId: options.linkedTicketId } : {}),
-    details: { mailbox: ctx.mailbox.key, thread: options.via },
-  });
+  const category = await mailboxCategory(tickets.store, ctx.mailbox, tx);
+  const result = await recordTicket(tickets, emailTicketInput(ctx, { ...options, category }));
   // Found stored after openTicket had written its ticket into our transaction: undo it all.
   if (!result.created) throw new Redelivered();
 
@@ -63,6 +31,53 @@ export async function openEmailTicket(ctx: EmailContext, options: { linkedTicket
     if (email.omitted.length > 0) await tellOmitted(ctx, ticket, rowId);
   }
   return { outcome: 'ticket', ticketId: ticket.id, number: ticket.number };
+}
+
+/** The mailbox's default category, unless it was removed since (categories are edited at run time): then none. */
+export async function mailboxCategory(store: Store, mailbox: MailboxRef, tx: Transaction): Promise<string | null> {
+  return mailbox.category && (await store.categories.exists(mailbox.category, tx)) ? mailbox.category : null;
+}
+
+/** What an email says of the ticket it opens; `category` is the mailbox's, checked (mailboxCategory). */
+export function emailTicketInput(
+  source: Pick<EmailContext, 'email' | 'raw' | 'mailbox' | 'now'> & { deps: Pick<EmailContext['deps'], 'ourAddresses'> },
+  options: { linkedTicketId?: string; via: string; category: string | null },
+): OpenTicketInput {
+  const { email } = source;
+  const from = email.from;
+  const requester = requesterOf(from, email.replyTo);
+  // A reply to a long-closed ticket: its new text is the request, the quoted history stays on the message.
+  const parts = options.linkedTicketId === undefined ? null : splitReply(email.text);
+  const text = (parts?.reply.trim() ? parts.reply : email.text).trim();
+  const quoted = parts === null ? '' : [parts.quoted, parts.signature].filter((p) => p.trim() !== '').join('\n\n');
+  const subject = cleanSubject(email.subject) || firstLine(text) || '(no subject)';
+  const ours = source.deps.ourAddresses;
+  const watchers = watchersOf(email, ours, requester?.address ?? null);
+  // When Reply-To named the requester, the person who wrote still follows the ticket (their replies thread).
+  if (from && requester && from.address !== requester.address && !isNoReplyAddress(from.address) && !ours.includes(from.address)) {
+    watchers.push({ email: from.address });
+  }
+  const urgencyHint = higherUrgency(urgencyFromHeaders(source.raw), source.mailbox.urgency);
+  return {
+    channel: 'email',
+    subject: subject.slice(0, 500),
+    description: text,
+    requester: { name: requester?.name ?? null, email: requester?.address ?? null, language: guessLanguage(source.raw, email.text) },
+    ...(watchers.length > 0 ? { watchers } : {}),
+    message: {
+      externalId: email.messageId,
+      sender: from?.address ?? null,
+      recipient: email.to[0]?.address ?? null,
+      subject: email.subject,
+      body: text,
+      quoted: quoted === '' ? null : quoted,
+      at: source.now,
+    },
+    ...(urgencyHint ? { urgencyHint } : {}),
+    ...(options.category ? { category: options.category } : {}),
+    ...(options.linkedTicketId ? { linkedTicketId: options.linkedTicketId } : {}),
+    details: { mailbox: source.mailbox.key, thread: options.via },
+  };
 }
 
 /**

@@ -52,13 +52,18 @@ export async function receiveHuman(ctx: EmailContext): Promise<ReceiveOutcome> {
 /** "5", "4/5", "3 !": a digit alone is a survey answer; anything more is a message. */
 const SCORE = /^\s*([1-5])\s*(?:\/\s*5)?\s*[.!]?\s*$/;
 
+/** The 1–5 an email's new text is, alone; null for anything else. */
+export function surveyDigit(text: string): string | null {
+  return SCORE.exec(splitReply(text).reply)?.[1] ?? null;
+}
+
 /**
  * A bare 1–5 from someone whose ticket was closed lately and not yet rated is its rating (the
  * closing email asks for one), not a reply that reopens it, nor a new ticket.
  */
 async function answerSurvey(ctx: EmailContext, decision: Exclude<ThreadDecision, { action: 'ignore-duplicate' }>): Promise<ReceiveOutcome | null> {
   const sender = ctx.email.from?.address;
-  const digit = SCORE.exec(splitReply(ctx.email.text).reply)?.[1];
+  const digit = surveyDigit(ctx.email.text);
   if (!sender || !digit) return null;
   const ticket = await findSurveyTicket(ctx.tickets.store, { email: sender });
   if (!ticket) return null;

@@ -21,21 +21,27 @@ export type { ReceiveDeps, ReceiveInput, ReceiveOutcome, MailboxRef } from './re
  * never blocks the mail behind it. Transient failures (the database away) throw, and the reader
  * tries the same message again later.
  */
-export async function receiveEmail(deps: ReceiveDeps, input: ReceiveInput): Promise<ReceiveOutcome> {
-  let email: InboundEmail;
+export async function receiveEmail(deps: ReceiveDeps, input: ReceiveInput, read?: ReadEmail): Promise<ReceiveOutcome> {
+  const parsed = read ?? (await readEmail(deps, input));
+  if (!parsed.ok) return quarantineEmail(deps, input, parsed.reason);
   try {
-    email = sanitise(await parseEmail(input.raw, deps.settings.limits));
-    if (input.oversize !== undefined) email = tooLarge(email, input.oversize);
-  } catch (err) {
-    const reason = err instanceof EmailParseError ? `unparsable (${err.reason}): ${err.message}` : `unparsable: ${String(err)}`;
-    return quarantineEmail(deps, input, reason);
-  }
-  try {
-    return await store(deps, input, email);
+    return await store(deps, input, parsed.email);
   } catch (err) {
     if (isTransientError(err)) throw err;
     deps.log.error({ mailbox: input.mailbox.key, uid: input.position?.uid, err: scrub(String(err)) }, 'an email could not be stored: quarantined');
     return quarantineEmail(deps, input, `could not be stored: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** An email parsed and made fit to store, or why it cannot be read. */
+export type ReadEmail = { ok: true; email: InboundEmail } | { ok: false; reason: string };
+
+export async function readEmail(deps: ReceiveDeps, input: ReceiveInput): Promise<ReadEmail> {
+  try {
+    const email = sanitise(await parseEmail(input.raw, deps.settings.limits));
+    return { ok: true, email: input.oversize === undefined ? email : tooLarge(email, input.oversize) };
+  } catch (err) {
+    return { ok: false, reason: err instanceof EmailParseError ? `unparsable (${err.reason}): ${err.message}` : `unparsable: ${String(err)}` };
   }
 }
 
@@ -110,7 +116,7 @@ export async function quarantineEmail(deps: ReceiveDeps, input: ReceiveInput, re
 }
 
 /** The sender writes `<uuid@MAIL_FROM's domain>` (notify/channels/smtp-mail.ts). */
-function isOurs(deps: ReceiveDeps, messageId: string): boolean {
+export function isOurs(deps: Pick<ReceiveDeps, 'ourDomain'>, messageId: string): boolean {
   if (deps.ourDomain === null) return false;
   const at = messageId.lastIndexOf('@');
   return (
