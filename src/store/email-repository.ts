@@ -1,4 +1,4 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import type { TicketStatus } from '../domain.js';
 import { hotRows } from './prepared.js';
 
@@ -61,14 +61,14 @@ const toRef = (row: TicketRow): EmailTicketRef => ({
 });
 
 export function createEmailRepository(sequelize: Sequelize) {
-  const select = <T extends object>(sql: string, replacements: Record<string, unknown>, tx?: Transaction) =>
-    sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction: tx });
+  // Every email asks some of these: bound parameters, prepared on the email's transaction (hotRows).
+  const select = <T extends object>(sql: string, bind: Record<string, unknown>, tx?: Transaction) => hotRows<T>(sequelize, sql, bind, tx);
 
   return {
     /** Was an email with this Message-ID received already, or is it one we sent (our own mail coming back)? */
     async known(messageId: string, tx?: Transaction): Promise<{ received: boolean; sent: boolean }> {
       const rows = await select<{ direction: 'in' | 'out' }>(
-        `SELECT direction FROM messages WHERE channel = 'email' AND external_id IN (:ids)`,
+        `SELECT direction FROM messages WHERE channel = 'email' AND external_id = ANY(CAST($ids AS text[]))`,
         { ids: spellings([messageId]) },
         tx,
       );
@@ -93,7 +93,7 @@ export function createEmailRepository(sequelize: Sequelize) {
       const rows = await select<TicketRow & { external_id: string }>(
         `SELECT m.external_id, t.id, t.number, t.status, t.closed_at, t.requester_id
            FROM messages m JOIN tickets t ON t.id = m.ticket_id
-          WHERE m.channel = 'email' AND m.external_id IN (:ids)`,
+          WHERE m.channel = 'email' AND m.external_id = ANY(CAST($ids AS text[]))`,
         { ids: spellings(ids.slice(0, 50)) },
         tx,
       );
@@ -112,10 +112,10 @@ export function createEmailRepository(sequelize: Sequelize) {
     ): Promise<(EmailTicketRef & { senderIsRequesterOrWatcher: boolean }) | null> {
       const [row] = await select<TicketRow & { member: boolean }>(
         `SELECT t.id, t.number, t.status, t.closed_at, t.requester_id,
-                ((:address)::text IS NOT NULL AND (r.emails @> ARRAY[(:address)::text] OR EXISTS (
-                  SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND lower(w.email) = (:address)::text))) AS member
+                (CAST($address AS text) IS NOT NULL AND (r.emails @> ARRAY[CAST($address AS text)] OR EXISTS (
+                  SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND lower(w.email) = CAST($address AS text)))) AS member
            FROM tickets t JOIN requesters r ON r.id = t.requester_id
-          WHERE t.number = :number`,
+          WHERE t.number = $number`,
         { number: Number(number), address: address?.toLowerCase() ?? null },
         tx,
       );
@@ -126,9 +126,9 @@ export function createEmailRepository(sequelize: Sequelize) {
     async roleOn(ticketId: string, address: string | null, tx?: Transaction): Promise<'requester' | 'watcher' | 'other'> {
       if (address === null) return 'other';
       const [row] = await select<{ requester: boolean; watcher: boolean }>(
-        `SELECT r.emails @> ARRAY[(:address)::text] AS requester,
-                EXISTS (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND lower(w.email) = (:address)::text) AS watcher
-           FROM tickets t JOIN requesters r ON r.id = t.requester_id WHERE t.id = :ticketId`,
+        `SELECT r.emails @> ARRAY[CAST($address AS text)] AS requester,
+                EXISTS (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND lower(w.email) = CAST($address AS text)) AS watcher
+           FROM tickets t JOIN requesters r ON r.id = t.requester_id WHERE t.id = $ticketId`,
         { ticketId, address: address.toLowerCase() },
         tx,
       );
@@ -139,7 +139,7 @@ export function createEmailRepository(sequelize: Sequelize) {
     async countFrom(address: string, since: Date, tx?: Transaction): Promise<number> {
       const [row] = await select<{ n: number }>(
         `SELECT count(*)::int AS n FROM messages
-          WHERE direction = 'in' AND lower(sender) = :address AND at > :since AND channel = 'email'`,
+          WHERE direction = 'in' AND lower(sender) = $address AND at > $since AND channel = 'email'`,
         { address: address.toLowerCase(), since },
         tx,
       );
@@ -164,7 +164,7 @@ export function createEmailRepository(sequelize: Sequelize) {
     async countOn(ticketId: string, since: Date, tx?: Transaction): Promise<number> {
       const [row] = await select<{ n: number }>(
         `SELECT count(*)::int AS n FROM messages
-          WHERE ticket_id = :ticketId AND at > :since AND direction = 'in' AND channel = 'email'`,
+          WHERE ticket_id = $ticketId AND at > $since AND direction = 'in' AND channel = 'email'`,
         { ticketId, since },
         tx,
       );
@@ -176,7 +176,7 @@ export function createEmailRepository(sequelize: Sequelize) {
       const [row] = await select<TicketRow>(
         `SELECT t.id, t.number, t.status, t.closed_at, t.requester_id
            FROM tickets t JOIN requesters r ON r.id = t.requester_id
-          WHERE r.emails @> ARRAY[(:address)::text]
+          WHERE r.emails @> ARRAY[CAST($address AS text)]
           ORDER BY t.created_at DESC LIMIT 1`,
         { address: address.toLowerCase() },
         tx,
@@ -220,7 +220,7 @@ export function createEmailRepository(sequelize: Sequelize) {
       if (ids.length === 0) return [];
       return select<OutboundEmail>(
         `SELECT id, ticket_id AS "ticketId", external_id AS "externalId", recipient, status FROM messages
-          WHERE channel = 'email' AND direction = 'out' AND external_id IN (:ids)`,
+          WHERE channel = 'email' AND direction = 'out' AND external_id = ANY(CAST($ids AS text[]))`,
         { ids: spellings(ids.slice(0, 50)) },
         tx,
       );
