@@ -1,6 +1,16 @@
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countRows, createMailDesk, eventually, mail, newMessageId, recordOutbound, ticketsFrom, type MailDesk } from './mail-desk.js';
+import {
+  countRows,
+  createMailDesk,
+  eventually,
+  mail,
+  newMessageId,
+  recordOutbound,
+  refuseTicketsWithSubject,
+  ticketsFrom,
+  type MailDesk,
+} from './mail-desk.js';
 
 /**
  * Mail that piled up while the desk was away, read in one go: the batch's new requests are stored
@@ -37,31 +47,6 @@ describe('a backlog of requests, replies and redeliveries', () => {
     for (let i = 0; i < 30; i++) {
       const id = newMessageId();
       requestIds.push(id);
-      if (i === 10) {
-        await m.deliver(
-          [
-            `From: Person 10 <person10@client.example>`,
-            'To: Helpdesk <helpdesk@desk.example>',
-            'Subject: Request 10',
-            `Message-ID: <${id}>`,
-            'MIME-Version: 1.0',
-            'Content-Type: multipart/mixed; boundary="b1"',
-            '',
-            '--b1',
-            'Content-Type: text/plain; charset=utf-8',
-            '',
-            'Request number 10, log attached.',
-            '--b1',
-            'Content-Type: text/plain; name="error.log"',
-            'Content-Disposition: attachment; filename="error.log"',
-            '',
-            'disk error 0x1F',
-            '--b1--',
-            '',
-          ].join('\r\n'),
-        );
-        continue;
-      }
       await m.deliver(
         mail({
           from: `Person ${i} <person${i}@client.example>`,
@@ -69,6 +54,7 @@ describe('a backlog of requests, replies and redeliveries', () => {
           body: `Request number ${i}.`,
           messageId: id,
           ...(i === 20 ? { cc: 'Boss <boss@client.example>' } : {}),
+          ...(i === 10 ? { attachments: [{ name: 'error.log', content: Buffer.from('disk error 0x1F'), type: 'text/plain' }] } : {}),
         }),
       );
       if (i === 3) {
@@ -156,13 +142,7 @@ describe('a backlog with one email the store refuses', () => {
   let m: MailDesk;
   beforeAll(async () => {
     m = await createMailDesk();
-    await m.desk.services.store.sequelize.query(`
-      CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.subject = 'Poison pill' THEN RAISE EXCEPTION 'refused by the test'; END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER refuse_poison BEFORE INSERT ON tickets FOR EACH ROW EXECUTE FUNCTION refuse_poison();`);
+    await refuseTicketsWithSubject(m.desk, 'Poison pill');
     for (let i = 0; i < 12; i++) {
       const subject = i === 5 ? 'Poison pill' : `Request ${i}`;
       await m.deliver(mail({ from: `batch${i}@client.example`, subject, body: `Body ${i}.` }));

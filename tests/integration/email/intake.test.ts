@@ -12,6 +12,7 @@ import {
   mail,
   newMessageId,
   recordOutbound,
+  refuseTicketsWithSubject,
   ticketsFrom,
   type MailDesk,
 } from './mail-desk.js';
@@ -288,14 +289,7 @@ describe('poison', () => {
   });
 
   it('an email that cannot be stored is quarantined whole and the next one is still processed', async () => {
-    // A database that refuses one ticket, as a broken constraint or a bug would.
-    await m.desk.services.store.sequelize.query(`
-      CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.subject = 'Poison pill' THEN RAISE EXCEPTION 'refused by the test'; END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER refuse_poison BEFORE INSERT ON tickets FOR EACH ROW EXECUTE FUNCTION refuse_poison();`);
+    await refuseTicketsWithSubject(m.desk, 'Poison pill');
     const poison = mail({ from: 'poison@client.example', subject: 'Poison pill', body: 'This one cannot be stored.' });
     await m.deliver(poison);
     await m.deliver(mail({ from: 'poison@client.example', subject: 'After the pill', body: 'This one can.' }));

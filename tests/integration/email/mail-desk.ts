@@ -109,6 +109,8 @@ export interface MailOptions {
   inReplyTo?: string;
   references?: string[];
   headers?: Record<string, string>;
+  /** Makes it multipart/mixed, the body its first part. */
+  attachments?: { name: string; content: Buffer; type?: string }[];
 }
 
 /** A plain-text RFC 5322 message as a mail client would deliver it. */
@@ -126,13 +128,34 @@ export function mail(o: MailOptions): string {
     ...(o.references?.length ? [`References: ${o.references.map((r) => `<${r}>`).join(' ')}`] : []),
     ...Object.entries(o.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
     'MIME-Version: 1.0',
+    ...(o.attachments?.length ? ['Content-Type: multipart/mixed; boundary="b1"', '', '--b1'] : []),
     'Content-Type: text/plain; charset=utf-8',
     'Content-Transfer-Encoding: 8bit',
     '',
     o.body,
+    ...(o.attachments ?? []).flatMap((a) => [
+      '--b1',
+      `Content-Type: ${a.type ?? 'application/octet-stream'}; name="${a.name}"`,
+      `Content-Disposition: attachment; filename="${a.name}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      a.content.toString('base64'),
+    ]),
+    ...(o.attachments?.length ? ['--b1--'] : []),
     '',
   ];
   return lines.join('\r\n');
+}
+
+/** A database that refuses to store a ticket with this subject, as a broken constraint or a bug would. */
+export async function refuseTicketsWithSubject(desk: TestDesk, subject: string): Promise<void> {
+  await desk.services.store.sequelize.query(`
+    CREATE FUNCTION refuse_subject() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.subject = ${desk.services.store.sequelize.escape(subject)} THEN RAISE EXCEPTION 'refused by the test'; END IF;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER refuse_subject BEFORE INSERT ON tickets FOR EACH ROW EXECUTE FUNCTION refuse_subject();`);
 }
 
 export function newMessageId(domain = 'client.example'): string {

@@ -31,29 +31,13 @@ async function firstTicketOf(address: string) {
 }
 
 function withAttachments(from: string, files: { name: string; bytes: number }[]): string {
-  return [
-    `From: ${from}`,
-    'To: urgent@desk.example',
-    'Subject: Screenshots of the error',
-    `Message-ID: <att-${Date.now()}-${Math.random()}@client.example>`,
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/mixed; boundary="b1"',
-    '',
-    '--b1',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    'The router shows an error, screenshots attached.',
-    ...files.flatMap((f) => [
-      '--b1',
-      `Content-Type: application/octet-stream; name="${f.name}"`,
-      `Content-Disposition: attachment; filename="${f.name}"`,
-      'Content-Transfer-Encoding: base64',
-      '',
-      Buffer.alloc(f.bytes, 7).toString('base64'),
-    ]),
-    '--b1--',
-    '',
-  ].join('\r\n');
+  return mail({
+    from,
+    to: 'urgent@desk.example',
+    subject: 'Screenshots of the error',
+    body: 'The router shows an error, screenshots attached.',
+    attachments: files.map((f) => ({ name: f.name, content: Buffer.alloc(f.bytes, 7) })),
+  });
 }
 
 describe('a mailbox with defaults', () => {
