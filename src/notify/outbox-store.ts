@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Language } from '../domain.js';
+import { jsonb } from '../store/jsonb.js';
 
 /**
  * The outbox rows as the delivery side reads and moves them. Every move is one conditional UPDATE
@@ -140,7 +141,7 @@ export function createOutboxStore(sequelize: Sequelize) {
         `UPDATE outbox SET send_started_at = now(), rendered = CAST(:rendered AS jsonb),
                 external_id = coalesce(:externalId, external_id)
           WHERE id = :id AND attempts = :attempt AND status = 'sending' RETURNING id`,
-        { id, attempt, rendered: JSON.stringify(rendered), externalId },
+        { id, attempt, rendered: jsonb(rendered), externalId },
       );
       return rows.length > 0;
     },
@@ -223,7 +224,7 @@ export function createOutboxStore(sequelize: Sequelize) {
           message: error.message,
           code: error.code,
           actor: ACTOR,
-          vendorCode: error.vendorCode === undefined ? null : JSON.stringify(error.vendorCode),
+          vendorCode: error.vendorCode === undefined ? null : jsonb(error.vendorCode),
         },
       );
       return (row?.done ?? 0) > 0;

@@ -123,7 +123,7 @@ function explain(decision: AssignmentDecision, state: TicketState, required: str
     requiredSkills: required,
     considered: decision.candidates.length,
     ...(decision.candidates.length === 0
-      ? { reason: `no available tier ${state.tier} technician holds ${required.length ? required.join(', ') : 'any skill'}` }
+      ? { reason: `no available tier ${state.tier} technician${required.length ? ` holds ${required.join(', ')}` : ''}` }
       : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import type { Priority, Tier } from '../domain.js';
+import { jsonb } from '../store/jsonb.js';
 import { afterRouting, routeLocked, type Routed } from './assign.js';
 import type { RoutingEngine } from './engine.js';
 import { onShift } from './offers.js';
@@ -77,7 +78,7 @@ export async function drainFor(
       const [next] = await deps.store.sequelize.query<{ id: string; priority: Priority; createdAt: Date; number: number }>(NEXT_WAITING, {
         replacements: {
           tier: tech.tier,
-          skills: JSON.stringify(tech.skills),
+          skills: jsonb(tech.skills),
           first: from === null,
           priority: from?.priority ?? 'P1',
           createdAt: from?.createdAt ?? new Date(0).toISOString(),

@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Language, Tier } from '../domain.js';
+import { jsonb } from '../store/jsonb.js';
 import type { OpenLoad } from './assignment.js';
 
 /**
@@ -75,7 +76,7 @@ export function createRoutingQueries(sequelize: Sequelize) {
     async candidates(tier: Tier, skills: readonly string[], tx: Transaction): Promise<TechnicianRecord[]> {
       const rows = await select<CandidateRow>(
         `SELECT ${CANDIDATE_COLUMNS} FROM technicians tech WHERE ${candidateFilter(':tier', textArray(':skills'))} ORDER BY tech.id`,
-        { tier, skills: JSON.stringify(skills) },
+        { tier, skills: jsonb(skills) },
         tx,
       );
       return rows.map(toRecord);

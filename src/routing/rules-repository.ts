@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Tier } from '../domain.js';
+import { jsonb } from '../store/jsonb.js';
 import type { CategoryDefinition } from './categorize.js';
 
 /**
@@ -50,7 +51,7 @@ export function createRulesRepository(sequelize: Sequelize) {
       await sequelize.query(
         `INSERT INTO settings (key, value, updated_at) VALUES (:key, CAST(:value AS jsonb), now())
            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-        { replacements: { key, value: JSON.stringify(value) } },
+        { replacements: { key, value: jsonb(value) } },
       );
     },
 
@@ -83,13 +84,13 @@ export function createRulesRepository(sequelize: Sequelize) {
              starting_tier = EXCLUDED.starting_tier, keywords = EXCLUDED.keywords, updated_at = now()
            RETURNING name, required_skills, starting_tier, keywords, updated_at, (xmax = 0) AS created`,
           {
-            replacements: { name: c.name, skills: JSON.stringify(c.skills), tier: c.startTier, keywords: JSON.stringify(c.keywords) },
+            replacements: { name: c.name, skills: jsonb(c.skills), tier: c.startTier, keywords: jsonb(c.keywords) },
             transaction,
           },
         )) as [(CategoryRecord & { created: boolean })[], unknown];
         await sequelize.query(
           `INSERT INTO skills (name) SELECT jsonb_array_elements_text(CAST(:skills AS jsonb)) ON CONFLICT DO NOTHING`,
-          { replacements: { skills: JSON.stringify(c.skills) }, transaction },
+          { replacements: { skills: jsonb(c.skills) }, transaction },
         );
         const row = rows[0];
         if (!row) throw new Error('upsert returned no row');

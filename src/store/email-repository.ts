@@ -78,8 +78,7 @@ export function createEmailRepository(sequelize: Sequelize) {
     /** Which of these Message-IDs are in the store already, received or sent (for a batch: one look for all). */
     async knownAmong(messageIds: readonly string[], tx?: Transaction): Promise<Set<string>> {
       if (messageIds.length === 0) return new Set();
-      const rows = await hotRows<{ id: string }>(
-        sequelize,
+      const rows = await select<{ id: string }>(
         `SELECT external_id AS id FROM messages WHERE channel = 'email' AND external_id = ANY(CAST($ids AS text[]))`,
         { ids: spellings(messageIds) },
         tx,
@@ -137,20 +136,13 @@ export function createEmailRepository(sequelize: Sequelize) {
 
     /** Inbound emails from `address` since `since` (for the per-sender storm cap). */
     async countFrom(address: string, since: Date, tx?: Transaction): Promise<number> {
-      const [row] = await select<{ n: number }>(
-        `SELECT count(*)::int AS n FROM messages
-          WHERE direction = 'in' AND lower(sender) = $address AND at > $since AND channel = 'email'`,
-        { address: address.toLowerCase(), since },
-        tx,
-      );
-      return row?.n ?? 0;
+      return (await this.countsFrom([address], since, tx)).get(address.toLowerCase()) ?? 0;
     },
 
     /** countFrom for many senders at once: lower-cased address → count, absent when none. */
     async countsFrom(addresses: readonly string[], since: Date, tx?: Transaction): Promise<Map<string, number>> {
       if (addresses.length === 0) return new Map();
-      const rows = await hotRows<{ address: string; n: number }>(
-        sequelize,
+      const rows = await select<{ address: string; n: number }>(
         `SELECT lower(sender) AS address, count(*)::int AS n FROM messages
           WHERE direction = 'in' AND lower(sender) = ANY(CAST($addresses AS text[])) AND at > $since AND channel = 'email'
           GROUP BY 1`,

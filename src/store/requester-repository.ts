@@ -28,11 +28,7 @@ export function createRequesterRepository(models: Models) {
     return row ?? null;
   };
   return {
-    // Plain statements, not model calls: every email and text looks its sender up here.
-    async findByEmail(email: string, tx?: Transaction): Promise<Requester | null> {
-      return one(`SELECT ${REQUESTER} FROM requesters WHERE emails @> ARRAY[CAST($value AS text)] LIMIT 1`, { value: email.toLowerCase() }, tx);
-    },
-
+    // Plain statements, not model calls: every text looks its sender up here.
     async findByPhone(phone: string, tx?: Transaction): Promise<Requester | null> {
       return one(`SELECT ${REQUESTER} FROM requesters WHERE phones @> ARRAY[CAST($value AS text)] LIMIT 1`, { value: phone }, tx);
     },

@@ -100,8 +100,8 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
     },
 
     /**
-     * Many new tickets in one statement, numbered in the order given (a function scan yields the array in order); returns them as written, in
-     * that order.
+     * Many new tickets in one statement, numbered in the order given (a function scan yields the
+     * array in order); returns them as written, in that order.
      */
     async insertMany(inputs: readonly NewTicket[], tx: Transaction): Promise<TicketState[]> {
       const rows = inputs.map((input) => ({

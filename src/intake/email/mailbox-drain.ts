@@ -6,9 +6,8 @@ import { fetchBatch, lastUidOf, planBatches, type FetchedEmail } from './mailbox
 import type { MailboxMetrics } from './mailbox-metrics.js';
 import type { MailboxSpec } from './mailbox-url.js';
 import { quarantineEmail, readEmail, receiveEmail, type ReadEmail, type ReceiveDeps, type ReceiveInput, type ReceiveOutcome } from './receive.js';
-import { isPlainConversation, receiveRequests } from './receive-requests.js';
+import { isPlainConversation, receiveRequests, type WaitingEmail } from './receive-requests.js';
 import type { MailboxRef } from './receive-types.js';
-import type { InboundEmail } from './types.js';
 import { isRetryableAtOnce } from './transient.js';
 
 /** Where a reader stands in its mailbox; shared with its status. */
@@ -89,20 +88,23 @@ export async function drainMailbox(ctx: DrainContext): Promise<void> {
  * after their message in hand. Conversations are independent (lanes.ts), so this order changes
  * nothing in what any email becomes.
  */
-async function storeBatch(ctx: DrainContext, emails: FetchedEmail[]): Promise<void> {
+async function storeBatch(ctx: DrainContext, fetched: FetchedEmail[]): Promise<void> {
   const waiting: Waiting[] = [];
-  for (const fetched of emails) {
-    const input = inputOf(ctx, fetched);
-    waiting.push({ uid: fetched.uid, raw: fetched.raw, input, read: await readEmail(ctx.receive, input) });
+  for (const email of fetched) {
+    const input = inputOf(ctx, email);
+    waiting.push({ uid: email.uid, raw: email.raw, input, read: await readEmail(ctx.receive, input) });
   }
-  const plain: Waiting[][] = [];
+  const plain: WaitingEmail[][] = [];
   const others: Waiting[][] = [];
   for (const conversation of conversationGroups(waiting)) {
-    const emails = conversation.flatMap((w) => (w.read.ok && w.input.oversize === undefined ? [w.read.email] : []));
-    const isPlain = emails.length === conversation.length && isPlainConversation(emails, ctx.receive);
-    (isPlain ? plain : others).push(conversation);
+    const parsed = conversation.flatMap((w) => (w.read.ok && w.input.oversize === undefined ? [{ uid: w.uid, raw: w.raw, email: w.read.email }] : []));
+    const isPlain = parsed.length === conversation.length && isPlainConversation(parsed.map((p) => p.email), ctx.receive);
+    if (isPlain) plain.push(parsed);
+    else others.push(conversation);
   }
-  others.push(...(await storeRequests(ctx, plain)));
+  const byUid = new Map(waiting.map((w) => [w.uid, w]));
+  const left = await storeRequests(ctx, plain, byUid);
+  others.push(...left.map((conversation) => conversation.map((p) => byUid.get(p.uid)!)));
 
   let failure: unknown = null;
   await Promise.all(
@@ -129,22 +131,23 @@ interface Waiting {
 }
 
 /** The plain requests of a batch in one go; returns the conversations left for one-by-one storing. */
-async function storeRequests(ctx: DrainContext, conversations: Waiting[][]): Promise<Waiting[][]> {
+async function storeRequests(ctx: DrainContext, conversations: WaitingEmail[][], byUid: ReadonlyMap<number, Waiting>): Promise<WaitingEmail[][]> {
   if (conversations.length === 0) return [];
   ctx.check();
-  const byUid = new Map(conversations.flat().map((w) => [w.uid, w]));
-  const parsed = conversations.map((c) => c.map((w) => ({ uid: w.uid, raw: w.raw, email: (w.read as { email: InboundEmail }).email })));
   try {
-    const { outcomes, rest } = await receiveRequests(ctx.receive, { mailbox: mailboxOf(ctx), uidValidity: ctx.uidValidity }, parsed);
+    const { outcomes, rest } = await receiveRequests(ctx.receive, { mailbox: mailboxOf(ctx), uidValidity: ctx.uidValidity }, conversations);
     for (const [uid, outcome] of outcomes) {
       ctx.progress.received++;
       counted(ctx, byUid.get(uid)!, outcome);
     }
-    return rest.map((c) => c.map((w) => byUid.get(w.uid)!));
+    return rest;
   } catch (err) {
     // Whatever it was (one email the store refuses, a redelivery racing us, the database away), the
     // one-by-one way finds out again for each email, quarantines what deserves it, or ends the session.
-    ctx.log.warn({ mailbox: ctx.spec.key, emails: byUid.size, err: scrub(String(err)) }, 'a batch of new requests could not be stored together: one by one');
+    ctx.log.warn(
+      { mailbox: ctx.spec.key, emails: conversations.flat().length, err: scrub(String(err)) },
+      'a batch of new requests could not be stored together: one by one',
+    );
     return conversations;
   }
 }
@@ -163,7 +166,7 @@ function mailboxOf(ctx: DrainContext): MailboxRef {
 }
 
 /** A message done with: its metric, its backlog, its tries forgotten. */
-function counted(ctx: DrainContext, waiting: Waiting, outcome: ReceiveOutcome): void {
+function counted(ctx: DrainContext, waiting: Pick<Waiting, 'uid'>, outcome: ReceiveOutcome): void {
   ctx.attempts.delete(`${ctx.uidValidity}:${waiting.uid}`);
   ctx.metrics.messages.inc({ mailbox: ctx.spec.key, outcome: outcome.outcome });
   ctx.setBacklog(Math.max(0, ctx.progress.backlog - 1));

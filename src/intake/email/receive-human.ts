@@ -89,6 +89,7 @@ async function answerSurvey(ctx: EmailContext, decision: Exclude<ThreadDecision,
   return { outcome: 'satisfaction', ticketId: ticket.id, score };
 }
 
-function ago(now: Date, minutes: number): Date {
+/** `minutes` before `now`: where a storm cap's window starts. */
+export function ago(now: Date, minutes: number): Date {
   return new Date(now.getTime() - minutes * MINUTE_MS);
 }

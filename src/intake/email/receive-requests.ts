@@ -3,7 +3,7 @@ import { joinTransaction } from '../ticket-transaction.js';
 import { classifyEmail } from './auto-reply.js';
 import { emailTicketInput, mailboxCategory } from './open-email.js';
 import { isOurs } from './receive.js';
-import { surveyDigit } from './receive-human.js';
+import { ago, surveyDigit } from './receive-human.js';
 import type { MailboxRef, ReceiveDeps, ReceiveOutcome } from './receive-types.js';
 import { referencedMessageIds, subjectTicketNumber } from './thread.js';
 import type { InboundEmail } from './types.js';
@@ -67,19 +67,20 @@ export async function receiveRequests(
   const outcome = await store.transaction(async (tx) => {
     const all = conversations.flat();
     // Known: a redelivery, our own mail back, or a reply to a ticket's email; each for receiveEmail.
-    const known = await store.email.knownAmong(all.flatMap((w) => [w.email.messageId, ...referencedMessageIds(w.email)]), tx);
+    const known = await store.email.knownAmong(all.flatMap((w) => idsOf(w.email)), tx);
     const senders = all.flatMap((w) => (w.email.from ? [w.email.from.address] : []));
-    const counts = await store.email.countsFrom(senders, new Date(now.getTime() - caps.senderWindowMinutes * 60_000), tx);
-    const taken: WaitingEmail[][] = [];
+    const counts = await store.email.countsFrom(senders, ago(now, caps.senderWindowMinutes), tx);
+    const taken: WaitingEmail[] = [];
     const rest: WaitingEmail[][] = [];
     for (const conversation of conversations) {
-      const fresh = conversation.every((w) => [w.email.messageId, ...referencedMessageIds(w.email)].every((id) => !known.has(id)));
+      const fresh = conversation.every((w) => idsOf(w.email).every((id) => !known.has(id)));
       const underCap = [...perSender(conversation)].every(([sender, n]) => (counts.get(sender) ?? 0) + n <= caps.senderMessages);
-      (fresh && underCap ? taken : rest).push(conversation);
+      if (fresh && underCap) taken.push(...conversation);
+      else rest.push(conversation);
     }
-    const claimed = await store.mailboxes.claimMany(place.mailbox.key, place.uidValidity, taken.flat().map((w) => w.uid), tx);
-    const opening = taken.flat().filter((w) => claimed.has(w.uid));
-    const outcomes = new Map<number, ReceiveOutcome>(taken.flat().filter((w) => !claimed.has(w.uid)).map((w) => [w.uid, { outcome: 'skipped' }]));
+    const claimed = await store.mailboxes.claimMany(place.mailbox.key, place.uidValidity, taken.map((w) => w.uid), tx);
+    const opening = taken.filter((w) => claimed.has(w.uid));
+    const outcomes = new Map<number, ReceiveOutcome>(taken.filter((w) => !claimed.has(w.uid)).map((w) => [w.uid, { outcome: 'skipped' }]));
     if (opening.length === 0) return { outcomes, rest };
 
     const category = await mailboxCategory(store, place.mailbox, tx);
@@ -108,11 +109,17 @@ export async function receiveRequests(
   return outcome;
 }
 
+/** Its own Message-ID and the ones it refers to. */
+function idsOf(email: InboundEmail): string[] {
+  return [email.messageId, ...referencedMessageIds(email)];
+}
+
 /** Inbound emails per sender (From, lower-cased, as the storm cap counts them). */
 function perSender(conversation: readonly WaitingEmail[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const { email } of conversation) {
-    if (email.from) counts.set(email.from.address.toLowerCase(), (counts.get(email.from.address.toLowerCase()) ?? 0) + 1);
+    const sender = email.from?.address.toLowerCase();
+    if (sender) counts.set(sender, (counts.get(sender) ?? 0) + 1);
   }
   return counts;
 }
