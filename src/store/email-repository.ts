@@ -1,5 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import type { TicketStatus } from '../domain.js';
+import { jsonb } from './jsonb.js';
 import { hotRows } from './prepared.js';
 
 /**
@@ -43,6 +44,12 @@ export interface AttachmentOwner {
 const ATTACHMENTS_PER_STATEMENT = 500;
 
 const spellings = (ids: readonly string[]) => [...new Set(ids.flatMap((id) => [id, `<${id}>`]))];
+const bare = (id: string) => (id.startsWith('<') && id.endsWith('>') ? id.slice(1, -1) : id);
+
+/** The key of a (ticket number, sender) pair in ticketsByNumbers' answer. */
+export const numberKey = (number: string, address: string | null) => `${number} ${address?.toLowerCase() ?? ''}`;
+
+export type Role = 'requester' | 'watcher' | 'other';
 
 interface TicketRow {
   id: string;
@@ -83,24 +90,30 @@ export function createEmailRepository(sequelize: Sequelize) {
         { ids: spellings(messageIds) },
         tx,
       );
-      return new Set(rows.map((r) => (r.id.startsWith('<') && r.id.endsWith('>') ? r.id.slice(1, -1) : r.id)));
+      return new Set(rows.map((r) => bare(r.id)));
     },
 
     /** The ticket of the first of `ids` (in the caller's order) that names an email of a ticket, in or out. */
     async ticketByMessageIds(ids: readonly string[], tx?: Transaction): Promise<EmailTicketRef | null> {
-      if (ids.length === 0) return null;
+      const tickets = await this.ticketsByMessageIds(ids.slice(0, 50), tx);
+      for (const id of ids) {
+        const ticket = tickets.get(id);
+        if (ticket) return ticket;
+      }
+      return null;
+    },
+
+    /** Message-ID (bare) → the ticket of the email it names, in or out, for those of `ids` that name one. */
+    async ticketsByMessageIds(ids: readonly string[], tx?: Transaction): Promise<Map<string, EmailTicketRef>> {
+      if (ids.length === 0) return new Map();
       const rows = await select<TicketRow & { external_id: string }>(
         `SELECT m.external_id, t.id, t.number, t.status, t.closed_at, t.requester_id
            FROM messages m JOIN tickets t ON t.id = m.ticket_id
           WHERE m.channel = 'email' AND m.external_id = ANY(CAST($ids AS text[]))`,
-        { ids: spellings(ids.slice(0, 50)) },
+        { ids: spellings(ids) },
         tx,
       );
-      for (const id of ids) {
-        const row = rows.find((r) => r.external_id === id || r.external_id === `<${id}>`);
-        if (row) return toRef(row);
-      }
-      return null;
+      return new Map(rows.map((row) => [bare(row.external_id), toRef(row)]));
     },
 
     /** The ticket of that number, and whether `address` is its requester or one of its watchers. */
@@ -109,29 +122,46 @@ export function createEmailRepository(sequelize: Sequelize) {
       address: string | null,
       tx?: Transaction,
     ): Promise<(EmailTicketRef & { senderIsRequesterOrWatcher: boolean }) | null> {
-      const [row] = await select<TicketRow & { member: boolean }>(
-        `SELECT t.id, t.number, t.status, t.closed_at, t.requester_id,
-                (CAST($address AS text) IS NOT NULL AND (r.emails @> ARRAY[CAST($address AS text)] OR EXISTS (
-                  SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND lower(w.email) = CAST($address AS text)))) AS member
-           FROM tickets t JOIN requesters r ON r.id = t.requester_id
-          WHERE t.number = $number`,
-        { number: Number(number), address: address?.toLowerCase() ?? null },
+      return (await this.ticketsByNumbers([{ number, address }], tx)).get(numberKey(number, address)) ?? null;
+    },
+
+    /** ticketByNumber for many (number, sender) pairs at once, keyed by numberKey; absent when no such ticket. */
+    async ticketsByNumbers(
+      asked: readonly { number: string; address: string | null }[],
+      tx?: Transaction,
+    ): Promise<Map<string, EmailTicketRef & { senderIsRequesterOrWatcher: boolean }>> {
+      if (asked.length === 0) return new Map();
+      const rows = await select<TicketRow & { address: string | null; member: boolean }>(
+        `SELECT q.address, t.id, t.number, t.status, t.closed_at, t.requester_id,
+                (q.address IS NOT NULL AND (r.emails @> ARRAY[q.address] OR EXISTS (
+                  SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND lower(w.email) = q.address))) AS member
+           FROM jsonb_to_recordset(CAST($asked AS jsonb)) AS q(number bigint, address text)
+           JOIN tickets t ON t.number = q.number JOIN requesters r ON r.id = t.requester_id`,
+        { asked: jsonb(asked.map((a) => ({ number: Number(a.number), address: a.address?.toLowerCase() ?? null }))) },
         tx,
       );
-      return row ? { ...toRef(row), senderIsRequesterOrWatcher: row.member } : null;
+      return new Map(rows.map((row) => [numberKey(String(row.number), row.address), { ...toRef(row), senderIsRequesterOrWatcher: row.member }]));
     },
 
     /** Who `address` is to a ticket: its requester, a watcher, or someone else. */
-    async roleOn(ticketId: string, address: string | null, tx?: Transaction): Promise<'requester' | 'watcher' | 'other'> {
-      if (address === null) return 'other';
-      const [row] = await select<{ requester: boolean; watcher: boolean }>(
-        `SELECT r.emails @> ARRAY[CAST($address AS text)] AS requester,
-                EXISTS (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND lower(w.email) = CAST($address AS text)) AS watcher
-           FROM tickets t JOIN requesters r ON r.id = t.requester_id WHERE t.id = $ticketId`,
-        { ticketId, address: address.toLowerCase() },
+    async roleOn(ticketId: string, address: string | null, tx?: Transaction): Promise<Role> {
+      return (await this.rolesOn([{ ticketId, address }], tx))[0] ?? 'other';
+    },
+
+    /** roleOn for many (ticket, sender) pairs in one statement, in the order given. */
+    async rolesOn(asked: readonly { ticketId: string; address: string | null }[], tx?: Transaction): Promise<Role[]> {
+      const known = asked.filter((a): a is { ticketId: string; address: string } => a.address !== null);
+      if (known.length === 0) return asked.map(() => 'other');
+      const rows = await select<{ ticketId: string; address: string; requester: boolean; watcher: boolean }>(
+        `SELECT q."ticketId", q.address, r.emails @> ARRAY[q.address] AS requester,
+                EXISTS (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND lower(w.email) = q.address) AS watcher
+           FROM jsonb_to_recordset(CAST($asked AS jsonb)) AS q("ticketId" uuid, address text)
+           JOIN tickets t ON t.id = q."ticketId" JOIN requesters r ON r.id = t.requester_id`,
+        { asked: jsonb(known.map((a) => ({ ticketId: a.ticketId, address: a.address.toLowerCase() }))) },
         tx,
       );
-      return row?.requester ? 'requester' : row?.watcher ? 'watcher' : 'other';
+      const roles = new Map(rows.map((row) => [`${row.ticketId} ${row.address}`, row.requester ? 'requester' : row.watcher ? 'watcher' : 'other'] as const));
+      return asked.map((a) => (a.address === null ? 'other' : (roles.get(`${a.ticketId} ${a.address.toLowerCase()}`) ?? 'other')));
     },
 
     /** Inbound emails from `address` since `since` (for the per-sender storm cap). */
@@ -154,13 +184,20 @@ export function createEmailRepository(sequelize: Sequelize) {
 
     /** Inbound emails on a ticket since `since` (for the per-ticket storm cap). */
     async countOn(ticketId: string, since: Date, tx?: Transaction): Promise<number> {
-      const [row] = await select<{ n: number }>(
-        `SELECT count(*)::int AS n FROM messages
-          WHERE ticket_id = $ticketId AND at > $since AND direction = 'in' AND channel = 'email'`,
-        { ticketId, since },
+      return (await this.countsOn([ticketId], since, tx)).get(ticketId) ?? 0;
+    },
+
+    /** countOn for many tickets at once: ticket id → count, absent when none. */
+    async countsOn(ticketIds: readonly string[], since: Date, tx?: Transaction): Promise<Map<string, number>> {
+      if (ticketIds.length === 0) return new Map();
+      const rows = await select<{ ticketId: string; n: number }>(
+        `SELECT ticket_id AS "ticketId", count(*)::int AS n FROM messages
+          WHERE ticket_id = ANY(CAST($ticketIds AS uuid[])) AND at > $since AND direction = 'in' AND channel = 'email'
+          GROUP BY 1`,
+        { ticketIds: [...new Set(ticketIds)], since },
         tx,
       );
-      return row?.n ?? 0;
+      return new Map(rows.map((r) => [r.ticketId, r.n]));
     },
 
     /** The newest ticket whose requester has this address. */

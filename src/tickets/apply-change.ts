@@ -31,23 +31,63 @@ export async function applyChange(deps: TicketDeps, ticketId: string, actor: str
 
 /** applyChange without reading the ticket back as the API shows it: the locked row as changed. */
 export async function changeTicket(deps: TicketDeps, ticketId: string, actor: string, decide: Decide): Promise<TicketState> {
+  const [after] = await changeTickets(deps, [{ ticketId, actor, decide }]);
+  if (!after) throw new AppError('TICKET_NOT_FOUND', 'no such ticket');
+  return after;
+}
+
+export interface TicketChange {
+  ticketId: string;
+  actor: string;
+  decide: Decide;
+}
+
+/**
+ * changeTicket for several tickets in one transaction (a backlog of replies): locked together in id
+ * order, their events written a statement at a time for all of them. One change per ticket; the
+ * changed states come back in the order given.
+ */
+export async function changeTickets(deps: TicketDeps, changes: readonly TicketChange[]): Promise<TicketState[]> {
+  if (new Set(changes.map((c) => c.ticketId)).size !== changes.length) throw new Error('changeTickets: one change per ticket');
   const now = deps.now?.() ?? new Date();
-  const eventTypes: string[] = [];
+  const heard: { ticketId: string; events: string[] }[] = [];
   const after = await deps.store.transaction(async (tx) => {
-    const state = await deps.store.tickets.lock(ticketId, tx);
-    if (!state) throw new AppError('TICKET_NOT_FOUND', 'no such ticket');
-    const decision = decide(state, now);
-    if (Object.keys(decision.changes).length > 0) await deps.store.tickets.update(ticketId, decision.changes, tx);
-    let causeId = '';
-    for (const event of decision.events) {
-      causeId = await deps.store.tickets.appendEvent(ticketId, event.type, actor, event.data ?? {}, tx);
-      eventTypes.push(event.type);
+    const locked = await deps.store.tickets.lockMany(
+      changes.map((c) => c.ticketId),
+      tx,
+    );
+    const decided = changes.map((change) => {
+      const state = locked.get(change.ticketId);
+      if (!state) throw new AppError('TICKET_NOT_FOUND', 'no such ticket');
+      return { change, state, decision: change.decide(state, now) };
+    });
+    for (const { change, decision } of decided) {
+      if (Object.keys(decision.changes).length > 0) await deps.store.tickets.update(change.ticketId, decision.changes, tx);
     }
-    const changed: TicketState = { ...state, ...decision.changes };
-    if (decision.notify?.length) await queueNotifications(deps, changed, causeId, decision, tx);
-    return changed;
+    // appendEvents takes one event per ticket: the k-th events of every ticket go together.
+    const causes = decided.map(() => '');
+    const rounds = Math.max(0, ...decided.map((d) => d.decision.events.length));
+    for (let k = 0; k < rounds; k++) {
+      const round = decided.flatMap(({ change, decision }, i) => {
+        const event = decision.events[k];
+        return event ? [{ i, event: { ticketId: change.ticketId, type: event.type, actor: change.actor, data: event.data ?? {} } }] : [];
+      });
+      const ids = await deps.store.tickets.appendEvents(
+        round.map((r) => r.event),
+        tx,
+      );
+      round.forEach((r, j) => (causes[r.i] = ids[j] ?? ''));
+    }
+    const states: TicketState[] = [];
+    for (const [i, { change, state, decision }] of decided.entries()) {
+      const changed: TicketState = { ...state, ...decision.changes };
+      if (decision.notify?.length) await queueNotifications(deps, changed, causes[i] ?? '', decision, tx);
+      heard.push({ ticketId: change.ticketId, events: decision.events.map((e) => e.type) });
+      states.push(changed);
+    }
+    return states;
   });
-  for (const listener of deps.listeners ?? []) listener({ ticketId, events: eventTypes });
+  for (const change of heard) for (const listener of deps.listeners ?? []) listener(change);
   return after;
 }
 

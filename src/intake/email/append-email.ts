@@ -1,4 +1,7 @@
-import { changeTicket, queueNotifications, type Decision } from '../../tickets/apply-change.js';
+import type { Role } from '../../store/email-repository.js';
+import type { TicketState } from '../../store/ticket-repository.js';
+import { changeTickets, queueNotifications, type Decision } from '../../tickets/apply-change.js';
+import type { EmailClass } from './auto-reply.js';
 import { moveDecision } from '../../tickets/actions.js';
 import { reopenedStatus } from '../../tickets/lifecycle.js';
 import type { Watcher } from '../../tickets/types.js';
@@ -22,83 +25,133 @@ export interface AppendEmail {
 /** How much of the reply the technician's notification quotes; the SMS template shortens further. */
 const EXCERPT_CHARS = 300;
 
+/** An email to append, with what it is. */
+export interface AppendItem extends AppendEmail {
+  email: InboundEmail;
+  class: EmailClass;
+}
+
+/** What appending needs besides the emails: one transaction, the deps joined to it, one clock. */
+export type AppendScope = Pick<EmailContext, 'deps' | 'tickets' | 'tx' | 'now'>;
+
 /**
  * An email joins an existing ticket: the inbound message (new text apart from the quoted history),
  * its attachments, an event, and for a person's reply the state it implies (a resolved ticket
  * reopens, a pending one resumes) and the technician's notification. Within the email's transaction.
  */
 export async function appendEmail(ctx: EmailContext, input: AppendEmail): Promise<ReceiveOutcome> {
-  const { email, tx, tickets } = ctx;
+  const [outcome] = await appendEmails(ctx, [{ ...input, email: ctx.email, class: ctx.class }]);
+  if (!outcome) throw new Error('appendEmails answered nothing');
+  return outcome;
+}
+
+/**
+ * appendEmail for many emails, each to a different ticket, with a statement per step for all of
+ * them (a backlog of replies); outcomes in the order given.
+ */
+export async function appendEmails(scope: AppendScope, items: readonly AppendItem[]): Promise<ReceiveOutcome[]> {
+  const { tx, tickets } = scope;
   const store = tickets.store;
-  // The ticket's lock first: two transactions that both reference the row and then ask to update it deadlock.
-  const before = await store.tickets.lock(input.ticketId, tx);
-  if (!before) throw new Error('the threaded ticket vanished');
-  const sender = email.from?.address ?? null;
-  const parts = splitReply(email.text);
-  const quoted = [parts.quoted, parts.signature].filter((p) => p.trim() !== '').join('\n\n');
-  const rowId = await store.messages.record(
-    {
-      ticketId: input.ticketId,
-      direction: 'in',
-      channel: 'email',
-      sender,
-      recipient: email.to[0]?.address ?? null,
-      subject: email.subject,
-      body: parts.reply.trim() === '' ? email.text.trim() : parts.reply,
-      quoted: quoted === '' ? null : quoted,
-      externalId: email.messageId,
-      at: ctx.now,
-    },
+  // The tickets' locks first: two transactions that both reference a row and then ask to update it deadlock.
+  const locked = await store.tickets.lockMany(
+    items.map((item) => item.ticketId),
     tx,
   );
-  if (rowId === null) return { outcome: 'duplicate' };
-  const reply = input.kind === 'reply';
-  if (reply) await store.email.addAttachments({ ticketId: input.ticketId, messageId: rowId }, email.attachments, tx);
+  if (items.some((item) => !locked.has(item.ticketId))) throw new Error('the threaded ticket vanished');
+  const split = items.map(({ email }) => splitReply(email.text));
+  const rowIds = await store.messages.recordMany(
+    items.map(({ email, ticketId }, i) => {
+      const parts = split[i]!;
+      const quoted = [parts.quoted, parts.signature].filter((p) => p.trim() !== '').join('\n\n');
+      return {
+        ticketId,
+        direction: 'in',
+        channel: 'email',
+        sender: email.from?.address ?? null,
+        recipient: email.to[0]?.address ?? null,
+        subject: email.subject,
+        body: parts.reply.trim() === '' ? email.text.trim() : parts.reply,
+        quoted: quoted === '' ? null : quoted,
+        externalId: email.messageId,
+        at: scope.now,
+      };
+    }),
+    tx,
+  );
+  // A row already there: the same email, redelivered meanwhile through another mailbox.
+  const fresh = items.flatMap((item, i) => {
+    const rowId = rowIds[i];
+    return rowId ? [{ item, rowId, excerpt: (split[i]!.reply.trim() || item.email.text).trim().slice(0, EXCERPT_CHARS), before: locked.get(item.ticketId)! }] : [];
+  });
+  await store.email.addAttachmentsMany(
+    fresh.filter(({ item }) => item.kind === 'reply').map(({ item, rowId }) => ({ ticketId: item.ticketId, messageId: rowId, files: item.email.attachments })),
+    tx,
+  );
+  const roles = await store.email.rolesOn(
+    fresh.map(({ item }) => ({ ticketId: item.ticketId, address: item.email.from?.address ?? null })),
+    tx,
+  );
+  const after = await changeTickets(
+    tickets,
+    fresh.map(({ item, rowId, before }, i) => {
+      const role = roles[i]!;
+      return { ticketId: item.ticketId, actor: role === 'requester' ? `requester:${before.requesterId}` : 'system:email', decide: decideAppend(item, rowId, role) };
+    }),
+  );
 
-  const role = await store.email.roleOn(input.ticketId, sender, tx);
-  const actor = role === 'requester' ? `requester:${before.requesterId}` : 'system:email';
+  const told = fresh.flatMap((entry, i) => (entry.item.kind === 'reply' && !entry.item.capped ? [{ ...entry, role: roles[i]!, after: after[i]! }] : []));
+  await store.tickets.addWatchersMany(
+    told.filter(({ role }) => role !== 'other').map(({ item }) => ({ ticketId: item.ticketId, watchers: watchersOf(item.email, scope.deps.ourAddresses, item.email.from?.address ?? null) })),
+    tx,
+  );
+  for (const { item, rowId, excerpt, role, after: state } of told) {
+    // Only an assigned ticket has a technician to tell: the others need no look at the recipients.
+    // The message row is the cause: one notification per inbound email, however often it is redelivered.
+    if (state.assigneeId !== null) {
+      await queueNotifications(
+        tickets,
+        state,
+        rowId,
+        { notify: ['technician.requester-replied'], extra: { excerpt, requesterName: item.email.from?.name ?? null, channel: 'email' } },
+        tx,
+      );
+    }
+    // Only the requester hears about attachments left out: the notice is about their own message.
+    if (role === 'requester') await tellOmitted({ ...scope, email: item.email }, state, rowId);
+  }
+
+  const done = new Set(fresh.map(({ item }) => item));
+  return items.map((item): ReceiveOutcome => {
+    if (!done.has(item)) return { outcome: 'duplicate' };
+    if (item.kind === 'auto-reply') return { outcome: 'auto-reply', ticketId: item.ticketId };
+    return { outcome: 'reply', ticketId: item.ticketId, capped: item.capped };
+  });
+}
+
+/** The event an appended email writes, and the move a person's reply implies. */
+function decideAppend(item: AppendItem, rowId: string, role: Role) {
+  const reply = item.kind === 'reply';
+  const sender = item.email.from?.address ?? null;
   const event = {
     type: !reply ? 'auto_reply_received' : role === 'requester' ? 'requester_replied' : 'watcher_replied',
     data: {
       channel: 'email',
       messageId: rowId,
-      via: input.via,
-      ...(reply ? { attachments: email.attachments.length, omitted: email.omitted.length } : {}),
-      ...(ctx.class.kind === 'auto-reply' ? { reason: ctx.class.reason } : {}),
+      via: item.via,
+      ...(reply ? { attachments: item.email.attachments.length, omitted: item.email.omitted.length } : {}),
+      ...(item.class.kind === 'auto-reply' ? { reason: item.class.reason } : {}),
       ...(role === 'requester' ? {} : { from: sender }),
-      ...(input.capped ? { capped: true } : {}),
+      ...(item.capped ? { capped: true } : {}),
     },
   };
-  const after = await changeTicket(tickets, input.ticketId, actor, (ticket, now): Decision => {
-    if (!reply || input.capped) return { changes: {}, events: [event] };
-    const reopens = input.reopen && (ticket.status === 'resolved' || ticket.status === 'closed');
+  return (ticket: TicketState, now: Date): Decision => {
+    if (!reply || item.capped) return { changes: {}, events: [event] };
+    const reopens = item.reopen && (ticket.status === 'resolved' || ticket.status === 'closed');
     const to = reopens ? reopenedStatus(ticket.assigneeId !== null) : ticket.status === 'pending' ? 'in_progress' : null;
     if (to === null) return { changes: {}, events: [event] };
     const moved = moveDecision(ticket, to, now);
     return { ...moved, events: [event, ...moved.events] };
-  });
-  if (!reply) return { outcome: 'auto-reply', ticketId: input.ticketId };
-  if (input.capped) return { outcome: 'reply', ticketId: input.ticketId, capped: true };
-
-  if (role !== 'other') await store.tickets.addWatchers(input.ticketId, watchersOf(email, ctx.deps.ourAddresses, sender), tx);
-  // The message row is the cause: one notification per inbound email, however often it is redelivered.
-  await queueNotifications(
-    tickets,
-    after,
-    rowId,
-    {
-      notify: ['technician.requester-replied'],
-      extra: {
-        excerpt: (parts.reply.trim() || email.text).trim().slice(0, EXCERPT_CHARS),
-        requesterName: email.from?.name ?? null,
-        channel: 'email',
-      },
-    },
-    tx,
-  );
-  // Only the requester hears about attachments left out: the notice is about their own message.
-  if (role === 'requester') await tellOmitted(ctx, after, rowId);
-  return { outcome: 'reply', ticketId: input.ticketId, capped: false };
+  };
 }
 
 /** The CC'd people of an email, without the desk's own addresses, no-reply ones and the sender. */
@@ -118,7 +171,7 @@ const OMISSION = { 'attachment-too-large': 'too_large', 'message-too-large': 'to
 
 /** Tells the requester which attachments were left out (an outbox row, in the email's transaction). */
 export async function tellOmitted(
-  ctx: EmailContext,
+  ctx: Pick<EmailContext, 'deps' | 'tickets' | 'tx' | 'email'>,
   state: Parameters<typeof queueNotifications>[1],
   causeId: string,
 ): Promise<void> {

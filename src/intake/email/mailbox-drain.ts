@@ -6,7 +6,7 @@ import { fetchBatch, lastUidOf, planBatches, type FetchedEmail } from './mailbox
 import type { MailboxMetrics } from './mailbox-metrics.js';
 import type { MailboxSpec } from './mailbox-url.js';
 import { quarantineEmail, readEmail, receiveEmail, type ReadEmail, type ReceiveDeps, type ReceiveInput, type ReceiveOutcome } from './receive.js';
-import { isPlainConversation, receiveRequests, type WaitingEmail } from './receive-requests.js';
+import { isBatchable, receiveBatch, type WaitingEmail } from './receive-batch.js';
 import type { MailboxRef } from './receive-types.js';
 import { isRetryableAtOnce } from './transient.js';
 
@@ -57,18 +57,20 @@ export async function drainMailbox(ctx: DrainContext): Promise<void> {
     ctx.setBacklog(fresh.filter((m) => !progress.claimed.has(m.uid)).length);
     if (fresh.length === 0) return;
     const batches = planBatches(fresh, settings);
-    const download = (i: number) => {
+    // The next batch is downloaded and parsed while this one is stored: parsing fills the time the
+    // store spends waiting on Postgres.
+    const prepare = (i: number) => {
       const batch = batches[i];
       if (!batch) return null;
-      const emails = fetchBatch(client, batch, progress.claimed);
+      const emails = fetchBatch(client, batch, progress.claimed).then((fetched) => readAll(ctx, fetched));
       // An abandoned prefetch (stop, error) must not surface as an unhandled rejection.
       emails.catch(() => {});
       return emails;
     };
-    let next = download(0);
+    let next = prepare(0);
     for (let i = 0; next !== null; i++) {
       const emails = await next;
-      next = download(i + 1);
+      next = prepare(i + 1);
       await storeBatch(ctx, emails);
       // Only now, every message of the batch committed, may the mailbox itself be touched.
       if (ctx.spec.markSeen && emails.length > 0) {
@@ -83,27 +85,22 @@ export async function drainMailbox(ctx: DrainContext): Promise<void> {
 }
 
 /**
- * One batch: its plain new requests together in one transaction (receive-requests.ts), then every
- * other conversation on its lanes, one email at a time; the first lane to fail stops the others
- * after their message in hand. Conversations are independent (lanes.ts), so this order changes
- * nothing in what any email becomes.
+ * One batch: every conversation that can be stored with others together, in one transaction
+ * (receive-batch.ts), then the rest on their lanes, one email at a time; the first lane to fail
+ * stops the others after their message in hand. Conversations are independent (lanes.ts), so this
+ * order changes nothing in what any email becomes.
  */
-async function storeBatch(ctx: DrainContext, fetched: FetchedEmail[]): Promise<void> {
-  const waiting: Waiting[] = [];
-  for (const email of fetched) {
-    const input = inputOf(ctx, email);
-    waiting.push({ uid: email.uid, raw: email.raw, input, read: await readEmail(ctx.receive, input) });
-  }
-  const plain: WaitingEmail[][] = [];
+async function storeBatch(ctx: DrainContext, waiting: Waiting[]): Promise<void> {
+  const together: WaitingEmail[][] = [];
   const others: Waiting[][] = [];
   for (const conversation of conversationGroups(waiting)) {
     const parsed = conversation.flatMap((w) => (w.read.ok && w.input.oversize === undefined ? [{ uid: w.uid, raw: w.raw, email: w.read.email }] : []));
-    const isPlain = parsed.length === conversation.length && isPlainConversation(parsed.map((p) => p.email), ctx.receive);
-    if (isPlain) plain.push(parsed);
+    const batchable = parsed.length === conversation.length && isBatchable(parsed.map((p) => p.email), ctx.receive);
+    if (batchable) together.push(parsed);
     else others.push(conversation);
   }
   const byUid = new Map(waiting.map((w) => [w.uid, w]));
-  const left = await storeRequests(ctx, plain, byUid);
+  const left = await storeTogether(ctx, together, byUid);
   others.push(...left.map((conversation) => conversation.map((p) => byUid.get(p.uid)!)));
 
   let failure: unknown = null;
@@ -123,6 +120,16 @@ async function storeBatch(ctx: DrainContext, fetched: FetchedEmail[]): Promise<v
   if (failure !== null) throw failure;
 }
 
+/** A downloaded batch, parsed. */
+async function readAll(ctx: DrainContext, fetched: FetchedEmail[]): Promise<Waiting[]> {
+  const waiting: Waiting[] = [];
+  for (const email of fetched) {
+    const input = inputOf(ctx, email);
+    waiting.push({ uid: email.uid, raw: email.raw, input, read: await readEmail(ctx.receive, input) });
+  }
+  return waiting;
+}
+
 interface Waiting {
   uid: number;
   raw: Buffer;
@@ -130,12 +137,12 @@ interface Waiting {
   read: ReadEmail;
 }
 
-/** The plain requests of a batch in one go; returns the conversations left for one-by-one storing. */
-async function storeRequests(ctx: DrainContext, conversations: WaitingEmail[][], byUid: ReadonlyMap<number, Waiting>): Promise<WaitingEmail[][]> {
+/** The batchable conversations of a batch in one go; returns those left for one-by-one storing. */
+async function storeTogether(ctx: DrainContext, conversations: WaitingEmail[][], byUid: ReadonlyMap<number, Waiting>): Promise<WaitingEmail[][]> {
   if (conversations.length === 0) return [];
   ctx.check();
   try {
-    const { outcomes, rest } = await receiveRequests(ctx.receive, { mailbox: mailboxOf(ctx), uidValidity: ctx.uidValidity }, conversations);
+    const { outcomes, rest } = await receiveBatch(ctx.receive, { mailbox: mailboxOf(ctx), uidValidity: ctx.uidValidity }, conversations);
     for (const [uid, outcome] of outcomes) {
       ctx.progress.received++;
       counted(ctx, byUid.get(uid)!, outcome);
@@ -146,7 +153,7 @@ async function storeRequests(ctx: DrainContext, conversations: WaitingEmail[][],
     // one-by-one way finds out again for each email, quarantines what deserves it, or ends the session.
     ctx.log.warn(
       { mailbox: ctx.spec.key, emails: conversations.flat().length, err: scrub(String(err)) },
-      'a batch of new requests could not be stored together: one by one',
+      'a batch of emails could not be stored together: one by one',
     );
     return conversations;
   }

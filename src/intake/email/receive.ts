@@ -6,7 +6,7 @@ import { Redelivered } from './in-transaction.js';
 import { EmailParseError, parseEmail } from './parse.js';
 import { receiveAutoReply, receiveBounce } from './receive-machine.js';
 import { receiveHuman } from './receive-human.js';
-import type { EmailContext, ReceiveDeps, ReceiveInput, ReceiveOutcome } from './receive-types.js';
+import type { EmailContext, MailboxRef, ReceiveDeps, ReceiveInput, ReceiveOutcome } from './receive-types.js';
 import { isTransientError } from './transient.js';
 import type { InboundEmail } from './types.js';
 
@@ -71,15 +71,18 @@ async function store(deps: ReceiveDeps, input: ReceiveInput, email: InboundEmail
     outcome = await store.transaction(async (tx) => ((await claim(deps, input, tx)) ? { outcome: 'duplicate' } : { outcome: 'skipped' }));
   }
   announce();
-  if (kind.kind !== 'human' || outcome.outcome === 'dropped') {
-    // Machine mail is never answered; say what became of it, without addresses.
-    const why = outcome.outcome === 'dropped' ? outcome.reason : kind.kind === 'human' ? undefined : kind.reason;
-    deps.log.info(
-      { mailbox: input.mailbox.key, uid: input.position?.uid, class: kind.kind, outcome: outcome.outcome, why: why && scrub(why) },
-      outcome.outcome === 'dropped' ? 'email dropped' : 'automatic email recorded',
-    );
-  }
+  logMachineMail(deps, { mailbox: input.mailbox, uid: input.position?.uid }, kind, outcome);
   return outcome;
+}
+
+/** Machine mail is never answered: says what became of it (and of a dropped email), without addresses. */
+export function logMachineMail(deps: Pick<ReceiveDeps, 'log'>, where: { mailbox: MailboxRef; uid: number | undefined }, kind: EmailClass, outcome: ReceiveOutcome): void {
+  if (kind.kind === 'human' && outcome.outcome !== 'dropped') return;
+  const why = outcome.outcome === 'dropped' ? outcome.reason : kind.kind === 'human' ? undefined : kind.reason;
+  deps.log.info(
+    { mailbox: where.mailbox.key, uid: where.uid, class: kind.kind, outcome: outcome.outcome, why: why && scrub(why) },
+    outcome.outcome === 'dropped' ? 'email dropped' : 'automatic email recorded',
+  );
 }
 
 /** Moves the mailbox's cursor to this message inside `tx`; false when another reader took it already. */
