@@ -13,9 +13,9 @@ import {
 } from './mail-desk.js';
 
 /**
- * Mail that piled up while the desk was away, read in one go: the batch's new requests are stored
- * together (receive-requests.ts), everything else one by one, and each email still becomes exactly
- * what it would have become alone.
+ * Mail that piled up while the desk was away, read in one go: a batch's requests, replies and
+ * automatic answers are stored together (receive-batch.ts), what depends on another email of the
+ * batch one by one, and each email still becomes exactly what it would have become alone.
  */
 
 async function rows<T extends object>(m: MailDesk, sql: string, replacements: Record<string, unknown> = {}): Promise<T[]> {
@@ -208,5 +208,131 @@ describe('a subject cut at 500 characters through an emoji', () => {
     expect(ticket!.subject.startsWith('Printer Printer')).toBe(true);
     expect(await countRows(m.desk, 'quarantine')).toBe(0);
     expect(await countRows(m.desk, `outbox WHERE ticket_id = :id AND kind = 'requester.created'`, { id: ticket!.id })).toBe(1);
+  });
+});
+
+describe('a backlog of answers to tickets from before the outage', () => {
+  let m: MailDesk;
+  const before: Record<'alice' | 'bob' | 'carol' | 'dave' | 'erin' | 'frank', { id: string; number: number; messageId: string }> = {} as never;
+  let lastEventBefore = 0;
+
+  const open = async (who: keyof typeof before) => {
+    const messageId = newMessageId();
+    await m.deliver(mail({ from: `${who} <${who}@client.example>`, subject: `Problem of ${who}`, body: `${who}'s problem.`, messageId }));
+    const [ticket] = await eventually(async () => {
+      const found = await ticketsFrom(m.desk, `${who}@client.example`);
+      return found.length > 0 && found;
+    }, `${who}'s ticket`);
+    before[who] = { id: ticket!.id, number: ticket!.number, messageId };
+  };
+
+  beforeAll(async () => {
+    m = await createMailDesk();
+    const reader = await m.startReader();
+    for (const who of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'] as const) await open(who);
+    await reader.stop();
+    const sql = m.desk.services.store.sequelize;
+    const tech = await m.desk.services.store.technicians.create({ name: 'Tess', phone: '+33700000042', tier: 1, skills: [], maxLoad: 5, available: true, onCall: false });
+    await sql.query(`UPDATE tickets SET status = 'assigned', assignee_id = :tech WHERE id = :id`, { replacements: { tech: tech.id, id: before.alice.id } });
+    await sql.query(`UPDATE tickets SET status = 'resolved', resolved_at = now(), resolution = 'Fixed.' WHERE id = :id`, { replacements: { id: before.bob.id } });
+    await sql.query(`UPDATE tickets SET status = 'closed', resolved_at = now() - interval '90 days', closed_at = now() - interval '90 days', resolution = 'Fixed.' WHERE id = :id`, {
+      replacements: { id: before.carol.id },
+    });
+    const [mark] = await rows<{ id: number }>(m, 'SELECT coalesce(max(id), 0)::int AS id FROM ticket_events');
+    lastEventBefore = mark!.id;
+
+    const reply = (who: keyof typeof before, body: string) =>
+      mail({ from: `${who} <${who}@client.example>`, subject: `Re: Problem of ${who}`, body, inReplyTo: before[who].messageId, references: [before[who].messageId] });
+    await m.deliver(reply('alice', 'Still broken.\r\n\r\nOn Monday, alice wrote:\r\n> alice’s problem.'));
+    await m.deliver(reply('bob', 'It broke again.'));
+    await m.deliver(reply('carol', 'Same thing, months later.'));
+    await m.deliver(
+      mail({ from: 'dave <dave@client.example>', subject: 'Absent: Problem of dave', body: 'I am away until Monday.', inReplyTo: before.dave.messageId, headers: { 'Auto-Submitted': 'auto-replied' } }),
+    );
+    await m.deliver(mail({ from: 'erin <erin@client.example>', subject: `RE: [HD-${before.erin.number}] Problem of erin`, body: 'Here is the screenshot.' }));
+    await m.deliver(mail({ from: 'mallory <mallory@client.example>', subject: `[HD-${before.frank.number}] let me in`, body: 'Guessing numbers.' }));
+    await m.deliver(mail({ from: 'zed <zed@client.example>', subject: 'Out of office', body: 'Away.', inReplyTo: newMessageId(), headers: { 'Auto-Submitted': 'auto-replied' } }));
+    await m.deliver(mail({ from: 'newbie <newbie@client.example>', subject: 'My first request', body: 'Hello, nothing works.' }));
+    await m.startReader();
+    await m.caughtUp();
+  });
+  afterAll(async () => {
+    await m?.close();
+  });
+
+  const inbound = (ticketId: string) => rows<{ body: string; quoted: string | null }>(m, `SELECT body, quoted FROM messages WHERE ticket_id = :ticketId AND direction = 'in' ORDER BY at, id`, { ticketId });
+
+  it('puts a reply on its ticket, quoted history apart, and tells the assigned technician', async () => {
+    const messages = await inbound(before.alice.id);
+    expect(messages.map((msg) => msg.body.trim())).toEqual(["alice's problem.", 'Still broken.']);
+    expect(messages[1]?.quoted).toContain('alice’s problem.');
+    const told = await rows<{ recipient: string }>(m, `SELECT recipient FROM outbox WHERE ticket_id = :id AND kind = 'technician.requester-replied'`, { id: before.alice.id });
+    expect(told).toEqual([{ recipient: '+33700000042' }]);
+  });
+
+  it('reopens a resolved ticket it answers, and opens a linked ticket for one closed long ago', async () => {
+    expect((await ticketsFrom(m.desk, 'bob@client.example')).map((t) => t.status)).toEqual(['new']);
+    const carol = await ticketsFrom(m.desk, 'carol@client.example');
+    expect(carol.map((t) => [t.status, t.linked_ticket_id])).toEqual([
+      ['closed', null],
+      ['new', before.carol.id],
+    ]);
+  });
+
+  it('records the out-of-office on its ticket and answers nobody; drops one that answers nothing', async () => {
+    expect(await countRows(m.desk, `ticket_events WHERE ticket_id = :id AND type = 'auto_reply_received'`, { id: before.dave.id })).toBe(1);
+    expect(await countRows(m.desk, `outbox WHERE ticket_id = :id AND id > 0 AND kind <> 'requester.created'`, { id: before.dave.id })).toBe(0);
+    expect(await ticketsFrom(m.desk, 'zed@client.example')).toEqual([]);
+    expect(await countRows(m.desk, `messages WHERE sender = 'zed@client.example'`)).toBe(0);
+  });
+
+  it('follows a subject token from the requester, not from a stranger', async () => {
+    expect((await inbound(before.erin.id)).map((msg) => msg.body.trim())).toEqual(["erin's problem.", 'Here is the screenshot.']);
+    expect((await inbound(before.frank.id)).map((msg) => msg.body.trim())).toEqual(["frank's problem."]);
+    expect(await ticketsFrom(m.desk, 'mallory@client.example')).toHaveLength(1);
+    expect(await ticketsFrom(m.desk, 'newbie@client.example')).toHaveLength(1);
+  });
+
+  it('writes all of it in one transaction', async () => {
+    // now() is the transaction's start: every event of the backlog carries the same one.
+    const [row] = await rows<{ events: number; moments: number }>(
+      m,
+      'SELECT count(*)::int AS events, count(DISTINCT at)::int AS moments FROM ticket_events WHERE id > :mark',
+      { mark: lastEventBefore },
+    );
+    expect(row!.events).toBeGreaterThanOrEqual(7);
+    expect(row!.moments).toBe(1);
+  });
+});
+
+describe('two answers to one ticket in a backlog', () => {
+  let m: MailDesk;
+  let ticket: { id: string; messageId: string };
+
+  beforeAll(async () => {
+    m = await createMailDesk();
+    const reader = await m.startReader();
+    const messageId = newMessageId();
+    await m.deliver(mail({ from: 'Pat <pat@client.example>', subject: 'Laptop fan', body: 'The fan is loud.', messageId, cc: 'Sam <sam@client.example>' }));
+    const [found] = await eventually(async () => {
+      const tickets = await ticketsFrom(m.desk, 'pat@client.example');
+      return tickets.length > 0 && tickets;
+    }, 'the ticket');
+    ticket = { id: found!.id, messageId };
+    await reader.stop();
+    // The requester and the colleague in copy both answer while the desk is away.
+    await m.deliver(mail({ from: 'Pat <pat@client.example>', subject: 'Re: Laptop fan', body: 'Now it smells.', inReplyTo: messageId, references: [messageId] }));
+    await m.deliver(mail({ from: 'Sam <sam@client.example>', subject: 'Re: Laptop fan', body: 'I hear it from my desk.', inReplyTo: messageId, references: [messageId] }));
+    await m.startReader();
+    await m.caughtUp();
+  });
+  afterAll(async () => {
+    await m?.close();
+  });
+
+  it('records both on the ticket, each as who wrote it', async () => {
+    const events = await rows<{ type: string }>(m, `SELECT type FROM ticket_events WHERE ticket_id = :id AND type LIKE '%replied' ORDER BY id`, { id: ticket.id });
+    expect(events.map((e) => e.type)).toEqual(['requester_replied', 'watcher_replied']);
+    expect(await ticketsFrom(m.desk, 'sam@client.example')).toEqual([]);
   });
 });
