@@ -202,15 +202,24 @@ export function createEmailRepository(sequelize: Sequelize) {
 
     /** The newest ticket whose requester has this address. */
     async latestTicketOf(address: string, tx?: Transaction): Promise<EmailTicketRef | null> {
-      const [row] = await select<TicketRow>(
-        `SELECT t.id, t.number, t.status, t.closed_at, t.requester_id
-           FROM tickets t JOIN requesters r ON r.id = t.requester_id
-          WHERE r.emails @> ARRAY[CAST($address AS text)]
-          ORDER BY t.created_at DESC LIMIT 1`,
-        { address: address.toLowerCase() },
+      return (await this.latestTicketsOf([address], tx)).get(address.toLowerCase()) ?? null;
+    },
+
+    /**
+     * latestTicketOf for many addresses at once: lower-cased address → its newest ticket. Tickets
+     * written in one transaction share their creation time: the number, given in order, decides.
+     */
+    async latestTicketsOf(addresses: readonly string[], tx?: Transaction): Promise<Map<string, EmailTicketRef>> {
+      if (addresses.length === 0) return new Map();
+      const rows = await select<TicketRow & { address: string }>(
+        `SELECT DISTINCT ON (a.address) a.address, t.id, t.number, t.status, t.closed_at, t.requester_id
+           FROM unnest(CAST($addresses AS text[])) AS a(address)
+           JOIN requesters r ON r.emails @> ARRAY[a.address] JOIN tickets t ON t.requester_id = r.id
+          ORDER BY a.address, t.created_at DESC, t.number DESC`,
+        { addresses: [...new Set(addresses.map((a) => a.toLowerCase()))] },
         tx,
       );
-      return row ? toRef(row) : null;
+      return new Map(rows.map((row) => [row.address, toRef(row)]));
     },
 
     /** The bytes themselves are kept (bytea): an email's attachments have no other home. */

@@ -43,49 +43,57 @@ export interface TicketChange {
 }
 
 /**
- * changeTicket for several tickets in one transaction (a backlog of replies): locked together in id
- * order, their events written a statement at a time for all of them. One change per ticket; the
- * changed states come back in the order given.
+ * changeTicket for many changes in one transaction (a backlog of replies): the tickets locked
+ * together in id order, each change deciding from the ticket as the changes before it left it, the
+ * events written a statement at a time for all tickets. The changed states come back in the order given.
  */
 export async function changeTickets(deps: TicketDeps, changes: readonly TicketChange[]): Promise<TicketState[]> {
-  if (new Set(changes.map((c) => c.ticketId)).size !== changes.length) throw new Error('changeTickets: one change per ticket');
   const now = deps.now?.() ?? new Date();
   const heard: { ticketId: string; events: string[] }[] = [];
   const after = await deps.store.transaction(async (tx) => {
-    const locked = await deps.store.tickets.lockMany(
+    const current = await deps.store.tickets.lockMany(
       changes.map((c) => c.ticketId),
       tx,
     );
     const decided = changes.map((change) => {
-      const state = locked.get(change.ticketId);
+      const state = current.get(change.ticketId);
       if (!state) throw new AppError('TICKET_NOT_FOUND', 'no such ticket');
-      return { change, state, decision: change.decide(state, now) };
+      const decision = change.decide(state, now);
+      const changed: TicketState = { ...state, ...decision.changes };
+      current.set(change.ticketId, changed);
+      return { change, decision, changed };
     });
+    const updates = new Map<string, TicketChanges>();
     for (const { change, decision } of decided) {
-      if (Object.keys(decision.changes).length > 0) await deps.store.tickets.update(change.ticketId, decision.changes, tx);
+      if (Object.keys(decision.changes).length > 0) updates.set(change.ticketId, { ...updates.get(change.ticketId), ...decision.changes });
     }
-    // appendEvents takes one event per ticket: the k-th events of every ticket go together.
+    for (const [ticketId, update] of updates) await deps.store.tickets.update(ticketId, update, tx);
+
+    // appendEvents takes one event per ticket: the k-th events of every ticket go together, in order.
+    const perTicket = new Map<string, { i: number; event: Decision['events'][number] }[]>();
+    decided.forEach(({ change, decision }, i) => {
+      const queue = perTicket.get(change.ticketId) ?? [];
+      for (const event of decision.events) queue.push({ i, event });
+      perTicket.set(change.ticketId, queue);
+    });
     const causes = decided.map(() => '');
-    const rounds = Math.max(0, ...decided.map((d) => d.decision.events.length));
-    for (let k = 0; k < rounds; k++) {
-      const round = decided.flatMap(({ change, decision }, i) => {
-        const event = decision.events[k];
-        return event ? [{ i, event: { ticketId: change.ticketId, type: event.type, actor: change.actor, data: event.data ?? {} } }] : [];
+    for (let k = 0; ; k++) {
+      const round = [...perTicket].flatMap(([ticketId, queue]) => {
+        const entry = queue[k];
+        return entry ? [{ ...entry, ticketId }] : [];
       });
+      if (round.length === 0) break;
       const ids = await deps.store.tickets.appendEvents(
-        round.map((r) => r.event),
+        round.map(({ ticketId, i, event }) => ({ ticketId, type: event.type, actor: decided[i]!.change.actor, data: event.data ?? {} })),
         tx,
       );
-      round.forEach((r, j) => (causes[r.i] = ids[j] ?? ''));
+      round.forEach(({ i }, j) => (causes[i] = ids[j] ?? ''));
     }
-    const states: TicketState[] = [];
-    for (const [i, { change, state, decision }] of decided.entries()) {
-      const changed: TicketState = { ...state, ...decision.changes };
+    for (const [i, { change, decision, changed }] of decided.entries()) {
       if (decision.notify?.length) await queueNotifications(deps, changed, causes[i] ?? '', decision, tx);
       heard.push({ ticketId: change.ticketId, events: decision.events.map((e) => e.type) });
-      states.push(changed);
     }
-    return states;
+    return decided.map((d) => d.changed);
   });
   for (const change of heard) for (const listener of deps.listeners ?? []) listener(change);
   return after;

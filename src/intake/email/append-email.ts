@@ -46,8 +46,10 @@ export async function appendEmail(ctx: EmailContext, input: AppendEmail): Promis
 }
 
 /**
- * appendEmail for many emails, each to a different ticket, with a statement per step for all of
- * them (a backlog of replies); outcomes in the order given.
+ * appendEmail for many emails with a statement per step for all of them (a backlog of replies);
+ * emails to one ticket act in the order given, as they would one after the other, except that the
+ * roles are read once: the caller keeps an email whose CC adds watchers to a ticket apart from the
+ * others to that ticket. Outcomes in the order given.
  */
 export async function appendEmails(scope: AppendScope, items: readonly AppendItem[]): Promise<ReceiveOutcome[]> {
   const { tx, tickets } = scope;

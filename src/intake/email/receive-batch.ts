@@ -1,15 +1,16 @@
-import type { Transaction } from 'sequelize';
-import { numberKey, type EmailTicketRef } from '../../store/email-repository.js';
 import { recordTickets } from '../../tickets/open-ticket.js';
 import { joinTransaction } from '../ticket-transaction.js';
 import { classifyEmail, type EmailClass } from './auto-reply.js';
-import { appendEmails, type AppendItem } from './append-email.js';
+import { appendEmails } from './append-email.js';
+import { planBatch, type WaitingEmail } from './batch-plan.js';
 import { emailTicketInput, mailboxCategory } from './open-email.js';
 import { isOurs, logMachineMail } from './receive.js';
-import { ago, surveyDigit } from './receive-human.js';
+import { surveyDigit } from './receive-human.js';
 import type { MailboxRef, ReceiveDeps, ReceiveOutcome } from './receive-types.js';
-import { decideThread, referencedMessageIds, subjectTicketNumber } from './thread.js';
+import { referencedMessageIds } from './thread.js';
 import type { InboundEmail } from './types.js';
+
+export type { WaitingEmail } from './batch-plan.js';
 
 /**
  * A backlog's emails, stored together: after an outage the waiting mail is mostly people asking for
@@ -20,12 +21,6 @@ import type { InboundEmail } from './types.js';
  * caps), the same writes (recordTickets, appendEmails); anything whose fate depends on another email
  * of the batch, or on something only the one-by-one path weighs, is handed back to it.
  */
-
-export interface WaitingEmail {
-  uid: number;
-  raw: Buffer;
-  email: InboundEmail;
-}
 
 /**
  * Whether a conversation of the batch can, on its face, be stored with others: no Message-ID
@@ -52,18 +47,12 @@ export interface BatchOutcome {
   rest: WaitingEmail[][];
 }
 
-/** What one email of the batch becomes. */
-type Step =
-  | { action: 'open'; via: string; linkedTicketId?: string }
-  | { action: 'append'; item: Omit<AppendItem, 'email' | 'class'> }
-  | { action: 'drop'; reason: string };
-
 /**
  * Stores every email of `conversations` (each batchable, see isBatchable) in ONE transaction with
- * their claims. A conversation is handed back untouched when the store has a say: a Message-ID of
- * its own already known (a redelivery, our own mail), a sender or a ticket at its storm cap, a
- * subject token naming no ticket, a ticket another email of the batch also goes to. All or nothing:
- * anything failing undoes the batch and throws, and the caller stores the emails one by one.
+ * their claims, as planBatch decided. A conversation is handed back untouched when the store has a
+ * say the plan cannot weigh (a Message-ID of its own already known, a subject token naming no
+ * ticket, emails of the batch that would change each other's ticket; see batch-plan.ts). All or
+ * nothing: anything failing undoes the batch and throws, and the caller stores the emails one by one.
  */
 export async function receiveBatch(
   deps: ReceiveDeps,
@@ -75,7 +64,10 @@ export async function receiveBatch(
   let announce = () => {};
   const machine: { uid: number; kind: EmailClass; outcome: ReceiveOutcome }[] = [];
   const result = await store.transaction(async (tx) => {
-    const { taken, rest } = await plan(deps, conversations, now, tx);
+    const planned = await planBatch(deps, conversations, now, tx);
+    const { rest } = planned;
+    // In UID order: emails to one ticket act on it as they would one after the other.
+    const taken = planned.taken.sort((a, b) => a.waiting.uid - b.waiting.uid);
     const claimed = await store.mailboxes.claimMany(
       place.mailbox.key,
       place.uidValidity,
@@ -132,110 +124,7 @@ export async function receiveBatch(
   return result;
 }
 
-interface Planned {
-  waiting: WaitingEmail;
-  kind: EmailClass;
-  step: Step;
-}
-
-/**
- * What each email becomes, from one look at the store for the whole batch (known Message-IDs, the
- * tickets referenced by headers and by subject tokens, the storm counts), and which conversations
- * must go one by one instead.
- */
-async function plan(deps: ReceiveDeps, conversations: readonly WaitingEmail[][], now: Date, tx: Transaction) {
-  const repo = deps.tickets.store.email;
-  const { caps, reopenWindowDays } = deps.settings;
-  const all = conversations.flat();
-  const known = await repo.knownAmong(
-    all.map((w) => w.email.messageId),
-    tx,
-  );
-  const byHeaders = await repo.ticketsByMessageIds(
-    all.flatMap((w) => referencedMessageIds(w.email).slice(0, 50)),
-    tx,
-  );
-  const headerTicket = (email: InboundEmail): EmailTicketRef | null => {
-    for (const id of referencedMessageIds(email).slice(0, 50)) {
-      const ticket = byHeaders.get(id);
-      if (ticket) return ticket;
-    }
-    return null;
-  };
-  // Only From: Reply-To is the sender's own claim about where answers go (see receive-thread.ts).
-  const sender = (email: InboundEmail) => email.from?.address ?? null;
-  const tokenOf = (email: InboundEmail) => (headerTicket(email) === null ? subjectTicketNumber(email.subject) : null);
-  const bySubject = await repo.ticketsByNumbers(
-    all.flatMap(({ email }) => {
-      const number = tokenOf(email);
-      return number === null ? [] : [{ number, address: sender(email) }];
-    }),
-    tx,
-  );
-  const counts = await repo.countsFrom(
-    all.flatMap((w) => (w.email.from ? [w.email.from.address] : [])),
-    ago(now, caps.senderWindowMinutes),
-    tx,
-  );
-
-  const stepOf = (email: InboundEmail, kind: EmailClass): Step | null => {
-    if (kind.kind === 'loop') return { action: 'drop', reason: kind.reason };
-    const number = tokenOf(email);
-    const named = number === null ? null : (bySubject.get(numberKey(number, sender(email))) ?? null);
-    // A token naming no ticket yet: one opened earlier in this very batch would change the answer.
-    if (number !== null && named === null) return null;
-    const decision = decideThread(email, { seenMessageId: false, ticketByHeaders: headerTicket(email), ticketBySubject: named, reopenWindowDays, now });
-    if (decision.action === 'ignore-duplicate') return null;
-    if (kind.kind === 'auto-reply') {
-      if (decision.action !== 'append') return { action: 'drop', reason: 'an automatic reply to no open ticket' };
-      return { action: 'append', item: { ticketId: decision.ticketId, kind: 'auto-reply', reopen: false, capped: false, via: decision.reason } };
-    }
-    if (decision.action === 'new-ticket') {
-      return { action: 'open', via: decision.reason, ...(decision.linkedTicketId ? { linkedTicketId: decision.linkedTicketId } : {}) };
-    }
-    return { action: 'append', item: { ticketId: decision.ticketId, kind: 'reply', reopen: decision.reopen, capped: false, via: decision.reason } };
-  };
-
-  const candidates: Planned[][] = [];
-  const rest: WaitingEmail[][] = [];
-  for (const conversation of conversations) {
-    const fresh = conversation.every((w) => !known.has(w.email.messageId));
-    const underCap = [...perSender(conversation)].every(([address, n]) => (counts.get(address) ?? 0) + n <= caps.senderMessages);
-    const planned = conversation.map((waiting) => {
-      const kind = classOf(waiting.email, deps);
-      const step = stepOf(waiting.email, kind);
-      return step && { waiting, kind, step };
-    });
-    if (fresh && underCap && planned.every((p) => p !== null)) candidates.push(planned as Planned[]);
-    else rest.push([...conversation]);
-  }
-
-  // One email per ticket: a second one would be weighed against the ticket as the first left it.
-  const targets = new Map<string, number>();
-  for (const { step } of candidates.flat()) if (step.action === 'append') targets.set(step.item.ticketId, (targets.get(step.item.ticketId) ?? 0) + 1);
-  const replied = candidates.flat().flatMap(({ step }) => (step.action === 'append' && step.item.kind === 'reply' ? [step.item.ticketId] : []));
-  const onTicket = await repo.countsOn(replied, ago(now, caps.ticketWindowMinutes), tx);
-  const taken: Planned[] = [];
-  for (const planned of candidates) {
-    const alone = planned.every(({ step }) => step.action !== 'append' || targets.get(step.item.ticketId) === 1);
-    const quiet = planned.every(({ step }) => step.action !== 'append' || step.item.kind !== 'reply' || (onTicket.get(step.item.ticketId) ?? 0) < caps.ticketMessages);
-    if (alone && quiet) taken.push(...planned);
-    else rest.push(planned.map((p) => p.waiting));
-  }
-  return { taken, rest };
-}
-
 /** How the intake classifies an email whose own Message-ID the store does not know (plan checks that). */
 function classOf(email: InboundEmail, deps: Pick<ReceiveDeps, 'ourAddresses' | 'ourDomain'>): EmailClass {
   return classifyEmail(email, { ourAddresses: deps.ourAddresses, isOurMessageId: (id) => isOurs(deps, id) });
-}
-
-/** Inbound emails per sender (From, lower-cased, as the storm cap counts them). */
-function perSender(conversation: readonly WaitingEmail[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const { email } of conversation) {
-    const address = email.from?.address.toLowerCase();
-    if (address) counts.set(address, (counts.get(address) ?? 0) + 1);
-  }
-  return counts;
 }
