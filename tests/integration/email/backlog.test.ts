@@ -336,3 +336,61 @@ describe('two answers to one ticket in a backlog', () => {
     expect(await ticketsFrom(m.desk, 'sam@client.example')).toEqual([]);
   });
 });
+
+describe('a backlog from a sender already past the storm cap, and replies piling on one ticket', () => {
+  let m: MailDesk;
+  let lastEventBefore = 0;
+  const caps = { senderMessages: 2, senderWindowMinutes: 10, ticketMessages: 3, ticketWindowMinutes: 60 };
+
+  beforeAll(async () => {
+    m = await createMailDesk();
+    const reader = await m.startReader({ caps });
+    // Before the outage: the monitor opened two tickets (its cap), Quinn opened one.
+    for (const subject of ['Disk full on srv1', 'Disk full on srv2']) await m.deliver(mail({ from: 'monitor@client.example', subject, body: `${subject}.` }));
+    const quinnId = newMessageId();
+    await m.deliver(mail({ from: 'Quinn <quinn@client.example>', subject: 'Slow VPN', body: 'The VPN is slow.', messageId: quinnId }));
+    await m.caughtUp();
+    await reader.stop();
+    const [mark] = await rows<{ id: number }>(m, 'SELECT coalesce(max(id), 0)::int AS id FROM ticket_events');
+    lastEventBefore = mark!.id;
+    // During it: two more alerts, and Quinn and a colleague answering in turn (the ticket's cap is three emails).
+    for (const subject of ['Disk full on srv3', 'Disk full on srv4']) await m.deliver(mail({ from: 'monitor@client.example', subject, body: `${subject}.` }));
+    for (const [n, from] of ['Quinn <quinn@client.example>', 'Rae <rae@client.example>', 'Quinn <quinn@client.example>', 'Rae <rae@client.example>'].entries()) {
+      await m.deliver(mail({ from, subject: 'Re: Slow VPN', body: `Update ${n + 1}.`, inReplyTo: quinnId, references: [quinnId] }));
+    }
+    await m.startReader({ caps });
+    await m.caughtUp();
+  });
+  afterAll(async () => {
+    await m?.close();
+  });
+
+  it('keeps the alerts on the newest ticket, opening nothing and telling nobody', async () => {
+    const tickets = await ticketsFrom(m.desk, 'monitor@client.example');
+    expect(tickets.map((t) => t.subject)).toEqual(['Disk full on srv1', 'Disk full on srv2']);
+    const onNewest = await rows<{ body: string }>(m, `SELECT body FROM messages WHERE ticket_id = :id`, { id: tickets[1]!.id });
+    expect(onNewest.map((msg) => msg.body.trim()).sort()).toEqual(['Disk full on srv2.', 'Disk full on srv3.', 'Disk full on srv4.']);
+    expect(await countRows(m.desk, `outbox WHERE ticket_id = :id AND kind <> 'requester.created'`, { id: tickets[1]!.id })).toBe(0);
+  });
+
+  it('records every reply on the ticket, the ones past its cap marked capped', async () => {
+    const [ticket] = await ticketsFrom(m.desk, 'quinn@client.example');
+    const events = await rows<{ type: string; capped: boolean | null }>(
+      m,
+      `SELECT type, (data->>'capped')::boolean AS capped FROM ticket_events WHERE ticket_id = :id AND type LIKE '%replied' ORDER BY id`,
+      { id: ticket!.id },
+    );
+    // The request is the ticket's first email: two replies fit under the cap of three, the others are past it.
+    expect(events.map((e) => [e.type, e.capped ?? false])).toEqual([
+      ['requester_replied', false],
+      ['watcher_replied', false],
+      ['requester_replied', true],
+      ['watcher_replied', true],
+    ]);
+  });
+
+  it('writes all of it in one transaction', async () => {
+    const [row] = await rows<{ moments: number }>(m, 'SELECT count(DISTINCT at)::int AS moments FROM ticket_events WHERE id > :mark', { mark: lastEventBefore });
+    expect(row!.moments).toBe(1);
+  });
+});
