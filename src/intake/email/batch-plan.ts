@@ -119,7 +119,7 @@ function planConversation(
   const opening = new Set<string>();
   for (const waiting of conversation) {
     const { email } = waiting;
-    const kind = classifyEmail(email, { ourAddresses: deps.ourAddresses, isOurMessageId: (id) => isOurs(deps, id) });
+    const kind = classOf(email, deps);
     const thread = threadStep(email, kind, lookups, deps.settings.reopenWindowDays, now);
     if (thread === null) return null;
     let { step } = thread;
@@ -210,6 +210,11 @@ function ticketConflicts(candidates: readonly Planned[][], onTicket: Map<string,
     }
   }
   return refused;
+}
+
+/** How the intake classifies an email whose own Message-ID the store does not know (planConversation checks that). */
+export function classOf(email: InboundEmail, deps: Pick<ReceiveDeps, 'ourAddresses' | 'ourDomain'>): EmailClass {
+  return classifyEmail(email, { ourAddresses: deps.ourAddresses, isOurMessageId: (id) => isOurs(deps, id) });
 }
 
 /** The ticket of the first email In-Reply-To / References name (see referencedMessageIds). */

@@ -1,10 +1,10 @@
 import { recordTickets } from '../../tickets/open-ticket.js';
 import { joinTransaction } from '../ticket-transaction.js';
-import { classifyEmail, type EmailClass } from './auto-reply.js';
+import type { EmailClass } from './auto-reply.js';
 import { appendEmails } from './append-email.js';
-import { planBatch, type WaitingEmail } from './batch-plan.js';
+import { classOf, planBatch, type WaitingEmail } from './batch-plan.js';
 import { emailTicketInput, mailboxCategory } from './open-email.js';
-import { isOurs, logMachineMail } from './receive.js';
+import { logMachineMail } from './receive.js';
 import { surveyDigit } from './receive-human.js';
 import type { MailboxRef, ReceiveDeps, ReceiveOutcome } from './receive-types.js';
 import { referencedMessageIds } from './thread.js';
@@ -62,7 +62,7 @@ export async function receiveBatch(
   const { store } = deps.tickets;
   const now = new Date();
   let announce = () => {};
-  const machine: { uid: number; kind: EmailClass; outcome: ReceiveOutcome }[] = [];
+  const logged: { uid: number; kind: EmailClass; outcome: ReceiveOutcome }[] = [];
   const result = await store.transaction(async (tx) => {
     const planned = await planBatch(deps, conversations, now, tx);
     const { rest } = planned;
@@ -116,15 +116,15 @@ export async function receiveBatch(
     for (const { waiting, step } of mine) {
       if (step.action === 'drop') outcomes.set(waiting.uid, { outcome: 'dropped', reason: step.reason });
     }
-    for (const { waiting, kind } of mine) machine.push({ uid: waiting.uid, kind, outcome: outcomes.get(waiting.uid)! });
+    for (const { waiting, kind } of mine) logged.push({ uid: waiting.uid, kind, outcome: outcomes.get(waiting.uid)! });
     return { outcomes, rest };
   });
   announce();
-  for (const { uid, kind, outcome } of machine) logMachineMail(deps, { mailbox: place.mailbox, uid }, kind, outcome);
+  for (const { uid, kind, outcome } of logged) {
+    logMachineMail(deps, { mailbox: place.mailbox, uid }, kind, outcome);
+    if (outcome.outcome === 'reply' && outcome.capped) {
+      deps.log.warn({ mailbox: place.mailbox.key, uid, ticketId: outcome.ticketId }, 'storm cap reached: the email is recorded, nobody is told');
+    }
+  }
   return result;
-}
-
-/** How the intake classifies an email whose own Message-ID the store does not know (plan checks that). */
-function classOf(email: InboundEmail, deps: Pick<ReceiveDeps, 'ourAddresses' | 'ourDomain'>): EmailClass {
-  return classifyEmail(email, { ourAddresses: deps.ourAddresses, isOurMessageId: (id) => isOurs(deps, id) });
 }
