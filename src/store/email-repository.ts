@@ -93,16 +93,6 @@ export function createEmailRepository(sequelize: Sequelize) {
       return new Set(rows.map((r) => bare(r.id)));
     },
 
-    /** The ticket of the first of `ids` (in the caller's order) that names an email of a ticket, in or out. */
-    async ticketByMessageIds(ids: readonly string[], tx?: Transaction): Promise<EmailTicketRef | null> {
-      const tickets = await this.ticketsByMessageIds(ids.slice(0, 50), tx);
-      for (const id of ids) {
-        const ticket = tickets.get(id);
-        if (ticket) return ticket;
-      }
-      return null;
-    },
-
     /** Message-ID (bare) → the ticket of the email it names, in or out, for those of `ids` that name one. */
     async ticketsByMessageIds(ids: readonly string[], tx?: Transaction): Promise<Map<string, EmailTicketRef>> {
       if (ids.length === 0) return new Map();

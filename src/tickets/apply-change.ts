@@ -46,14 +46,18 @@ export interface TicketChange {
  * changeTicket for many changes in one transaction (a backlog of replies): the tickets locked
  * together in id order, each change deciding from the ticket as the changes before it left it, the
  * events written a statement at a time for all tickets. The changed states come back in the order given.
+ * A caller that locked the tickets already in this transaction (`deps` joined to it) passes them as `locked`.
  */
-export async function changeTickets(deps: TicketDeps, changes: readonly TicketChange[]): Promise<TicketState[]> {
+export async function changeTickets(deps: TicketDeps, changes: readonly TicketChange[], locked?: ReadonlyMap<string, TicketState>): Promise<TicketState[]> {
   const now = deps.now?.() ?? new Date();
   const heard: { ticketId: string; events: string[] }[] = [];
   const after = await deps.store.transaction(async (tx) => {
-    const current = await deps.store.tickets.lockMany(
-      changes.map((c) => c.ticketId),
-      tx,
+    const current = new Map(
+      locked ??
+        (await deps.store.tickets.lockMany(
+          changes.map((c) => c.ticketId),
+          tx,
+        )),
     );
     const decided = changes.map((change) => {
       const state = current.get(change.ticketId);

@@ -99,6 +99,7 @@ export async function appendEmails(scope: AppendScope, items: readonly AppendIte
       const role = roles[i]!;
       return { ticketId: item.ticketId, actor: role === 'requester' ? `requester:${before.requesterId}` : 'system:email', decide: decideAppend(item, rowId, role) };
     }),
+    locked,
   );
 
   const told = fresh.flatMap((entry, i) => (entry.item.kind === 'reply' && !entry.item.capped ? [{ ...entry, role: roles[i]!, after: after[i]! }] : []));

@@ -5,7 +5,7 @@ import type { AppendEmail } from './append-email.js';
 import { isOurs } from './receive.js';
 import { ago } from './receive-human.js';
 import type { ReceiveDeps } from './receive-types.js';
-import { decideThread, referencedMessageIds, subjectTicketNumber } from './thread.js';
+import { decideThread, lookedUpMessageIds, subjectTicketNumber, ticketByHeaders } from './thread.js';
 import type { InboundEmail } from './types.js';
 
 /**
@@ -65,12 +65,12 @@ export async function planBatch(
     tx,
   );
   const byHeaders = await repo.ticketsByMessageIds(
-    all.flatMap((w) => referencedMessageIds(w.email).slice(0, 50)),
+    all.flatMap((w) => lookedUpMessageIds(w.email)),
     tx,
   );
   const bySubject = await repo.ticketsByNumbers(
     all.flatMap(({ email }) => {
-      const number = headerTicket(email, byHeaders) === null ? subjectTicketNumber(email.subject) : null;
+      const number = ticketByHeaders(email, byHeaders) === null ? subjectTicketNumber(email.subject) : null;
       return number === null ? [] : [{ number, address: email.from?.address ?? null }];
     }),
     tx,
@@ -146,7 +146,7 @@ function planConversation(
 /** decideThread from the batch's lookups, what the email's class makes of it, and the ticket a subject token named. */
 function threadStep(email: InboundEmail, kind: EmailClass, lookups: Lookups, reopenWindowDays: number, now: Date): { step: Step; named: string | null } | null {
   if (kind.kind === 'loop') return { step: { action: 'drop', reason: kind.reason }, named: null };
-  const byHeaders = headerTicket(email, lookups.byHeaders);
+  const byHeaders = ticketByHeaders(email, lookups.byHeaders);
   const number = byHeaders === null ? subjectTicketNumber(email.subject) : null;
   const named = number === null ? null : (lookups.bySubject.get(numberKey(number, email.from?.address ?? null)) ?? null);
   // A token naming no ticket yet: one this very batch opens would change the answer.
@@ -168,7 +168,7 @@ function threadStep(email: InboundEmail, kind: EmailClass, lookups: Lookups, reo
 
 /**
  * The conversations (by index) that must go one by one because of a ticket they share with others
- * of the batch. Several emails may join one ticket in a batch when none reopens it (the thread
+ * of the batch; the replies of the others that come past a ticket's storm cap are marked capped. Several emails may join one ticket in a batch when none reopens it (the thread
  * decision would change after the first) and none copies people in (their roles would change), and
  * the per-ticket storm cap is either out of reach or counted in one conversation, in UID order. An
  * email copying people in must be the only one to name its ticket by subject token: the token's
@@ -215,15 +215,6 @@ function ticketConflicts(candidates: readonly Planned[][], onTicket: Map<string,
 /** How the intake classifies an email whose own Message-ID the store does not know (planConversation checks that). */
 export function classOf(email: InboundEmail, deps: Pick<ReceiveDeps, 'ourAddresses' | 'ourDomain'>): EmailClass {
   return classifyEmail(email, { ourAddresses: deps.ourAddresses, isOurMessageId: (id) => isOurs(deps, id) });
-}
-
-/** The ticket of the first email In-Reply-To / References name (see referencedMessageIds). */
-function headerTicket(email: InboundEmail, byHeaders: Map<string, EmailTicketRef>): EmailTicketRef | null {
-  for (const id of referencedMessageIds(email).slice(0, 50)) {
-    const ticket = byHeaders.get(id);
-    if (ticket) return ticket;
-  }
-  return null;
 }
 
 /** Inbound emails per sender (From, lower-cased, as the storm cap counts them). */

@@ -1,4 +1,4 @@
-import { decideThread, referencedMessageIds, subjectTicketNumber, type ThreadDecision } from './thread.js';
+import { decideThread, lookedUpMessageIds, subjectTicketNumber, ticketByHeaders, type ThreadDecision } from './thread.js';
 import type { EmailContext } from './receive-types.js';
 
 /**
@@ -9,12 +9,12 @@ export async function threadOf(ctx: EmailContext): Promise<ThreadDecision> {
   const { email, tx } = ctx;
   const repo = ctx.deps.tickets.store.email;
   if (ctx.known.received || ctx.known.sent) return decideThread(email, emptyLookups(ctx, true));
-  const ticketByHeaders = await repo.ticketByMessageIds(referencedMessageIds(email), tx);
-  const number = ticketByHeaders === null ? subjectTicketNumber(email.subject) : null;
+  const byHeaders = ticketByHeaders(email, await repo.ticketsByMessageIds(lookedUpMessageIds(email), tx));
+  const number = byHeaders === null ? subjectTicketNumber(email.subject) : null;
   // The subject token is checked against From only: Reply-To is the sender's own claim about where
   // answers go, and would let anyone name someone else's address.
   const ticketBySubject = number === null ? null : await repo.ticketByNumber(number, email.from?.address ?? null, tx);
-  return decideThread(email, { ...emptyLookups(ctx, false), ticketByHeaders, ticketBySubject });
+  return decideThread(email, { ...emptyLookups(ctx, false), ticketByHeaders: byHeaders, ticketBySubject });
 }
 
 function emptyLookups(ctx: EmailContext, seenMessageId: boolean) {

@@ -83,6 +83,23 @@ export function referencedMessageIds(email: Pick<InboundEmail, 'inReplyTo' | 're
   return [...new Set(ids)];
 }
 
+// A References header can be made as long as one likes: only its newest ones are looked up.
+const LOOKED_UP = 50;
+
+/** The Message-IDs whose tickets rule 2 looks up, in the order it weighs them. */
+export function lookedUpMessageIds(email: Pick<InboundEmail, 'inReplyTo' | 'references'>): string[] {
+  return referencedMessageIds(email).slice(0, LOOKED_UP);
+}
+
+/** Rule 2's ticket, from the tickets found for lookedUpMessageIds: that of the first one naming a ticket. */
+export function ticketByHeaders<T>(email: Pick<InboundEmail, 'inReplyTo' | 'references'>, byMessageId: ReadonlyMap<string, T>): T | null {
+  for (const id of lookedUpMessageIds(email)) {
+    const ticket = byMessageId.get(id);
+    if (ticket) return ticket;
+  }
+  return null;
+}
+
 // Bounded digits keep the scan linear; ticket numbers are digits only (see the contract).
 const TOKEN = /\[\s*HD-(\d{1,12})\s*\]/i;
 
