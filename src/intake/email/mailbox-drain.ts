@@ -8,7 +8,7 @@ import type { MailboxSpec } from './mailbox-url.js';
 import { quarantineEmail, readEmail, receiveEmail, type ReadEmail, type ReceiveDeps, type ReceiveInput, type ReceiveOutcome } from './receive.js';
 import { isBatchable, receiveBatch, type WaitingEmail } from './receive-batch.js';
 import type { MailboxRef } from './receive-types.js';
-import { isRetryableAtOnce } from './transient.js';
+import { isRetryableAtOnce } from '../../store/unavailable.js';
 
 /** Where a reader stands in its mailbox; shared with its status. */
 export interface DrainProgress {

@@ -7,7 +7,7 @@ import { EmailParseError, parseEmail } from './parse.js';
 import { receiveAutoReply, receiveBounce } from './receive-machine.js';
 import { receiveHuman } from './receive-human.js';
 import type { EmailContext, MailboxRef, ReceiveDeps, ReceiveInput, ReceiveOutcome } from './receive-types.js';
-import { isTransientError } from './transient.js';
+import { isTransientError } from '../../store/unavailable.js';
 import type { InboundEmail } from './types.js';
 
 export type { ReceiveDeps, ReceiveInput, ReceiveOutcome, MailboxRef } from './receive-types.js';
