@@ -8,6 +8,7 @@ import { createCallMemory } from './call-memory.js';
 import { verifyTwilioSignature } from './signature.js';
 import { smsRoutes } from './sms-routes.js';
 import { smsStatusRoutes } from './sms-status-route.js';
+import { storableForm } from './storable-form.js';
 import { voiceRoutes } from './voice-routes.js';
 import type { WebhookRoute } from './webhook-route.js';
 
@@ -30,7 +31,7 @@ const FORM_LIMIT = '64kb';
 /**
  * The Twilio webhooks, mounted at /twilio. Every route is a WebhookRoute registered here behind the
  * form parser and then the signature check (which needs the parsed parameters): a request Twilio did
- * not sign for this URL gets 403 before any handler runs.
+ * not sign for this URL gets 403 before any handler runs. What passes is made storable (storable-form.ts).
  */
 export function createTwilioRouter(deps: TwilioRouterDeps): Router {
   const memory = createCallMemory(deps.redis, deps.redisPrefix ?? 'helpdesk:voice');
@@ -42,6 +43,6 @@ export function createTwilioRouter(deps: TwilioRouterDeps): Router {
   const form = express.urlencoded({ extended: false, limit: FORM_LIMIT });
   const signed = verifyTwilioSignature({ authToken: deps.twilio.authToken, publicUrl: deps.config.publicUrl });
   const router = express.Router();
-  for (const route of routes) router.post(route.path, form, signed, (req, res) => route.handle(req, res));
+  for (const route of routes) router.post(route.path, form, signed, storableForm, (req, res) => route.handle(req, res));
   return router;
 }

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTwilioRouter } from '../../../src/intake/twilio/router.js';
 import { isTwilioSignatureMiddleware, signRequest } from '../../../src/intake/twilio/signature.js';
+import { storableForm } from '../../../src/intake/twilio/storable-form.js';
 import { createTestDesk, type TestDesk } from '../../support/desk.js';
 import { AUTH_TOKEN, HOTLINE, PUBLIC_URL, countTickets, post, twilioDesk } from './webhooks.js';
 
@@ -46,6 +47,8 @@ describe('the Twilio route table', () => {
       expect(at, `${layer.route!.path} has no signature check`).toBeGreaterThanOrEqual(0);
       expect(stack.slice(0, at).map((l) => l.name), layer.route!.path).toEqual(['urlencodedParser']);
       expect(at, `${layer.route!.path} has no handler after its check`).toBeLessThan(stack.length - 1);
+      // Cleaned after the check (Twilio signs the raw values), before the handler reads them.
+      expect(stack[at + 1]?.handle, `${layer.route!.path} does not clean its parameters`).toBe(storableForm);
     }
   });
 
@@ -95,6 +98,39 @@ describe('a request Twilio did not sign', () => {
       .set('X-Twilio-Signature', signRequest(AUTH_TOKEN, `${PUBLIC_URL}/twilio/voice/nonsense`, params))
       .send(params);
     expect(res.status).toBe(404);
+  });
+});
+
+describe('a signed request with text Postgres cannot store', () => {
+  const NUL = '\u0000';
+  const LONE = '\ud83d';
+
+  it('opens the SMS ticket with NUL dropped and a lone surrogate replaced, on every parameter', async () => {
+    const sms = {
+      MessageSid: `SM-nul${NUL}1`,
+      AccountSid: `AC${'0'.repeat(32)}`,
+      From: '+33655550001',
+      To: HOTLINE,
+      Body: `Imprimante${NUL} en panne ${LONE}!`,
+      NumMedia: '0',
+      [`Extra${NUL}`]: `x${NUL}`,
+    };
+    const before = await countTickets(desk);
+    await post(desk, '/twilio/sms', sms);
+    expect(await countTickets(desk)).toBe(before + 1);
+    const id = await desk.services.store.messages.ticketIdOf('sms', 'SM-nul1');
+    expect(id).toBeDefined();
+    const t = await desk.services.store.tickets.get(id!);
+    expect(t?.description).toBe('Imprimante en panne \ufffd!');
+  });
+
+  it('opens the voice ticket from speech with a NUL in it', async () => {
+    const c = { CallSid: `CA-nul${NUL}1`, From: '+33655550002', To: HOTLINE, CallStatus: 'in-progress' };
+    await post(desk, '/twilio/voice', c);
+    await post(desk, '/twilio/voice/step?stage=describe&attempts=0&lang=fr', { ...c, SpeechResult: `Écran${NUL} noir ${LONE}` });
+    const id = await desk.services.store.messages.ticketIdOf('voice', 'CA-nul1');
+    const t = await desk.services.store.tickets.get(id!);
+    expect(t?.description).toBe('Écran noir \ufffd');
   });
 });
 
