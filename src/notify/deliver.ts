@@ -6,6 +6,7 @@ import { isSendError, SendError, type MailTransport, type SmsSender } from './ch
 import { ComposeError } from './compose.js';
 import { renderContent } from './content.js';
 import type { OutboxItem, OutboxStore, RenderedContent } from './outbox-store.js';
+import { holdLease } from './lease.js';
 import { suppressionOf } from './suppression.js';
 
 /**
@@ -27,8 +28,9 @@ import { suppressionOf } from './suppression.js';
  *      and a copy with the same Message-ID is folded by mail clients and by our own intake. We
  *      prefer that to losing an acknowledgement.
  *
- * The lease (how long a claim lasts) must exceed the longest send, so that a slow worker is never
- * taken for a dead one.
+ * The lease (how long a claim lasts) is short, and renewed by its holder for as long as it works
+ * (lease.ts): a slow worker is never taken for a dead one, and a dead one's rows go out seconds
+ * after it died, not minutes.
  */
 
 export interface Channels {
@@ -66,9 +68,19 @@ const LOOKUP_SLACK_MS = 2 * 60_000;
 const AMBIGUOUS_CODES = new Set(['NETWORK', 'TIMEOUT']);
 
 export async function deliver(deps: DeliveryDeps, job: DeliveryJob): Promise<DeliveryOutcome> {
-  const { outbox, log } = deps;
-  const row = await outbox.claim(job.outboxId, job.attempt, deps.leaseMs);
+  const row = await deps.outbox.claim(job.outboxId, job.attempt, deps.leaseMs);
   if (!row) return { outcome: 'skipped' };
+  const lease = holdLease(deps.outbox, row, deps.leaseMs, deps.log);
+  try {
+    return await attempt(deps, row);
+  } finally {
+    lease.release();
+  }
+}
+
+/** The claimed row's attempt, from its checks to its recorded outcome. */
+async function attempt(deps: DeliveryDeps, row: OutboxItem): Promise<DeliveryOutcome> {
+  const { outbox, log } = deps;
   const ctx = { outboxId: row.id, kind: row.kind, channel: row.channel, attempt: row.attempts };
   const channel = deps.channels[row.channel];
   if (!channel) {

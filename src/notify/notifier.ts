@@ -28,7 +28,10 @@ export interface NotifierOptions {
   concurrency?: number;
   /** SMS per second from the sender number (bull's limiter). */
   smsPerSecond?: number;
-  /** How long a claim lasts; must exceed the longest send (SMTP's socket timeout is 30 s). */
+  /**
+   * How long a claim lasts without renewal; its holder renews it a few times per lease while it
+   * works (lease.ts), so this bounds how late a dead worker's row goes out, not how long a send may take.
+   */
   leaseMs?: number;
   /** The safety-net scan; the NOTIFY poke does the fast path. */
   scanIntervalMs?: number;
@@ -50,7 +53,7 @@ export interface Notifier {
 export const NOTIFIER_DEFAULTS = {
   concurrency: 8,
   smsPerSecond: 1,
-  leaseMs: 5 * 60_000,
+  leaseMs: 15_000,
   scanIntervalMs: 5_000,
 } as const;
 

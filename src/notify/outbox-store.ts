@@ -11,8 +11,9 @@ import { jsonb } from '../store/jsonb.js';
  *      ▲                  │  └──fail────▶ failed ──requeue (coordinator)──▶ pending
  *      └────retry─────────┘
  *
- * A `sending` row whose lease (`next_attempt_at`) ran out belongs to a worker that died: it is due
- * again, and the next claim reconciles it (see deliver.ts).
+ * A `sending` row whose lease (`next_attempt_at`) ran out belongs to a worker that died: its holder
+ * renews the lease while it works (lease.ts), so a lease runs out only when nobody is renewing it.
+ * The row is then due again, and the next claim reconciles it (see deliver.ts).
  */
 
 export type OutboxChannel = 'sms' | 'email';
@@ -120,6 +121,19 @@ export function createOutboxStore(sequelize: Sequelize) {
         { id, attempt, leaseSeconds: leaseMs / 1000 },
       );
       return row ?? null;
+    },
+
+    /**
+     * The holder's heartbeat: the claim of attempt `attempt` lasts `leaseMs` from now. False when
+     * the claim is no longer this holder's (it lapsed and another worker took the row, or it is done).
+     */
+    async renew(id: number, attempt: number, leaseMs: number): Promise<boolean> {
+      const rows = await select<{ id: number }>(
+        `UPDATE outbox SET next_attempt_at = now() + make_interval(secs => :leaseSeconds)
+          WHERE id = :id AND attempts = :attempt AND status = 'sending' RETURNING id`,
+        { id, attempt, leaseSeconds: leaseMs / 1000 },
+      );
+      return rows.length > 0;
     },
 
     /** Gives a claimed row back untouched (its channel is off in this process). */
