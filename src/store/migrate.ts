@@ -7,6 +7,7 @@ import * as routingRules from './migrations/010-routing-rules.js';
 import * as technicianLoads from './migrations/011-technician-loads.js';
 import * as notifyDelivery from './migrations/020-notify-delivery.js';
 import * as emailIntake from './migrations/040-email-intake.js';
+import * as outboxSuperseded from './migrations/045-outbox-superseded.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -22,6 +23,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['011-technician-loads', technicianLoads],
   ['020-notify-delivery', notifyDelivery],
   ['040-email-intake', emailIntake],
+  ['045-outbox-superseded', outboxSuperseded],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database

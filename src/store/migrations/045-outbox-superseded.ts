@@ -1,0 +1,23 @@
+import type { MigrationContext } from './types.js';
+
+/**
+ * `superseded`: an outbox row that was not sent because what it announced stopped being true before
+ * it could go out (an offer declined, expired or given to someone else while the SMS channel was
+ * down). Its `error_code` and `last_error` say why, and `failed_at` when it was set aside; it is
+ * settled, like `sent` and `failed`, and never due again.
+ */
+export async function up({ context: sql }: MigrationContext): Promise<void> {
+  await sql(`
+    ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_status_check;
+    ALTER TABLE outbox ADD CONSTRAINT outbox_status_check
+      CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'superseded'));
+  `);
+}
+
+export async function down({ context: sql }: MigrationContext): Promise<void> {
+  await sql(`
+    UPDATE outbox SET status = 'failed' WHERE status = 'superseded';
+    ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_status_check;
+    ALTER TABLE outbox ADD CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'sending', 'sent', 'failed'));
+  `);
+}
