@@ -1,7 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
-import type { Metrics } from './metrics.js';
+import { metricsEndpoint, type Metrics } from './metrics.js';
 import type { Store } from './store/index.js';
 import type { TicketDeps } from './tickets/deps.js';
 import { buildOpenApi } from './api/openapi.js';
@@ -21,7 +21,7 @@ export interface Readiness {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'apiToken' | 'publicUrl'>;
+  config: Pick<Config, 'apiToken' | 'publicUrl' | 'metricsToken'>;
   log: Logger;
   store: Store;
   tickets: TicketDeps;
@@ -56,9 +56,7 @@ export function createApp(deps: AppDeps): Express {
     const ready = Object.values(details).every((v) => v !== false && !(typeof v === 'object' && v.ok === false));
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', details });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  app.get('/metrics', metricsEndpoint(deps.metrics, deps.config.metricsToken));
 
   const routes = apiRoutes(deps);
   const openapi = buildOpenApi(routes, { version: '0.1.0', serverUrl: deps.config.publicUrl });

@@ -1,4 +1,7 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AppError } from './errors.js';
 
 /** The gateway's Prometheus metrics, on a registry of its own (no process-wide default). */
 export function createMetrics() {
@@ -35,3 +38,25 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * `GET /metrics`: the Prometheus text, behind `Authorization: Bearer <HELPDESK_METRICS_TOKEN>` when
+ * that is set (Prometheus's `authorization` / `bearer_token_file` scrape settings send it).
+ */
+export function metricsEndpoint(metrics: Metrics, token: string | undefined) {
+  // Digests of equal length, so that the comparison takes the same time whatever was sent.
+  const expected = token === undefined ? undefined : digest(token);
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (expected !== undefined) {
+      const sent = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
+      if (sent === undefined || !timingSafeEqual(digest(sent), expected)) {
+        return next(new AppError('UNAUTHENTICATED', 'send Authorization: Bearer <HELPDESK_METRICS_TOKEN>'));
+      }
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
