@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LANGUAGES } from '../domain.js';
 import { parseBusinessHours, type BusinessHours } from './business-hours.js';
+import { MailboxUrlError, parseMailboxUrl } from '../intake/email/mailbox-url.js';
 
 export type { BusinessHours, OpeningWindow, IsoWeekday } from './business-hours.js';
 
@@ -14,6 +15,8 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   apiToken: string | undefined;
+  /** Bearer token that GET /metrics requires; unset: /metrics is open. */
+  metricsToken: string | undefined;
   twilio: TwilioConfig | undefined;
   twilioApiUrl: string;
   imapUrls: string[];
@@ -74,6 +77,7 @@ const schema = z.object({
   DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
   REDIS_URL: optional(url(['redis:', 'rediss:'])),
   HELPDESK_API_TOKEN: optional(z.string().min(16, 'expected at least 16 characters')),
+  HELPDESK_METRICS_TOKEN: optional(z.string().min(16, 'expected at least 16 characters')),
   TWILIO_ACCOUNT_SID: optional(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'expected AC followed by 32 hex digits')),
   TWILIO_AUTH_TOKEN: optional(z.string().min(8, 'expected the auth token of the account')),
   TWILIO_PHONE_NUMBER: optional(E164),
@@ -103,10 +107,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (port > 65535) throw new ConfigError('PORT', 'expected a port number between 0 and 65535');
 
   const imapUrls = (e.IMAP_URL ?? '').split(/\s+/).filter(Boolean);
+  const mailboxKeys = new Set<string>();
   for (const imap of imapUrls) {
     if (!url(['imap:', 'imaps:']).safeParse(imap).success) {
       throw new ConfigError('IMAP_URL', 'expected imap:// or imaps://user:password@host:port/MAILBOX');
     }
+    // Every option of every mailbox checked here, before anything starts: the mail role starts
+    // after others, and its error used to stop a gateway whose /ready had already said 200.
+    let key: string;
+    try {
+      key = parseMailboxUrl(imap).key;
+    } catch (err) {
+      throw new ConfigError('IMAP_URL', err instanceof MailboxUrlError ? err.message : String(err));
+    }
+    if (mailboxKeys.has(key)) throw new ConfigError('IMAP_URL', `${key} is listed twice`);
+    mailboxKeys.add(key);
   }
 
   const twilioParts = [e.TWILIO_ACCOUNT_SID, e.TWILIO_AUTH_TOKEN, e.TWILIO_PHONE_NUMBER];
@@ -130,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     apiToken: e.HELPDESK_API_TOKEN,
+    metricsToken: e.HELPDESK_METRICS_TOKEN,
     twilio:
       e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_PHONE_NUMBER
         ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, phoneNumber: e.TWILIO_PHONE_NUMBER }
