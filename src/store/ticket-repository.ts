@@ -288,6 +288,19 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
       return row ? { id: row.id, number: row.number } : null;
     },
 
+    /**
+     * The requester's ticket resolved most recently, at or after `since`, whether it is still resolved
+     * or was closed since: the one a "thanks, it works" text is about.
+     */
+    async latestFinishedOf(requesterId: string, since: Date): Promise<{ id: string; number: number } | null> {
+      const row = await Ticket.findOne({
+        where: { requesterId, status: { [Op.in]: ['resolved', 'closed'] }, resolvedAt: { [Op.gte]: since } },
+        order: [['resolvedAt', 'DESC']],
+        attributes: ['id', 'number'],
+      });
+      return row ? { id: row.id, number: row.number } : null;
+    },
+
     /** The requester's open ticket most recently worked on: the conversation a new text most likely continues. */
     async latestOpenIdOf(requesterId: string): Promise<string | null> {
       const row = await Ticket.findOne({

@@ -4,6 +4,7 @@ import type { Config } from '../../config/index.js';
 import type { Store } from '../../store/index.js';
 import type { Notification } from '../../store/outbox-repository.js';
 import { reopenTicket } from '../../tickets/actions.js';
+import { applyChange } from '../../tickets/apply-change.js';
 import type { TicketDeps } from '../../tickets/deps.js';
 import { openTicket } from '../../tickets/open-ticket.js';
 import { findSurveyTicket, recordSatisfaction, type SurveyScore } from '../../tickets/satisfaction.js';
@@ -13,6 +14,7 @@ import { withLockedTicket } from '../ticket-transaction.js';
 import { subjectOf } from './ivr.js';
 import { addedToTicketSms, isHandledByTwilio, type MediaAttachment } from './requester-sms.js';
 import type { InboundSms } from './technician-sms.js';
+import { isThanks } from './thanks.js';
 
 export interface RequesterTextDeps {
   config: Pick<Config, 'language'>;
@@ -25,7 +27,22 @@ export interface RequesterSms extends InboundSms {
 }
 
 /** What a text from a requester (anyone not a registered technician) did. */
-export type RequesterOutcome = 'ignored' | 'duplicate' | 'reopened' | 'nothing-to-reopen' | 'rated' | 'appended' | 'opened';
+export type RequesterOutcome =
+  | 'ignored'
+  | 'duplicate'
+  | 'reopened'
+  | 'nothing-to-reopen'
+  | 'rated'
+  | 'appended'
+  | 'thanked'
+  | 'opened';
+
+/**
+ * How long after a resolution a "thanks, it works" still lands on that ticket: the email intake's
+ * reopen window (30 days), so that a reply by either channel meets the same ticket.
+ */
+export const THANKS_WINDOW_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 const REOPEN = /^\s*REOPEN\b[\s.,:;!-]*/i;
 /** The closing message asks for "a single digit from 1 to 5". */
@@ -34,8 +51,10 @@ const SCORE = /^\s*([1-5])\s*[.!]?\s*$/;
 /**
  * A requester's text: Twilio's own keywords are left to Twilio; `REOPEN` reopens their latest
  * resolved ticket; a lone digit 1-5 answers the survey of a ticket just closed, if one awaits it; a
- * text from someone with an open ticket joins it (the technician hears of it);
- * any other text opens a ticket on channel `sms`. MMS media are kept as links on the ticket.
+ * text from someone with an open ticket joins it (the technician hears of it); a short thanks
+ * (thanks.ts) from someone whose ticket was resolved lately joins that ticket quietly, neither
+ * reopening it nor telling anyone; any other text opens a ticket on channel `sms`. MMS media are kept
+ * as links on the ticket.
  */
 export async function receiveRequesterSms(deps: RequesterTextDeps, sms: RequesterSms): Promise<RequesterOutcome> {
   if (isHandledByTwilio(sms.text, sms.optOutType)) return 'ignored';
@@ -62,7 +81,32 @@ export async function receiveRequesterSms(deps: RequesterTextDeps, sms: Requeste
     });
     return result.appended ? 'appended' : 'duplicate';
   }
+  if (requester && isThanks(sms.text)) {
+    const thanked = await thankLatest(deps, requester, sms);
+    if (thanked !== null) return thanked;
+  }
   return openFromSms(deps, sms);
+}
+
+/**
+ * A thanks lands on the requester's ticket resolved within THANKS_WINDOW_DAYS as a message and a
+ * `requester_replied` event marked as an acknowledgement: no reopening, no notification, nobody paged.
+ * Null when no ticket was resolved lately (the text is then handled like any other).
+ */
+async function thankLatest(deps: RequesterTextDeps, requester: Requester, sms: RequesterSms): Promise<RequesterOutcome | null> {
+  const now = deps.tickets.now?.() ?? new Date();
+  const latest = await deps.store.tickets.latestFinishedOf(requester.id, new Date(now.getTime() - THANKS_WINDOW_DAYS * DAY_MS));
+  if (!latest) return null;
+  return withLockedTicket(deps.tickets, latest.id, async ({ tx, deps: bound }) => {
+    const id = await deps.store.messages.record({ ...inboundMessage(sms), ticketId: latest.id, direction: 'in' }, tx);
+    if (id === null) return 'duplicate';
+    const attachments = await addAttachments(deps.store, tx, { ticketId: latest.id, messageId: id }, sms.media);
+    await applyChange(bound, latest.id, `requester:${requester.id}`, () => ({
+      changes: {},
+      events: [{ type: 'requester_replied', data: { channel: 'sms', messageId: id, attachments, acknowledgement: true } }],
+    }));
+    return 'thanked';
+  });
 }
 
 async function openFromSms(deps: RequesterTextDeps, sms: RequesterSms): Promise<RequesterOutcome> {

@@ -220,6 +220,48 @@ describe('texts from requesters', () => {
     expect(after.events.find((e) => e.type === 'reopened')?.data).toMatchObject({ reason: 'it drops again' });
   });
 
+  it('puts a thanks after the resolution on the resolved ticket: not reopened, no new ticket, nobody told', async () => {
+    const phone = '+33633000006';
+    const tech = await addTechnician(desk, { name: 'Hugo Lenoir', phone: '+33711000010' });
+    const t = await openWebTicket(desk, { name: 'Lina', phone }, 'VPN refuses my password');
+    await assign(desk, t.number, tech.id);
+    const resolved = await request(desk.app).post(`/api/tickets/${t.number}/resolve`).set(auth).send({ resolution: 'Password reset' });
+    expect(resolved.status).toBe(200);
+    const before = await countTickets(desk);
+    const outboxBefore = await outboxOf(desk, t.id);
+
+    const thanks = await text(phone, 'Merci, c’est réparé !');
+    await post(desk, '/twilio/sms', thanks.params);
+    await text(phone, 'ok merci');
+    expect(reply(thanks)).toBeNull();
+    expect(await countTickets(desk)).toBe(before);
+    const after = await ticket(desk, t.number);
+    expect(after.status).toBe('resolved');
+    expect(after.events.map((e) => e.type)).not.toContain('reopened');
+    expect(after.messages.filter((m) => m.direction === 'in' && m.from === phone).map((m) => m.body)).toEqual(
+      expect.arrayContaining(['Merci, c’est réparé !', 'ok merci']),
+    );
+    expect(after.events.filter((e) => e.type === 'requester_replied' && e.data.acknowledgement === true)).toHaveLength(2);
+    expect(await outboxOf(desk, t.id)).toHaveLength(outboxBefore.length);
+
+    // Something that reads like the problem again is not a thanks: a ticket opens as before.
+    await text(phone, 'Merci mais ça ne marche toujours pas');
+    expect(await countTickets(desk)).toBe(before + 1);
+  });
+
+  it('puts an English thanks on a ticket closed since its resolution', async () => {
+    const phone = '+33633000007';
+    const t = await openWebTicket(desk, { name: 'Sam', phone }, 'Mouse');
+    await request(desk.app).post(`/api/tickets/${t.number}/resolve`).set(auth).send({ resolution: 'New mouse' });
+    expect((await request(desk.app).post(`/api/tickets/${t.number}/close`).set(auth)).status).toBe(200);
+    const before = await countTickets(desk);
+    await text(phone, 'thanks, fixed');
+    expect(await countTickets(desk)).toBe(before);
+    const after = await ticket(desk, t.number);
+    expect(after.status).toBe('closed');
+    expect(after.messages.some((m) => m.body === 'thanks, fixed')).toBe(true);
+  });
+
   it('takes a lone digit as the answer to the survey of a just-closed ticket', async () => {
     const phone = '+33633000004';
     const t = await openWebTicket(desk, { name: 'Yann', phone }, 'Keyboard');
