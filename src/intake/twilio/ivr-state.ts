@@ -5,10 +5,11 @@ import { LANGUAGES, type Language } from '../../domain.js';
  * to Twilio (signed by Twilio along with the rest of the URL), so any process can serve any step and
  * no session store is needed. Phone numbers never go into these URLs: URLs end up in access logs.
  */
-export const STAGES = ['start', 'menu', 'describe', 'check', 'dial', 'voicemail'] as const;
+export const STAGES = ['start', 'menu', 'describe', 'check', 'dial', 'voicemail', 'closed'] as const;
 /**
  * The question the caller is answering: `menu` a key press, `describe` speech, `check` a ticket number,
- * `dial` the outcome of ringing the on-call phone, `voicemail` a recording.
+ * `dial` the outcome of ringing the on-call phone, `voicemail` a recording, `closed` a key press on the
+ * after-hours notice (the other language, or straight to the message).
  */
 export type Stage = (typeof STAGES)[number];
 

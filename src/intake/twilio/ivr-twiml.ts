@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import type { Language } from '../../domain.js';
 import { voiceUrl, type CallState } from './ivr-state.js';
-import { PROMPTS, VOICES, otherLanguage } from './voice-prompts.js';
+import { PROMPTS, TRANSCRIBED_LANGUAGES, VOICES, otherLanguage } from './voice-prompts.js';
 
 /**
  * The TwiML pieces of the voice menu, built with the SDK so that escaping and attribute spelling
@@ -68,6 +68,21 @@ export function describe(r: VoiceResponse, state: CallState & { lang: Language }
   r.redirect({ method: 'POST' }, url);
 }
 
+/**
+ * After hours: the notice in the caller's language with the other language a key away, then the
+ * voicemail. A <Gather> that hears nothing falls through to the next verb (Twilio's documented
+ * behaviour without actionOnEmptyResult), so a silent caller goes on to the beep; a key posts to the
+ * `closed` step, where 9 switches language and any other key goes straight to the message.
+ */
+export function afterHours(r: VoiceResponse, state: CallState & { lang: Language }, ...preamble: string[]): void {
+  const url = voiceUrl('step', { ...state, stage: 'closed' });
+  const gather = r.gather({ input: ['dtmf'], numDigits: 1, timeout: 3, action: url, method: 'POST' });
+  say(gather, state.lang, ...preamble, PROMPTS[state.lang].afterHours);
+  const other = otherLanguage(state.lang);
+  say(gather, other, PROMPTS[other].switchHint);
+  voicemail(r, state, PROMPTS[state.lang].voicemail);
+}
+
 /** Keyed ticket number, ended by #. */
 export function askTicketNumber(r: VoiceResponse, state: CallState & { lang: Language }): void {
   const url = voiceUrl('step', { ...state, stage: 'check' });
@@ -96,8 +111,9 @@ export function voicemail(r: VoiceResponse, state: CallState & { lang: Language 
     trim: 'trim-silence',
     recordingStatusCallback: voiceUrl('recording', next),
     recordingStatusCallbackMethod: 'POST',
-    // Twilio's <Record> transcription understands English only; French messages keep the audio alone.
-    ...(state.lang === 'en' ? { transcribe: true, transcribeCallback: voiceUrl('transcription', next) } : {}),
+    // Twilio's <Record> transcription understands English only (TRANSCRIBED_LANGUAGES); a message in
+    // another language keeps its audio alone, and its ticket promises no transcript.
+    ...(TRANSCRIBED_LANGUAGES.includes(state.lang) ? { transcribe: true, transcribeCallback: voiceUrl('transcription', next) } : {}),
   });
   hangUp(r, state.lang);
 }

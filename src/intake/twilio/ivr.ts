@@ -108,11 +108,37 @@ function start(input: CallInput, facts: CallFacts): Step {
   const s = spoken({ ...INITIAL_STATE, stage: 'menu' }, facts);
   const p = PROMPTS[s.lang];
   const r = T.newResponse();
-  T.say(r, s.lang, facts.caller ? p.greetingByName(facts.caller.name) : p.greeting);
-  if (facts.outages.length > 0) T.say(r, s.lang, p.outages(facts.outages.map((o) => o.title)));
+  T.say(r, s.lang, facts.caller ? p.greetingByName(facts.caller.name) : p.greeting, ...outageNotice(s.lang, facts.outages));
   if (facts.openNow) T.menu(r, s);
-  else T.voicemail(r, s, p.afterHours, p.voicemail);
+  else T.afterHours(r, s);
   return answer(r, [{ kind: 'remember-call', callSid: input.CallSid, from: input.From ?? null, lang: s.lang }]);
+}
+
+/**
+ * The ongoing outages, framed in `lang`. Said at the start in the language the call starts in, and
+ * again whenever the caller switches language, so that each caller hears them in the language they
+ * chose. An outage's title is said as the coordinator wrote it.
+ */
+function outageNotice(lang: Language, outages: CallFacts['outages']): string[] {
+  return outages && outages.length > 0 ? [PROMPTS[lang].outages(outages.map((o) => o.title))] : [];
+}
+
+/** The caller pressed the language key: the outages again, in the new language, before `next`. */
+function switchLanguage(s: Spoken, facts: CallFacts, next: (r: T.VoiceResponse, s: Spoken, ...preamble: string[]) => void): Step {
+  if (facts.outages === undefined) return need({ kind: 'lookup-outages' });
+  const switched: Spoken = { ...s, lang: otherLanguage(s.lang), attempts: 0 };
+  const r = T.newResponse();
+  next(r, switched, ...outageNotice(switched.lang, facts.outages));
+  return answer(r);
+}
+
+/** A key on the after-hours notice: 9 the other language, anything else straight to the message. */
+function onClosed(s: Spoken, input: CallInput, facts: CallFacts): Step {
+  const key = (input.Digits ?? '').trim().charAt(0);
+  if (key === SWITCH_LANGUAGE_KEY) return switchLanguage(s, facts, T.afterHours);
+  const r = T.newResponse();
+  T.voicemail(r, s, PROMPTS[s.lang].voicemail);
+  return answer(r);
 }
 
 function onAction(state: CallState, input: CallInput, facts: CallFacts): Step {
@@ -130,6 +156,8 @@ function onAction(state: CallState, input: CallInput, facts: CallFacts): Step {
       return onDial(s, input);
     case 'voicemail':
       return onRecording(s, input, facts, true);
+    case 'closed':
+      return onClosed(s, input, facts);
   }
 }
 
@@ -146,8 +174,7 @@ function onMenu(s: Spoken, input: CallInput, facts: CallFacts): Step {
     case '3':
       return urgent(s, input, facts);
     case SWITCH_LANGUAGE_KEY:
-      T.menu(r, { ...s, lang: otherLanguage(s.lang) });
-      return answer(r);
+      return switchLanguage(s, facts, T.menu);
     default:
       return retryMenu(s, key === '' ? PROMPTS[s.lang].noInput : PROMPTS[s.lang].invalidChoice);
   }

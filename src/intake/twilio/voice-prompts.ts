@@ -6,6 +6,14 @@ export const VOICES = {
   en: { voice: 'Polly.Joanna', language: 'en-US' },
 } as const satisfies Record<Language, { voice: string; language: string }>;
 
+/**
+ * The languages Twilio transcribes a <Record> in: English only (twilio.com/docs/voice/twiml/record,
+ * `transcribe`; recordings of 2 to 120 s). French voicemails are kept as audio, and nothing tells a
+ * French caller or the ticket that a transcript will follow. (French speech is understood live, by the
+ * menu's "describe your problem" <Gather input="speech" language="fr-FR">.)
+ */
+export const TRANSCRIBED_LANGUAGES: readonly Language[] = ['en'];
+
 /** The key that switches the menu to the other language. */
 export const SWITCH_LANGUAGE_KEY = '9';
 
@@ -133,12 +141,16 @@ const en: VoicePrompts = {
 
 export const PROMPTS: Readonly<Record<Language, VoicePrompts>> = { fr, en };
 
-/** Written, not spoken: what a ticket opened by phone says when nobody dictated its text. */
+/**
+ * Written, not spoken: what a ticket opened by phone says when nobody dictated its text. A voicemail's
+ * text promises a transcript only in the languages Twilio transcribes.
+ */
 export const VOICE_TICKET_TEXTS: Readonly<
   Record<Language, { voicemail: string; urgent: string; urgentSubject: string; voicemailSubject: string }>
 > = {
   fr: {
-    voicemail: 'Message vocal : l’enregistrement est joint, la transcription suivra si elle est disponible.',
+    // No transcript is promised: Twilio does not transcribe French (see TRANSCRIBED_LANGUAGES).
+    voicemail: 'Message vocal : écoutez l’enregistrement joint.',
     voicemailSubject: 'Message vocal',
     urgent: 'Appel urgent : la personne ne peut plus travailler du tout.',
     urgentSubject: 'Urgent : impossible de travailler',

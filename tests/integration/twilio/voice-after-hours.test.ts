@@ -37,8 +37,8 @@ describe('a call after business hours', () => {
   it('reaches voicemail straight away, the message opens a ticket, and the transcript becomes its description', async () => {
     const c = call('CA5000');
     const start = await post(desk, '/twilio/voice', c);
-    expect(find(start.doc, 'Gather')).toBeUndefined();
     expect(spoken(start.doc)).toContain(PROMPTS.en.afterHours);
+    expect(spoken(start.doc)).toContain(PROMPTS.fr.switchHint);
     expect(find(start.doc, 'Record')?.attrs.transcribe).toBe('true');
 
     const rec = { RecordingSid: 'RE5000', RecordingUrl: 'https://api.twilio.com/2010-04-01/Recordings/RE5000', RecordingDuration: '21' };
@@ -86,5 +86,19 @@ describe('a call after business hours', () => {
     expect(t?.requester.phone).toBe(CALLER);
     const texts = (await outboxOf(desk, t!.id)).filter(textsTheNumber);
     expect(texts.map((o) => o.recipient)).toEqual([CALLER]);
+  });
+
+  it('switches to French on 9, and the French voicemail promises no transcript since none is asked for', async () => {
+    const c = call('CA5002');
+    const start = await post(desk, '/twilio/voice', c);
+    const french = await post(desk, actionOf(start.doc, 'Gather'), { ...c, Digits: '9' });
+    expect(spoken(french.doc)).toContain(PROMPTS.fr.afterHours);
+    expect(find(french.doc, 'Record')?.attrs.transcribe).toBeUndefined();
+    const rec = { RecordingSid: 'RE5002', RecordingUrl: 'https://api.twilio.com/2010-04-01/Recordings/RE5002', RecordingDuration: '14' };
+    await post(desk, actionOf(french.doc, 'Record'), { ...c, ...rec });
+    const all = await Promise.all((await ticketsOn(desk, 'voice')).map((v) => ticket(desk, v.number)));
+    const t = all.find((v) => v.messages.some((m) => m.externalId === 'CA5002'));
+    expect(t?.description).toBe(VOICE_TICKET_TEXTS.fr.voicemail);
+    expect(t?.description).not.toMatch(/transcri/i);
   });
 });

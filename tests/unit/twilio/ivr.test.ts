@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { INITIAL_STATE, MAX_MENU_REPEATS, step, subjectOf, voiceUrl } from '../../../src/intake/twilio/ivr.js';
-import { PROMPTS, spellDigits } from '../../../src/intake/twilio/voice-prompts.js';
+import { PROMPTS, TRANSCRIBED_LANGUAGES, VOICE_TICKET_TEXTS, spellDigits } from '../../../src/intake/twilio/voice-prompts.js';
 import { FakeDesk, actionOf, attrOf, redirectOf } from './fake-desk.js';
 import { find, findAll, spoken, urlsOf } from './twiml.js';
 
@@ -170,8 +170,10 @@ describe('after business hours', () => {
     desk.openNow = false;
     const c = call('CA400');
     const start = await desk.post('/twilio/voice', c);
-    expect(find(start.doc, 'Gather')).toBeUndefined();
     expect(spoken(start.doc)).toContain(PROMPTS.fr.afterHours);
+    // Silence on the notice falls through its <Gather> to the beep: the <Record> comes after it.
+    expect(find(start.doc, 'Gather')?.attrs).toMatchObject({ input: 'dtmf', numDigits: '1' });
+    expect(find(start.doc, 'Redirect')).toBeUndefined();
     const rec = { RecordingSid: 'RE400', RecordingUrl: 'https://api.twilio.com/rec/RE400', RecordingDuration: '21' };
     const done = await desk.post(actionOf(start.doc, 'Record'), { ...c, ...rec });
     expect(desk.created[0]).toMatchObject({ origin: 'voicemail', recording: { sid: 'RE400', durationSeconds: 21 } });
@@ -181,6 +183,64 @@ describe('after business hours', () => {
     await desk.post(attrOf(start.doc, 'Record', 'recordingStatusCallback'), { ...rec, CallSid: c.CallSid, RecordingStatus: 'completed' });
     expect(desk.created).toHaveLength(1);
     expect(desk.texts).toHaveLength(1);
+  });
+});
+
+describe('the language after hours and of the outages', () => {
+  it('offers English after hours too: 9 gives the notice, the voicemail and its transcript in English', async () => {
+    desk.openNow = false;
+    desk.outages = [{ title: 'messagerie' }];
+    const c = call('CA410', '+33611111112');
+    const start = await desk.post('/twilio/voice', c);
+    const says = findAll(start.doc, 'Say');
+    expect(says.map((x) => x.text)).toEqual(expect.arrayContaining([PROMPTS.fr.afterHours, PROMPTS.fr.outages(['messagerie'])]));
+    expect(says.find((x) => x.text === PROMPTS.en.switchHint)?.attrs).toMatchObject({ voice: 'Polly.Joanna', language: 'en-US' });
+
+    const english = await desk.post(actionOf(start.doc, 'Gather'), { ...c, Digits: '9' });
+    const heard = spoken(english.doc);
+    expect(heard).toEqual(expect.arrayContaining([PROMPTS.en.outages(['messagerie']), PROMPTS.en.afterHours, PROMPTS.fr.switchHint]));
+    expect(heard.indexOf(PROMPTS.en.outages(['messagerie']))).toBeLessThan(heard.indexOf(PROMPTS.en.afterHours));
+    expect(find(english.doc, 'Record')?.attrs.transcribe).toBe('true');
+
+    // Back to French is one more 9 away; any other key goes straight to the message.
+    const french = await desk.post(actionOf(english.doc, 'Gather'), { ...c, Digits: '9' });
+    expect(spoken(french.doc)).toContain(PROMPTS.fr.afterHours);
+    const direct = await desk.post(actionOf(english.doc, 'Gather'), { ...c, Digits: '1' });
+    expect(find(direct.doc, 'Gather')).toBeUndefined();
+    expect(spoken(direct.doc)[0]).toBe(PROMPTS.en.voicemail);
+
+    const rec = { RecordingSid: 'RE410', RecordingUrl: 'https://api.twilio.com/rec/RE410', RecordingDuration: '12' };
+    await desk.post(actionOf(direct.doc, 'Record'), { ...c, ...rec });
+    expect(desk.created[0]).toMatchObject({ origin: 'voicemail', lang: 'en' });
+    await desk.post(attrOf(direct.doc, 'Record', 'transcribeCallback'), {
+      ...c,
+      ...rec,
+      TranscriptionStatus: 'completed',
+      TranscriptionText: 'My badge no longer opens the door.',
+    });
+    expect(desk.tickets.get('1042')?.transcripts).toEqual(['My badge no longer opens the door.']);
+    expect(desk.texts).toEqual([{ to: '+33611111112', ticketNumber: '1042', lang: 'en' }]);
+  });
+
+  it('announces the outages again in the language the caller switches to', async () => {
+    desk.outages = [{ title: 'VPN' }, { title: 'Wi-Fi bâtiment B' }];
+    const c = call('CA411');
+    const start = await desk.post('/twilio/voice', c);
+    expect(spoken(start.doc)).toContain(PROMPTS.fr.outages(['VPN', 'Wi-Fi bâtiment B']));
+    const english = await desk.post(actionOf(start.doc, 'Gather'), { ...c, Digits: '9' });
+    const heard = spoken(english.doc);
+    expect(heard).toContain(PROMPTS.en.outages(['VPN', 'Wi-Fi bâtiment B']));
+    expect(heard.indexOf(PROMPTS.en.outages(['VPN', 'Wi-Fi bâtiment B']))).toBeLessThan(heard.indexOf(PROMPTS.en.menu));
+    expect(english.needs.map((n) => n.kind)).toContain('lookup-outages');
+  });
+
+  it('promises a transcript of a voicemail exactly in the languages it asks Twilio to transcribe', async () => {
+    for (const lang of ['fr', 'en'] as const) {
+      const r = await desk.post(`/twilio/voice/step?stage=closed&attempts=0&lang=${lang}`, { ...call(`CA412${lang}`), Digits: '1' });
+      const asks = find(r.doc, 'Record')?.attrs.transcribe === 'true';
+      expect(asks, lang).toBe(TRANSCRIBED_LANGUAGES.includes(lang));
+      expect(/transcri/i.test(VOICE_TICKET_TEXTS[lang].voicemail), lang).toBe(asks);
+    }
   });
 });
 
