@@ -7,6 +7,7 @@ import { ComposeError } from './compose.js';
 import { renderContent } from './content.js';
 import type { OutboxItem, OutboxStore, RenderedContent } from './outbox-store.js';
 import { holdLease } from './lease.js';
+import { OFFER_KINDS, offerCurrency } from './offer-currency.js';
 import { suppressionOf } from './suppression.js';
 
 /**
@@ -53,7 +54,8 @@ export type DeliveryOutcome =
   | { outcome: 'skipped' }
   | { outcome: 'sent' | 'reconciled'; externalId: string }
   | { outcome: 'retry'; attempt: number; delayMs: number; code: string }
-  | { outcome: 'failed'; code: string };
+  | { outcome: 'failed'; code: string }
+  | { outcome: 'superseded'; code: string };
 
 export interface DeliveryJob {
   outboxId: number;
@@ -89,19 +91,24 @@ async function attempt(deps: DeliveryDeps, row: OutboxItem): Promise<DeliveryOut
   }
 
   let content = row.rendered;
-  if (row.sendStartedAt && content) {
+  const resending = row.sendStartedAt !== null && content !== null;
+  if (resending && content) {
     const settled = await reconcile(deps, row, content);
     if (settled) return settled;
-  } else {
+  }
+  // Checked at the last moment: after a backlog, an offer may have ended long before its turn.
+  const stale = await staleOffer(deps, row);
+  if (stale) return stale;
+  if (!resending) {
     const suppressed = row.forced ? null : await suppressionOf(deps.store.sequelize, row);
     if (suppressed) return fail(deps, row, suppressed);
-    if (!content) {
-      try {
-        content = await renderContent(deps.store, row, { mailFrom: deps.channels.email?.from ?? '', timeZone: deps.timeZone });
-      } catch (err) {
-        if (err instanceof ComposeError) return fail(deps, row, { code: 'TEMPLATE_ERROR', message: err.message });
-        throw err;
-      }
+  }
+  if (!content) {
+    try {
+      content = await renderContent(deps.store, row, { mailFrom: deps.channels.email?.from ?? '', timeZone: deps.timeZone });
+    } catch (err) {
+      if (err instanceof ComposeError) return fail(deps, row, { code: 'TEMPLATE_ERROR', message: err.message });
+      throw err;
     }
   }
   if (!(await outbox.markStarted(row.id, row.attempts, content))) return { outcome: 'skipped' };
@@ -190,6 +197,19 @@ async function reconcile(deps: DeliveryDeps, row: OutboxItem, content: RenderedC
     await deps.outbox.retry(row.id, row.attempts, delayMs, { code: 'LOOKUP_FAILED', message: error.message }, true);
     return { outcome: 'retry', attempt: row.attempts, delayMs, code: 'LOOKUP_FAILED' };
   }
+}
+
+/** An offer or reminder that stopped being true: set aside with why (offer-currency.ts), not sent. */
+async function staleOffer(deps: DeliveryDeps, row: OutboxItem): Promise<DeliveryOutcome | undefined> {
+  if (!OFFER_KINDS.includes(row.kind)) return undefined;
+  const facts = await deps.outbox.offerFacts(row);
+  const currency = facts ? offerCurrency(facts) : undefined;
+  if (!currency || currency.current) return undefined;
+  if (await deps.outbox.supersede(row.id, row.attempts, currency)) {
+    deps.log.info({ outboxId: row.id, kind: row.kind, channel: row.channel, code: currency.code }, 'notification superseded, not sent');
+    return { outcome: 'superseded', code: currency.code };
+  }
+  return { outcome: 'skipped' };
 }
 
 /** The outcome, the outbound message and the `notified` event: one statement (outbox-store.ts). */

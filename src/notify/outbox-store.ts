@@ -1,6 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Language } from '../domain.js';
 import { jsonb } from '../store/jsonb.js';
+import { OFFER_ENDING_EVENTS, type OfferFacts } from './offer-currency.js';
 
 /**
  * The outbox rows as the delivery side reads and moves them. Every move is one conditional UPDATE
@@ -8,8 +9,8 @@ import { jsonb } from '../store/jsonb.js';
  * a stalled one finds nothing to update instead of acting twice.
  *
  *   pending ──claim──▶ sending ──finish──▶ sent
- *      ▲                  │  └──fail────▶ failed ──requeue (coordinator)──▶ pending
- *      └────retry─────────┘
+ *      ▲                  │  ├──fail────▶ failed ──requeue (coordinator)──▶ pending
+ *      └────retry─────────┘  └──supersede─▶ superseded (what it said stopped being true)
  *
  * A `sending` row whose lease (`next_attempt_at`) ran out belongs to a worker that died: its holder
  * renews the lease while it works (lease.ts), so a lease runs out only when nobody is renewing it.
@@ -40,7 +41,7 @@ export interface OutboxItem {
   recipient: string;
   language: Language;
   payload: Record<string, unknown>;
-  status: 'pending' | 'sending' | 'sent' | 'failed';
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'superseded';
   attempts: number;
   externalId: string | null;
   sendStartedAt: Date | null;
@@ -134,6 +135,79 @@ export function createOutboxStore(sequelize: Sequelize) {
         { id, attempt, leaseSeconds: leaseMs / 1000 },
       );
       return rows.length > 0;
+    },
+
+    /**
+     * What offer-currency.ts needs to judge an offer or reminder row now: the ticket as it stands,
+     * the row's cause, the offer that stands, the first event that ended the row's offer, and when
+     * the standing offer's text went out to the same recipient. Null for a row without a ticket.
+     */
+    async offerFacts(row: Pick<OutboxItem, 'id' | 'ticketId' | 'kind' | 'recipient' | 'payload' | 'createdAt'>): Promise<OfferFacts | null> {
+      if (!row.ticketId) return null;
+      const causeId = typeof row.payload.causeId === 'string' && /^\d{1,18}$/.test(row.payload.causeId) ? row.payload.causeId : null;
+      const [facts] = await select<{
+        status: string;
+        assigneeId: string | null;
+        offeredAt: string | null;
+        causeId: string | null;
+        causeType: string | null;
+        causeTechnicianId: string | null;
+        causeOfferedAt: string | null;
+        latestOfferId: string | null;
+        movedBy: string | null;
+        offerSentAt: Date | null;
+      }>(
+        `WITH t AS (SELECT id, status, assignee_id, offered_at FROM tickets WHERE id = :ticketId),
+              cause AS (SELECT id, type, data FROM ticket_events WHERE id = CAST(:causeId AS bigint) AND ticket_id = :ticketId),
+              latest AS (SELECT max(id) AS id FROM ticket_events WHERE ticket_id = :ticketId AND type IN ('assigned', 'offer_renewed'))
+         SELECT t.status, t.assignee_id AS "assigneeId",
+                (floor(extract(epoch FROM t.offered_at) * 1000))::bigint::text AS "offeredAt",
+                cause.id::text AS "causeId", cause.type AS "causeType", cause.data->>'technicianId' AS "causeTechnicianId",
+                cause.data->>'offeredAt' AS "causeOfferedAt", latest.id::text AS "latestOfferId",
+                (SELECT e.type FROM ticket_events e WHERE e.ticket_id = :ticketId AND e.id > cause.id AND e.type IN (:moves)
+                  ORDER BY e.id LIMIT 1) AS "movedBy",
+                (SELECT min(o.sent_at) FROM outbox o WHERE o.ticket_id = :ticketId AND o.kind = 'technician.offer'
+                    AND o.recipient = :recipient AND o.status = 'sent' AND o.payload->>'causeId' = latest.id::text) AS "offerSentAt"
+           FROM t CROSS JOIN latest LEFT JOIN cause ON true`,
+        { ticketId: row.ticketId, causeId, recipient: row.recipient, moves: OFFER_ENDING_EVENTS },
+      );
+      if (!facts) return null;
+      const epoch = (v: string | null) => (v !== null && /^\d+$/.test(v) ? Number(v) : null);
+      return {
+        kind: row.kind,
+        writtenAt: row.createdAt,
+        cause:
+          facts.causeId && facts.causeType
+            ? { id: facts.causeId, type: facts.causeType, technicianId: facts.causeTechnicianId, offeredAt: epoch(facts.causeOfferedAt) }
+            : null,
+        ticket: { status: facts.status, assigneeId: facts.assigneeId, offeredAt: epoch(facts.offeredAt) },
+        latestOfferId: facts.latestOfferId,
+        movedBy: facts.movedBy,
+        offerSentAt: facts.offerSentAt,
+      };
+    },
+
+    /**
+     * Sets a claimed row aside, unsent, because what it announced is no longer true: `superseded`
+     * with why, and a `notification_superseded` event on the ticket (kind, channel, code).
+     */
+    async supersede(id: number, attempt: number, why: { code: string; reason: string }): Promise<boolean> {
+      const [row] = await select<{ done: number }>(
+        `WITH done AS (
+           UPDATE outbox SET status = 'superseded', failed_at = now(), last_error = :reason, error_code = :code,
+                  send_started_at = NULL
+            WHERE id = :id AND attempts = :attempt AND status = 'sending'
+            RETURNING id, ticket_id, kind, channel
+         ), event AS (
+           INSERT INTO ticket_events (ticket_id, type, actor, data)
+           SELECT ticket_id, 'notification_superseded', :actor,
+                  jsonb_build_object('kind', kind, 'channel', channel, 'outboxId', id, 'code', CAST(:code AS text), 'reason', CAST(:reason AS text))
+             FROM done WHERE ticket_id IS NOT NULL
+         )
+         SELECT count(*)::int AS done FROM done`,
+        { id, attempt, code: why.code, reason: why.reason, actor: ACTOR },
+      );
+      return (row?.done ?? 0) > 0;
     },
 
     /** Gives a claimed row back untouched (its channel is off in this process). */

@@ -43,7 +43,7 @@ function notificationCounter(registry: Registry): Counter<'outcome'> {
   if (existing instanceof Counter) return existing as Counter<'outcome'>;
   return new Counter({
     name,
-    help: 'Notification attempts by outcome (sent, reconciled, retry, failed, skipped)',
+    help: 'Notification attempts by outcome (sent, reconciled, retry, failed, superseded, skipped)',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });

@@ -46,6 +46,8 @@ export interface TwilioStandIn {
   messages: SentMessage[];
   /** The next `n` message requests fail this way; later calls queue behind earlier ones. */
   failNext(n: number, failure: Failure): void;
+  /** An outage: every message request fails this way until called with null. */
+  failAll(failure: Failure | null): void;
   /** The next `n` message requests get no answer until releaseHeld() or until the client goes away. */
   holdNext(n: number, mode: HoldMode): void;
   /** Requests held open right now. */
@@ -90,6 +92,7 @@ export async function startTwilioStandIn(
   const requests: RecordedRequest[] = [];
   const messages: SentMessage[] = [];
   const failures: Failure[] = [];
+  let outage: Failure | null = null;
   const holds: HoldMode[] = [];
   const heldOpen = new Set<() => void>();
 
@@ -133,6 +136,14 @@ export async function startTwilioStandIn(
         res.end(JSON.stringify(body));
       };
 
+      // The account itself, which `helpdesk doctor` reads to check the credentials.
+      const account = /^\/2010-04-01\/Accounts\/([^/]+)\.json$/.exec(path);
+      if (account && req.method === 'GET') {
+        if (auth?.username !== accountSid || auth.password !== authToken || account[1] !== accountSid) {
+          return json(401, errorBody(401, 20003, 'Authenticate'));
+        }
+        return json(200, { sid: accountSid, friendly_name: 'Stand-in', status: 'active', type: 'Full' });
+      }
       const route = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
       if (route && req.method === 'GET' && auth?.username === accountSid && auth.password === authToken) {
         // The message list, filtered by To and From, newest first: what a client reconciles against.
@@ -165,7 +176,7 @@ export async function startTwilioStandIn(
         json(401, errorBody(401, 20003, 'Authenticate'));
         return;
       }
-      const failure = failures.shift();
+      const failure = outage ?? failures.shift();
       if (failure) {
         if ('disconnect' in failure) {
           req.socket.destroy();
@@ -214,6 +225,9 @@ export async function startTwilioStandIn(
     messages,
     failNext(n, failure) {
       for (let i = 0; i < n; i++) failures.push(failure);
+    },
+    failAll(failure) {
+      outage = failure;
     },
     holdNext(n, mode) {
       for (let i = 0; i < n; i++) holds.push(mode);

@@ -138,8 +138,8 @@ export async function createTechnician(desk: TestDesk, body: Record<string, unkn
   return res.body as { id: string; token: string };
 }
 
-/** Every outbox row of the desk is settled (sent or failed). */
+/** Every outbox row of the desk is settled (sent, failed or superseded). */
 export async function allSettled(desk: TestDesk): Promise<boolean> {
   const rows = await outboxRows(desk);
-  return rows.length > 0 && rows.every((r) => r.status === 'sent' || r.status === 'failed');
+  return rows.length > 0 && rows.every((r) => r.status === 'sent' || r.status === 'failed' || r.status === 'superseded');
 }
