@@ -6,7 +6,8 @@ import { startBackingServices } from './runtime/services.js';
 import { createSequelize } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { createServices } from './services.js';
-import { startWeb } from './roles/web.js';
+import { portTaken, startWeb } from './roles/web.js';
+import { canListenEverywhere } from './runtime/ports.js';
 import { startWorker } from './roles/worker.js';
 import { startMail } from './roles/mail.js';
 import type { Role, RoleContext, RoleStopper } from './roles/types.js';
@@ -15,18 +16,35 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+export interface GatewayOptions {
+  roles: readonly Role[];
+  log: Logger;
+  /** Lines for the person at the terminal (the generated token), outside the log. */
+  print: (line: string) => void;
+  /** Something the gateway started died for good: it must exit non-zero, not sit half-alive. */
+  onFatal: (err: Error) => void;
+}
+
 const ROLE_STARTERS: Record<Role, (ctx: RoleContext) => Promise<RoleStopper>> = {
   web: startWeb,
   worker: startWorker,
   mail: startMail,
 };
 
+// HTTP last: once the port answers, everything behind it has started, and a start that fails
+// (a mailbox option, the database) fails before anyone saw /ready answer 200.
+const START_ORDER: readonly Role[] = ['worker', 'mail', 'web'];
+
 /**
  * The composition root: configuration → backing services → database → services → roles.
  * Returns a stopper that takes everything down in the reverse order.
  */
-export async function startGateway(config: Config, roles: Role[], log: Logger, print: (line: string) => void): Promise<Gateway> {
-  const backing = await startBackingServices(config, log);
+export async function startGateway(config: Config, { roles, log, print, onFatal }: GatewayOptions): Promise<Gateway> {
+  // startWeb reports a port taken meanwhile just as well; this only saves starting Postgres first.
+  if (roles.includes('web') && !(await canListenEverywhere(config.port))) throw portTaken(config.port);
+  const backing = await startBackingServices(config, log, { mode: 'run', redis: 'needed', onGiveUp: onFatal });
+  const redisUrl = backing.redisUrl;
+  if (redisUrl === undefined) throw new Error('no Redis URL');
   const stops: RoleStopper[] = [backing.stop];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err: unknown) => log.error({ err }, 'shutdown step failed'));
@@ -36,7 +54,7 @@ export async function startGateway(config: Config, roles: Role[], log: Logger, p
     stops.push(() => sequelize.close());
     await migrate(sequelize, log);
 
-    const redis = new Redis(backing.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
     redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
     stops.push(async () => void redis.disconnect());
 
@@ -48,8 +66,8 @@ export async function startGateway(config: Config, roles: Role[], log: Logger, p
     if (!config.twilio) log.warn('telephony is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER');
     if (!config.smtpUrl) log.warn('SMTP_URL unset: email notifications are queued, not sent');
 
-    const ctx: RoleContext = { config, log, services, redisUrl: backing.redisUrl, redis, health: new Map() };
-    for (const role of roles) {
+    const ctx: RoleContext = { config, log, services, redisUrl, redis, health: new Map() };
+    for (const role of START_ORDER.filter((r) => roles.includes(r))) {
       stops.push(await ROLE_STARTERS[role](ctx));
     }
     log.info({ roles }, 'gateway started');

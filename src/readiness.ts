@@ -11,10 +11,13 @@ export function createReadiness(store: Store, redis: Redis, metrics: Metrics, pr
   return {
     async check() {
       const [database, redisUp] = await Promise.all([
-        pingDatabase(store.sequelize),
-        redis.ping().then(
-          () => true,
-          () => false,
+        within(PROBE_TIMEOUT_MS, pingDatabase(store.sequelize)),
+        within(
+          PROBE_TIMEOUT_MS,
+          redis.ping().then(
+            () => true,
+            () => false,
+          ),
         ),
       ]);
       metrics.dependencyUp.set({ dependency: 'database' }, database ? 1 : 0);
@@ -23,4 +26,15 @@ export function createReadiness(store: Store, redis: Redis, metrics: Metrics, pr
       return { database, redis: redisUp, ...extra };
     },
   };
+}
+
+/** A frozen server (or a pool waiting for a connection) makes /ready say 503, not hang. */
+const PROBE_TIMEOUT_MS = 2_000;
+
+function within(ms: number, probe: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(resolve, ms, false);
+  });
+  return Promise.race([probe, late]).finally(() => clearTimeout(timer));
 }

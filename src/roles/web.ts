@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { ConfigError } from '../config/index.js';
 import { createApp } from '../app.js';
 import { createReadiness } from '../readiness.js';
 import { createTwilioRouter } from '../intake/twilio/router.js';
@@ -47,10 +48,7 @@ export function buildWebApp({ config, log, services, redis, health, redisPrefix 
 export async function startWeb(ctx: RoleContext): Promise<RoleStopper> {
   const { config, log, services } = ctx;
   const app = buildWebApp(ctx);
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, () => resolve(s));
-    s.once('error', reject);
-  });
+  const server = await listen(createServer(app), config.port);
   log.info({ port: config.port, publicUrl: config.publicUrl }, 'HTTP listening');
   // The API's changes enqueue routing jobs; the worker role consumes them.
   const releaseRouting = services.routing.connect(ctx.redisUrl);
@@ -59,4 +57,29 @@ export async function startWeb(ctx: RoleContext): Promise<RoleStopper> {
       server.close(() => resolve());
       server.closeIdleConnections();
     }).then(releaseRouting);
+}
+
+/**
+ * Binds the port, or throws naming PORT. Not express's app.listen: Express 5 hands a bind error
+ * to the listen callback as an argument, so a callback that ignores it reports a server that
+ * never listened as started.
+ */
+function listen(server: Server, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      if (err.code === 'EADDRINUSE') return reject(portTaken(port));
+      const reason =
+        err.code === 'EACCES' ? `port ${port} needs privileges this process lacks: choose a PORT above 1023` : `cannot listen on port ${port}: ${err.message}`;
+      reject(new ConfigError('PORT', reason));
+    };
+    server.once('error', onError);
+    server.listen(port, () => {
+      server.removeListener('error', onError);
+      resolve(server);
+    });
+  });
+}
+
+export function portTaken(port: number): ConfigError {
+  return new ConfigError('PORT', `port ${port} is already in use: stop what listens there or choose another PORT`);
 }

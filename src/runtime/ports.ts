@@ -13,6 +13,18 @@ export function isPortFree(port: number, host = HOST): Promise<boolean> {
   });
 }
 
+/**
+ * True when an HTTP server could listen on the port on every interface, as `server.listen(port)`
+ * does: the gateway checks before it starts anything, so that a taken PORT fails in a second.
+ */
+export function canListenEverywhere(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
 /** A port the kernel considers free right now. */
 export function freePort(host = HOST): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { commandLine, isAlive, readPidFile, terminate } from './processes.js';
@@ -19,18 +19,6 @@ export async function prepareDirectories(dataDir: string, root: string, log: Log
     }
     if (path.dirname(dir) === dir) break;
   }
-}
-
-/** Refuses a data dir that a live gateway uses; else records this process as its user. */
-export async function claim(ownerFile: string): Promise<void> {
-  const owner = await readPidFile(ownerFile);
-  if (owner !== undefined && owner !== process.pid && (await isAlive(owner))) {
-    const cmd = (await commandLine(owner)) ?? '';
-    if (/\bnode\b|tsx|helpdesk/.test(cmd)) {
-      throw new Error(`the embedded Postgres in ${path.dirname(ownerFile)} is in use by process ${owner}; stop it or use another HELPDESK_DATA_DIR`);
-    }
-  }
-  await writeFile(ownerFile, `${process.pid}\n`);
 }
 
 export async function stopStalePostmaster(pgdata: string, log: Logger): Promise<void> {

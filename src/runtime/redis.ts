@@ -1,11 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdir, realpath, rm } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
+import { spawnUntilReady } from './child.js';
 import { ensureCommand, type System } from './install.js';
+import { claim, liveOwner, release } from './owner.js';
 import { isPortFree, persistentPort } from './ports.js';
 import { commandLine, isAlive, readPidFile, terminate, workingDirectory } from './processes.js';
+import { supervise } from './supervisor.js';
 
 export interface RedisServerOptions {
   dataDir: string;
@@ -15,6 +16,8 @@ export interface RedisServerOptions {
   appendOnly?: 'yes' | 'no';
   /** For tests: how the machine is probed when redis-server is missing. */
   system?: Partial<System>;
+  /** Called when the server died and could not be restarted (default: an error in the log). */
+  onGiveUp?: (err: Error) => void;
 }
 
 export interface RunningRedis {
@@ -28,48 +31,77 @@ export const REDIS_INSTALL_HINT =
 const READY = /ready to accept connections/i;
 const START_TIMEOUT_MS = 15_000;
 
+export function redisFiles(dataDir: string) {
+  const dir = path.join(path.resolve(dataDir), 'redis');
+  return { dir, pid: path.join(dir, 'redis.pid'), port: path.join(dir, 'port'), owner: path.join(dir, 'owner.pid') };
+}
+
 /**
  * Starts a `redis-server` child listening on 127.0.0.1 with its files under `<dataDir>/redis`,
- * after stopping one left running there by a gateway that was killed. Installs redis-server
- * first when it is missing and this is Debian or Ubuntu as root (see ensureCommand).
+ * after stopping one left running there by a gateway that was killed, and restarts it on the same
+ * port should it die. Installs redis-server first when it is missing and this is Debian or Ubuntu
+ * as root (see ensureCommand).
  */
 export async function startRedisServer(opts: RedisServerOptions): Promise<RunningRedis> {
   const { log } = opts;
   const bin = await ensureCommand('redis-server', 'redis-server', log, REDIS_INSTALL_HINT, opts.system);
-  const dir = path.join(path.resolve(opts.dataDir), 'redis');
-  const pidFile = path.join(dir, 'redis.pid');
-  const portFile = path.join(dir, 'port');
-  await mkdir(dir, { recursive: true });
-  await stopStaleRedis(pidFile, dir, log);
-
-  let port = opts.port ?? (await persistentPort(portFile)).port;
-  const args = (p: number): string[] => [
-    '--port', String(p), '--bind', '127.0.0.1', '--dir', dir, '--pidfile', pidFile,
-    '--appendonly', opts.appendOnly ?? 'yes', '--daemonize', 'no',
-  ];
-  let child: ChildProcess;
-  try {
-    child = await spawnUntilReady(bin, args(port), dir, log);
-  } catch (err) {
-    // Someone took the port between our check and the bind: one more try on a new port.
-    if (opts.port !== undefined || (await isPortFree(port))) throw err;
-    port = (await persistentPort(portFile)).port;
-    child = await spawnUntilReady(bin, args(port), dir, log);
+  const files = redisFiles(opts.dataDir);
+  await mkdir(files.dir, { recursive: true });
+  const claimed = await claim(files.owner);
+  if (claimed.kind === 'in-use') {
+    throw new Error(`the redis-server in ${files.dir} is run by process ${claimed.owner}; stop it or use another HELPDESK_DATA_DIR`);
   }
-  log.info({ port }, 'redis-server ready');
+  try {
+    await stopStaleRedis(files.pid, files.dir, log);
+    let port = opts.port ?? (await persistentPort(files.port)).port;
+    const spawnOn = (p: number) =>
+      spawnUntilReady(
+        {
+          name: 'redis-server',
+          bin,
+          cwd: files.dir,
+          args: ['--port', String(p), '--bind', '127.0.0.1', '--dir', files.dir, '--pidfile', files.pid,
+            '--appendonly', opts.appendOnly ?? 'yes', '--daemonize', 'no'],
+          ready: READY,
+          timeoutMs: START_TIMEOUT_MS,
+        },
+        log,
+      );
+    const first = await spawnOn(port).catch(async (err: unknown) => {
+      // Someone took the port between our check and the bind: one more try on a new port.
+      if (opts.port !== undefined || (await isPortFree(port))) throw err;
+      port = (await persistentPort(files.port)).port;
+      return spawnOn(port);
+    });
+    const server = supervise(first, {
+      name: 'redis-server',
+      log,
+      // A restart keeps the port: the clients' URL is fixed, and they reconnect to it by themselves.
+      restart: () => spawnOn(port),
+      stopSignal: 'SIGTERM',
+      onGiveUp: opts.onGiveUp ?? ((err) => log.error({ err: err.message }, 'redis-server is down for good')),
+    });
+    log.info({ port }, 'redis-server ready');
+    return {
+      url: `redis://127.0.0.1:${port}`,
+      stop: async () => {
+        await server.stop();
+        await release(files.owner);
+      },
+    };
+  } catch (err) {
+    await release(files.owner);
+    throw err;
+  }
+}
 
-  // Best effort for a gateway that dies by an exception: take the child along.
-  const onExit = (): void => void child.kill('SIGTERM');
-  process.on('exit', onExit);
-  let stopping: Promise<void> | undefined;
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: () =>
-      (stopping ??= (async () => {
-        process.removeListener('exit', onExit);
-        await stopChild(child, log);
-      })()),
-  };
+/** The redis-server of `dataDir` when a live gateway runs it (see runningEmbeddedPostgres). */
+export async function runningRedisServer(dataDir: string): Promise<{ url: string; owner: number } | undefined> {
+  const files = redisFiles(dataDir);
+  const owner = await liveOwner(files.owner);
+  if (owner === undefined) return undefined;
+  const port = Number((await readFile(files.port, 'utf8')).trim());
+  return { url: `redis://127.0.0.1:${port}`, owner };
 }
 
 async function stopStaleRedis(pidFile: string, dir: string, log: Logger): Promise<void> {
@@ -85,49 +117,4 @@ async function stopStaleRedis(pidFile: string, dir: string, log: Logger): Promis
     }
   }
   await rm(pidFile, { force: true });
-}
-
-function spawnUntilReady(bin: string, args: string[], cwd: string, log: Logger): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let ready = false;
-    const fail = (reason: string): void => {
-      if (ready) return void log.error({ reason }, 'redis-server failed');
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`redis-server did not start: ${reason}. Output: ${output.trim().split('\n').slice(-5).join(' | ')}`));
-    };
-    const timer = setTimeout(() => fail(`not ready after ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
-    // The pipes are read for the whole life of the child: a full pipe would block redis's logging.
-    const onData = (chunk: Buffer): void => {
-      const text = chunk.toString();
-      if (ready) return void log.debug({ redis: text.trim() }, 'redis output');
-      output += text;
-      if (READY.test(output)) {
-        ready = true;
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('error', (err) => fail(err.message));
-    child.once('exit', (code, signal) => {
-      if (!ready) fail(`exited with ${signal ?? `code ${code}`}`);
-      else log.debug({ code, signal }, 'redis-server exited');
-    });
-  });
-}
-
-async function stopChild(child: ChildProcess, log: Logger): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, 10_000, 'timeout').unref());
-  if ((await Promise.race([exited, timeout])) === 'timeout') {
-    log.warn({ pid: child.pid }, 'redis-server slow to stop; killing it');
-    child.kill('SIGKILL');
-    await exited;
-  }
 }

@@ -1,0 +1,126 @@
+import { ImapFlow } from 'imapflow';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { Config } from '../config/index.js';
+import { parseMailboxUrl } from '../intake/email/mailbox-url.js';
+import type { Logger } from '../log.js';
+import { databaseService, redisService } from '../runtime/services.js';
+
+/** One line of `helpdesk doctor`: what was checked, and `ok` with a detail or what is wrong. */
+export interface Finding {
+  subject: string;
+  ok: boolean;
+  detail: string;
+}
+
+const TIMEOUT_MS = 10_000;
+
+export async function checkDatabase(config: Config, log: Logger): Promise<Finding> {
+  const subject = 'database';
+  try {
+    const service = await databaseService(config, log, { mode: 'join' });
+    try {
+      const client = new pg.Client({ connectionString: service.url, connectionTimeoutMillis: TIMEOUT_MS });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ server_version: string }>('show server_version');
+        return { subject, ok: true, detail: `PostgreSQL ${rows[0]?.server_version ?? '?'} (${service.origin})` };
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await service.stop();
+    }
+  } catch (err) {
+    return { subject, ok: false, detail: reason(err) };
+  }
+}
+
+export async function checkRedis(config: Config, log: Logger): Promise<Finding> {
+  const subject = 'redis';
+  try {
+    const service = await redisService(config, log, { mode: 'join' });
+    const redis = new Redis(service.url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: TIMEOUT_MS, retryStrategy: () => null });
+    redis.on('error', () => undefined);
+    try {
+      await redis.connect();
+      const info = await redis.info('server');
+      const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
+      return { subject, ok: true, detail: `Redis ${version} (${service.origin})` };
+    } finally {
+      redis.disconnect();
+      await service.stop();
+    }
+  } catch (err) {
+    return { subject, ok: false, detail: reason(err) };
+  }
+}
+
+/** A login to each mailbox of IMAP_URL, and a look at the folder it reads. */
+export async function checkMailboxes(config: Config): Promise<Finding[]> {
+  if (config.imapUrls.length === 0) return [{ subject: 'mailboxes', ok: true, detail: 'IMAP_URL unset: no mail intake' }];
+  return Promise.all(
+    config.imapUrls.map(async (url) => {
+      const spec = parseMailboxUrl(url);
+      const subject = `mailbox ${spec.key}`;
+      const client = new ImapFlow({
+        host: spec.host,
+        port: spec.port,
+        secure: spec.secure,
+        auth: { user: spec.user, pass: spec.password },
+        logger: false,
+        connectionTimeout: TIMEOUT_MS,
+        greetingTimeout: TIMEOUT_MS,
+      });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        const status = await client.status(spec.path, { messages: true });
+        await client.logout();
+        if (!status) return { subject, ok: false, detail: `logged in, but cannot open ${spec.path}` };
+        return { subject, ok: true, detail: `logged in; ${status.messages ?? 0} messages in ${spec.path}` };
+      } catch (err) {
+        client.close();
+        return { subject, ok: false, detail: imapReason(err) };
+      }
+    }),
+  );
+}
+
+/** A GET of the account on TWILIO_API_URL: the SID and auth token are right, and the account active. */
+export async function checkTwilio(config: Config): Promise<Finding> {
+  const subject = 'twilio';
+  if (!config.twilio) return { subject, ok: true, detail: 'TWILIO_* unset: telephony off' };
+  const { accountSid, authToken } = config.twilio;
+  try {
+    const response = await fetch(`${config.twilioApiUrl}/2010-04-01/Accounts/${accountSid}.json`, {
+      headers: { authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}` },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (response.status === 401) return { subject, ok: false, detail: 'Twilio refused TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (401)' };
+    if (!response.ok) return { subject, ok: false, detail: `${config.twilioApiUrl} answered ${response.status}` };
+    const account: unknown = await response.json();
+    const status = typeof account === 'object' && account !== null && 'status' in account ? String(account.status) : 'unknown';
+    return status === 'active'
+      ? { subject, ok: true, detail: `account ${accountSid} active` }
+      : { subject, ok: false, detail: `account ${accountSid} is ${status}` };
+  } catch (err) {
+    return { subject, ok: false, detail: `${config.twilioApiUrl}: ${reason(err)}` };
+  }
+}
+
+function imapReason(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'authenticationFailed' in err && err.authenticationFailed) {
+    return 'login refused: check the user and password in IMAP_URL';
+  }
+  const text = typeof err === 'object' && err !== null && 'responseText' in err ? String(err.responseText) : '';
+  return text || reason(err);
+}
+
+function reason(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) return reason(err.errors[0]);
+  // fetch says "fetch failed" and keeps the reason (ECONNREFUSED, a certificate…) in its cause.
+  if (err instanceof Error && err.cause !== undefined && err.message === 'fetch failed') return reason(err.cause);
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
