@@ -1,5 +1,6 @@
 import type { Channel, Language, Level } from '../domain.js';
 import { AppError } from '../errors.js';
+import { relevantOutages } from '../notify/outage-relevance.js';
 import type { NewMessage } from '../store/message-repository.js';
 import type { TicketState } from '../store/ticket-repository.js';
 import { notificationRows } from './apply-change.js';
@@ -89,7 +90,7 @@ export async function recordTickets(deps: TicketDeps, inputs: readonly OpenTicke
       throw new AppError('VALIDATION_FAILED', `category: unknown category "${category}"`, { field: 'category' });
     }
   }
-  const outages = (await deps.store.outages.current(now)).map((o) => o.title);
+  const outages = await deps.store.outages.current(now);
   const written = await deps.store.transaction(async (tx) => {
     const requesters = await deps.store.requesters.findOrCreateMany(inputs.map((i) => i.requester), tx);
     const assessed = inputs.map((input, i) => {
@@ -146,12 +147,16 @@ export async function recordTickets(deps: TicketDeps, inputs: readonly OpenTicke
       tx,
     );
     const notifications = await Promise.all(
-      assessed.map(({ input, requester }, i) =>
+      assessed.map(({ input, requester, assessment }, i) =>
         notificationRows(
           deps,
           { ...states[i]!, resolution: null },
           causeIds[i]!,
-          { notify: ['requester.created'], extra: { outages } },
+          // Only the outages that may explain this problem are named (a VPN outage is no news to a jammed printer).
+          {
+            notify: ['requester.created'],
+            extra: { outages: relevantOutages(outages, { ...input, category: assessment.category }).map((o) => o.title) },
+          },
           tx,
           // Everything the acknowledgement needs is in hand: no second read of what was just written.
           { requester, watchers: input.watchers ?? [], technician: null },
