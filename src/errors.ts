@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   CONFLICT: { status: 409, retryable: false },
   ILLEGAL_TRANSITION: { status: 409, retryable: false },
   RESOLUTION_REQUIRED: { status: 422, retryable: false },
+  PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
   UNPROCESSABLE: { status: 422, retryable: false },
   TELEPHONY_DISABLED: { status: 503, retryable: true },
   NOT_READY: { status: 503, retryable: true },

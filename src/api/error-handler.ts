@@ -1,6 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { isDatabaseUnavailable, isRetryableAtOnce } from '../store/unavailable.js';
+import { BODY_LIMIT } from './router.js';
 
 interface BodyParserError extends Error {
   type?: string;
@@ -11,28 +13,35 @@ interface BodyParserError extends Error {
 export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const appError = toAppError(err);
-    if (appError.status >= 500) log.error({ err, path: req.path }, 'request failed');
+    if (appError.status >= 500) {
+      if (appError.retryable) log.warn({ err, path: req.path }, 'request refused for now');
+      else log.error({ err, path: req.path }, 'request failed');
+    }
     res.status(appError.status).json({
       error: { code: appError.code, message: appError.message, ...(appError.details ?? {}) },
     });
   };
 }
 
-// A database that restarts or drops connections is a passing condition: say so with a 503 the
-// client may retry, rather than a 500 that reads like a bug.
-const UNAVAILABLE = /^Sequelize(Connection\w*Error|HostNotReachableError|HostNotFoundError|ConnectionAcquireTimeoutError)$/;
-
 function toAppError(err: unknown): AppError {
   if (isAppError(err)) return err;
-  if (err instanceof Error && UNAVAILABLE.test(err.name)) {
+  // A database that restarts, crashes or drops connections (even in the middle of this request's
+  // statement: 57P01) is a passing condition: a 503 the client may retry, not a 500 that reads like a bug.
+  if (isDatabaseUnavailable(err)) {
     return new AppError('NOT_READY', 'the database is not answering; nothing was changed, retry shortly');
   }
-  const parserError = err as BodyParserError;
-  if (parserError?.type === 'entity.parse.failed') {
-    return new AppError('MALFORMED_JSON', `the body is not valid JSON: ${parserError.message}`, { field: 'body' });
+  if (isRetryableAtOnce(err)) {
+    return new AppError('NOT_READY', 'a change made at the same moment got in the way; nothing was changed, retry');
   }
-  if (parserError?.type === 'entity.too.large') {
-    return new AppError('VALIDATION_FAILED', 'the body is too large', { field: 'body' });
+  const parserError = err as BodyParserError;
+  switch (parserError?.type) {
+    case 'entity.parse.failed':
+      return new AppError('MALFORMED_JSON', `the body is not valid JSON: ${parserError.message}`, { field: 'body' });
+    case 'entity.too.large':
+      return new AppError('PAYLOAD_TOO_LARGE', `the body is larger than ${BODY_LIMIT}`, { field: 'body' });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', `${parserError.message}: send UTF-8 JSON`, { field: 'body' });
   }
   if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
     return new AppError('VALIDATION_FAILED', parserError.message, { field: 'body' });

@@ -28,12 +28,13 @@ export function buildOpenApi(routes: Route[], info: { version: string; serverUrl
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const path = `/api${openApiPath(r.path)}`;
+    const paramSchemas = (r.params ? jsonSchema(r.params).properties : undefined) as Record<string, unknown> | undefined;
     const params = [...r.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
       name: m[1],
       in: 'path',
       required: true,
-      schema: { type: 'string' },
-      description: m[1] === 'id' && r.tag === 'tickets' ? 'the ticket’s number or reference (HD-<number>)' : undefined,
+      schema: (m[1] && paramSchemas?.[m[1]]) ?? { type: 'string' },
+      description: m[1] === 'id' && r.tag === 'tickets' ? 'the ticket’s number, reference (HD-<number>) or id' : undefined,
     }));
     const query = r.query ? jsonSchema(r.query) : null;
     const queryParams = query
@@ -58,6 +59,12 @@ export function buildOpenApi(routes: Route[], info: { version: string; serverUrl
       responses: {
         [status]: status === '204' ? { description: 'done' } : { description: 'ok', content: { 'application/json': {} } },
         '400': { description: 'invalid input; the message names the field', content: { 'application/json': { schema: ERROR } } },
+        ...(r.body
+          ? {
+              '413': { description: 'the body is larger than 1 MB', content: { 'application/json': { schema: ERROR } } },
+              '415': { description: 'the body is not application/json', content: { 'application/json': { schema: ERROR } } },
+            }
+          : {}),
         '401': { description: 'no or unknown token', content: { 'application/json': { schema: ERROR } } },
         '403': { description: 'the token’s role may not do this', content: { 'application/json': { schema: ERROR } } },
         ...(r.path.includes(':id') ? { '404': { description: 'not found', content: { 'application/json': { schema: ERROR } } } } : {}),

@@ -27,6 +27,8 @@ export interface Route<P = Record<string, string>, Q = unknown, B = unknown> {
   tag: string;
   /** `staff`: coordinators and technicians; `coordinator`: coordinators only. */
   access: Access;
+  /** Path parameters that have a form (a uuid): a malformed one is a 400 naming it, never a database error. */
+  params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
   /** The success status, for the document; the handler may still say 201. */
