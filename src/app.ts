@@ -35,7 +35,7 @@ export function apiRoutes(deps: Pick<AppDeps, 'store' | 'tickets'>): Route[] {
   return [
     ...ticketRoutes(deps.tickets),
     ...technicianRoutes(deps.tickets),
-    ...deskRoutes(deps.store),
+    ...deskRoutes(deps.store, deps.tickets.config.timezone),
     ...notificationRoutes(deps.store),
     ...ruleRoutes(deps.tickets),
   ];

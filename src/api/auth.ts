@@ -25,6 +25,11 @@ export async function authenticate(header: string | undefined, options: AuthOpti
   }
   const principal = await options.tokens.resolve(token);
   if (!principal) throw new AppError('UNAUTHENTICATED', 'unknown or revoked token');
+  // The start revokes a generated coordinator token once HELPDESK_API_TOKEN is set; this holds the
+  // same rule for a process that shares the database with one not yet restarted.
+  if (principal.role === 'coordinator' && options.coordinatorToken) {
+    throw new AppError('UNAUTHENTICATED', 'unknown or revoked token');
+  }
   return principal;
 }
 

@@ -76,12 +76,31 @@ export function isRuleName(name: string): name is RuleName {
 const tier = z.union([z.literal(1), z.literal(2), z.literal(3)], { message: 'expected 1, 2 or 3' });
 const skill = z.string().trim().toLowerCase().min(1).max(50);
 
-/** `PUT /api/categories/:name`: the name is in the path. */
-export const categoryBody = z.strictObject({
-  requiredSkills: z.array(skill).max(20),
-  startingTier: tier,
-  keywords: keywordList.default([]),
-});
+const requiredSkills = z.array(skill).max(20);
+
+/**
+ * `PUT /api/categories/:name`: the name is in the path. The fields carry the names GET answers
+ * (`skills`, `startTier`); `requiredSkills` and `startingTier`, the names PUT took first, are still
+ * accepted so that scripts written against them keep working.
+ */
+export const categoryBody = z
+  .strictObject({
+    skills: requiredSkills.optional(),
+    startTier: tier.optional(),
+    requiredSkills: requiredSkills.meta({ description: 'the same as skills (an older name)' }).optional(),
+    startingTier: tier.meta({ description: 'the same as startTier (an older name)' }).optional(),
+    keywords: keywordList.default([]),
+  })
+  .transform((b, ctx) => {
+    const skills = b.skills ?? b.requiredSkills;
+    const startTier = b.startTier ?? b.startingTier;
+    if (b.skills && b.requiredSkills) ctx.addIssue({ code: 'custom', path: ['requiredSkills'], message: 'give skills or requiredSkills, not both' });
+    if (b.startTier && b.startingTier) ctx.addIssue({ code: 'custom', path: ['startingTier'], message: 'give startTier or startingTier, not both' });
+    if (!skills) ctx.addIssue({ code: 'custom', path: ['skills'], message: 'required: the skills a technician needs for this category' });
+    if (!startTier) ctx.addIssue({ code: 'custom', path: ['startTier'], message: 'required: 1, 2 or 3' });
+    if (!skills || !startTier) return z.NEVER;
+    return { skills, startTier, keywords: b.keywords };
+  });
 
 export const categoryName = z
   .string()

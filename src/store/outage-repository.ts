@@ -2,13 +2,14 @@ import { Op, QueryTypes, type InferAttributes, type Sequelize } from 'sequelize'
 import type { Outage } from '../tickets/types.js';
 import type { Models, OutageRow } from './models/index.js';
 
-type OutageFields = Pick<InferAttributes<OutageRow>, 'id' | 'title' | 'message' | 'since' | 'until'>;
+type OutageFields = Pick<InferAttributes<OutageRow>, 'id' | 'title' | 'message' | 'category' | 'since' | 'until'>;
 
 function toOutage(o: OutageFields): Outage {
   return {
     id: o.id,
     title: o.title,
     message: o.message,
+    ...(o.category ? { category: o.category } : {}),
     since: o.since.toISOString(),
     ...(o.until ? { until: o.until.toISOString() } : {}),
   };
@@ -22,7 +23,7 @@ export function createOutageRepository(models: Models) {
     async current(now = new Date()): Promise<Outage[]> {
       // A plain statement: every new ticket asks (its acknowledgement names the outages).
       const rows = await sequelize.query<OutageFields>(
-        `SELECT id, title, message, since, until FROM outages
+        `SELECT id, title, message, category, since, until FROM outages
           WHERE since <= $now AND (until IS NULL OR until > $now) ORDER BY since DESC`,
         { bind: { now }, type: QueryTypes.SELECT },
       );

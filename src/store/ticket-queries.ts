@@ -107,3 +107,42 @@ export function toTicket(row: TicketJoinedRow): Ticket {
     closedAt: iso(row.closed_at),
   };
 }
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `1042` or `HD-1042` → the number to look for; anything else is no ticket number. */
+export function numberOf(key: string): { number: number } | null {
+  const match = /^(?:HD-)?(\d{1,15})$/i.exec(key);
+  return match ? { number: Number(match[1]) } : null;
+}
+
+/**
+ * The list's `q`: words of the subject or description, a number or reference, the requester's
+ * name or email, or their phone as people type it (`06 12 34 56 78` finds `+33612345678`: the
+ * separators, the `+` and a national leading 0 are dropped and the remaining digits looked for).
+ * Statements alias the ticket `t` and its requester `r`.
+ */
+export function searchTerms(q: string): { clause: string; replacements: Record<string, unknown> } {
+  const trimmed = q.trim();
+  const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const replacements: Record<string, unknown> = { q: like(trimmed) };
+  const alternatives = [
+    't.subject ILIKE :q',
+    't.description ILIKE :q',
+    'r.name ILIKE :q',
+    "array_to_string(r.emails, ' ') ILIKE :q",
+  ];
+  const byNumber = numberOf(trimmed);
+  if (byNumber) {
+    replacements.qNumber = byNumber.number;
+    alternatives.push('t.number = :qNumber');
+  }
+  // Dialled digits: a `+` or a leading 0 says phone; so do 8 digits or more (ticket numbers are shorter for long).
+  const dialled = trimmed.replace(/[\s.()-]/g, '');
+  const digits = dialled.replace(/^\+?0*/, '');
+  if (/^\+?[0-9]{4,15}$/.test(dialled) && digits.length >= 4 && (dialled.length !== digits.length || digits.length >= 8)) {
+    replacements.qPhone = like(digits);
+    alternatives.push("array_to_string(r.phones, ' ') LIKE :qPhone");
+  }
+  return { clause: `(${alternatives.join(' OR ')})`, replacements };
+}

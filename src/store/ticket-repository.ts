@@ -5,7 +5,7 @@ import type { Models } from './models/index.js';
 import { randomUUID } from 'node:crypto';
 import { jsonb } from './jsonb.js';
 import { hotRows } from './prepared.js';
-import { selectList, TICKET_SELECT, ticketColumns, toTicket, type TicketJoinedRow } from './ticket-queries.js';
+import { numberOf, searchTerms, selectList, TICKET_SELECT, ticketColumns, toTicket, UUID, type TicketJoinedRow } from './ticket-queries.js';
 
 export interface NewTicket {
   channel: Channel;
@@ -66,10 +66,11 @@ export interface TicketState extends Required<Omit<TicketChanges, 'satisfaction'
   createdAt: Date;
 }
 
+/** Each list is "any of these"; an empty or absent list does not filter. */
 export interface TicketFilter {
-  status?: TicketStatus;
-  priority?: Priority;
-  channel?: Channel;
+  status?: readonly TicketStatus[];
+  priority?: readonly Priority[];
+  channel?: readonly Channel[];
   assignee?: string;
   q?: string;
   requesterId?: string;
@@ -198,11 +199,12 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
       );
     },
 
-    /** A ticket's id from its number or its `HD-<number>` reference; null when it does not exist. */
+    /** A ticket's id from its number, its `HD-<number>` reference or its id (as the API returns it); null when it does not exist. */
     async idByKey(key: string, tx?: Transaction): Promise<string | null> {
-      const match = /^(?:HD-)?(\d{1,15})$/i.exec(key.trim());
-      if (!match) return null;
-      const row = await Ticket.findOne({ where: { number: Number(match[1]) }, attributes: ['id'], transaction: tx });
+      const trimmed = key.trim();
+      const where = UUID.test(trimmed) ? { id: trimmed.toLowerCase() } : numberOf(trimmed);
+      if (!where) return null;
+      const row = await Ticket.findOne({ where, attributes: ['id'], transaction: tx });
       return row?.id ?? null;
     },
 
@@ -255,22 +257,21 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
         clauses.push(clause);
         replacements[name] = value;
       };
-      if (filter.status) where_('t.status = :status', 'status', filter.status);
-      if (filter.priority) where_('t.priority = :priority', 'priority', filter.priority);
-      if (filter.channel) where_('t.channel = :channel', 'channel', filter.channel);
+      if (filter.status?.length) where_('t.status IN (:status)', 'status', filter.status);
+      if (filter.priority?.length) where_('t.priority IN (:priority)', 'priority', filter.priority);
+      if (filter.channel?.length) where_('t.channel IN (:channel)', 'channel', filter.channel);
       if (filter.requesterId) where_('t.requester_id = :requesterId', 'requesterId', filter.requesterId);
       if (filter.assignee === 'none') clauses.push('t.assignee_id IS NULL');
       else if (filter.assignee) where_('t.assignee_id = :assignee', 'assignee', filter.assignee);
       if (filter.q) {
-        const numeric = /^(?:HD-)?(\d+)$/i.exec(filter.q.trim());
-        const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        if (numeric) replacements.qNumber = Number(numeric[1]);
-        where_(`(t.subject ILIKE :q OR t.description ILIKE :q${numeric ? ' OR t.number = :qNumber' : ''})`, 'q', pattern);
+        const q = searchTerms(filter.q);
+        Object.assign(replacements, q.replacements);
+        clauses.push(q.clause);
       }
       const where = clauses.join(' AND ');
       const [items, counted] = await Promise.all([
         selectTickets(where, replacements, 'ORDER BY t.created_at DESC, t.number DESC LIMIT :limit OFFSET :offset'),
-        sequelize.query<{ total: number }>(`SELECT count(*)::int AS total FROM tickets t WHERE ${where}`, {
+        sequelize.query<{ total: number }>(`SELECT count(*)::int AS total FROM tickets t JOIN requesters r ON r.id = t.requester_id WHERE ${where}`, {
           replacements,
           type: QueryTypes.SELECT,
         }),

@@ -32,6 +32,12 @@ export function createTokenRepository(models: Models) {
       return (await ApiToken.count({ where: { role: 'coordinator', revokedAt: null } })) > 0;
     },
 
+    /** Every stored coordinator token: HELPDESK_API_TOKEN replaces them. Returns how many were live. */
+    async revokeCoordinators(): Promise<number> {
+      const [count] = await ApiToken.update({ revokedAt: new Date() }, { where: { role: 'coordinator', revokedAt: null } });
+      return count;
+    },
+
     async revokeTechnician(technicianId: string): Promise<void> {
       await ApiToken.update({ revokedAt: new Date() }, { where: { technicianId, revokedAt: null } });
     },

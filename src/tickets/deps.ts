@@ -46,7 +46,7 @@ export type TechnicianListener = (change: { technicianId: string }) => void;
 export interface TicketDeps {
   store: Store;
   policy: TicketPolicy;
-  config: Pick<Config, 'language' | 'coordinator'>;
+  config: Pick<Config, 'language' | 'coordinator' | 'timezone'>;
   log: Logger;
   listeners?: TicketListener[];
   technicianListeners?: TechnicianListener[];

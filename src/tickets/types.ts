@@ -111,6 +111,8 @@ export interface Outage {
   id: string;
   title: string;
   message: string;
+  /** Tickets of this category are the ones it concerns; absent: any. */
+  category?: string;
   since: string;
   until?: string;
 }

@@ -1,12 +1,21 @@
+import { DateTime } from 'luxon';
 import { AppError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 import { route, type Route } from '../route.js';
-import { outageBody, statsQuery } from '../schemas.js';
+import { outageBody, statsQuery, uuidParams } from '../schemas.js';
 
 const DAY = 24 * 3600 * 1000;
 
+/** A moment as given, or a day alone: its start (`from`) or its end (`to`) in the desk's time zone. */
+function boundary(value: string, edge: 'start' | 'end', timezone: string): Date {
+  const field = edge === 'start' ? 'from' : 'to';
+  const day = value.includes('T') ? DateTime.fromISO(value, { setZone: true }) : DateTime.fromISO(value, { zone: timezone });
+  if (!day.isValid) throw new AppError('VALIDATION_FAILED', `${field}: ${value} is not a date`, { field });
+  return (edge === 'end' && !value.includes('T') ? day.plus({ days: 1 }) : day).toJSDate();
+}
+
 /** Outages, statistics and the mail quarantine: what a coordinator watches over. */
-export function deskRoutes(store: Store): Route[] {
+export function deskRoutes(store: Store, timezone: string): Route[] {
   return [
     route({
       method: 'get',
@@ -27,6 +36,13 @@ export function deskRoutes(store: Store): Route[] {
       status: 201,
       body: outageBody,
       async handler({ body }) {
+        if (body.category && !(await store.categories.exists(body.category))) {
+          throw new AppError('VALIDATION_FAILED', `category: no category "${body.category}" (GET /api/categories lists them)`, { field: 'category' });
+        }
+        // An end already past would be stored and never shown: say so rather than lose it.
+        if (body.until && new Date(body.until).getTime() <= Math.max(Date.now(), body.since ? Date.parse(body.since) : 0)) {
+          throw new AppError('VALIDATION_FAILED', 'until: must be in the future and after since', { field: 'until' });
+        }
         const outage = await store.outages.create({
           title: body.title,
           message: body.message,
@@ -40,6 +56,7 @@ export function deskRoutes(store: Store): Route[] {
     route<{ id: string }>({
       method: 'delete',
       path: '/outages/:id',
+      params: uuidParams,
       tag: 'outages',
       summary: 'End an outage',
       access: 'coordinator',
@@ -57,8 +74,8 @@ export function deskRoutes(store: Store): Route[] {
       access: 'coordinator',
       query: statsQuery,
       async handler({ query }) {
-        const to = query.to ? new Date(query.to) : new Date();
-        const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * DAY);
+        const to = query.to ? boundary(query.to, 'end', timezone) : new Date();
+        const from = query.from ? boundary(query.from, 'start', timezone) : new Date(to.getTime() - 30 * DAY);
         if (from >= to) throw new AppError('VALIDATION_FAILED', 'from: must be before to', { field: 'from' });
         return { body: await store.stats.compute(from, to) };
       },

@@ -104,8 +104,8 @@ export function ruleRoutes(deps: TicketDeps): Route[] {
         const name = checked.data;
         const { created, category } = await repository.putCategory({
           name,
-          skills: body.requiredSkills,
-          startTier: body.startingTier,
+          skills: body.skills,
+          startTier: body.startTier,
           keywords: body.keywords,
         });
         await refresh();

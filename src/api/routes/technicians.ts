@@ -4,7 +4,7 @@ import type { Store } from '../../store/index.js';
 import { updateTicket } from '../../tickets/actions.js';
 import type { TicketDeps } from '../../tickets/deps.js';
 import { route, type Route } from '../route.js';
-import { technicianBody, technicianPatchBody } from '../schemas.js';
+import { technicianBody, technicianPatchBody, uuidParams } from '../schemas.js';
 import { parseBusinessHours } from '../../config/business-hours.js';
 
 function assertShift(shift: string | null | undefined): void {
@@ -66,6 +66,7 @@ export function technicianRoutes(deps: TicketDeps): Route[] {
     route<{ id: string }>({
       method: 'get',
       path: '/technicians/:id',
+      params: uuidParams,
       tag: 'technicians',
       summary: 'One technician',
       access: 'staff',
@@ -76,6 +77,7 @@ export function technicianRoutes(deps: TicketDeps): Route[] {
     route({
       method: 'patch',
       path: '/technicians/:id',
+      params: uuidParams,
       tag: 'technicians',
       summary: 'Change a technician: tier, skills, load, availability, on-call, shift',
       access: 'coordinator',
@@ -93,6 +95,7 @@ export function technicianRoutes(deps: TicketDeps): Route[] {
     route<{ id: string }>({
       method: 'delete',
       path: '/technicians/:id',
+      params: uuidParams,
       tag: 'technicians',
       summary: 'Remove a technician from the desk (their history stays), revoke their token, and hand their open tickets back to routing',
       access: 'coordinator',
