@@ -41,9 +41,15 @@ export async function checkRedis(config: Config, log: Logger): Promise<Finding> 
   try {
     const service = await redisService(config, log, { mode: 'join' });
     const redis = new Redis(service.url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: TIMEOUT_MS, retryStrategy: () => null });
-    redis.on('error', () => undefined);
+    // connect() only says "Connection is closed"; the reason (ECONNREFUSED, NOAUTH…) is in the event.
+    let lastError: Error | undefined;
+    redis.on('error', (err: Error) => {
+      lastError = err;
+    });
     try {
-      await redis.connect();
+      await redis.connect().catch((err: unknown) => {
+        throw lastError ?? err;
+      });
       const info = await redis.info('server');
       const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
       return { subject, ok: true, detail: `Redis ${version} (${service.origin})` };
