@@ -2,17 +2,29 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { BenchResult } from './types.js';
 
 /**
  * `npm run bench [-- name…]`: runs every bench/<name>.ts scenario (or the named ones) one after
  * the other and writes their sections into BENCHMARKS.md. Each scenario measures its own baseline
  * in the same run, so the ratios stay meaningful on whatever machine runs them.
+ *
+ * The soak (bench/soak.ts, 30 minutes) runs only when asked, and then alone: `npm run bench --soak`
+ * (npm passes that as npm_config_soak, not as an argument) or `npm run bench -- --soak`;
+ * `--minutes N` (or SOAK_MINUTES) shortens it for a trial.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
-const wanted = process.argv.slice(2);
+const { values: options, positionals: wanted } = parseArgs({
+  options: { soak: { type: 'boolean' }, minutes: { type: 'string' } },
+  allowPositionals: true,
+});
+const soak = options.soak === true || process.env.npm_config_soak === 'true';
+const minutes = options.minutes ?? process.env.npm_config_minutes;
+if (minutes !== undefined) process.env.SOAK_MINUTES = minutes;
 const files = (await readdir(here))
   .filter((f) => f.endsWith('.ts') && !['run.ts', 'types.ts'].includes(f))
+  .filter((f) => (f === 'soak.ts') === soak)
   .filter((f) => wanted.length === 0 || wanted.includes(f.replace(/\.ts$/, '')))
   .sort();
 
