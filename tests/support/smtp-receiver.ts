@@ -108,6 +108,8 @@ export async function startSmtpReceiver(options: { user?: string; password?: str
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.server.address() as AddressInfo;
+  // A client killed mid-session (the crash suite's kill -9) resets its socket: not the test's error.
+  server.on('error', () => undefined);
 
   return {
     url: `smtp://127.0.0.1:${port}`,
