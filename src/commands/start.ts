@@ -33,6 +33,11 @@ export async function start(args: string[]): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A bug, not a fault to heal: one fatal line, the servers stopped, exit 1 for the supervisor.
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught error; stopping');
+    stopAndExit(1);
+  });
   await starting;
 }
 
