@@ -96,7 +96,7 @@ export async function run(): Promise<BenchResult> {
     stops.push(async () => void (await gateway.stop()));
     const readyMs = Date.now() - startedAt;
     const say = (line: string) => process.stdout.write(`  soak: ${line}\n`);
-    say(`gateway pid ${gateway.pid} ready in ${(readyMs / 1000).toFixed(1)} s (${buildNote})`);
+    say(`gateway pid ${gateway.pid} ready in ${(readyMs / 1000).toFixed(1)} s, running ${buildNote}`);
 
     const technicianPhones = await seedTechnicians(gateway.url);
     await waitForMailboxIdle(gateway.url);
@@ -150,12 +150,16 @@ export async function run(): Promise<BenchResult> {
     say(`soak started for ${minutes} min`);
 
     const windows: number[] = [];
+    let reported = 0;
     while (Date.now() - soakStartedAt < soakMs) {
       await sleep(Math.min(LAG_WINDOW_MS, soakMs - (Date.now() - soakStartedAt)));
       if (Date.now() - soakStartedAt >= soakMs) break;
       const w = await read('soak');
       windows.push(w.window.p99);
       const last = rss.at(-1);
+      const failures = [...traffic.errors.map((e) => `${e.kind}: ${e.detail}`), ...gateway.errors.map((e) => e.raw)];
+      for (const failure of failures.slice(reported, reported + 5)) say(`error: ${failure.slice(0, 300)}`);
+      reported = failures.length;
       say(
         `${((Date.now() - soakStartedAt) / 60_000).toFixed(1)}/${minutes} min: rss ${last ? mb(last.rss) : '?'}, lag p99 ${w.window.p99.toFixed(1)} ms (last minute), ${traffic.total()} requests, ${traffic.errors.length + gateway.errors.length} errors`,
       );
@@ -204,11 +208,11 @@ export async function run(): Promise<BenchResult> {
     const warnings = [...gateway.warnings].map(([msg, n]) => `${n} × "${msg}"`).join(', ');
 
     const lines = [
-      `A whole gateway started as \`npm start\` runs it (\`node bin/helpdesk.js start\`, a child process on its embedded Postgres and Redis in a temp data dir; ${buildNote}), Twilio's REST API as the loopback stand-in, SMTP to a loopback smtp-server, IMAP from a Dovecot child, under a steady mix for ${minutesRun.toFixed(1)} min after ${warmupMs / 60_000} min of warm-up. Per minute: ${RATES.calls} calls through the voice menu (3 in 4 describe a problem, 1 in 4 check a ticket's status; each with its status callback), ${RATES.requesterSms} requester SMS, ${RATES.emails} emails delivered into the maildir (the email bench's varied corpus), ${RATES.webTickets} API tickets (create, read, note, resolve once a technician took it), ${RATES.apiReads} API reads (lists, search, stats, technicians, quarantine), ${RATES.technicianList} technician LIST; ${TECHNICIANS.reduce((a, t) => a + t.count, 0)} technicians answer every offer they get by SMS (ACCEPT, then NOTE for 1 in 3, then DONE), and every SMS the desk sends gets its delivery callback. Event-loop lag is measured inside the gateway (a probe loaded with \`--import\`: how late a 10 ms timer fires); RSS is the gateway process's own VmRSS (Postgres and Redis are separate processes).`,
-      '',
-      `API tickets, from the create call to the technician's ACCEPT answered (routing, offer SMS through the queue, the technician's SMS): p50 ${seconds(percentile(taken, 50))}, p99 ${seconds(percentile(taken, 99))}, max ${seconds(taken.at(-1) ?? Number.NaN)} over ${taken.length}.`,
+      `A whole gateway started as \`npm start\` runs it (\`node bin/helpdesk.js start\`, a child process running ${buildNote}, on its embedded Postgres and Redis in a temp data dir), Twilio's REST API as the loopback stand-in, SMTP to a loopback smtp-server, IMAP from a Dovecot child, under a steady mix for ${minutesRun.toFixed(1)} min after ${warmupMs / 60_000} min of warm-up. Per minute: ${RATES.calls} calls through the voice menu (3 in 4 describe a problem, 1 in 4 check a ticket's status; each with its status callback), ${RATES.requesterSms} requester SMS, ${RATES.emails} emails delivered into the maildir (the email bench's varied corpus), ${RATES.webTickets} API tickets (create, read, note, resolve once a technician took it), ${RATES.apiReads} API reads (lists, search, stats, technicians, quarantine), ${RATES.technicianList} technician LIST; ${TECHNICIANS.reduce((a, t) => a + t.count, 0)} technicians answer every offer they get by SMS (ACCEPT, then NOTE for 1 in 3, then DONE), and every SMS the desk sends gets its delivery callback. Event-loop lag is measured inside the gateway (a probe loaded with \`--import\`: how late a 10 ms timer fires); RSS is the gateway process's own VmRSS (Postgres and Redis are separate processes).`,
       '',
       `Handled: ${traffic.total().toLocaleString('en')} requests (${sent}); tickets by channel ${fmtCounts(final.byChannel)}; ${traffic.technician.offers} offers by SMS, ${traffic.technician.accepted} accepted, ${traffic.technician.resolved} resolved by DONE and ${traffic.webTicketsResolved} through the API; the desk sent ${standIn.messages.length.toLocaleString('en')} SMS and ${smtp.messages.length.toLocaleString('en')} emails; emails read: ${emailOutcomes || 'none'}. At the end, tickets by status ${fmtCounts(final.byStatus)}${settled ? ', all settled' : ', NOT settled'} ${((drainEndedAt - soakEndedAt) / 1000).toFixed(0)} s after the load stopped.`,
+      '',
+      `API tickets, from the create call to the technician's ACCEPT answered (routing, the offer SMS through the desk's SMS queue, the technician answering 1 to 2 s after it arrives): p50 ${seconds(percentile(taken, 50))}, p99 ${seconds(percentile(taken, 99))}, max ${seconds(taken.at(-1) ?? Number.NaN)} over ${taken.length}.`,
       '',
       '| gateway RSS | soak start (mean of first ' + (edgeMs / 1000).toFixed(0) + ' s) | soak end (mean of last ' + (edgeMs / 1000).toFixed(0) + ' s) | end / start | trend over the soak | heap after a full GC, start → end |',
       '| --- | --- | --- | --- | --- | --- |',
