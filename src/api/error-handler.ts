@@ -43,8 +43,9 @@ function toAppError(err: unknown): AppError {
     case 'charset.unsupported':
       return new AppError('UNSUPPORTED_MEDIA_TYPE', `${parserError.message}: send UTF-8 JSON`, { field: 'body' });
   }
+  // Another 4xx of the framework: a body the parser refused otherwise, or a path that is not valid percent-encoding.
   if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-    return new AppError('VALIDATION_FAILED', parserError.message, { field: 'body' });
+    return new AppError('VALIDATION_FAILED', parserError.message, parserError.type ? { field: 'body' } : undefined);
   }
   return new AppError('INTERNAL', 'something went wrong on our side; it has been logged');
 }

@@ -134,6 +134,10 @@ describe('ids in paths', () => {
     expect(outage.body.error.field).toBe('id');
     const unknown = await request(desk.app).delete('/api/technicians/00000000-0000-4000-8000-000000000000').set(auth);
     expect(unknown.status).toBe(404);
+    const undecodable = await request(desk.app).get('/api/tickets/%ZZ').set(auth);
+    expect(undecodable.status).toBe(400);
+    expect(undecodable.body.error.code).toBe('VALIDATION_FAILED');
+    expect(undecodable.body.error.field).toBeUndefined();
   });
 
   it('finds a ticket by the id the API returns, as well as by number and reference', async () => {
