@@ -144,9 +144,13 @@ export const technicianBody = z.strictObject({
 // Built without defaults: a field left out of a PATCH must stay as it is, not fall back to one.
 export const technicianPatchBody = z.strictObject(technicianFields).partial();
 
+/** An outage's text in another language: the voice menu says this title to callers of that language. */
+const outageTranslation = z.strictObject({ title: text(200), message: text(2_000) });
+
 export const outageBody = z.strictObject({
   title: text(200),
   message: text(2_000),
+  translations: z.strictObject({ fr: outageTranslation.optional(), en: outageTranslation.optional() }).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).nullable().optional(),
   category: z.string().trim().toLowerCase().min(1).max(50).optional(),

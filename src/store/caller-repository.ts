@@ -1,16 +1,18 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Language } from '../domain.js';
+import type { OutageTranslations } from '../tickets/types.js';
+import { translationsOf } from './outage-repository.js';
 
 export interface CallerGreeting {
   /** The requester who owns this number, if any. */
   caller: { id: string; name: string | null; language: Language | null } | null;
-  /** Titles of the outages going on now, newest first (as outages.current()). */
-  outages: string[];
+  /** The outages going on now, newest first (as outages.current()): title, and its translations. */
+  outages: { title: string; translations: OutageTranslations }[];
 }
 
 interface Row {
   caller: CallerGreeting['caller'];
-  outages: string[];
+  outages: { title: string; translations: unknown }[];
 }
 
 /**
@@ -27,11 +29,12 @@ export function createCallerRepository(sequelize: Sequelize) {
            (SELECT json_build_object('id', r.id, 'name', r.name, 'language', r.language)
               FROM requesters r WHERE r.phones @> ARRAY[CAST(:phone AS text)]
               ORDER BY r.created_at LIMIT 1) AS caller,
-           (SELECT coalesce(json_agg(o.title ORDER BY o.since DESC), '[]'::json)
+           (SELECT coalesce(json_agg(json_build_object('title', o.title, 'translations', o.translations) ORDER BY o.since DESC), '[]'::json)
               FROM outages o WHERE o.since <= :now AND (o.until IS NULL OR o.until > :now)) AS outages`,
         { replacements: { phone, now }, type: QueryTypes.SELECT },
       );
-      return { caller: row?.caller ?? null, outages: row?.outages ?? [] };
+      const outages = (row?.outages ?? []).map((o) => ({ title: o.title, translations: translationsOf(o.translations) }));
+      return { caller: row?.caller ?? null, outages };
     },
   };
 }

@@ -8,6 +8,7 @@ import * as technicianLoads from './migrations/011-technician-loads.js';
 import * as notifyDelivery from './migrations/020-notify-delivery.js';
 import * as emailIntake from './migrations/040-email-intake.js';
 import * as outboxSuperseded from './migrations/045-outbox-superseded.js';
+import * as outageTranslations from './migrations/050-outage-translations.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -24,6 +25,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['020-notify-delivery', notifyDelivery],
   ['040-email-intake', emailIntake],
   ['045-outbox-superseded', outboxSuperseded],
+  ['050-outage-translations', outageTranslations],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database

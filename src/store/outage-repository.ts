@@ -1,14 +1,31 @@
 import { Op, QueryTypes, type InferAttributes, type Sequelize } from 'sequelize';
-import type { Outage } from '../tickets/types.js';
+import { LANGUAGES } from '../domain.js';
+import type { Outage, OutageTranslations } from '../tickets/types.js';
 import type { Models, OutageRow } from './models/index.js';
 
-type OutageFields = Pick<InferAttributes<OutageRow>, 'id' | 'title' | 'message' | 'category' | 'since' | 'until'>;
+type OutageFields = Pick<InferAttributes<OutageRow>, 'id' | 'title' | 'message' | 'category' | 'since' | 'until' | 'translations'>;
+
+/** The jsonb `translations` column as typed data: languages we speak, each with a title and a message. */
+export function translationsOf(value: unknown): OutageTranslations {
+  const out: OutageTranslations = {};
+  if (typeof value !== 'object' || value === null) return out;
+  for (const lang of LANGUAGES) {
+    const entry: unknown = Reflect.get(value, lang);
+    if (typeof entry !== 'object' || entry === null) continue;
+    const title: unknown = Reflect.get(entry, 'title');
+    const message: unknown = Reflect.get(entry, 'message');
+    if (typeof title === 'string' && typeof message === 'string') out[lang] = { title, message };
+  }
+  return out;
+}
 
 function toOutage(o: OutageFields): Outage {
+  const translations = translationsOf(o.translations);
   return {
     id: o.id,
     title: o.title,
     message: o.message,
+    ...(Object.keys(translations).length > 0 ? { translations } : {}),
     ...(o.category ? { category: o.category } : {}),
     since: o.since.toISOString(),
     ...(o.until ? { until: o.until.toISOString() } : {}),
@@ -23,20 +40,28 @@ export function createOutageRepository(models: Models) {
     async current(now = new Date()): Promise<Outage[]> {
       // A plain statement: every new ticket asks (its acknowledgement names the outages).
       const rows = await sequelize.query<OutageFields>(
-        `SELECT id, title, message, category, since, until FROM outages
+        `SELECT id, title, message, category, since, until, translations FROM outages
           WHERE since <= $now AND (until IS NULL OR until > $now) ORDER BY since DESC`,
         { bind: { now }, type: QueryTypes.SELECT },
       );
       return rows.map(toOutage);
     },
 
-    async create(input: { title: string; message: string; since?: Date; until?: Date | null; category?: string | null }) {
+    async create(input: {
+      title: string;
+      message: string;
+      since?: Date;
+      until?: Date | null;
+      category?: string | null;
+      translations?: OutageTranslations;
+    }) {
       const row = await Outage.create({
         title: input.title,
         message: input.message,
         since: input.since ?? new Date(),
         until: input.until ?? null,
         category: input.category ?? null,
+        translations: input.translations ?? {},
       });
       return toOutage(row.get({ plain: true }));
     },

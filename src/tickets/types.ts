@@ -107,10 +107,15 @@ export interface Technician {
   shift?: string;
 }
 
+/** An outage's title and message in another language than the one it was written in. */
+export type OutageTranslations = Partial<Record<Language, { title: string; message: string }>>;
+
 export interface Outage {
   id: string;
   title: string;
   message: string;
+  /** Present when the coordinator gave the outage's text in other languages. */
+  translations?: OutageTranslations;
   /** Tickets of this category are the ones it concerns; absent: any. */
   category?: string;
   since: string;

@@ -49,6 +49,7 @@ export function deskRoutes(store: Store, timezone: string): Route[] {
           ...(body.since ? { since: new Date(body.since) } : {}),
           ...(body.until ? { until: new Date(body.until) } : {}),
           ...(body.category ? { category: body.category } : {}),
+          ...(body.translations ? { translations: body.translations } : {}),
         });
         return { status: 201, body: outage };
       },

@@ -24,13 +24,21 @@ export interface CreatedTicket {
   isNew: boolean;
 }
 
+/** An ongoing outage as a caller hears of it. */
+export interface AnnouncedOutage {
+  /** As the coordinator wrote it, in whatever language. */
+  title: string;
+  /** The title in other languages, where the coordinator gave one (POST /api/outages `translations`). */
+  titleIn?: Partial<Record<Language, string>>;
+}
+
 /** `undefined`: not loaded yet; `null`: loaded, there is none. */
 export interface CallFacts {
   defaultLanguage: Language;
   /** Inside business hours at the time of the call. */
   openNow: boolean;
   caller?: KnownCaller | null;
-  outages?: readonly { title: string }[];
+  outages?: readonly AnnouncedOutage[];
   ticket?: TicketFact | null;
   onCallPhone?: string | null;
   created?: CreatedTicket;

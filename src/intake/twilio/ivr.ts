@@ -117,10 +117,10 @@ function start(input: CallInput, facts: CallFacts): Step {
 /**
  * The ongoing outages, framed in `lang`. Said at the start in the language the call starts in, and
  * again whenever the caller switches language, so that each caller hears them in the language they
- * chose. An outage's title is said as the coordinator wrote it.
+ * chose: each title in that language when the coordinator gave one (`translations`), else as written.
  */
 function outageNotice(lang: Language, outages: CallFacts['outages']): string[] {
-  return outages && outages.length > 0 ? [PROMPTS[lang].outages(outages.map((o) => o.title))] : [];
+  return outages && outages.length > 0 ? [PROMPTS[lang].outages(outages.map((o) => o.titleIn?.[lang] ?? o.title))] : [];
 }
 
 /** The caller pressed the language key: the outages again, in the new language, before `next`. */

@@ -1,7 +1,9 @@
+import { LANGUAGES, type Language } from '../../domain.js';
 import { AppError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 import { openTicket } from '../../tickets/open-ticket.js';
 import type { TicketDeps } from '../../tickets/deps.js';
+import type { OutageTranslations } from '../../tickets/types.js';
 import type { CallMemory } from './call-memory.js';
 import { isReachablePhone, type CallFacts, type Need, type NewVoiceTicket, type TicketFact } from './ivr.js';
 import { linkRecording } from './voice-effects.js';
@@ -87,7 +89,7 @@ export function createVoiceDesk(deps: VoiceDeskDeps) {
           return {
             ...facts,
             caller: facts.caller === undefined ? known : facts.caller,
-            outages: facts.outages ?? outages.map((title) => ({ title })),
+            outages: facts.outages ?? outages.map((o) => ({ title: o.title, titleIn: titlesOf(o.translations) })),
           };
         }
         case 'lookup-on-call': {
@@ -107,3 +109,13 @@ export function createVoiceDesk(deps: VoiceDeskDeps) {
 }
 
 export type VoiceDesk = ReturnType<typeof createVoiceDesk>;
+
+/** An outage's title in each language the coordinator gave it in. */
+function titlesOf(translations: OutageTranslations): Partial<Record<Language, string>> {
+  const titles: Partial<Record<Language, string>> = {};
+  for (const lang of LANGUAGES) {
+    const translated = translations[lang];
+    if (translated) titles[lang] = translated.title;
+  }
+  return titles;
+}

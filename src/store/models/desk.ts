@@ -18,6 +18,8 @@ export interface OutageRow extends Model<InferAttributes<OutageRow>, InferCreati
   category: string | null;
   since: CreationOptional<Date>;
   until: Date | null;
+  /** The title and message in other languages (migration 050); read through outage-repository's translationsOf. */
+  translations: CreationOptional<Record<string, unknown>>;
   createdAt: CreationOptional<Date>;
 }
 
@@ -47,6 +49,7 @@ export function defineDesk(sequelize: Sequelize) {
       category: DataTypes.TEXT,
       since: createdAt(),
       until: DataTypes.DATE,
+      translations: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
       createdAt: createdAt(),
     },
     { tableName: 'outages' },

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROMPTS, spellDigits } from '../../../src/intake/twilio/voice-prompts.js';
 import type { TestDesk } from '../../support/desk.js';
@@ -8,6 +9,7 @@ import {
   addTechnician,
   assign,
   attachmentsOf,
+  auth,
   countTickets,
   knownRequester,
   openWebTicket,
@@ -90,6 +92,35 @@ describe('a known caller reports a problem', () => {
       expect(spoken(start.doc)[1]).toContain('la messagerie');
     } finally {
       await store.outages.end(outage.id);
+    }
+  });
+
+  it('hears each outage in the language chosen: its translation when the coordinator gave one, else as written', async () => {
+    const translated = await request(desk.app)
+      .post('/api/outages')
+      .set(auth)
+      .send({
+        title: 'la messagerie',
+        message: 'Outlook ne se connecte plus',
+        translations: { en: { title: 'email', message: 'Outlook does not connect' } },
+      });
+    expect(translated.status, translated.text).toBe(201);
+    expect(translated.body.translations).toEqual({ en: { title: 'email', message: 'Outlook does not connect' } });
+    const plain = await request(desk.app).post('/api/outages').set(auth).send({ title: 'VPN', message: 'Le VPN est coupé' });
+    expect(plain.status).toBe(201);
+    expect(plain.body.translations).toBeUndefined();
+    try {
+      const c = call('CA1005', '+33611110000');
+      const start = await post(desk, '/twilio/voice', c);
+      expect(spoken(start.doc)).toContain(PROMPTS.fr.outages(['VPN', 'la messagerie']));
+      const english = await post(desk, actionOf(start.doc, 'Gather'), { ...c, Digits: '9' });
+      expect(spoken(english.doc)).toContain(PROMPTS.en.outages(['VPN', 'email']));
+      expect(spoken(english.doc)).toContain(PROMPTS.en.menu);
+      const listed = await request(desk.app).get('/api/outages').set(auth);
+      expect(listed.body.items.find((o: { id: string }) => o.id === translated.body.id)?.translations?.en?.title).toBe('email');
+    } finally {
+      await request(desk.app).delete(`/api/outages/${translated.body.id}`).set(auth).expect(204);
+      await request(desk.app).delete(`/api/outages/${plain.body.id}`).set(auth).expect(204);
     }
   });
 
