@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../../../src/intake/twilio/signature.js';
 import { STAGES } from '../../../src/intake/twilio/ivr-state.js';
 import type { TestDesk } from '../../support/desk.js';
+import { Gen } from '../../support/prng.js';
 import {
   AUTH_TOKEN,
   HOTLINE,
@@ -26,36 +27,6 @@ import {
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_111);
 const SIGNED = 260;
 const FORGED = 90;
-
-/** mulberry32: small, fast, and the same sequence for a seed on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-class Gen {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = prng(seed);
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    const item = items[this.int(items.length)];
-    if (item === undefined) throw new Error('pick from an empty list');
-    return item;
-  }
-}
 
 /**
  * A value as bytes on the wire. Most are UTF-8 text; some carry bytes no UTF-8 decoder accepts (a
