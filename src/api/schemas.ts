@@ -27,13 +27,14 @@ const phone = z
  */
 function oneOrMany<const T extends readonly [string, ...string[]]>(values: T, aliases: Record<string, readonly T[number][]> = {}) {
   const known = [...values, ...Object.keys(aliases)];
+  const isValue = (v: string): v is T[number] => values.includes(v);
   return z
     .union([z.string(), z.array(z.string())])
     .transform((raw, ctx) => {
       const asked = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
       const out = new Set<T[number]>();
       for (const v of asked) {
-        const expanded = aliases[v] ?? (values.includes(v) ? [v as T[number]] : null);
+        const expanded = aliases[v] ?? (isValue(v) ? [v] : null);
         if (!expanded) {
           ctx.addIssue({ code: 'custom', message: `expected one or more of ${known.join(', ')}, comma-separated` });
           return z.NEVER;

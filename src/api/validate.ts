@@ -12,7 +12,7 @@ const MAX_DEPTH = 32;
  * 22P05) before any schema or use case sees it; keys too, since an unknown key is echoed back.
  * Object.fromEntries defines own properties, so a `__proto__` key stays a plain (unknown) key.
  */
-export function storableInput(value: unknown, where: InputPlace, depth = 0): unknown {
+function storableInput(value: unknown, where: InputPlace, depth = 0): unknown {
   if (typeof value === 'string') return storableText(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) {
