@@ -41,7 +41,7 @@ export type RequesterOutcome =
  * How long after a resolution a "thanks, it works" still lands on that ticket: the email intake's
  * reopen window (30 days), so that a reply by either channel meets the same ticket.
  */
-export const THANKS_WINDOW_DAYS = 30;
+const THANKS_WINDOW_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 const REOPEN = /^\s*REOPEN\b[\s.,:;!-]*/i;
