@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { isUniqueViolation } from '../store/conflict.js';
 import { isDatabaseUnavailable, isRetryableAtOnce } from '../store/unavailable.js';
 import { BODY_LIMIT } from './router.js';
 
@@ -32,6 +33,9 @@ function toAppError(err: unknown): AppError {
   }
   if (isRetryableAtOnce(err)) {
     return new AppError('NOT_READY', 'a change made at the same moment got in the way; nothing was changed, retry');
+  }
+  if (isUniqueViolation(err)) {
+    return new AppError('CONFLICT', 'this collides with something already stored (another request may have just made it); nothing was changed');
   }
   const parserError = err as BodyParserError;
   switch (parserError?.type) {

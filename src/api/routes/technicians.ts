@@ -86,6 +86,10 @@ export function technicianRoutes(deps: TicketDeps): Route[] {
         const id = (params as { id: string }).id;
         await getOr404(store, id);
         assertShift(body.shift);
+        const holder = body.phone ? await store.technicians.findByPhone(body.phone) : null;
+        if (holder && holder.id !== id) {
+          throw new AppError('CONFLICT', 'phone: another technician already has this number', { field: 'phone' });
+        }
         const updated = await store.technicians.update(id, body);
         if (!updated) throw new AppError('TECHNICIAN_NOT_FOUND', `technician ${id} does not exist`);
         told(deps, id);

@@ -280,6 +280,18 @@ describe('phone numbers', () => {
     const written = await request(desk.app).post('/api/technicians').set(auth).send({ name: 'Written', tier: 1, phone: '+33 (6) 12.34-56 79' });
     expect(written.status).toBe(201);
     expect(written.body.phone).toBe('+33612345679');
+    // The same number written another way is the same number: SMS commands are matched by it.
+    const again = await request(desk.app).post('/api/technicians').set(auth).send({ name: 'Again', tier: 1, phone: '+33612345679' });
+    expect(again.status).toBe(409);
+  });
+
+  it('refuses a PATCH giving a technician another one’s phone with a 409, not a 500', async () => {
+    const a = await hire('Pat', '+33612300002');
+    const b = await hire('Sam', '+33612300003');
+    const res = await request(desk.app).patch(`/api/technicians/${b.id}`).set(auth).send({ phone: '+33 6 12 30 00 02' });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({ code: 'CONFLICT', field: 'phone' });
+    expect((await request(desk.app).patch(`/api/technicians/${a.id}`).set(auth).send({ phone: '+33612300002' })).status).toBe(200);
   });
 });
 
