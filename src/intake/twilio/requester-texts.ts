@@ -81,7 +81,8 @@ export async function receiveRequesterSms(deps: RequesterTextDeps, sms: Requeste
     });
     return result.appended ? 'appended' : 'duplicate';
   }
-  if (requester && isThanks(sms.text)) {
+  // A picture says more than thanks (a screenshot of the next problem): only a bare text is one.
+  if (requester && sms.media.length === 0 && isThanks(sms.text)) {
     const thanked = await thankLatest(deps, requester, sms);
     if (thanked !== null) return thanked;
   }

@@ -244,9 +244,20 @@ describe('texts from requesters', () => {
     expect(after.events.filter((e) => e.type === 'requester_replied' && e.data.acknowledgement === true)).toHaveLength(2);
     expect(await outboxOf(desk, t.id)).toHaveLength(outboxBefore.length);
 
-    // Something that reads like the problem again is not a thanks: a ticket opens as before.
+    // A thanks with a picture is not a bare thanks: the picture may well show the next problem.
+    await text(phone, 'merci', { NumMedia: '1', MediaUrl0: 'https://api.twilio.com/media/ME-thanks', MediaContentType0: 'image/jpeg' });
+    expect(await countTickets(desk)).toBe(before + 1);
+    expect((await ticket(desk, t.number)).messages.some((m) => m.body === 'merci')).toBe(false);
+  });
+
+  it('still opens a ticket for a text that reads like the problem again, thanks or not', async () => {
+    const phone = '+33633000008';
+    const t = await openWebTicket(desk, { name: 'Noé', phone }, 'Scanner');
+    await request(desk.app).post(`/api/tickets/${t.number}/resolve`).set(auth).send({ resolution: 'Driver reinstalled' });
+    const before = await countTickets(desk);
     await text(phone, 'Merci mais ça ne marche toujours pas');
     expect(await countTickets(desk)).toBe(before + 1);
+    expect((await ticket(desk, t.number)).status).toBe('resolved');
   });
 
   it('puts an English thanks on a ticket closed since its resolution', async () => {
