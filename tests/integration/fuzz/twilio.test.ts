@@ -267,6 +267,27 @@ describe(`Twilio webhooks under fuzz (seed ${SEED})`, () => {
     expect(served).toBeGreaterThan(SIGNED / 2);
   });
 
+  it('answers hostile shapes of body with a 4xx, signed or not', async () => {
+    const many = Array.from({ length: 1_500 }, (_, i) => `P${i}=x`).join('&');
+    const shapes: { path: string; body: string; type?: string }[] = [
+      { path: '/twilio/sms', body: many },
+      { path: '/twilio/sms', body: `Body=${'x'.repeat(70_000)}&From=%2B33600000000&MessageSid=SMbig` },
+      { path: '/twilio/voice', body: 'CallSid[a][b][c]=1&From[]=2' },
+      { path: '/twilio/voice', body: '{"CallSid":"CA1"}', type: 'application/json' },
+      { path: '/twilio/sms/status', body: '%%%&&&===', type: 'application/x-www-form-urlencoded' },
+      { path: '/twilio/voice/step?stage=menu&stage=check&lang[]=en', body: 'CallSid=CA1&Digits=1' },
+    ];
+    for (const [i, shape] of shapes.entries()) {
+      for (const signature of [null, 'bm90IGEgc2lnbmF0dXJl']) {
+        const req = request(desk.app).post(shape.path).set('Content-Type', shape.type ?? 'application/x-www-form-urlencoded');
+        if (signature) req.set('X-Twilio-Signature', signature);
+        const res = await req.send(shape.body);
+        expect(res.status, `shape ${i}: ${res.status} ${res.text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+        expect(res.status, `shape ${i}: ${res.status} ${res.text.slice(0, 200)}`).toBeLessThan(500);
+      }
+    }
+  });
+
   it(`refuses ${FORGED} forged requests with 403, changing nothing`, async () => {
     const g = new Gen(SEED + 1);
     const before = await counts(desk);
