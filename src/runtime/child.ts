@@ -63,7 +63,7 @@ export function spawnUntilReady(spec: ChildSpec, log: Logger): Promise<ChildProc
   });
 }
 
-export function hasExited(child: ChildProcess): boolean {
+function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 

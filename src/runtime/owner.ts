@@ -6,7 +6,7 @@ import { commandLine, isAlive, readPidFile } from './processes.js';
  * so that another process on the same data dir can tell a live owner, whose server it may use but
  * must not stop, from the leftovers of a killed one.
  */
-export type Claim = { kind: 'claimed' } | { kind: 'in-use'; owner: number };
+type Claim = { kind: 'claimed' } | { kind: 'in-use'; owner: number };
 
 /** The live process that runs the server of `ownerFile`, if any (a pid reused by another program does not count). */
 export async function liveOwner(ownerFile: string): Promise<number | undefined> {

@@ -39,7 +39,7 @@ interface Files {
   owner: string;
 }
 
-export function postgresFiles(dataDir: string): Files {
+function postgresFiles(dataDir: string): Files {
   const root = path.join(path.resolve(dataDir), 'postgres');
   return {
     pgdata: path.join(root, 'data'),

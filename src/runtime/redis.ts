@@ -31,7 +31,7 @@ export const REDIS_INSTALL_HINT =
 const READY = /ready to accept connections/i;
 const START_TIMEOUT_MS = 15_000;
 
-export function redisFiles(dataDir: string) {
+function redisFiles(dataDir: string) {
   const dir = path.join(path.resolve(dataDir), 'redis');
   return { dir, pid: path.join(dir, 'redis.pid'), port: path.join(dir, 'port'), owner: path.join(dir, 'owner.pid') };
 }
