@@ -4,6 +4,7 @@ import { jsonb } from '../store/jsonb.js';
 import { afterRouting, routeLocked, type Routed } from './assign.js';
 import type { RoutingEngine } from './engine.js';
 import { onShift } from './offers.js';
+import { RoutingContention } from './routed.js';
 import { OPEN_LOAD, textArray } from './routing-queries.js';
 
 /**
@@ -107,7 +108,7 @@ export async function drainFor(
 export async function drainAll(
   engine: RoutingEngine,
   perTechnician = 50,
-): Promise<{ routed: number; offered: number; unfinished: { technicianId: string; after: QueueCursor }[] }> {
+): Promise<{ routed: number; offered: number; unfinished: { technicianId: string; after: QueueCursor | null }[] }> {
   const ids = await engine.deps.store.sequelize.query<{ id: string; shift: string | null }>(
     `SELECT tech.id, tech.shift FROM technicians tech
       WHERE tech.deleted_at IS NULL AND tech.available
@@ -116,14 +117,22 @@ export async function drainAll(
       ORDER BY tech.last_assigned_at NULLS FIRST, tech.id`,
     { type: QueryTypes.SELECT },
   );
-  const total = { routed: 0, offered: 0, unfinished: [] as { technicianId: string; after: QueueCursor }[] };
+  const total = { routed: 0, offered: 0, unfinished: [] as { technicianId: string; after: QueueCursor | null }[] };
   const now = engine.now();
   for (const { id, shift } of ids) {
     if (!onShift(shift, now, engine.timezone)) continue;
-    const r = await drainFor(engine, id, { limit: perTechnician });
-    total.routed += r.routed;
-    total.offered += r.offered;
-    if (r.more) total.unfinished.push({ technicianId: id, after: r.more });
+    try {
+      const r = await drainFor(engine, id, { limit: perTechnician });
+      total.routed += r.routed;
+      total.offered += r.offered;
+      if (r.more) total.unfinished.push({ technicianId: id, after: r.more });
+    } catch (err) {
+      // Other routers hold the technicians this walk needs (a burst, a restart under load): this
+      // technician's walk is done again as a job of its own, instead of the whole sweep given up
+      // and what waits left for the next one, a minute later.
+      if (!(err instanceof RoutingContention)) throw err;
+      total.unfinished.push({ technicianId: id, after: null });
+    }
   }
   return total;
 }

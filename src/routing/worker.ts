@@ -37,7 +37,10 @@ export async function startRoutingWorker(ctx: RoleContext, options: RoutingWorke
   const horizonMs = Math.max(options.horizonMs ?? DEFAULT_HORIZON_MS, 2 * planEveryMs);
   await services.rules.load();
 
-  const queue = new Bull<RoutingJobData>(ROUTING_QUEUE, ctx.redisUrl, { prefix });
+  // A job taken by a worker that was killed is handed out again once its lock lapses: bull's 30 s
+  // lock and 30 s stall check left a ticket unrouted for up to a minute after a kill -9; the lock is
+  // renewed by its live holder every half lock, so a short one costs a Redis call every 5 s.
+  const queue = new Bull<RoutingJobData>(ROUTING_QUEUE, ctx.redisUrl, { prefix, settings: { lockDuration: 10_000, stalledInterval: 5_000 } });
   queue.on('error', (err) => log.warn({ err: err.message }, 'routing queue: redis error'));
   queue.on('failed', (job, err) => log.warn({ job: job.name, attempts: job.attemptsMade, err: err.message }, 'routing job failed'));
   const release = services.routing.connect(ctx.redisUrl, prefix);
