@@ -38,6 +38,8 @@ export interface CrashDesk {
   /** The mailbox user the gateway reads (IMAP_URL), when asked for. */
   mailUser: string | undefined;
   mailRoot: string;
+  /** The gateway's Redis: the shared server, the database of this desk. */
+  redisUrl: string;
   port: number;
   start(): Promise<Gateway>;
   /** SIGKILL, as `kill -9`: no handler runs. Resolves with the moment of the kill. */
@@ -126,6 +128,7 @@ export async function createCrashDesk(options: { redisDb: number; mailbox?: bool
     standIn,
     mailUser,
     mailRoot: imap.mailRoot,
+    redisUrl,
     port,
     start,
     async kill9(gateway) {
