@@ -2,7 +2,9 @@ const USAGE = `usage: helpdesk <command>
   start [--role web,worker,mail]   run the gateway (default: all three roles)
   migrate                          apply database migrations
   seed --demo                      add demo technicians, skills, categories and an outage
-  doctor                           check the configuration, database, Redis, mailboxes and Twilio`;
+  doctor                           check the configuration, database, Redis, mailboxes and Twilio
+  staffing --rate R --aht S --target 80/20 [--json]   technicians needed (Erlang C)
+  simulate --scenario FILE [--policy engine|round-robin|least-loaded] [--seed N] [--json] [--svg FILE] [--from-desk]`;
 
 // Each command loads its modules when it runs: `help` (and a typo) answers without loading the
 // whole gateway, which takes seconds.
@@ -11,6 +13,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   migrate: async () => (await import('./commands/database.js')).migrateCommand(),
   seed: async (args) => (await import('./commands/database.js')).seedCommand(args),
   doctor: async (args) => (await import('./commands/doctor.js')).doctor(args),
+  staffing: async (args) => (await import('./commands/staffing.js')).staffing(args),
 };
 
 /** `helpdesk <command>`: one line on stderr and exit 1 for any error a person can fix. */
