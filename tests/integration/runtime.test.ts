@@ -110,6 +110,49 @@ describe('embedded Postgres', () => {
   });
 });
 
+describe('a server that dies under a running gateway', () => {
+  it('embedded Postgres: started again on the same port, the same URL answers', async () => {
+    const server = await startEmbeddedPostgres({ dataDir: dir, log });
+    try {
+      const pid = await readPidFile(path.join(dir, 'postgres/data/postmaster.pid'));
+      process.kill(pid ?? 0, 'SIGKILL');
+      const started = Date.now();
+      let rows: unknown[] = [];
+      while (Date.now() - started < 30_000) {
+        rows = await query(server.url, 'select count(*)::int as n from kept').catch(() => []);
+        if (rows.length > 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(rows).toEqual([{ n: 0 }]);
+      expect(await readPidFile(path.join(dir, 'postgres/data/postmaster.pid'))).not.toBe(pid);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('redis-server: started again on the same port, the client reconnects by itself', async () => {
+    const server = await startRedisServer({ dataDir: dir, log, appendOnly: 'no' });
+    const redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
+    redis.on('error', () => undefined);
+    try {
+      expect(await redis.ping()).toBe('PONG');
+      const pid = await readPidFile(path.join(dir, 'redis/redis.pid'));
+      process.kill(pid ?? 0, 'SIGKILL');
+      const started = Date.now();
+      let answer = '';
+      while (Date.now() - started < 30_000 && answer !== 'PONG') {
+        answer = await redis.ping().catch(() => '');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(answer).toBe('PONG');
+      expect(await readPidFile(path.join(dir, 'redis/redis.pid'))).not.toBe(pid);
+    } finally {
+      redis.disconnect();
+      await server.stop();
+    }
+  });
+});
+
 describe('redis-server', () => {
   it('starts, answers PING, and stop() ends the process', async () => {
     const server = await startRedisServer({ dataDir: dir, log, appendOnly: 'no' });
