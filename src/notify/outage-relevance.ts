@@ -12,6 +12,8 @@ export interface OutageText {
   title: string;
   message?: string | null;
   category?: string | null;
+  /** The same announcement in other languages: a French complaint may match its French words. */
+  translations?: Partial<Record<string, { title: string; message: string }>>;
 }
 
 export interface ProblemText {
@@ -61,7 +63,8 @@ function stemsOf(text: string): Set<string> {
 /** Whether this outage concerns this problem (see above). */
 export function concerns(outage: OutageText, problem: ProblemText): boolean {
   if (outage.category) return outage.category === problem.category;
-  const said = stemsOf(`${outage.title} ${outage.message ?? ''}`);
+  const texts = [outage, ...Object.values(outage.translations ?? {})].flatMap((t) => (t ? [`${t.title} ${t.message ?? ''}`] : []));
+  const said = stemsOf(texts.join(' '));
   if (said.size === 0) return false;
   for (const s of stemsOf(`${problem.subject} ${problem.description ?? ''}`)) if (said.has(s)) return true;
   return false;

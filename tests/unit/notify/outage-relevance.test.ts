@@ -24,6 +24,12 @@ describe('which outages concern a problem', () => {
     expect(concerns({ title: 'Imprimantes du 3e', message: '' }, { category: null, subject: 'imprimante bloquée' })).toBe(true);
   });
 
+  it('reads the translations of an outage too', () => {
+    const written = { title: 'Printers offline', message: 'All printers are offline.', translations: { fr: { title: 'Imprimantes hors ligne', message: '' } } };
+    expect(concerns(written, { category: null, subject: "L'imprimante ne répond pas" })).toBe(true);
+    expect(concerns({ ...written, translations: {} }, { category: null, subject: "L'imprimante ne répond pas" })).toBe(false);
+  });
+
   it('words every announcement and complaint use ("panne", "depuis", "impossible") are not a resemblance', () => {
     expect(concerns(vpn, printer)).toBe(false);
     expect(concerns(vague, printer)).toBe(false);
