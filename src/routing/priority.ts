@@ -1,5 +1,5 @@
 import type { Level, Priority } from '../domain.js';
-import { findKeywords, normalizeText, removeKeywords } from './text.js';
+import { findKeywords, normalizeText, removeKeywords, ruleText } from './text.js';
 
 /** `matrix[impact][urgency]`: ITIL's impact × urgency grid, stored and editable as data. */
 export type PriorityMatrix = Record<Level, Record<Level, Priority>>;
@@ -84,7 +84,8 @@ export function assessTicket(hints: PriorityHints, options: AssessOptions = {}):
   const mailboxImpact = hints.mailbox?.impact ?? mailboxDefaults?.impact;
   const mailboxUrgency = hints.mailbox?.urgency ?? mailboxDefaults?.urgency;
 
-  const raw = normalizeText(`${hints.subject ?? ''}\n${hints.description ?? ''}`);
+  // The subject and the first RULE_TEXT_CHARS characters of the text, as for the category.
+  const raw = normalizeText(ruleText(`${hints.subject ?? ''}\n${hints.description ?? ''}`));
   const calmWords = findKeywords(raw, keywords.urgencyLow);
   const text = calmWords.length > 0 ? removeKeywords(raw, keywords.urgencyLow) : raw;
 

@@ -4,6 +4,19 @@
  * decide whether a keyword is seen.
  */
 
+/**
+ * How much of a ticket's text the keyword rules (priority, category) read: its first 20,000
+ * characters, some ten pages of prose. A request says what is wrong near the top; what follows is
+ * quoted history, logs and pasted output, which only adds cost. The cap keeps each rule's work
+ * bounded whatever a sender writes (a 1 MB email body is read in milliseconds, not minutes).
+ */
+export const RULE_TEXT_CHARS = 20_000;
+
+/** The part of a text the keyword rules read (see RULE_TEXT_CHARS). */
+export function ruleText(text: string): string {
+  return text.length <= RULE_TEXT_CHARS ? text : text.slice(0, RULE_TEXT_CHARS);
+}
+
 /** Lower case, no diacritics, straight apostrophes, single spaces. */
 export function normalizeText(text: string): string {
   return text

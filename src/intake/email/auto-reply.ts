@@ -134,7 +134,7 @@ function autoReply(email: ClassifiableEmail): EmailClass | null {
   }
   // The null reverse-path (RFC 5321 §4.5.5) is for notifications that must not be answered.
   const returnPath = header(email, 'return-path')[0];
-  if (returnPath !== undefined && /^<?\s*>?$/.test(returnPath.replace(/\(.*?\)/g, '').trim())) {
+  if (returnPath !== undefined && /^<?\s*>?$/.test(returnPath.replace(COMMENT, '').trim())) {
     return { kind: 'auto-reply', reason: 'empty Return-Path <> (RFC 5321 null sender: a notification)' };
   }
   return null;
@@ -151,7 +151,13 @@ function header(email: ClassifiableEmail, name: ClassifierHeader): string[] {
   return email.headers[name] ?? [];
 }
 
+/**
+ * An RFC 5322 comment without nested parentheses. `\(.*?\)` would rescan the rest of the value from
+ * every "(" when none closes (quadratic on a header of opening parentheses).
+ */
+const COMMENT = /\([^()]*\)/g;
+
 /** The first word of a structured value, without comments: "auto-replied (vacation)" → "auto-replied". */
 function keyword(value: string): string {
-  return value.replace(/\(.*?\)/g, ' ').trim().split(/[\s;]/)[0]?.toLowerCase() ?? '';
+  return value.replace(COMMENT, ' ').trim().split(/[\s;]/)[0]?.toLowerCase() ?? '';
 }
