@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
-import { convert as htmlToText, type HtmlToTextOptions } from 'html-to-text';
 import { repairRawHeaders } from './charset.js';
+import { htmlToText } from './html-text.js';
 import { normaliseMessageId, parseMessageIdList, synthesizeMessageId } from './message-id.js';
+import { cutFlat, cutParts } from './salvage.js';
 import {
   CLASSIFIER_HEADERS,
   type Address,
@@ -17,9 +19,11 @@ import {
  *
  * Malformed mail is parsed on a best-effort basis: broken MIME boundaries, a truncated body, bad base64,
  * unknown charsets, raw 8-bit headers or an unreadable Date still give an email (what could be read), because
- * a requester's problem should not be lost to their client's bugs. Only bytes that are not an email at all
- * (empty, or no RFC 5322 header in the header section) or that make mailparser fail throw EmailParseError,
- * which the caller quarantines.
+ * a requester's problem should not be lost to their client's bugs. A message mailparser refuses (too many
+ * parts, a header section too large) is read again cut down to what it can take (salvage.ts), what was cut
+ * being listed as left out. Only bytes that are not an email at all (empty, or no RFC 5322 header in the
+ * header section), or that mailparser fails on even then, throw EmailParseError, which the caller
+ * quarantines.
  */
 
 export interface ParseLimits {
@@ -53,16 +57,6 @@ const PARSER_OPTIONS = {
   checksumAlgo: 'sha256',
 };
 
-const HTML_TO_TEXT: HtmlToTextOptions = {
-  wordwrap: false,
-  selectors: [
-    { selector: 'img', format: 'skip' },
-    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
-    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
-    { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
-  ],
-};
-
 /** A header section with none of these is not an email (RFC 5322 §3.6 origination and trace fields). */
 const KNOWN_HEADERS = new Set([
   'from', 'sender', 'reply-to', 'to', 'cc', 'subject', 'date', 'message-id', 'in-reply-to', 'references',
@@ -82,13 +76,7 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Inbo
   if (isBlank(raw)) {
     throw new EmailParseError('empty', 'the message is empty');
   }
-  let parsed: ParsedMail;
-  try {
-    parsed = await simpleParser(repairRawHeaders(raw), PARSER_OPTIONS);
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new EmailParseError('parser-failed', `mailparser could not parse the message: ${detail}`, { cause: err });
-  }
+  const { parsed, flatBody, salvaged } = await readMime(repairRawHeaders(raw));
   const headerLines = parsed.headerLines ?? [];
   if (!headerLines.some((line) => KNOWN_HEADERS.has(line.key))) {
     throw new EmailParseError('not-an-email', 'no RFC 5322 header (From, Date, Message-ID, …) in the header section');
@@ -97,8 +85,9 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Inbo
   const messageIdHeader = headerValues(headerLines, 'message-id')[0];
   const messageId = messageIdHeader === undefined ? null : normaliseMessageId(messageIdHeader);
   const html = typeof parsed.html === 'string' && parsed.html.trim() !== '' ? parsed.html : null;
-  const plain = normaliseNewlines(parsed.text ?? '');
+  const plain = normaliseNewlines(flatBody ?? parsed.text ?? '');
   const { attachments, omitted } = applyLimits(parsed.attachments, limits);
+  if (salvaged) keepOriginal(raw, { attachments, omitted }, limits);
 
   return {
     messageId: messageId ?? synthesizeMessageId(raw),
@@ -110,7 +99,7 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Inbo
     to: addresses(parsed.to),
     cc: addresses(parsed.cc),
     subject: (parsed.subject ?? '').replace(/[\r\n\t]+/g, ' ').trim(),
-    text: plain.trim() === '' && html !== null ? normaliseNewlines(htmlToText(html, HTML_TO_TEXT)) : plain,
+    text: plain.trim() === '' && html !== null ? normaliseNewlines(htmlToText(html)) : plain,
     html,
     date: parseDate(headerValues(headerLines, 'date')[0]),
     headers: classifierHeaders(headerLines),
@@ -118,6 +107,32 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Inbo
     omitted,
     report: readReport(headerLines, parsed.attachments),
   };
+}
+
+/**
+ * mailparser's reading of the message; when it refuses the whole (EMAXLEN: over 1,000 parts, a header
+ * section over 1 MB), of the message cut down (salvage.ts): its first parts, else its header section with
+ * the body as flat text. `salvaged`: what was read is not all there was.
+ */
+async function readMime(raw: Buffer): Promise<{ parsed: ParsedMail; flatBody: string | null; salvaged: boolean }> {
+  let failure: unknown;
+  try {
+    return { parsed: await simpleParser(raw, PARSER_OPTIONS), flatBody: null, salvaged: false };
+  } catch (err) {
+    failure = err;
+  }
+  try {
+    return { parsed: await simpleParser(cutParts(raw), PARSER_OPTIONS), flatBody: null, salvaged: true };
+  } catch {
+    // Even its first parts are too much for mailparser: the flat reading below.
+  }
+  try {
+    const flat = cutFlat(raw);
+    return { parsed: await simpleParser(flat.headers, PARSER_OPTIONS), flatBody: flat.body, salvaged: true };
+  } catch {
+    const detail = failure instanceof Error ? failure.message : String(failure);
+    throw new EmailParseError('parser-failed', `mailparser could not parse the message: ${detail}`, { cause: failure });
+  }
 }
 
 type HeaderLines = ParsedMail['headerLines'];
@@ -135,10 +150,13 @@ function headerValues(lines: HeaderLines, key: string): string[] {
     });
 }
 
+/** The classifier's headers are a word or an address; a longer value is cut (RFC 5322 §2.1.1's line limit). */
+const MAX_CLASSIFIER_VALUE = 998;
+
 function classifierHeaders(lines: HeaderLines): EmailHeaders {
   const headers: EmailHeaders = {};
   for (const name of CLASSIFIER_HEADERS) {
-    const values = headerValues(lines, name);
+    const values = headerValues(lines, name).map((value) => value.slice(0, MAX_CLASSIFIER_VALUE));
     if (values.length > 0) headers[name] = values;
   }
   return headers;
@@ -197,6 +215,21 @@ function applyLimits(
     }
   });
   return { attachments, omitted };
+}
+
+/**
+ * A message read only in part keeps its whole self as an attachment, so that nothing it carried is lost
+ * to the technician; the size limits apply to it as to any attachment (then the requester is told).
+ */
+function keepOriginal(raw: Buffer, kept: { attachments: EmailAttachment[]; omitted: OmittedAttachment[] }, limits: ParseLimits): void {
+  const original = { filename: 'original-message.eml', contentType: 'message/rfc822', size: raw.length };
+  const total = kept.attachments.reduce((sum, a) => sum + a.size, 0);
+  if (raw.length > limits.maxAttachmentBytes) kept.omitted.push({ ...original, reason: 'attachment-too-large' });
+  else if (total + raw.length > limits.maxMessageBytes) kept.omitted.push({ ...original, reason: 'message-too-large' });
+  else {
+    const sha256 = createHash('sha256').update(raw).digest('hex');
+    kept.attachments.push({ ...original, sha256, content: raw, contentId: null, inline: false });
+  }
 }
 
 const EXTENSIONS: Record<string, string> = {

@@ -8,7 +8,9 @@ import { receiveAutoReply, receiveBounce } from './receive-machine.js';
 import { receiveHuman } from './receive-human.js';
 import type { EmailContext, MailboxRef, ReceiveDeps, ReceiveInput, ReceiveOutcome } from './receive-types.js';
 import { isTransientError } from '../../store/unavailable.js';
-import type { InboundEmail } from './types.js';
+import { synthesizeMessageId } from './message-id.js';
+import type { Address, ClassifierHeader, EmailHeaders, InboundEmail } from './types.js';
+import { storableText } from '../../text/storable.js';
 
 export type { ReceiveDeps, ReceiveInput, ReceiveOutcome, MailboxRef } from './receive-types.js';
 
@@ -38,7 +40,7 @@ export type ReadEmail = { ok: true; email: InboundEmail } | { ok: false; reason:
 
 export async function readEmail(deps: ReceiveDeps, input: ReceiveInput): Promise<ReadEmail> {
   try {
-    const email = sanitise(await parseEmail(input.raw, deps.settings.limits));
+    const email = storable(await parseEmail(input.raw, deps.settings.limits), input.raw);
     return { ok: true, email: input.oversize === undefined ? email : tooLarge(email, input.oversize) };
   } catch (err) {
     return { ok: false, reason: err instanceof EmailParseError ? `unparsable (${err.reason}): ${err.message}` : `unparsable: ${String(err)}` };
@@ -139,14 +141,31 @@ function tooLarge(email: InboundEmail, size: number): InboundEmail {
   };
 }
 
-/** Postgres text cannot hold NUL (U+0000); broken clients do send it. */
-function sanitise(email: InboundEmail): InboundEmail {
-  const clean = (s: string) => (s.includes('\u0000') ? s.replace(/\u0000/g, '') : s);
+/**
+ * Every string of the email as Postgres can store it (storableText: no NUL, no lone surrogate): broken
+ * clients send both, in any field, and one such character would fail the whole email's transaction.
+ */
+function storable(email: InboundEmail, raw: Buffer): InboundEmail {
+  const text = storableText;
+  const address = (a: Address): Address => ({ name: a.name && text(a.name), address: text(a.address) });
+  const headers: EmailHeaders = {};
+  for (const [name, values] of Object.entries(email.headers) as [ClassifierHeader, string[]][]) headers[name] = values.map(text);
   return {
     ...email,
-    subject: clean(email.subject),
-    text: clean(email.text),
-    from: email.from && { ...email.from, name: email.from.name && clean(email.from.name) },
-    attachments: email.attachments.map((a) => ({ ...a, filename: clean(a.filename), contentType: clean(a.contentType) })),
+    // A Message-ID made only of what is not storable is as good as none: the stand-in is stable too.
+    messageId: text(email.messageId) || synthesizeMessageId(raw),
+    inReplyTo: email.inReplyTo && (text(email.inReplyTo) || null),
+    references: email.references.map(text).filter((id) => id !== ''),
+    from: email.from && address(email.from),
+    replyTo: email.replyTo && address(email.replyTo),
+    to: email.to.map(address),
+    cc: email.cc.map(address),
+    subject: text(email.subject),
+    text: text(email.text),
+    html: email.html && text(email.html),
+    headers,
+    attachments: email.attachments.map((a) => ({ ...a, filename: text(a.filename), contentType: text(a.contentType), contentId: a.contentId && text(a.contentId) })),
+    omitted: email.omitted.map((o) => ({ ...o, filename: text(o.filename), contentType: text(o.contentType) })),
+    report: email.report && { reportType: text(email.report.reportType), parts: email.report.parts.map((p) => ({ ...p, text: text(p.text) })) },
   };
 }

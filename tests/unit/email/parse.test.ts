@@ -313,16 +313,39 @@ describe('parseEmail: malformed input', () => {
   });
 });
 
-describe('parseEmail: parser failures', () => {
-  it('a header section past mailparser’s 1 MiB limit is an EmailParseError, with the cause kept', async () => {
+describe('parseEmail: what mailparser refuses is read cut down, not quarantined', () => {
+  const head = 'From: Ann <ann@acme.example>\r\nTo: desk@desk.example\r\nSubject: printer\r\nMessage-ID: <m@acme.example>\r\nMIME-Version: 1.0\r\n';
+
+  it('a header section past mailparser’s 1 MiB limit: the fields before the cut, the body, the original kept', async () => {
     const raw = Buffer.from(`From: a@acme.example\r\nX-Padding: ${'x'.repeat(2 * 1024 * 1024)}\r\n\r\nbody\r\n`);
-    const error = await parseEmail(raw, GENEROUS).then(
-      () => null,
-      (err: unknown) => err,
-    );
-    expect(error).toBeInstanceOf(EmailParseError);
-    expect((error as EmailParseError).reason).toBe('parser-failed');
-    expect((error as EmailParseError).cause).toBeInstanceOf(Error);
+    const email = await parseEmail(raw, GENEROUS);
+    expect(email.from?.address).toBe('a@acme.example');
+    expect(email.text.trim()).toBe('body');
+    expect(email.attachments.map((a) => [a.filename, a.size])).toEqual([['original-message.eml', raw.length]]);
+  });
+
+  it('1,000 MIME parts (mailsplit stops at 1,000 nodes): the first parts are read, the original kept', async () => {
+    const parts = Array.from({ length: 1000 }, (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\n${i === 0 ? 'The printer is jammed' : `part ${i}`}\r\n`);
+    const raw = Buffer.from(`${head}Content-Type: multipart/mixed; boundary="b"\r\n\r\n${parts.join('')}--b--\r\n`);
+    const email = await parseEmail(raw, GENEROUS);
+    expect(email.subject).toBe('printer');
+    expect(email.text).toContain('The printer is jammed');
+    expect(email.text).not.toContain('part 999');
+    expect(email.attachments.at(-1)?.filename).toBe('original-message.eml');
+  });
+
+  it('the original too large to keep is listed as left out, so that the requester is told', async () => {
+    const parts = Array.from({ length: 1000 }, (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`);
+    const raw = Buffer.from(`${head}Content-Type: multipart/mixed; boundary="b"\r\n\r\n${parts.join('')}--b--\r\n`);
+    const email = await parseEmail(raw, { maxAttachmentBytes: 1024, maxMessageBytes: 1024 });
+    expect(email.omitted).toEqual([{ filename: 'original-message.eml', contentType: 'message/rfc822', size: raw.length, reason: 'attachment-too-large' }]);
+  });
+
+  it('HTML nested 10,000 deep (html-to-text overflows the stack) is read as flat text', async () => {
+    const html = `${'<div>'.repeat(10_000)}Mon écran &eacute;teint<br>depuis ce matin${'</div>'.repeat(10_000)}`;
+    const raw = Buffer.from(`${head}Content-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n`);
+    const email = await parseEmail(raw, GENEROUS);
+    expect(email.text).toBe('Mon écran éteint\ndepuis ce matin');
   });
 });
 
