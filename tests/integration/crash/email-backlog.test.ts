@@ -9,12 +9,13 @@ import { createCrashDesk, mailByRecipient, until, type CrashDesk } from './crash
  * one acknowledgement, and the acknowledgements that were being sent at the kill go out seconds
  * later (the claim lease is short and renewed by its holder), not minutes (the old 5-minute lease).
  *
- * The issue's 2,000 emails take about a minute here on 2 shared cores (the intake ran at ~100
- * emails/s and the acknowledgements at ~35/s while both competed), over the suite's budget: 600
- * emails, about 25 s of backlog, with the kill once a tenth of the acknowledgements are out.
+ * The issue's 2,000 emails take over a minute here on 2 shared cores (the intake ran at ~100
+ * emails/s and the acknowledgements at ~35/s while both competed), over the suite's budget: 400
+ * emails, some 15 s of backlog alone, with the kill once a tenth of the acknowledgements are out.
+ * (600 passed alone in 32 s, and missed its deadline beside the other crash tests.)
  */
 
-const BACKLOG = 600;
+const BACKLOG = 400;
 let cd: CrashDesk;
 
 beforeAll(async () => {
@@ -48,11 +49,11 @@ describe('kill -9 in the middle of an email backlog', () => {
     const mailedAtKill = cd.receiver.messages.length;
 
     const second = await cd.start();
-    await until('every email a ticket', async () => (await cd.count('SELECT count(*) AS n FROM tickets')) >= BACKLOG, 30_000, 200);
+    await until('every email a ticket', async () => (await cd.count('SELECT count(*) AS n FROM tickets')) >= BACKLOG, 45_000, 200);
     await until(
       'every acknowledgement sent',
       async () => (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status <> 'sent'`)) === 0 && cd.receiver.messages.length >= BACKLOG,
-      40_000,
+      60_000,
       200,
     );
 
@@ -83,5 +84,5 @@ describe('kill -9 in the middle of an email backlog', () => {
         `${copies} same-Message-ID copies`,
     );
     expect(afterRestartMs).toBeLessThan(30_000);
-  }, 120_000);
+  }, 150_000);
 });

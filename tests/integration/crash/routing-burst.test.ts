@@ -60,7 +60,7 @@ describe('kill -9 in the middle of a routing burst', () => {
 
     await cd.start();
     await arrivals;
-    await until('every ticket offered', async () => (await offered()) >= TICKETS, 30_000, 200);
+    await until('every ticket offered', async () => (await offered()) >= TICKETS, 45_000, 200);
     await until('every offer and acknowledgement sent', async () => (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status <> 'sent'`)) === 0, 40_000, 200);
 
     // Each ticket offered once, to one technician, and still theirs.
