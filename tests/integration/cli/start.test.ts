@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/runtime/ports.js';
+import { cleanUp } from '../lifecycle/gateway.js';
 
 const BIN = path.resolve('bin/helpdesk.js');
 const children: ChildProcess[] = [];
@@ -12,9 +13,8 @@ let dataDir = '';
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  // A last clean start-and-stop would be slower than stopping what the killed run left: the next
-  // start does exactly that, which is what this file tests; here only the files go.
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  // The servers run in process groups of their own: after a failed test they are still there.
+  if (dataDir) await cleanUp(dataDir, []);
 });
 
 interface Started {
