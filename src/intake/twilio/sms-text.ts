@@ -45,6 +45,9 @@ export function fitsOneSms(text: string): boolean {
 export function fitSms(text: string, max = SMS_SEGMENT): string {
   let plain = toGsm7(text);
   if ((gsm7Length(plain) ?? Infinity) <= max) return plain;
+  // Every character costs at least one septet: what lies past max - 3 can never stay, and cutting it
+  // first keeps the loop below short (it measured the whole text once per character cut: quadratic).
+  plain = plain.slice(0, max - 3);
   while (plain.length > 0 && (gsm7Length(plain) ?? Infinity) > max - 3) plain = plain.slice(0, -1);
   return `${plain.trimEnd()}...`;
 }
