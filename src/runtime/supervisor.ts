@@ -17,7 +17,6 @@ export interface SuperviseOptions {
 }
 
 export interface Supervised {
-  pid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -77,7 +76,6 @@ export function supervise(first: ChildProcess, opts: SuperviseOptions): Supervis
   process.on('exit', onExit);
   let stopped: Promise<void> | undefined;
   return {
-    pid: () => child.pid,
     stop: () =>
       (stopped ??= (async () => {
         stopping = true;
