@@ -13,6 +13,7 @@ import { technicianRoutes } from './api/routes/technicians.js';
 import { deskRoutes } from './api/routes/desk.js';
 import { notificationRoutes } from './api/routes/notifications.js';
 import { ruleRoutes } from './api/routes/rules.js';
+import { staffingRoutes } from './api/routes/staffing.js';
 import { AppError } from './errors.js';
 
 export interface Readiness {
@@ -38,6 +39,7 @@ export function apiRoutes(deps: Pick<AppDeps, 'store' | 'tickets'>): Route[] {
     ...deskRoutes(deps.store, deps.tickets.config.timezone),
     ...notificationRoutes(deps.store),
     ...ruleRoutes(deps.tickets),
+    ...staffingRoutes(deps.store, deps.tickets.config.timezone),
   ];
 }
 

@@ -9,6 +9,7 @@ import { createOutageRepository } from './outage-repository.js';
 import { createOutboxRepository } from './outbox-repository.js';
 import { createQuarantineRepository } from './quarantine-repository.js';
 import { createRequesterRepository } from './requester-repository.js';
+import { createStaffingQueries } from './staffing-queries.js';
 import { createStatsRepository } from './stats-repository.js';
 import { createTechnicianRepository } from './technician-repository.js';
 import { createTicketRepository } from './ticket-repository.js';
@@ -29,6 +30,7 @@ export function createStore(sequelize: Sequelize) {
     outbox: createOutboxRepository(models),
     quarantine: createQuarantineRepository(models),
     stats: createStatsRepository(sequelize),
+    staffing: createStaffingQueries(sequelize),
     callers: createCallerRepository(sequelize),
     email: createEmailRepository(sequelize),
     mailboxes: createMailboxRepository(sequelize),

@@ -7,7 +7,7 @@ import { outageBody, statsQuery, uuidParams } from '../schemas.js';
 const DAY = 24 * 3600 * 1000;
 
 /** A moment as given, or a day alone: its start (`from`) or its end (`to`) in the desk's time zone. */
-function boundary(value: string, edge: 'start' | 'end', timezone: string): Date {
+export function boundary(value: string, edge: 'start' | 'end', timezone: string): Date {
   const field = edge === 'start' ? 'from' : 'to';
   const day = value.includes('T') ? DateTime.fromISO(value, { setZone: true }) : DateTime.fromISO(value, { zone: timezone });
   if (!day.isValid) throw new AppError('VALIDATION_FAILED', `${field}: ${value} is not a date`, { field });
