@@ -111,7 +111,7 @@ async function attempt(deps: DeliveryDeps, row: OutboxItem): Promise<DeliveryOut
       throw err;
     }
   }
-  if (!(await outbox.markStarted(row.id, row.attempts, content))) return { outcome: 'skipped' };
+  if (!(await outbox.markStarted(row.id, row.attempts, content, deps.leaseMs))) return { outcome: 'skipped' };
 
   let sent: Sent;
   try {

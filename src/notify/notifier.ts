@@ -31,6 +31,7 @@ export interface NotifierOptions {
   /**
    * How long a claim lasts without renewal; its holder renews it a few times per lease while it
    * works (lease.ts), so this bounds how late a dead worker's row goes out, not how long a send may take.
+   * Keep it above the SMS request timeout (10 s): each send starts with a whole lease.
    */
   leaseMs?: number;
   /** The safety-net scan; the NOTIFY poke does the fast path. */

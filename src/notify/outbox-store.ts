@@ -221,15 +221,19 @@ export function createOutboxStore(sequelize: Sequelize) {
 
     /**
      * The idempotency marker, written right before the vendor call: from here on, the outcome is
-     * uncertain until finish/retry/fail records it. False when the claim was lost meanwhile.
+     * uncertain until finish/retry/fail records it. False when the claim was lost meanwhile. The
+     * lease starts afresh here: a send begins with a whole lease ahead of it, longer than the SMS
+     * request's timeout, so that no other worker can take the row while the call may still land,
+     * even if every renewal failed.
      */
-    async markStarted(id: number, attempt: number, rendered: RenderedContent): Promise<boolean> {
+    async markStarted(id: number, attempt: number, rendered: RenderedContent, leaseMs: number): Promise<boolean> {
       const externalId = rendered.email?.messageId ?? null;
       const rows = await select<{ id: number }>(
         `UPDATE outbox SET send_started_at = now(), rendered = CAST(:rendered AS jsonb),
-                external_id = coalesce(:externalId, external_id)
+                external_id = coalesce(:externalId, external_id),
+                next_attempt_at = now() + make_interval(secs => :leaseSeconds)
           WHERE id = :id AND attempts = :attempt AND status = 'sending' RETURNING id`,
-        { id, attempt, rendered: jsonb(rendered), externalId },
+        { id, attempt, rendered: jsonb(rendered), externalId, leaseSeconds: leaseMs / 1000 },
       );
       return rows.length > 0;
     },
