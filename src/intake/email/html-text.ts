@@ -1,20 +1,25 @@
 import { convert, type HtmlToTextOptions } from 'html-to-text';
-import { Parser } from 'htmlparser2';
+import { Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
 
 /**
  * The text of an email's HTML, for a message that has no plain-text part.
  *
- * html-to-text gives the best text (tables, lists, links) but walks the DOM recursively: 10,000
- * nested elements overflow the stack. Mail that deep is never written by a person's client, so HTML
- * nested deeper than MAX_DEPTH (or that html-to-text fails on for any other reason) is read flat
- * instead: htmlparser2's streaming parser, one pass, no recursion, keeping the text and breaking lines
- * at block elements. Either way only the first MAX_HTML_CHARS characters are read.
+ * html-to-text gives the best text (tables, lists, links) but is not made for hostile markup: its DOM
+ * walk is recursive (10,000 nested elements overflow the stack), htmlparser2's parser beneath it keeps
+ * its element stack with Array.unshift (quadratic in the depth: 400,000 unclosed <div> took 33 s), and
+ * its table layout grows faster than the number of cells. A person's mail client writes neither
+ * thousands of levels nor tens of thousands of elements, so markup past MAX_DEPTH or MAX_ELEMENTS (or
+ * that html-to-text fails on) is read flat instead: htmlparser2's tokenizer alone, one linear pass with
+ * no stack, keeping the text and breaking lines at block elements. Either way only the first
+ * MAX_HTML_CHARS characters are read.
  */
 
-/** 2 MB of markup is hundreds of pages of text; beyond it, what a sender wrote is not read. */
-export const MAX_HTML_CHARS = 2 * 1024 * 1024;
+/** 1 MB of markup is hundreds of pages of text; beyond it, what a sender wrote is not read. */
+export const MAX_HTML_CHARS = 1024 * 1024;
 /** Newsletters built of nested tables reach a few dozen levels; hundreds are a machine's doing. */
 const MAX_DEPTH = 200;
+/** A long newsletter has a few thousand elements. */
+const MAX_ELEMENTS = 10_000;
 
 const OPTIONS: HtmlToTextOptions = {
   wordwrap: false,
@@ -31,7 +36,7 @@ const OPTIONS: HtmlToTextOptions = {
 export function htmlToText(html: string): string {
   const markup = html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html;
   const flat = flatText(markup);
-  if (flat.depth > MAX_DEPTH) return flat.text;
+  if (flat.depth > MAX_DEPTH || flat.elements > MAX_ELEMENTS) return flat.text;
   try {
     return convert(markup, OPTIONS);
   } catch {
@@ -44,36 +49,58 @@ const BLOCKS = new Set([
   'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'li', 'main', 'nav', 'ol', 'p', 'pre',
   'section', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul',
 ]);
-/** Void elements that break a line: once, at their (only) tag. */
+/** Void elements (HTML §13.1.2): no closing tag, no depth; br and hr also break a line. */
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 const BREAKS = new Set(['br', 'hr']);
 const HIDDEN = new Set(['script', 'style', 'head', 'title', 'template']);
 
-/** The text nodes in document order, a line break at each block, and the deepest nesting seen. */
-function flatText(markup: string): { text: string; depth: number } {
+/**
+ * The text in document order, a line break at each block, with how many elements the markup opens
+ * and how deep it nests them (an estimate: an element left open counts as nesting, as it does for a
+ * browser, and a stray closing tag does not lower it, so that it can never hide depth).
+ */
+function flatText(markup: string): { text: string; depth: number; elements: number } {
   const out: string[] = [];
-  let depth = 0;
+  let open = 0;
   let deepest = 0;
+  let elements = 0;
   let hidden = 0;
-  const parser = new Parser(
-    {
-      onopentagname(name) {
-        deepest = Math.max(deepest, ++depth);
-        if (HIDDEN.has(name)) hidden++;
-        if (BLOCKS.has(name) || BREAKS.has(name)) out.push('\n');
-      },
-      onclosetag(name) {
-        depth = Math.max(0, depth - 1);
-        if (HIDDEN.has(name)) hidden = Math.max(0, hidden - 1);
-        if (BLOCKS.has(name)) out.push('\n');
-      },
-      ontext(text) {
-        if (hidden === 0) out.push(text);
-      },
+  const name = (start: number, end: number) => markup.slice(start, end).toLowerCase();
+  const ignore = () => {};
+  const callbacks: TokenizerCallbacks = {
+    onopentagname(start, end) {
+      const tag = name(start, end);
+      elements++;
+      if (!VOID.has(tag)) deepest = Math.max(deepest, ++open);
+      if (HIDDEN.has(tag)) hidden++;
+      if (BLOCKS.has(tag) || BREAKS.has(tag)) out.push('\n');
     },
-    { decodeEntities: true },
-  );
-  parser.write(markup);
-  parser.end();
+    onclosetag(start, end) {
+      const tag = name(start, end);
+      if (HIDDEN.has(tag)) hidden = Math.max(0, hidden - 1);
+      if (BLOCKS.has(tag)) out.push('\n');
+    },
+    ontext(start, end) {
+      if (hidden === 0) out.push(markup.slice(start, end));
+    },
+    ontextentity(codepoint) {
+      if (hidden === 0) out.push(String.fromCodePoint(codepoint));
+    },
+    oncdata: ignore,
+    onattribdata: ignore,
+    onattribentity: ignore,
+    onattribend: ignore,
+    onattribname: ignore,
+    oncomment: ignore,
+    ondeclaration: ignore,
+    onend: ignore,
+    onopentagend: ignore,
+    onprocessinginstruction: ignore,
+    onselfclosingtag: ignore,
+  };
+  const tokenizer = new Tokenizer({ decodeEntities: true }, callbacks);
+  tokenizer.write(markup);
+  tokenizer.end();
   const text = out
     .join('')
     .split('\n')
@@ -81,5 +108,5 @@ function flatText(markup: string): { text: string; depth: number } {
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
-  return { text, depth: deepest };
+  return { text, depth: deepest, elements };
 }
