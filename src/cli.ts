@@ -14,6 +14,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   seed: async (args) => (await import('./commands/database.js')).seedCommand(args),
   doctor: async (args) => (await import('./commands/doctor.js')).doctor(args),
   staffing: async (args) => (await import('./commands/staffing.js')).staffing(args),
+  simulate: async (args) => (await import('./commands/simulate.js')).simulate(args),
 };
 
 /** `helpdesk <command>`: one line on stderr and exit 1 for any error a person can fix. */

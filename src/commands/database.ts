@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, type Config } from '../config/index.js';
 import { createLogger } from '../log.js';
 import { startBackingServices } from '../runtime/services.js';
 import { createSequelize } from '../store/db.js';
@@ -23,7 +23,7 @@ export async function seedCommand(args: string[]): Promise<void> {
 }
 
 /** Runs `work` on a migrated database, the embedded one when DATABASE_URL is unset. */
-async function withDatabase(work: (store: ReturnType<typeof createStore>) => Promise<void>): Promise<void> {
+export async function withDatabase(work: (store: ReturnType<typeof createStore>, config: Config) => Promise<void>): Promise<void> {
   const config = loadConfig();
   const log = createLogger();
   // Beside a running gateway: its embedded Postgres, not a second one on the same files.
@@ -32,7 +32,7 @@ async function withDatabase(work: (store: ReturnType<typeof createStore>) => Pro
   try {
     const applied = await migrate(sequelize, log);
     if (applied.length === 0) log.info('database already up to date');
-    await work(createStore(sequelize));
+    await work(createStore(sequelize), config);
   } finally {
     await sequelize.close();
     await backing.stop();

@@ -18,10 +18,12 @@ import { overlapMs, shiftSpans } from './shifts.js';
  * routed by the policy (the engine's is the gateway's own ranking, on the gateway's own eligibility
  * and shift rules) when it arrives and, while it waits, whenever a technician who could take it has
  * room again (a ticket finished, an offer declined, a shift begun), in queue order: that is the
- * gateway's drain. A technician holds up to maxLoad tickets (offered ones count, as in the gateway)
- * and works one at a time, the most urgent of their own first (by the policy's order); the wait is
- * from arrival to that start. After the last day no ticket arrives; what still waits is worked for up
- * to a week more so that every wait is known, and utilisation is counted over the scenario's days only.
+ * gateway's drain. As in the gateway, a technician holds up to maxLoad open tickets (offered ones
+ * count) and a ticket is started when its offer is taken (at once unless the scenario says how
+ * offers are answered); each ticket in hand then takes its own exponential handling time, so a
+ * technician is maxLoad servers and utilisation is the share of those places in use while on shift.
+ * After the last day no ticket arrives; what still waits is worked for up to a week more so that
+ * every wait is known, and utilisation is counted over the scenario's days only.
  */
 
 const HOUR = 3_600_000;
@@ -54,7 +56,7 @@ export interface SimulationRun {
   days: number;
   priorities: Priority[];
   outcomes: TicketOutcome[];
-  /** Per tier: time spent working and time on shift, over the scenario's days. */
+  /** Per tier: ticket-time in hand and place-time on shift (maxLoad × shift), over the scenario's days. */
   tiers: Map<Tier, { busyMs: number; onShiftMs: number }>;
   /** Events handled, for the bench. */
   events: number;
@@ -69,7 +71,7 @@ interface SimTicket {
   lane: Lane;
   handlingMs: number;
   respondBy: number;
-  state: 'waiting' | 'offered' | 'assigned' | 'working' | 'done';
+  state: 'waiting' | 'offered' | 'working' | 'done';
   /** Physically in its lane (entries that left the waiting state are dropped lazily). */
   inLane: boolean;
   queued: boolean;
@@ -94,8 +96,6 @@ interface SimTech {
   shift: string | null;
   snapshot: TechnicianSnapshot<number>;
   keys: QueueKey[];
-  current: SimTicket | null;
-  backlog: SimTicket[];
   busyMs: number;
   spans: [number, number][] | null;
 }
@@ -103,7 +103,7 @@ interface SimTech {
 type SimEvent =
   | { kind: 'arrival'; stream: number }
   | { kind: 'reply'; ticket: SimTicket; tech: SimTech; accepted: boolean }
-  | { kind: 'done'; tech: SimTech }
+  | { kind: 'done'; ticket: SimTicket; tech: SimTech }
   | { kind: 'shift'; tech: SimTech; span: number };
 
 interface Stream {
@@ -189,8 +189,6 @@ export function simulate(scenario: Scenario, options: SimulationOptions): Simula
           declined: false,
         },
         keys: [],
-        current: null,
-        backlog: [],
         busyMs: 0,
         spans,
       });
@@ -215,6 +213,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions): Simula
 
   const queue = new EventQueue<SimEvent>();
   const outcomes: SimTicket[] = [];
+  const working = new Map<SimTicket, SimTech>();
   let now = start;
   let events = 0;
 
@@ -281,22 +280,10 @@ export function simulate(scenario: Scenario, options: SimulationOptions): Simula
   }
 
   function accept(ticket: SimTicket, tech: SimTech): void {
-    ticket.state = 'assigned';
-    tech.backlog.push(ticket);
-    if (tech.current === null && isOnShift(tech)) startNext(tech);
-  }
-
-  function startNext(tech: SimTech): void {
-    if (tech.backlog.length === 0) return;
-    let best = 0;
-    for (let i = 1; i < tech.backlog.length; i++) {
-      if (policy.order(tech.backlog[i] as SimTicket, tech.backlog[best] as SimTicket) < 0) best = i;
-    }
-    const [ticket] = tech.backlog.splice(best, 1) as [SimTicket];
     ticket.state = 'working';
     ticket.startedAt = now;
-    tech.current = ticket;
-    queue.push(now + ticket.handlingMs, { kind: 'done', tech });
+    working.set(ticket, tech);
+    queue.push(now + ticket.handlingMs, { kind: 'done', ticket, tech });
   }
 
   /** The first waiting ticket of a lane this technician has not declined, dropping finished entries. */
@@ -367,19 +354,16 @@ export function simulate(scenario: Scenario, options: SimulationOptions): Simula
         return;
       }
       case 'done': {
-        const { tech } = event;
-        const ticket = tech.current as SimTicket;
+        const { ticket, tech } = event;
         ticket.state = 'done';
-        tech.current = null;
+        working.delete(ticket);
         tech.busyMs += Math.max(0, Math.min(now, end) - Math.max(ticket.startedAt ?? now, start));
         tech.snapshot.openLoad[ticket.priority]--;
-        if (isOnShift(tech)) startNext(tech);
         drain(tech);
         return;
       }
       case 'shift': {
         const { tech } = event;
-        if (tech.current === null) startNext(tech);
         drain(tech);
         const next = tech.spans?.[event.span + 1];
         if (next) queue.push(next[0], { kind: 'shift', tech, span: event.span + 1 });
@@ -402,16 +386,14 @@ export function simulate(scenario: Scenario, options: SimulationOptions): Simula
     events++;
     handle(next.event);
   }
-  for (const tech of techs) {
-    const started = tech.current?.startedAt;
-    if (started !== undefined && started !== null) tech.busyMs += Math.max(0, end - Math.max(started, start));
-  }
+  // Tickets still in hand when the run stopped: their time until the last day counts.
+  for (const [ticket, tech] of working) tech.busyMs += Math.max(0, end - Math.max(ticket.startedAt ?? end, start));
 
   const tiers = new Map<Tier, { busyMs: number; onShiftMs: number }>();
   for (const tech of techs) {
     const tier = tiers.get(tech.snapshot.tier) ?? { busyMs: 0, onShiftMs: 0 };
     tier.busyMs += tech.busyMs;
-    tier.onShiftMs += tech.spans ? overlapMs(tech.spans, start, end) : end - start;
+    tier.onShiftMs += tech.snapshot.maxLoad * (tech.spans ? overlapMs(tech.spans, start, end) : end - start);
     tiers.set(tech.snapshot.tier, tier);
   }
   const priorities = PRIORITIES.filter((p) => streams.some((s) => s.priority === p));
