@@ -160,15 +160,37 @@ export async function createCrashDesk(options: { redisDb: number; mailbox?: bool
   };
 }
 
-/** Polls until `check` returns something truthy; fails with `what` after `timeoutMs`. */
-export async function until<T>(what: string, check: () => T | Promise<T>, timeoutMs: number, intervalMs = 50): Promise<NonNullable<T>> {
+/**
+ * Polls until `check` returns something truthy; fails with `what` after `timeoutMs`, and with what
+ * `explain` says of the state then (which rows are stuck, and how).
+ */
+export async function until<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs: number,
+  intervalMs = 50,
+  explain?: () => Promise<unknown>,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const state = explain ? `: ${JSON.stringify(await explain().catch((err: unknown) => String(err)))}` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${state}`);
+    }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** The outbox rows not sent yet, for a timeout's message. */
+export function unsent(cd: Pick<CrashDesk, 'rows'>): () => Promise<unknown> {
+  return () =>
+    cd.rows(
+      `SELECT id, kind, channel, status, attempts, error_code AS "errorCode", last_error AS "lastError",
+              send_started_at IS NOT NULL AS marked, round(extract(epoch FROM next_attempt_at - now())) AS "dueInSeconds"
+         FROM outbox WHERE status <> 'sent' ORDER BY id LIMIT 20`,
+    );
 }
 
 /** The acknowledgements and offers the SMTP receiver got, by recipient: Message-IDs and copies. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliver } from '../../support/dovecot.js';
 import { mail, newMessageId } from '../email/mail-desk.js';
-import { createCrashDesk, mailByRecipient, until, type CrashDesk } from './crash-desk.js';
+import { createCrashDesk, mailByRecipient, unsent, until, type CrashDesk } from './crash-desk.js';
 
 /**
  * Issue 11, crash suite (a) and item 15: `kill -9` of the gateway in the middle of a backlog of
@@ -12,10 +12,14 @@ import { createCrashDesk, mailByRecipient, until, type CrashDesk } from './crash
  * The issue's 2,000 emails take over a minute here on 2 shared cores (the intake ran at ~100
  * emails/s and the acknowledgements at ~35/s while both competed), over the suite's budget: 400
  * emails, some 15 s of backlog alone, with the kill once a tenth of the acknowledgements are out.
- * (600 passed alone in 32 s, and missed its deadline beside the other crash tests.)
+ * (600 passed alone in 32 s, and missed its deadline beside the other crash tests; 2,000 took 32 s
+ * alone on a quieter machine and 96 s beside the other two.)
  */
 
-const BACKLOG = 400;
+/** `CRASH_BACKLOG=2000 npx vitest run tests/integration/crash/email-backlog.test.ts` for the issue's size. */
+const BACKLOG = Number(process.env.CRASH_BACKLOG ?? 400);
+/** Deadlines grow with the backlog. */
+const SCALE = Math.max(1, BACKLOG / 400);
 let cd: CrashDesk;
 
 beforeAll(async () => {
@@ -28,7 +32,7 @@ beforeAll(async () => {
       mail({ from: `Person ${i} <person${i}@client${i % 40}.example>`, subject: `Request ${i}`, body: `My screen ${i} stays black.`, messageId: newMessageId() }),
     );
   }
-}, 60_000);
+}, 60_000 * SCALE);
 afterAll(async () => {
   await cd?.close();
 });
@@ -40,7 +44,7 @@ describe('kill -9 in the middle of an email backlog', () => {
     await until(
       'acknowledgements going out',
       async () => cd.receiver.messages.length >= BACKLOG / 10 && (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status = 'sending'`)) > 0,
-      45_000,
+      45_000 * SCALE,
       20,
     );
     const killedAt = await cd.kill9(first);
@@ -49,12 +53,13 @@ describe('kill -9 in the middle of an email backlog', () => {
     const mailedAtKill = cd.receiver.messages.length;
 
     const second = await cd.start();
-    await until('every email a ticket', async () => (await cd.count('SELECT count(*) AS n FROM tickets')) >= BACKLOG, 45_000, 200);
+    await until('every email a ticket', async () => (await cd.count('SELECT count(*) AS n FROM tickets')) >= BACKLOG, 45_000 * SCALE, 200);
     await until(
       'every acknowledgement sent',
       async () => (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status <> 'sent'`)) === 0 && cd.receiver.messages.length >= BACKLOG,
-      60_000,
+      60_000 * SCALE,
       200,
+      unsent(cd),
     );
 
     // Each email once: one ticket per inbound Message-ID and per requester.
@@ -84,5 +89,5 @@ describe('kill -9 in the middle of an email backlog', () => {
         `${copies} same-Message-ID copies`,
     );
     expect(afterRestartMs).toBeLessThan(30_000);
-  }, 150_000);
+  }, 150_000 * SCALE);
 });

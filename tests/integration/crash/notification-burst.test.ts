@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, COORDINATOR_TOKEN } from '../../support/desk.js';
-import { createCrashDesk, mailByRecipient, until, type CrashDesk } from './crash-desk.js';
+import { createCrashDesk, mailByRecipient, unsent, until, type CrashDesk } from './crash-desk.js';
 
 /**
  * Issue 11, crash suite (b): `kill -9` of the gateway in the middle of a notification burst (email
@@ -47,8 +47,9 @@ describe('kill -9 in the middle of a notification burst', () => {
     await until(
       'every acknowledgement sent',
       async () => (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status <> 'sent'`)) === 0,
-      45_000,
+      60_000,
       200,
+      unsent(cd),
     );
 
     const byRecipient = mailByRecipient(cd.receiver);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CATEGORIES } from '../../../src/domain.js';
 import { DEFAULT_ROUTING_PREFIX } from '../../../src/routing/producer.js';
 import { bearer, COORDINATOR_TOKEN } from '../../support/desk.js';
-import { createCrashDesk, mailByRecipient, until, type CrashDesk } from './crash-desk.js';
+import { createCrashDesk, mailByRecipient, unsent, until, type CrashDesk } from './crash-desk.js';
 
 /**
  * Issue 11, crash suite (c): `kill -9` of the gateway in the middle of a routing burst (tickets
@@ -61,7 +61,7 @@ describe('kill -9 in the middle of a routing burst', () => {
     await cd.start();
     await arrivals;
     await until('every ticket offered', async () => (await offered()) >= TICKETS, 45_000, 200);
-    await until('every offer and acknowledgement sent', async () => (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status <> 'sent'`)) === 0, 40_000, 200);
+    await until('every offer and acknowledgement sent', async () => (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status <> 'sent'`)) === 0, 40_000, 200, unsent(cd));
 
     // Each ticket offered once, to one technician, and still theirs.
     const offers = await cd.rows<{ number: number; assignee: string; offers: number; email: string }>(
