@@ -17,6 +17,7 @@ export type SupersededCode =
   | 'OFFER_WITHDRAWN'
   | 'REASSIGNED'
   | 'REOFFERED'
+  | 'OFFER_NOT_SENT_YET'
   | 'OFFER_SENT_LATE';
 
 export interface OfferFacts {
@@ -32,6 +33,8 @@ export interface OfferFacts {
   movedBy: string | null;
   /** When the text of the offer that stands went out to this recipient (for a reminder). */
   offerSentAt: Date | null;
+  /** That offer's text is still owed to this recipient (pending or being sent), for a reminder. */
+  offerOwed: boolean;
 }
 
 export type OfferCurrency = { current: true } | { current: false; code: SupersededCode; reason: string };
@@ -82,6 +85,9 @@ export function offerCurrency(facts: OfferFacts): OfferCurrency {
   }
   // A reminder is of the offer made at `offeredAt`: current while that very offer stands.
   if (!stillOffered || cause.offeredAt === null || ticket.offeredAt !== cause.offeredAt) return withdrawn(facts.movedBy ?? 'assigned', taken);
+  if (facts.offerOwed) {
+    return { current: false, code: 'OFFER_NOT_SENT_YET', reason: 'the offer itself has not gone out yet; its text will say it all' };
+  }
   if (facts.offerSentAt && facts.offerSentAt.getTime() >= facts.writtenAt.getTime()) {
     return { current: false, code: 'OFFER_SENT_LATE', reason: 'the offer itself went out after this reminder was due; a reminder now would repeat it' };
   }

@@ -139,8 +139,9 @@ export function createOutboxStore(sequelize: Sequelize) {
 
     /**
      * What offer-currency.ts needs to judge an offer or reminder row now: the ticket as it stands,
-     * the row's cause, the offer that stands, the first event that ended the row's offer, and when
-     * the standing offer's text went out to the same recipient. Null for a row without a ticket.
+     * the row's cause, the offer that stands, the first event that ended the row's offer, and
+     * whether and when the standing offer's text went out to the same recipient. Null for a row
+     * without a ticket.
      */
     async offerFacts(row: Pick<OutboxItem, 'id' | 'ticketId' | 'kind' | 'recipient' | 'payload' | 'createdAt'>): Promise<OfferFacts | null> {
       if (!row.ticketId) return null;
@@ -156,6 +157,7 @@ export function createOutboxStore(sequelize: Sequelize) {
         latestOfferId: string | null;
         movedBy: string | null;
         offerSentAt: Date | null;
+        offerOwed: boolean;
       }>(
         `WITH t AS (SELECT id, status, assignee_id, offered_at FROM tickets WHERE id = :ticketId),
               cause AS (SELECT id, type, data FROM ticket_events WHERE id = CAST(:causeId AS bigint) AND ticket_id = :ticketId),
@@ -167,7 +169,9 @@ export function createOutboxStore(sequelize: Sequelize) {
                 (SELECT e.type FROM ticket_events e WHERE e.ticket_id = :ticketId AND e.id > cause.id AND e.type IN (:moves)
                   ORDER BY e.id LIMIT 1) AS "movedBy",
                 (SELECT min(o.sent_at) FROM outbox o WHERE o.ticket_id = :ticketId AND o.kind = 'technician.offer'
-                    AND o.recipient = :recipient AND o.status = 'sent' AND o.payload->>'causeId' = latest.id::text) AS "offerSentAt"
+                    AND o.recipient = :recipient AND o.status = 'sent' AND o.payload->>'causeId' = latest.id::text) AS "offerSentAt",
+                EXISTS (SELECT 1 FROM outbox o WHERE o.ticket_id = :ticketId AND o.kind = 'technician.offer'
+                    AND o.recipient = :recipient AND o.status IN ('pending', 'sending') AND o.payload->>'causeId' = latest.id::text) AS "offerOwed"
            FROM t CROSS JOIN latest LEFT JOIN cause ON true`,
         { ticketId: row.ticketId, causeId, recipient: row.recipient, moves: OFFER_ENDING_EVENTS },
       );
@@ -184,6 +188,7 @@ export function createOutboxStore(sequelize: Sequelize) {
         latestOfferId: facts.latestOfferId,
         movedBy: facts.movedBy,
         offerSentAt: facts.offerSentAt,
+        offerOwed: facts.offerOwed,
       };
     },
 

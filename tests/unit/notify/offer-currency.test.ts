@@ -16,6 +16,7 @@ function offer(overrides: Partial<OfferFacts> = {}): OfferFacts {
     latestOfferId: '10',
     movedBy: null,
     offerSentAt: null,
+    offerOwed: false,
     ...overrides,
   };
 }
@@ -69,6 +70,8 @@ describe('offerCurrency', () => {
     expect(codeOf(reminder())).toBe('current');
     expect(codeOf(reminder({ offerSentAt: null }))).toBe('current');
     expect(codeOf(reminder({ offerSentAt: new Date(OFFERED_AT + 6 * 60_000) }))).toBe('OFFER_SENT_LATE');
+    // Both held back (an SMS outage): the reminder would arrive before, or just after, the offer.
+    expect(codeOf(reminder({ offerSentAt: null, offerOwed: true }))).toBe('OFFER_NOT_SENT_YET');
     expect(codeOf(reminder({ ticket: { status: 'assigned', assigneeId: ADA, offeredAt: OFFERED_AT + 60_000 }, latestOfferId: '13', movedBy: 'offer_renewed' }))).toBe('REASSIGNED');
     expect(codeOf(reminder({ ticket: { status: 'new', assigneeId: null, offeredAt: null }, movedBy: 'offer_expired' }))).toBe('OFFER_EXPIRED');
   });
