@@ -113,14 +113,14 @@ export async function startGatewayProcess(options: { port: number; env: Record<s
   const errors: LogLine[] = [];
   const warnings = new Map<string, number>();
   const startup: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (raw) => {
+  createInterface({ input: child.stdout }).on('line', (raw) => {
     if (startup.length < 200) startup.push(raw);
     const line = parseLine(raw);
     if (!line) return;
     if (line.level >= 50) errors.push(line);
     else if (line.level === 40) warnings.set(line.msg, (warnings.get(line.msg) ?? 0) + 1);
   });
-  createInterface({ input: child.stderr! }).on('line', (raw) => {
+  createInterface({ input: child.stderr }).on('line', (raw) => {
     if (startup.length < 200) startup.push(raw);
     errors.push({ at: Date.now(), level: 50, msg: `stderr: ${raw.slice(0, 300)}`, raw });
   });
