@@ -7,6 +7,7 @@ import {
   startingTier,
   type CategoryDefinition,
 } from '../../../src/routing/index.js';
+import { RULE_TEXT_CHARS } from '../../../src/routing/text.js';
 
 describe('guessCategory', () => {
   it.each([
@@ -66,5 +67,24 @@ describe('skills and tiers', () => {
     expect(startingTier(null)).toBe(1);
     const table = DEFAULT_CATEGORY_TABLE.map((c) => (c.name === 'security' ? { ...c, startTier: 3 as const } : c));
     expect(startingTier('security', table)).toBe(3);
+  });
+});
+
+describe('guessCategory on long and hostile text (issue #11 item 12)', () => {
+  it('leaves out addresses and links, also inside punctuation, word by word', () => {
+    expect(guessCategory('Voir (https://printer.example/status) et <www.vpn.example> ou admin@mail.example')).toBeNull();
+    expect(guessCategory('Le scanner (https://intranet.example) ne marche plus')).toBe('printing');
+  });
+
+  it(`reads the first ${RULE_TEXT_CHARS} characters: a keyword past them is not seen`, () => {
+    const filler = 'bla '.repeat(RULE_TEXT_CHARS / 4 + 1);
+    expect(guessCategory(`imprimante ${filler}`)).toBe('printing');
+    expect(guessCategory(`${filler} imprimante`)).toBeNull();
+  });
+
+  it('takes 1 MB without a space in milliseconds (the old pattern: 5 s for 100,000 characters)', () => {
+    const started = performance.now();
+    expect(guessCategory('a'.repeat(1024 * 1024))).toBeNull();
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 });
