@@ -15,7 +15,8 @@ export type PolicyName = (typeof POLICIES)[number];
  * - least-loaded: the eligible technician with the fewest open tickets, first come first served.
  */
 export interface RoutingPolicy {
-  name: PolicyName;
+  /** One of POLICIES, or another name for a policy given directly (the bench's baseline). */
+  name: string;
   order(a: QueuedTicket, b: QueuedTicket): number;
   /** The chosen technician's id (their index in the run), or null: the ticket waits. */
   choose(ticket: TicketForAssignment, technicians: readonly TechnicianSnapshot<number>[]): number | null;

@@ -31,7 +31,8 @@ const ARRIVALS = 1;
 const OFFERS = 2;
 
 export interface SimulationOptions {
-  policy: PolicyName;
+  /** A policy by name, or one given whole (the bench's baseline runs the loop with a trivial one). */
+  policy: PolicyName | RoutingPolicy;
   /** Overrides the scenario's seed; 1 when neither gives one. */
   seed?: number | undefined;
 }
@@ -50,7 +51,7 @@ export interface TicketOutcome {
 }
 
 export interface SimulationRun {
-  policy: PolicyName;
+  policy: string;
   seed: number;
   days: number;
   priorities: Priority[];
@@ -127,7 +128,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions): Simula
   const end = start + scenario.days * DAY;
   const stopAt = end + 7 * DAY;
   const calendar: BusinessCalendar = { timezone, hours: parseBusinessHours(scenario.businessHours ?? 'always'), holidays: [] };
-  const policy: RoutingPolicy = createPolicy(options.policy);
+  const policy: RoutingPolicy = typeof options.policy === 'string' ? createPolicy(options.policy) : options.policy;
   const arrivalsRandom: Random = stream(seed, ARRIVALS);
   const offersRandom: Random = stream(seed, OFFERS);
   const offerTimeouts: OfferTimeouts = scenario.offerTimeoutSeconds
@@ -417,7 +418,7 @@ export function simulate(scenario: Scenario, options: SimulationOptions): Simula
   }
   const priorities = PRIORITIES.filter((p) => streams.some((s) => s.priority === p));
   return {
-    policy: options.policy,
+    policy: policy.name,
     seed,
     days: scenario.days,
     priorities,
