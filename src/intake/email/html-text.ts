@@ -15,7 +15,7 @@ import { Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
  */
 
 /** 1 MB of markup is hundreds of pages of text; beyond it, what a sender wrote is not read. */
-export const MAX_HTML_CHARS = 1024 * 1024;
+const MAX_HTML_CHARS = 1024 * 1024;
 /** Newsletters built of nested tables reach a few dozen levels; hundreds are a machine's doing. */
 const MAX_DEPTH = 200;
 /** A long newsletter has a few thousand elements. */

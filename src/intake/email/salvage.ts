@@ -6,14 +6,14 @@
  * one, or is filtered, with what could be read.
  *
  * Two cuts, the gentler first:
- * 1. parts: the header section (at most MAX_HEADER_BYTES, cut at a field) and the body up to its
+ * 1. parts: the header section (at most MAX_HEADER_BYTES, the last field kept cut inside its value) and the body up to its
  *    MAX_PART_LINES-th line starting with "--" (every MIME part starts with such a boundary line,
  *    RFC 2046 §5.1.1), so at most that many parts are read;
  * 2. flat: the header section alone, the body read as plain text (at most MAX_FLAT_BODY_BYTES).
  */
 
 /** Fewer than half mailsplit's 1,000 nodes: an embedded message/rfc822 part counts twice. */
-export const MAX_PART_LINES = 400;
+const MAX_PART_LINES = 400;
 const MAX_HEADER_BYTES = 256 * 1024;
 const MAX_FLAT_BODY_BYTES = 1024 * 1024;
 
@@ -33,8 +33,8 @@ export function cutFlat(raw: Buffer): { headers: Buffer; body: string } {
 }
 
 /**
- * The header section up to its blank line (included); past MAX_HEADER_BYTES, only the fields that start
- * before it (or the first MAX_HEADER_BYTES of a single huge field), then a blank line.
+ * The header section up to its blank line (included); past MAX_HEADER_BYTES, its first MAX_HEADER_BYTES
+ * (the last field kept cut inside its value), then a blank line.
  */
 function headerSection(raw: Buffer): { head: Buffer; bodyStart: number } {
   let lineStart = 0;
@@ -52,8 +52,10 @@ function headerSection(raw: Buffer): { head: Buffer; bodyStart: number } {
   const nl = raw.indexOf(0x0a, lineStart);
   const bodyStart = lineStart >= raw.length ? raw.length : nl === -1 ? raw.length : nl + 1;
   if (cutAt === -1 && lineStart <= MAX_HEADER_BYTES) return { head: raw.subarray(0, bodyStart), bodyStart };
-  const fields = cutAt > 0 ? raw.subarray(0, cutAt) : Buffer.concat([raw.subarray(0, MAX_HEADER_BYTES), Buffer.from('\r\n')]);
-  return { head: Buffer.concat([fields, Buffer.from('\r\n')]), bodyStart };
+  // A field running past the cap is cut inside its value, and its line ended.
+  const end = Math.min(cutAt === -1 ? lineStart : cutAt, MAX_HEADER_BYTES);
+  const ending = raw[end - 1] === 0x0a ? '\r\n' : '\r\n\r\n';
+  return { head: Buffer.concat([raw.subarray(0, end), Buffer.from(ending)]), bodyStart };
 }
 
 /** Offset of the n-th line starting with "--" at or after `from`, or the end of the buffer. */
