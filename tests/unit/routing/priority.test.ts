@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assessTicket, cellFor, DEFAULT_PRIORITY_MATRIX, priorityOf, type PriorityMatrix } from '../../../src/routing/index.js';
+import { RULE_TEXT_CHARS } from '../../../src/routing/text.js';
 
 describe('priority matrix', () => {
   it('maps the corners as the contract says', () => {
@@ -101,5 +102,19 @@ describe('assessTicket', () => {
     expect(a.reasons).toContain('urgency high: VIP requester');
     expect(assessTicket({ vip: true, headers: { xPriority: '5' } }).urgency).toBe('medium');
     expect(assessTicket({ vip: true, ivrUrgent: true }).urgency).toBe('high');
+  });
+});
+
+describe('assessTicket on long text (issue #11 item 12)', () => {
+  it(`reads the subject and the first ${RULE_TEXT_CHARS} characters of the text`, () => {
+    const filler = 'bla '.repeat(RULE_TEXT_CHARS / 4 + 1);
+    expect(assessTicket({ subject: 'Printer', description: `urgent ${filler}` }).urgency).toBe('high');
+    expect(assessTicket({ subject: 'Printer', description: `${filler} urgent` }).urgency).toBe('medium');
+  });
+
+  it('takes 1 MB of one repeated character in milliseconds', () => {
+    const started = performance.now();
+    assessTicket({ subject: 'x', description: 'é'.repeat(1024 * 1024) });
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 });
