@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config/index.js';
-import { createLogger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
 import { startBackingServices } from '../runtime/services.js';
 import { createSequelize } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
@@ -22,10 +22,15 @@ export async function seedCommand(args: string[]): Promise<void> {
   });
 }
 
-/** Runs `work` on a migrated database, the embedded one when DATABASE_URL is unset. */
-export async function withDatabase(work: (store: ReturnType<typeof createStore>, config: Config) => Promise<void>): Promise<void> {
+/**
+ * Runs `work` on a migrated database, the embedded one when DATABASE_URL is unset. `log` lets a
+ * command whose stdout is data (`simulate --json`) send the log lines elsewhere.
+ */
+export async function withDatabase(
+  work: (store: ReturnType<typeof createStore>, config: Config) => Promise<void>,
+  log: Logger = createLogger(),
+): Promise<void> {
   const config = loadConfig();
-  const log = createLogger();
   // Beside a running gateway: its embedded Postgres, not a second one on the same files.
   const backing = await startBackingServices(config, log, { mode: 'join', redis: 'unneeded' });
   const sequelize = createSequelize({ url: backing.databaseUrl });

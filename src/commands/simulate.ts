@@ -31,7 +31,7 @@ async function scenarioFile(file: string): Promise<Scenario> {
 async function deskScenario(): Promise<Scenario> {
   let scenario: Scenario | null = null;
   // Loaded only here: a scenario file needs no database, and the store takes a while to load.
-  const { withDatabase } = await import('./database.js');
+  const [{ withDatabase }, { createLogger }] = await Promise.all([import('./database.js'), import('../log.js')]);
   await withDatabase(async (store, config) => {
     const to = new Date();
     const from = new Date(to.getTime() - DESK_DAYS * DAY);
@@ -53,7 +53,8 @@ async function deskScenario(): Promise<Scenario> {
       businessHours: config.businessHours,
       days: DESK_DAYS,
     });
-  });
+    // Log lines on stderr: stdout is the report (JSON with --json).
+  }, createLogger({ destination: process.stderr }));
   if (scenario === null) throw new Error('simulate: --from-desk: the desk could not be read');
   // Through the same validation as a file, so that what is run could have been written by hand.
   return parseScenario(scenario);

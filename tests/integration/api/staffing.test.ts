@@ -1,6 +1,11 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { QueryTypes } from 'sequelize';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { simulate } from '../../../src/commands/simulate.js';
+import { parseScenario } from '../../../src/simulation/scenario.js';
 import { agentsFor } from '../../../src/staffing/erlang-c.js';
 import { bearer, COORDINATOR_TOKEN, createTestDesk, type TestDesk } from '../../support/desk.js';
 
@@ -86,5 +91,50 @@ describe('GET /api/staffing', () => {
     expect(JSON.stringify(backwards.body)).toContain('from');
     expect((await request(desk.app).get('/api/staffing?unknown=1').set(auth)).status).toBe(400);
     expect((await request(desk.app).get('/api/staffing')).status).toBe(401);
+  });
+});
+
+describe('helpdesk simulate --from-desk', () => {
+  it('builds the scenario from the desk’s last four weeks and prints the report as JSON alone', async () => {
+    await request(desk.app)
+      .post('/api/technicians')
+      .set(auth)
+      .send({ name: 'Ana', tier: 1, skills: ['printing', 'network'], maxLoad: 2, shift: 'mon-fri 08:00-18:00' })
+      .expect(201);
+    const opened = await request(desk.app)
+      .post('/api/tickets')
+      .set(auth)
+      .send({ subject: 'Printer jam', category: 'printing', impact: 'low', urgency: 'low', requester: { email: 'bo@example.com' } });
+    expect(opened.status).toBe(201);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'simulate-'));
+    const saved = path.join(dir, 'desk.json');
+    const env = { DATABASE_URL: process.env.DATABASE_URL, HELPDESK_TIMEZONE: process.env.HELPDESK_TIMEZONE };
+    process.env.DATABASE_URL = desk.databaseUrl;
+    process.env.HELPDESK_TIMEZONE = 'Europe/Paris';
+    let out = '';
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    try {
+      await simulate(['--from-desk', '--json', '--seed', '4', '--save', saved]);
+    } finally {
+      write.mockRestore();
+      for (const [k, v] of Object.entries(env)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    const report = JSON.parse(out) as { policy: string; seed: number; days: number; priorities: Record<string, { offered: number }> };
+    expect(report).toMatchObject({ policy: 'engine', seed: 4, days: 28 });
+    const scenario = parseScenario(JSON.parse(await readFile(saved, 'utf8')));
+    await rm(dir, { recursive: true, force: true });
+    expect(scenario.timezone).toBe('Europe/Paris');
+    expect(scenario.technicians).toEqual([{ name: 'Ana', tier: 1, skills: ['printing', 'network'], maxLoad: 2, shift: 'mon-fri 08:00-18:00' }]);
+    const printing = scenario.arrivals.find((a) => a.category === 'printing');
+    expect(printing?.channel).toBe('web');
+    // One ticket in four weeks: a quarter of an arrival per hour, in the hour of the week it came.
+    expect(Array.isArray(printing?.perHour) && printing.perHour.reduce((a, b) => a + b, 0)).toBeCloseTo(0.25, 3);
+    expect(scenario.categories?.find((c) => c.name === 'printing')?.skills).toEqual(['printing']);
   });
 });
