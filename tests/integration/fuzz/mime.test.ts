@@ -20,7 +20,7 @@ import { createMailDesk, mail, ticketsFrom, type MailDesk } from '../email/mail-
  * Seeded: a failure names its seed and the emails' shapes, and FUZZ_SEED=<seed> replays it.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_203);
-const EMAILS = 80;
+const EMAILS = 150;
 
 let m: MailDesk;
 
