@@ -9,7 +9,8 @@
  * 1. parts: the header section (at most MAX_HEADER_BYTES, the last field kept cut inside its value) and the body up to its
  *    MAX_PART_LINES-th line starting with "--" (every MIME part starts with such a boundary line,
  *    RFC 2046 §5.1.1), so at most that many parts are read;
- * 2. flat: the header section alone, the body read as plain text (at most MAX_FLAT_BODY_BYTES).
+ * 2. flat: the header section alone, the body read as plain text without its boundary lines and part
+ *    headers (at most MAX_FLAT_BODY_BYTES).
  */
 
 /** Fewer than half mailsplit's 1,000 nodes: an embedded message/rfc822 part counts twice. */
@@ -28,8 +29,30 @@ export function cutFlat(raw: Buffer): { headers: Buffer; body: string } {
   const { head, bodyStart } = headerSection(raw);
   return {
     headers: Buffer.concat([withoutMimeFields(head), Buffer.from('\r\n')]),
-    body: raw.subarray(bodyStart, bodyStart + MAX_FLAT_BODY_BYTES).toString('utf8'),
+    body: flatBody(raw, bodyStart),
   };
+}
+
+/**
+ * The body's lines without its MIME scaffolding: a boundary line and the header block of the part it
+ * opens (up to the part's blank line) are left out; at most MAX_FLAT_BODY_BYTES are kept.
+ */
+function flatBody(raw: Buffer, from: number): string {
+  const kept: Buffer[] = [];
+  let size = 0;
+  let inPartHeader = false;
+  for (let at = from; at < raw.length && size < MAX_FLAT_BODY_BYTES; ) {
+    const nl = raw.indexOf(0x0a, at);
+    const next = nl === -1 ? raw.length : nl + 1;
+    if (raw[at] === 0x2d && raw[at + 1] === 0x2d) inPartHeader = true;
+    else if (inPartHeader) inPartHeader = next - at > 2 || (raw[at] !== 0x0a && raw[at] !== 0x0d);
+    else {
+      kept.push(raw.subarray(at, Math.min(next, at + MAX_FLAT_BODY_BYTES - size)));
+      size += next - at;
+    }
+    at = next;
+  }
+  return Buffer.concat(kept).toString('utf8');
 }
 
 /**

@@ -341,6 +341,15 @@ describe('parseEmail: what mailparser refuses is read cut down, not quarantined'
     expect(email.omitted).toEqual([{ filename: 'original-message.eml', contentType: 'message/rfc822', size: raw.length, reason: 'attachment-too-large' }]);
   });
 
+  it('a part whose own header section is over 1 MiB: the body read flat, without its MIME scaffolding', async () => {
+    const part = `--b\r\nContent-Type: text/plain\r\nX-Pad: ${'x'.repeat(1_500_000)}\r\n\r\nThe scanner is jammed.\r\n--b--\r\n`;
+    const raw = Buffer.from(`${head}Content-Type: multipart/mixed; boundary="b"\r\n\r\n${part}`);
+    const email = await parseEmail(raw, GENEROUS);
+    expect(email.subject).toBe('printer');
+    expect(email.text.trim()).toBe('The scanner is jammed.');
+    expect(email.attachments.map((a) => a.filename)).toEqual(['original-message.eml']);
+  });
+
   it('HTML nested 10,000 deep (html-to-text overflows the stack) is read as flat text', async () => {
     const html = `${'<div>'.repeat(10_000)}Mon écran &eacute;teint<br>depuis ce matin${'</div>'.repeat(10_000)}`;
     const raw = Buffer.from(`${head}Content-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n`);
