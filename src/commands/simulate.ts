@@ -31,15 +31,23 @@ async function scenarioFile(file: string): Promise<Scenario> {
 async function deskScenario(): Promise<Scenario> {
   let scenario: Scenario | null = null;
   // Loaded only here: a scenario file needs no database, and the store takes a while to load.
-  const [{ withDatabase }, { createLogger }] = await Promise.all([import('./database.js'), import('../log.js')]);
+  const [{ withDatabase }, { createLogger }, { createRulesBook }, { createRulesRepository }] = await Promise.all([
+    import('./database.js'),
+    import('../log.js'),
+    import('../routing/rules-book.js'),
+    import('../routing/rules-repository.js'),
+  ]);
+  const log = createLogger({ destination: process.stderr });
   await withDatabase(async (store, config) => {
     const to = new Date();
     const from = new Date(to.getTime() - DESK_DAYS * DAY);
-    const [counts, aht, technicians, categories] = await Promise.all([
+    // The rules as the routing worker reads them: categories, SLA targets, offer timeouts, load weights, holidays.
+    const book = createRulesBook({ repository: createRulesRepository(store.sequelize), timezone: config.timezone, businessHours: config.businessHours, log });
+    const [counts, aht, technicians, rules] = await Promise.all([
       store.staffing.arrivalsByHourOfWeek(from, to, config.timezone),
       store.staffing.meanHandlingSeconds(from, to),
       store.staffing.technicians(),
-      store.staffing.categories(),
+      book.load(),
     ]);
     if (technicians.length === 0) throw new Error('simulate: --from-desk: the desk has no available technician to simulate');
     if (counts.length === 0) throw new Error(`simulate: --from-desk: no ticket was opened in the last ${DESK_DAYS} days`);
@@ -48,13 +56,13 @@ async function deskScenario(): Promise<Scenario> {
       occurrences: hourOfWeekOccurrences(from, to, config.timezone),
       ahtSeconds: aht !== null && aht > 0 ? aht : DEFAULT_AHT_SECONDS,
       technicians,
-      categories,
+      rules,
       timezone: config.timezone,
       businessHours: config.businessHours,
       days: DESK_DAYS,
     });
     // Log lines on stderr: stdout is the report (JSON with --json).
-  }, createLogger({ destination: process.stderr }));
+  }, log);
   if (scenario === null) throw new Error('simulate: --from-desk: the desk could not be read');
   // Through the same validation as a file, so that what is run could have been written by hand.
   return parseScenario(scenario);

@@ -1,6 +1,7 @@
 import type { BusinessHours } from '../config/business-hours.js';
 import type { Priority, Tier } from '../domain.js';
-import type { ArrivalCount, DeskCategory, DeskTechnician } from '../store/staffing-queries.js';
+import type { RoutingRules } from '../routing/rules-book.js';
+import type { ArrivalCount, DeskTechnician } from '../store/staffing-queries.js';
 import type { Scenario } from './scenario.js';
 
 /** A ticket opened without a category needs no skill: anyone of tier 1 may take it. */
@@ -12,7 +13,8 @@ export interface DeskHistory {
   occurrences: readonly number[];
   ahtSeconds: number;
   technicians: readonly DeskTechnician[];
-  categories: readonly DeskCategory[];
+  /** The desk's routing rules as the gateway reads them (its rules book). */
+  rules: Pick<RoutingRules, 'categories' | 'slaTargets' | 'offers' | 'loadWeights' | 'calendar'>;
   timezone: string;
   businessHours: BusinessHours;
   days: number;
@@ -30,7 +32,7 @@ export function businessHoursText(hours: BusinessHours): string {
 /**
  * The desk's last weeks as a scenario: one arrival stream per channel, category and priority seen,
  * its 168 hourly rates the counts divided by how often each hour occurred; the handling time of
- * resolved tickets; the technicians and categories as they are now.
+ * resolved tickets; the technicians, categories and routing rules as they are now.
  */
 export function scenarioFromDesk(history: DeskHistory): Scenario {
   const streams = new Map<string, { channel: ArrivalCount['channel']; category: string; priority: Priority; perHour: number[] }>();
@@ -60,9 +62,15 @@ export function scenarioFromDesk(history: DeskHistory): Scenario {
       ...(t.shift ? { shift: t.shift } : {}),
     })),
     categories: [
-      ...history.categories.map((c) => ({ name: c.name, skills: c.skills, startTier: c.startTier })),
+      ...history.rules.categories.map((c) => ({ name: c.name, skills: [...c.skills], startTier: c.startTier })),
       { name: UNCATEGORISED, skills: [], startTier: 1 as Tier },
     ],
+    rules: {
+      slaTargets: history.rules.slaTargets,
+      offerTimeoutMinutes: history.rules.offers.timeouts,
+      loadWeights: history.rules.loadWeights,
+      holidays: [...history.rules.calendar.holidays],
+    },
     timezone: history.timezone,
     businessHours: businessHoursText(history.businessHours),
   };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseBusinessHours } from '../config/business-hours.js';
 import { CHANNELS, PRIORITIES, TIERS } from '../domain.js';
 import { parseShift } from '../routing/offers.js';
+import { calendarSchema, loadWeightsSchema, offerRulesSchema, slaTargetsSchema } from '../routing/rules-schemas.js';
 
 /**
  * A scenario file, as the contract names it, with a few optional additions (marked): a technician
@@ -73,6 +74,19 @@ export const scenarioSchema = z
           .strict(),
       )
       .max(1000)
+      .optional(),
+    /**
+     * Added: the desk's routing rules where they differ from the gateway's defaults, with the
+     * gateway's own schemas (what --from-desk copies from the desk's settings).
+     */
+    rules: z
+      .object({
+        slaTargets: slaTargetsSchema.optional(),
+        offerTimeoutMinutes: offerRulesSchema.shape.timeouts.optional(),
+        loadWeights: loadWeightsSchema.optional(),
+        holidays: calendarSchema.shape.holidays.optional(),
+      })
+      .strict()
       .optional(),
     /** Added: the desk's zone (shifts, business hours, hour of week); default UTC. */
     timezone: z

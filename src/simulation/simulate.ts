@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
 import { parseBusinessHours } from '../config/business-hours.js';
 import { PRIORITIES, type Priority, type Tier } from '../domain.js';
-import { rankCandidates, type TechnicianSnapshot, type TicketForAssignment } from '../routing/assignment.js';
+import { DEFAULT_LOAD_WEIGHTS, rankCandidates, type TechnicianSnapshot, type TicketForAssignment } from '../routing/assignment.js';
 import type { BusinessCalendar } from '../routing/calendar.js';
 import { DEFAULT_CATEGORY_TABLE, requiredSkills, startingTier, type CategoryDefinition } from '../routing/categorize.js';
 import { DEFAULT_OFFER_TIMEOUTS, offerDeadlines, type OfferTimeouts } from '../routing/offers.js';
-import { DEFAULT_SLA_TARGETS, dueDates } from '../routing/sla.js';
+import { DEFAULT_SLA_TARGETS, dueDates, type SlaTargets } from '../routing/sla.js';
 import { EventQueue } from './event-queue.js';
 import { createPolicy, type PolicyName, type RoutingPolicy } from './policies.js';
 import { exponential, stream, type Random } from './random.js';
@@ -127,13 +127,16 @@ export function simulate(scenario: Scenario, options: SimulationOptions): Simula
   const start = DateTime.fromObject({ year: 2024, month: 1, day: 1 }, { zone: timezone }).toMillis();
   const end = start + scenario.days * DAY;
   const stopAt = end + 7 * DAY;
-  const calendar: BusinessCalendar = { timezone, hours: parseBusinessHours(scenario.businessHours ?? 'always'), holidays: [] };
-  const policy: RoutingPolicy = typeof options.policy === 'string' ? createPolicy(options.policy) : options.policy;
+  const rules = scenario.rules ?? {};
+  const calendar: BusinessCalendar = { timezone, hours: parseBusinessHours(scenario.businessHours ?? 'always'), holidays: rules.holidays ?? [] };
+  const slaTargets: SlaTargets = rules.slaTargets ?? DEFAULT_SLA_TARGETS;
+  const policy: RoutingPolicy =
+    typeof options.policy === 'string' ? createPolicy(options.policy, rules.loadWeights ?? DEFAULT_LOAD_WEIGHTS) : options.policy;
   const arrivalsRandom: Random = stream(seed, ARRIVALS);
   const offersRandom: Random = stream(seed, OFFERS);
   const offerTimeouts: OfferTimeouts = scenario.offerTimeoutSeconds
     ? { P1: scenario.offerTimeoutSeconds / 60, P2: scenario.offerTimeoutSeconds / 60, P3: scenario.offerTimeoutSeconds / 60, P4: scenario.offerTimeoutSeconds / 60 }
-    : DEFAULT_OFFER_TIMEOUTS;
+    : (rules.offerTimeoutMinutes ?? DEFAULT_OFFER_TIMEOUTS);
   const acceptMeanMs = (scenario.offers?.meanAcceptSeconds ?? 0) * 1000;
   const declineProbability = scenario.offers?.declineProbability ?? 0;
   const offersTakenAtOnce = acceptMeanMs === 0 && declineProbability === 0;
@@ -413,8 +416,8 @@ export function simulate(scenario: Scenario, options: SimulationOptions): Simula
    * in business minutes too: the calendar walk (most of a run's time otherwise) is left to the rest.
    */
   function startedInTime(t: SimTicket, startedAt: number): boolean {
-    if (startedAt - t.arrivedAt <= DEFAULT_SLA_TARGETS[t.priority].responseMinutes * 60_000) return true;
-    return startedAt <= dueDates(t.createdAt, t.priority, calendar).respondBy.getTime();
+    if (startedAt - t.arrivedAt <= slaTargets[t.priority].responseMinutes * 60_000) return true;
+    return startedAt <= dueDates(t.createdAt, t.priority, calendar, slaTargets).respondBy.getTime();
   }
   const priorities = PRIORITIES.filter((p) => streams.some((s) => s.priority === p));
   return {

@@ -18,15 +18,10 @@ export interface DeskTechnician {
   shift: string | null;
 }
 
-export interface DeskCategory {
-  name: string;
-  skills: string[];
-  startTier: Tier;
-}
-
 /**
  * What staffing and simulation learn from the desk's own history: arrivals by hour of the week,
- * the mean handling time of resolved tickets, and who is on the desk.
+ * the mean handling time of resolved tickets, and who is on the desk (the categories and rules come
+ * from routing's own rules book).
  */
 export function createStaffingQueries(sequelize: Sequelize) {
   return {
@@ -64,15 +59,5 @@ export function createStaffingQueries(sequelize: Sequelize) {
         { type: QueryTypes.SELECT },
       );
     },
-
-    async categories(): Promise<DeskCategory[]> {
-      return sequelize.query<DeskCategory>(
-        `SELECT name, required_skills AS skills, starting_tier AS "startTier"
-           FROM categories ORDER BY name`,
-        { type: QueryTypes.SELECT },
-      );
-    },
   };
 }
-
-export type StaffingQueries = ReturnType<typeof createStaffingQueries>;

@@ -106,6 +106,8 @@ describe('helpdesk simulate --from-desk', () => {
       .set(auth)
       .send({ subject: 'Printer jam', category: 'printing', impact: 'low', urgency: 'low', requester: { email: 'bo@example.com' } });
     expect(opened.status).toBe(201);
+    // A rule of the desk's own, which the replay must use rather than the default.
+    await request(desk.app).put('/api/rules/load-weights').set(auth).send({ P1: 16, P2: 4, P3: 2, P4: 1 }).expect(200);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'simulate-'));
     const saved = path.join(dir, 'desk.json');
     const env = { DATABASE_URL: process.env.DATABASE_URL, HELPDESK_TIMEZONE: process.env.HELPDESK_TIMEZONE };
@@ -136,5 +138,7 @@ describe('helpdesk simulate --from-desk', () => {
     // One ticket in four weeks: a quarter of an arrival per hour, in the hour of the week it came.
     expect(Array.isArray(printing?.perHour) && printing.perHour.reduce((a, b) => a + b, 0)).toBeCloseTo(0.25, 3);
     expect(scenario.categories?.find((c) => c.name === 'printing')?.skills).toEqual(['printing']);
+    expect(scenario.rules?.loadWeights).toEqual({ P1: 16, P2: 4, P3: 2, P4: 1 });
+    expect(scenario.rules?.slaTargets?.P1.responseMinutes).toBe(15);
   });
 });

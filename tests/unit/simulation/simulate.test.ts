@@ -8,6 +8,7 @@ import { parseScenario, type Scenario } from '../../../src/simulation/scenario.j
 import { simulate } from '../../../src/simulation/simulate.js';
 import { slaComplianceChart } from '../../../src/simulation/svg.js';
 import { parseBusinessHours } from '../../../src/config/business-hours.js';
+import { DEFAULT_SLA_TARGETS } from '../../../src/routing/sla.js';
 
 const desk = parseScenario(JSON.parse(readFileSync('tests/fixtures/simulation/multi-skill-desk.json', 'utf8')));
 // Each policy once on the fixture's seed, shared by the tests below (a run is a few hundred milliseconds).
@@ -129,7 +130,13 @@ describe('scenarios', () => {
       occurrences,
       ahtSeconds: 1234.4,
       technicians: [{ name: 'Ana', tier: 1, skills: ['network'], maxLoad: 4, shift: 'mon-fri 08:00-18:00' }],
-      categories: [{ name: 'network', skills: ['network'], startTier: 1 }],
+      rules: {
+        categories: [{ name: 'network', skills: ['network'], startTier: 1, keywords: [] }],
+        slaTargets: { ...DEFAULT_SLA_TARGETS, P2: { responseMinutes: 30, resolutionMinutes: 240, aroundTheClock: false } },
+        offers: { timeouts: { P1: 2, P2: 5, P3: 10, P4: 20 }, reminderRatio: 0.5, p1RepeatMinutes: 1 },
+        loadWeights: { P1: 10, P2: 5, P3: 2, P4: 1 },
+        calendar: { timezone: 'Europe/Paris', hours: { kind: 'always' }, holidays: ['2024-12-25'] },
+      },
       timezone: 'Europe/Paris',
       businessHours: parseBusinessHours('mon-fri 08:00-12:00,13:00-18:00'),
       days: 28,
@@ -143,6 +150,27 @@ describe('scenarios', () => {
     const run = simulate(parseScenario(scenario), { policy: 'engine', seed: 1 });
     expect(run.outcomes.length).toBeGreaterThan(0);
     expect(businessHoursText({ kind: 'always' })).toBe('always');
+    expect(scenario.rules).toEqual({
+      slaTargets: { ...DEFAULT_SLA_TARGETS, P2: { responseMinutes: 30, resolutionMinutes: 240, aroundTheClock: false } },
+      offerTimeoutMinutes: { P1: 2, P2: 5, P3: 10, P4: 20 },
+      loadWeights: { P1: 10, P2: 5, P3: 2, P4: 1 },
+      holidays: ['2024-12-25'],
+    });
+  });
+
+  it('measures SLA against the scenario’s own targets and holidays when it gives them', () => {
+    const base = {
+      days: 7,
+      seed: 3,
+      businessHours: 'mon-fri 08:00-18:00',
+      arrivals: [{ channel: 'voice', category: 'network', priority: 'P2', perHour: 3, handlingSeconds: 1800 }],
+      technicians: [{ name: 'n', tier: 1, skills: ['network'], maxLoad: 1 }],
+    };
+    const standard = summarize(simulate(parseScenario(base), { policy: 'engine' })).priorities.P2?.slaCompliance ?? 0;
+    const strict = parseScenario({ ...base, rules: { slaTargets: { ...DEFAULT_SLA_TARGETS, P2: { responseMinutes: 1, resolutionMinutes: 60, aroundTheClock: true } } } });
+    const strictSla = summarize(simulate(strict, { policy: 'engine' })).priorities.P2?.slaCompliance ?? 1;
+    expect(strictSla).toBeLessThan(standard);
+    expect(() => parseScenario({ ...base, rules: { loadWeights: { P1: -1, P2: 1, P3: 1, P4: 1 } } })).toThrow(/rules\.loadWeights\.P1/);
   });
 });
 
