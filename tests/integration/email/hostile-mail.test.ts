@@ -62,6 +62,27 @@ describe('hostile mail through the IMAP intake', () => {
     await deskStaysReady();
   });
 
+  it('the same email waiting in the mailbox when the gateway (re)starts is read at once, as the backlog', async ({ annotate }) => {
+    const restarted = await createMailDesk();
+    try {
+      const sender = 'waiting@client.example';
+      await restarted.deliver(mail({ from: sender, subject: 'Waiting long line', body: 'z'.repeat(1024 * 1024) }));
+      const started = Date.now();
+      await restarted.startReader();
+      const [ticket] = await eventually(async () => {
+        const rows = await ticketsFrom(restarted.desk, sender);
+        return rows.length > 0 ? rows : undefined;
+      }, 'the waiting email as a ticket', 30_000);
+      const ms = Date.now() - started;
+      await annotate(`1 MB line waiting at start: ticket ${ms} ms after the reader started`);
+      expect(ticket?.subject).toBe('Waiting long line');
+      expect(ms).toBeLessThan(5_000);
+      expect((await request(restarted.desk.app).get('/ready')).status).toBe(200);
+    } finally {
+      await restarted.close();
+    }
+  });
+
   it('an email of 1,000 MIME parts becomes a ticket with its first parts read and the original kept', async ({ annotate }) => {
     const sender = 'parts@client.example';
     const parts = Array.from({ length: 1000 }, (_, i) =>
