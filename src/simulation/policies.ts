@@ -35,26 +35,23 @@ export function createPolicy(name: PolicyName, weights: LoadWeights = DEFAULT_LO
     return { name, order: byPriorityThenAge, choose: (ticket, technicians) => rankCandidates(ticket, technicians, weights).chosen };
   }
   if (name === 'round-robin') {
-    // The last technician chosen, per tier: the turn goes on from there.
+    // The last technician chosen, per tier: the turn goes on from there, in id order.
     const last = new Map<number, number>();
     return {
       name,
       order: byAge,
       choose(ticket, technicians) {
-        const eligible = rankCandidates(ticket, technicians, weights).candidates;
-        const n = technicians.length;
         const after = last.get(ticket.tier) ?? -1;
-        let start = 0;
-        while (start < n && (technicians[start] as TechnicianSnapshot<number>).id <= after) start++;
-        for (let k = 0; k < n; k++) {
-          const i = (start + k) % n;
-          if ((eligible[i] as { eligible: boolean }).eligible) {
-            const id = (technicians[i] as TechnicianSnapshot<number>).id;
-            last.set(ticket.tier, id);
-            return id;
-          }
+        let first: number | null = null;
+        let next: number | null = null;
+        for (const c of rankCandidates(ticket, technicians, weights).candidates) {
+          if (!c.eligible) continue;
+          first ??= c.id;
+          if (next === null && c.id > after) next = c.id;
         }
-        return null;
+        const chosen = next ?? first;
+        if (chosen !== null) last.set(ticket.tier, chosen);
+        return chosen;
       },
     };
   }
@@ -62,11 +59,10 @@ export function createPolicy(name: PolicyName, weights: LoadWeights = DEFAULT_LO
     name,
     order: byAge,
     choose(ticket, technicians) {
-      const eligible = rankCandidates(ticket, technicians, weights).candidates;
+      const candidates = rankCandidates(ticket, technicians, weights).candidates;
       let best: TechnicianSnapshot<number> | null = null;
-      for (let i = 0; i < technicians.length; i++) {
-        const t = technicians[i] as TechnicianSnapshot<number>;
-        if ((eligible[i] as { eligible: boolean }).eligible && (best === null || openCount(t) < openCount(best))) best = t;
+      for (const [i, t] of technicians.entries()) {
+        if (candidates[i]?.eligible && (best === null || openCount(t) < openCount(best))) best = t;
       }
       return best?.id ?? null;
     },

@@ -263,9 +263,9 @@ export function simulate(scenario: Scenario, options: SimulationOptions): Simula
 
   function route(ticket: SimTicket): boolean {
     const snapshots = snapshotsByTier.get(ticket.tier);
+    const list = byTier.get(ticket.tier);
     let chosen: number | null = null;
-    if (snapshots) {
-      const list = byTier.get(ticket.tier) as SimTech[];
+    if (snapshots && list) {
       for (const tech of list) {
         tech.snapshot.onShift = isOnShift(tech);
         tech.snapshot.declined = ticket.declined?.has(tech.id) ?? false;
@@ -273,11 +273,12 @@ export function simulate(scenario: Scenario, options: SimulationOptions): Simula
       const wanted: TicketForAssignment = { priority: ticket.priority, tier: ticket.tier, requiredSkills: ticket.required };
       chosen = policy.choose(wanted, snapshots);
     }
-    if (chosen === null) {
+    const tech = chosen === null ? undefined : techs[chosen];
+    if (tech === undefined) {
       enqueue(ticket);
       return false;
     }
-    offer(ticket, techs[chosen] as SimTech);
+    offer(ticket, tech);
     return true;
   }
 
