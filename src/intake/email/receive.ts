@@ -9,7 +9,7 @@ import { receiveHuman } from './receive-human.js';
 import type { EmailContext, MailboxRef, ReceiveDeps, ReceiveInput, ReceiveOutcome } from './receive-types.js';
 import { isTransientError } from '../../store/unavailable.js';
 import { synthesizeMessageId } from './message-id.js';
-import type { Address, ClassifierHeader, EmailHeaders, InboundEmail } from './types.js';
+import { CLASSIFIER_HEADERS, type Address, type EmailHeaders, type InboundEmail } from './types.js';
 import { storableText } from '../../text/storable.js';
 
 export type { ReceiveDeps, ReceiveInput, ReceiveOutcome, MailboxRef } from './receive-types.js';
@@ -149,7 +149,10 @@ function storable(email: InboundEmail, raw: Buffer): InboundEmail {
   const text = storableText;
   const address = (a: Address): Address => ({ name: a.name && text(a.name), address: text(a.address) });
   const headers: EmailHeaders = {};
-  for (const [name, values] of Object.entries(email.headers) as [ClassifierHeader, string[]][]) headers[name] = values.map(text);
+  for (const name of CLASSIFIER_HEADERS) {
+    const values = email.headers[name];
+    if (values !== undefined) headers[name] = values.map(text);
+  }
   return {
     ...email,
     // A Message-ID made only of what is not storable is as good as none: the stand-in is stable too.
