@@ -34,7 +34,12 @@ export async function staffing(args: string[]): Promise<void> {
   const aht = positive('aht', values.aht);
   const target = parseTarget(values.target ?? '80/20');
   if (!target) throw new Error(`staffing: --target must read like "80/20" (80% within 20 seconds), not "${values.target ?? ''}"`);
-  const result = agentsFor({ arrivalsPerHour: rate, ahtSeconds: aht }, target);
+  let result: ErlangC;
+  try {
+    result = agentsFor({ arrivalsPerHour: rate, ahtSeconds: aht }, target);
+  } catch (err) {
+    throw new Error(`staffing: --rate × --aht: ${(err as Error).message}`);
+  }
   if (values.json) {
     process.stdout.write(`${JSON.stringify(staffingJson(result))}\n`);
     return;

@@ -99,6 +99,9 @@ export const scenarioSchema = z
   .strict();
 
 export type Scenario = z.infer<typeof scenarioSchema>;
+
+const MAX_TECHNICIANS = 20_000;
+const MAX_TICKETS = 5_000_000;
 export type ScenarioArrival = z.infer<typeof arrival>;
 export type ScenarioTechnician = z.infer<typeof technician>;
 
@@ -112,5 +115,11 @@ export function parseScenario(input: unknown): Scenario {
   }
   // Parsed here once so that a shift the gateway could not read fails before the run, not inside it.
   for (const t of result.data.technicians) parseShift(t.shift);
+  // A run holds every ticket in memory: a misplaced zero must be an error, not an hour of swapping.
+  const technicians = result.data.technicians.reduce((n, t) => n + (t.count ?? 1), 0);
+  if (technicians > MAX_TECHNICIANS) throw new Error(`scenario: technicians: ${technicians} in all; at most ${MAX_TECHNICIANS.toLocaleString('en')}`);
+  const perWeek = result.data.arrivals.reduce((n, a) => n + (typeof a.perHour === 'number' ? a.perHour * 168 : a.perHour.reduce((x, y) => x + y, 0)), 0);
+  const tickets = Math.round((perWeek / 7) * result.data.days);
+  if (tickets > MAX_TICKETS) throw new Error(`scenario: arrivals: about ${tickets.toLocaleString('en')} tickets; at most ${MAX_TICKETS.toLocaleString('en')} per run`);
   return result.data;
 }

@@ -116,6 +116,8 @@ describe('scenarios', () => {
     expect(() => parseScenario({ ...good, technicians: [{ ...good.technicians[0], shift: 'someday' }] })).toThrow(/technicians\.0\.shift/);
     expect(() => parseScenario({ ...good, dayz: 3 })).toThrow(/scenario/);
     expect(() => parseScenario({ ...good, days: -1 })).toThrow(/days/);
+    expect(() => parseScenario({ ...good, days: 366, arrivals: [{ ...good.arrivals[0], perHour: 100_000 }] })).toThrow(/arrivals: about 878,400,000 tickets/);
+    expect(() => parseScenario({ ...good, technicians: [{ ...good.technicians[0], count: 10_000 }, { ...good.technicians[0], count: 10_000 }, { ...good.technicians[0] }] })).toThrow(/technicians: 20001 in all/);
     expect(parseScenario(good).days).toBe(1);
   });
 

@@ -40,6 +40,7 @@ describe('helpdesk staffing', () => {
     [['--rate', '200', '--aht', '0'], /--aht/],
     [['--rate', '200', '--aht', '180', '--target', '120/20'], /--target/],
     [['--aht', '180'], /--rate/],
+    [['--rate', '1e12', '--aht', '180'], /--rate × --aht: the load is 50000000000 erlangs/],
   ])('refuses %j naming the option', async (args, named) => {
     await expect(staffing(args)).rejects.toThrow(named);
   });
