@@ -137,8 +137,7 @@ describe('corrupted MIME through the IMAP intake', () => {
     const shapes: string[] = [];
     for (let i = 0; i < EMAILS; i++) {
       const file = g.pick(BASES);
-      const name = g.pick(Object.keys(MUTATIONS));
-      const mutation = MUTATIONS[name]!;
+      const [name, mutation] = g.pick(Object.entries(MUTATIONS));
       shapes.push(`${i + 1}: ${name} of ${file}`);
       await m.deliver(mutation(g, base(file, i)));
     }
