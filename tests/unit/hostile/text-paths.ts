@@ -11,6 +11,7 @@ import { cleanSubject, subjectTicketNumber } from '../../../src/intake/email/thr
 import { parseTechnicianCommand } from '../../../src/intake/twilio/technician-commands.js';
 import { fitSms, gsm7Length } from '../../../src/intake/twilio/sms-text.js';
 import { isThanks } from '../../../src/intake/twilio/thanks.js';
+import { surveyScore } from '../../../src/intake/twilio/requester-texts.js';
 import { concerns } from '../../../src/notify/outage-relevance.js';
 import { scoreCategory } from '../../../src/routing/categorize.js';
 import { assessTicket, DEFAULT_PRIORITY_KEYWORDS } from '../../../src/routing/priority.js';
@@ -76,6 +77,7 @@ export const PATHS: Record<string, (text: string) => unknown> = {
   'SMS technician commands': (t) => [parseTechnicianCommand(t, 'en'), parseTechnicianCommand(`NOTE 12 ${t}`, 'fr'), parseTechnicianCommand(`DONE ${t}`, 'en')],
   'SMS text: fitSms (toGsm7, then cut by septets)': (t) => fitSms(t, 28),
   'SMS text: gsm7Length': (t) => gsm7Length(t),
+  'SMS survey score (requester texts)': (t) => [surveyScore(t), surveyScore(`1${t}x`)],
   'SMS thanks (isThanks)': (t) => [isThanks(t), isThanks(t.slice(0, 40))],
   'outage relevance of a ticket': (t) => concerns({ title: 'VPN down', message: t }, { category: null, subject: t.slice(0, 500), description: t }),
   storableText: (t) => storableText(t),
