@@ -96,9 +96,6 @@ async function attempt(deps: DeliveryDeps, row: OutboxItem): Promise<DeliveryOut
     const settled = await reconcile(deps, row, content);
     if (settled) return settled;
   }
-  // Checked at the last moment: after a backlog, an offer may have ended long before its turn.
-  const stale = await staleOffer(deps, row);
-  if (stale) return stale;
   if (!resending) {
     const suppressed = row.forced ? null : await suppressionOf(deps.store.sequelize, row);
     if (suppressed) return fail(deps, row, suppressed);
@@ -111,6 +108,10 @@ async function attempt(deps: DeliveryDeps, row: OutboxItem): Promise<DeliveryOut
       throw err;
     }
   }
+  // Checked at the last moment, right before the marker and the call: after a backlog, an offer
+  // may have ended long before its turn.
+  const stale = await staleOffer(deps, row);
+  if (stale) return stale;
   if (!(await outbox.markStarted(row.id, row.attempts, content, deps.leaseMs))) return { outcome: 'skipped' };
 
   let sent: Sent;
