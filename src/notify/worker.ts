@@ -40,7 +40,7 @@ export async function startNotifyWorker(ctx: RoleContext): Promise<RoleStopper> 
 function notificationCounter(registry: Registry): Counter<'outcome'> {
   const name = 'helpdesk_notification_attempts_total';
   const existing = registry.getSingleMetric(name);
-  if (existing instanceof Counter) return existing as Counter<'outcome'>;
+  if (existing instanceof Counter) return existing;
   return new Counter({
     name,
     help: 'Notification attempts by outcome (sent, reconciled, retry, failed, superseded, skipped)',

@@ -91,7 +91,7 @@ const PERMANENT_LOCAL_CODES = new Set(['EENVELOPE', 'EMESSAGE', 'ECONFIG', 'EMAX
 /** Maps what nodemailer threw onto our SendError; 4xx and connection trouble retry, 5xx stop. */
 export function toSendError(err: unknown): SendError {
   if (err instanceof SendError) return err;
-  const e: SmtpFailure = typeof err === 'object' && err !== null ? (err as SmtpFailure) : {};
+  const e: SmtpFailure = typeof err === 'object' && err !== null ? err : {};
   const message = `SMTP: ${e.message ?? String(err)}`;
   const cause = { cause: err };
   if (e.code === 'EAUTH' || e.code === 'ENOAUTH') {

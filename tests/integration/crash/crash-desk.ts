@@ -174,7 +174,7 @@ export async function until<T>(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) {
       const state = explain ? `: ${JSON.stringify(await explain().catch((err: unknown) => String(err)))}` : '';
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${state}`);
