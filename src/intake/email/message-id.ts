@@ -39,7 +39,13 @@ export function synthesizeMessageId(raw: Buffer): string {
   return `${createHash('sha256').update(raw).digest('hex')}@synthesized.invalid`;
 }
 
+/**
+ * Longer is no msg-id (a header line is at most 998 characters, RFC 5322 §2.1.1); it would also not fit
+ * an index entry of the store (Postgres btree: about 2.7 kB), and one such id would fail its whole email.
+ */
+const MAX_ID = 998;
+
 function clean(value: string): string | null {
   const id = value.replace(/\s+/g, '').replace(/^<+/, '').replace(/>+$/, '');
-  return id === '' ? null : id;
+  return id === '' || id.length > MAX_ID ? null : id;
 }

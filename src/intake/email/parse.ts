@@ -169,6 +169,12 @@ function parseDate(value: string | undefined): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/**
+ * A longer address cannot be delivered to (RFC 5321 §4.5.3.1.3: a path is at most 256 octets with its
+ * angle brackets) and would not fit an index entry of the store: it is no address.
+ */
+const MAX_ADDRESS = 254;
+
 function addresses(field: AddressObject | AddressObject[] | undefined): Address[] {
   if (field === undefined) return [];
   const out: Address[] = [];
@@ -178,7 +184,7 @@ function addresses(field: AddressObject | AddressObject[] | undefined): Address[
       return;
     }
     const address = (entry.address ?? '').trim().toLowerCase();
-    if (!address.includes('@')) return;
+    if (!address.includes('@') || address.length > MAX_ADDRESS) return;
     const name = entry.name.trim();
     out.push({ name: name === '' ? null : name, address });
   };

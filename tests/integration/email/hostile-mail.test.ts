@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
@@ -104,6 +105,28 @@ describe('hostile mail through the IMAP intake', () => {
     const { ticket, ms } = await ticketOf(raw, sender);
     await annotate(`10,000 nested elements: ticket ${ms} ms after delivery`);
     expect(ticket.description).toBe('Mon écran reste noir');
+    await deskStaysReady();
+  });
+
+  it('a Message-ID and addresses longer than any index entry (Postgres btree: about 2.7 kB) still make a ticket', async () => {
+    // Random, so that Postgres cannot compress them under its index entry limit.
+    const long = (n: number) => randomBytes(n / 2).toString('hex');
+    const raw = [
+      `From: Long <${long(3_000)}@client.example>`,
+      `Cc: ${long(3_000)}@client.example, watcher@client.example`,
+      'To: Helpdesk <helpdesk@desk.example>',
+      'Subject: Long ids',
+      `Message-ID: ${long(5_000)}`,
+      `In-Reply-To: ${long(5_000)}@client.example`,
+      `References: <${long(990)}@client.example> ${long(5_000)}@client.example`,
+      '',
+      'The scanner jams.',
+      '',
+    ].join('\r\n');
+    await m.deliver(raw);
+    await m.caughtUp();
+    expect(await countRows(m.desk, 'quarantine')).toBe(0);
+    expect(await countRows(m.desk, "tickets WHERE subject = 'Long ids' AND description = 'The scanner jams.'")).toBe(1);
     await deskStaysReady();
   });
 

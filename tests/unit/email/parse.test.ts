@@ -350,6 +350,15 @@ describe('parseEmail: what mailparser refuses is read cut down, not quarantined'
     expect(email.attachments.map((a) => a.filename)).toEqual(['original-message.eml']);
   });
 
+  it('a Message-ID over 998 characters is none (a stand-in is made) and an address over 254 is no address', async () => {
+    const raw = Buffer.from(`From: ${'f'.repeat(300)}@acme.example\r\nCc: ${'c'.repeat(300)}@acme.example, bob@acme.example\r\nMessage-ID: ${'i'.repeat(2_000)}\r\nReferences: <${'r'.repeat(2_000)}@acme.example> <ok@acme.example>\r\nSubject: ids\r\n\r\nbody\r\n`);
+    const email = await parseEmail(raw, GENEROUS);
+    expect(email.messageIdSynthesized).toBe(true);
+    expect(email.references).toEqual(['ok@acme.example']);
+    expect(email.from).toBeNull();
+    expect(email.cc.map((a) => a.address)).toEqual(['bob@acme.example']);
+  });
+
   it('HTML nested 10,000 deep (html-to-text overflows the stack) is read as flat text', async () => {
     const html = `${'<div>'.repeat(10_000)}Mon écran &eacute;teint<br>depuis ce matin${'</div>'.repeat(10_000)}`;
     const raw = Buffer.from(`${head}Content-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n`);
