@@ -111,6 +111,11 @@ const MUTATIONS: Record<string, Mutation> = {
     const nul = ascii(`Subject: =?UTF-8?B?${Buffer.from('a\u0000b').toString('base64')}?= =?UTF-16BE?B?${Buffer.from([0xdc, 0, 0, 0x41]).toString('base64')}?=\r\n`);
     return Buffer.concat([nul, raw.subarray(0, start), Buffer.from([0, 0, 0]), raw.subarray(start)]);
   },
+  'long random ids and addresses': (g, raw) => {
+    const hex = (n: number) => Array.from({ length: n }, () => g.int(16).toString(16)).join('');
+    const fields = [`Message-ID: <${hex(g.pick([900, 3_000]))}@client.example>`, `From: <${hex(g.pick([200, 3_000]))}@client.example>`, `References: ${hex(4_000)}@x`];
+    return Buffer.concat([ascii(`${fields.join('\r\n')}\r\n`), raw]);
+  },
   'one long line': (g, raw) => Buffer.concat([raw.subarray(0, bodyStart(raw)), ascii(g.pick(['a', '>', ' ', '=', '-']).repeat(g.pick([100_000, 700_000])))]),
 };
 
