@@ -32,7 +32,12 @@ export function createNotifyQueue(options: QueueOptions): Bull.Queue<NotifyJobDa
     // their sender's group, each email job has one of its own and is never held back.
     limiter: { ...pace(options.smsPerSecond), groupKey: 'group' },
     settings: {
-      lockDuration: options.lockDurationMs ?? 60_000,
+      // A job a killed worker had taken but not yet claimed keeps its id in Redis until bull sees it
+      // stalled, and the scan's job for the same row and attempt is refused as a duplicate until
+      // then: with bull's 60 s lock and 30 s check an acknowledgement waited up to 90 s after a
+      // kill -9. A live worker renews the lock every half lock.
+      lockDuration: options.lockDurationMs ?? 10_000,
+      stalledInterval: 5_000,
       // A stalled job is only a hint: the row's lease decides, and a stale job finds nothing to claim.
       maxStalledCount: 1,
     },

@@ -50,6 +50,8 @@ describe('kill -9 in the middle of an email backlog', () => {
     const killedAt = await cd.kill9(first);
     const ticketsAtKill = await cd.count('SELECT count(*) AS n FROM tickets');
     const inFlight = await cd.rows<{ id: number }>(`SELECT id FROM outbox WHERE status = 'sending'`);
+    // Owed at the kill: in flight, and pending (some of them taken off the queue by the dead worker).
+    const owed = await cd.rows<{ id: number }>(`SELECT id FROM outbox WHERE status <> 'sent'`);
     const mailedAtKill = cd.receiver.messages.length;
 
     const second = await cd.start();
@@ -89,5 +91,11 @@ describe('kill -9 in the middle of an email backlog', () => {
         `${copies} same-Message-ID copies`,
     );
     expect(afterRestartMs).toBeLessThan(30_000);
+    // And every acknowledgement owed at the kill, not only those: a job the dead worker had taken
+    // off the queue without claiming its row waited for bull's stall check (up to 90 s) before.
+    const [owedLate] = await cd.rows<{ latest: Date }>(`SELECT max(sent_at) AS latest FROM outbox WHERE id IN (:ids)`, {
+      ids: owed.map((r) => r.id),
+    });
+    expect((owedLate?.latest.getTime() ?? 0) - second.readyAt).toBeLessThan(30_000 * SCALE);
   }, 150_000 * SCALE);
 });
