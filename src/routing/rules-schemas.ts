@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { PRIORITIES } from '../domain.js';
-import { DEFAULT_LOAD_WEIGHTS, type LoadWeights } from './assignment.js';
+import { DEFAULT_LOAD_WEIGHTS } from './assignment.js';
 import { DEFAULT_OFFER_TIMEOUTS, DEFAULT_REMINDER_RATIO, type OfferTimeouts } from './offers.js';
-import { DEFAULT_PRIORITY_KEYWORDS, DEFAULT_PRIORITY_MATRIX, type PriorityKeywords, type PriorityMatrix } from './priority.js';
-import { DEFAULT_SLA_TARGETS, type SlaTargets } from './sla.js';
+import { DEFAULT_PRIORITY_KEYWORDS, DEFAULT_PRIORITY_MATRIX } from './priority.js';
+import { DEFAULT_SLA_TARGETS } from './sla.js';
 
 /**
  * The routing rules a coordinator may edit, each stored as one `settings` row (key = rule name,
@@ -58,12 +58,12 @@ export const DEFAULT_OFFER_RULES: OfferRules = {
 
 /** Each rule: its schema and its default, seeded by migration 010 and used when a row is bad. */
 export const RULES = {
-  'priority-matrix': { schema: matrixSchema, default: DEFAULT_PRIORITY_MATRIX as PriorityMatrix },
-  'priority-keywords': { schema: keywordsSchema, default: DEFAULT_PRIORITY_KEYWORDS as PriorityKeywords },
-  'sla-targets': { schema: slaTargetsSchema, default: DEFAULT_SLA_TARGETS as SlaTargets },
+  'priority-matrix': { schema: matrixSchema, default: DEFAULT_PRIORITY_MATRIX },
+  'priority-keywords': { schema: keywordsSchema, default: DEFAULT_PRIORITY_KEYWORDS },
+  'sla-targets': { schema: slaTargetsSchema, default: DEFAULT_SLA_TARGETS },
   'offer-timeouts': { schema: offerRulesSchema, default: DEFAULT_OFFER_RULES },
   calendar: { schema: calendarSchema, default: { holidays: [] as string[] } },
-  'load-weights': { schema: loadWeightsSchema, default: DEFAULT_LOAD_WEIGHTS as LoadWeights },
+  'load-weights': { schema: loadWeightsSchema, default: DEFAULT_LOAD_WEIGHTS },
 } as const;
 
 export type RuleName = keyof typeof RULES;

@@ -1,5 +1,5 @@
 import type { BusinessHours } from '../config/business-hours.js';
-import type { Priority, Tier } from '../domain.js';
+import type { Priority } from '../domain.js';
 import type { RoutingRules } from '../routing/rules-book.js';
 import type { ArrivalCount, DeskTechnician } from '../store/staffing-queries.js';
 import type { Scenario } from './scenario.js';
@@ -63,7 +63,7 @@ export function scenarioFromDesk(history: DeskHistory): Scenario {
     })),
     categories: [
       ...history.rules.categories.map((c) => ({ name: c.name, skills: [...c.skills], startTier: c.startTier })),
-      { name: UNCATEGORISED, skills: [], startTier: 1 as Tier },
+      { name: UNCATEGORISED, skills: [], startTier: 1 },
     ],
     rules: {
       slaTargets: history.rules.slaTargets,

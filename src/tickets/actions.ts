@@ -131,7 +131,7 @@ export async function updateTicket(deps: TicketDeps, key: string, patch: TicketP
       notify.push(...(d.notify ?? []));
       technicianId = d.technicianId;
     } else if (patch.status !== undefined && patch.status !== ticket.status) {
-      const d = moveDecision({ ...ticket, ...changes } as TicketState, patch.status, now);
+      const d = moveDecision({ ...ticket, ...changes }, patch.status, now);
       Object.assign(changes, d.changes);
       events.push(...d.events);
       notify.push(...(d.notify ?? []));

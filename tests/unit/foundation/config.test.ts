@@ -52,7 +52,7 @@ describe('configuration', () => {
     [{ HELPDESK_COORDINATOR_PHONE: '0612' }, /^HELPDESK_COORDINATOR_PHONE: /],
     [{ TWILIO_ACCOUNT_SID: 'AC' + 'a'.repeat(32) }, /^TWILIO_AUTH_TOKEN: telephony needs all three/],
   ])('refuses %o with one line naming the variable', (env, message) => {
-    const text = failure(env as Record<string, string>);
+    const text = failure(env);
     expect(text).toMatch(message);
     expect(text).not.toContain('\n');
   });
