@@ -1,18 +1,8 @@
-import { DateTime } from 'luxon';
 import { AppError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
+import { readPeriod } from '../period.js';
 import { route, type Route } from '../route.js';
 import { outageBody, statsQuery, uuidParams } from '../schemas.js';
-
-const DAY = 24 * 3600 * 1000;
-
-/** A moment as given, or a day alone: its start (`from`) or its end (`to`) in the desk's time zone. */
-export function boundary(value: string, edge: 'start' | 'end', timezone: string): Date {
-  const field = edge === 'start' ? 'from' : 'to';
-  const day = value.includes('T') ? DateTime.fromISO(value, { setZone: true }) : DateTime.fromISO(value, { zone: timezone });
-  if (!day.isValid) throw new AppError('VALIDATION_FAILED', `${field}: ${value} is not a date`, { field });
-  return (edge === 'end' && !value.includes('T') ? day.plus({ days: 1 }) : day).toJSDate();
-}
 
 /** Outages, statistics and the mail quarantine: what a coordinator watches over. */
 export function deskRoutes(store: Store, timezone: string): Route[] {
@@ -75,9 +65,7 @@ export function deskRoutes(store: Store, timezone: string): Route[] {
       access: 'coordinator',
       query: statsQuery,
       async handler({ query }) {
-        const to = query.to ? boundary(query.to, 'end', timezone) : new Date();
-        const from = query.from ? boundary(query.from, 'start', timezone) : new Date(to.getTime() - 30 * DAY);
-        if (from >= to) throw new AppError('VALIDATION_FAILED', 'from: must be before to', { field: 'from' });
+        const { from, to } = readPeriod(query, { timezone, defaultDays: 30 });
         return { body: await store.stats.compute(from, to) };
       },
     }),

@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
 import { parseTarget } from '../../staffing/erlang-c.js';
 import { DEFAULT_AHT_SECONDS, hourOfWeekOccurrences, staffingByHourOfWeek } from '../../staffing/desk-staffing.js';
 import type { Store } from '../../store/index.js';
+import { readPeriod } from '../period.js';
 import { route, type Route } from '../route.js';
 import { statsQuery } from '../schemas.js';
-import { boundary } from './desk.js';
 
-const DAY = 24 * 3600 * 1000;
 /** Four weeks: every hour of the week seen four times. */
 const DEFAULT_SPAN_DAYS = 28;
 /** A longer range adds nothing Erlang C uses and costs an hour-by-hour walk. */
@@ -33,12 +31,7 @@ export function staffingRoutes(store: Store, timezone: string): Route[] {
       access: 'coordinator',
       query: staffingQuery,
       async handler({ query }) {
-        const to = query.to ? boundary(query.to, 'end', timezone) : new Date();
-        const from = query.from ? boundary(query.from, 'start', timezone) : new Date(to.getTime() - DEFAULT_SPAN_DAYS * DAY);
-        if (from >= to) throw new AppError('VALIDATION_FAILED', 'from: must be before to', { field: 'from' });
-        if (to.getTime() - from.getTime() > MAX_SPAN_DAYS * DAY) {
-          throw new AppError('VALIDATION_FAILED', `from: the range may span at most ${MAX_SPAN_DAYS} days`, { field: 'from' });
-        }
+        const { from, to } = readPeriod(query, { timezone, defaultDays: DEFAULT_SPAN_DAYS, maxDays: MAX_SPAN_DAYS });
         const target = parseTarget(query.target ?? '80/20') ?? { share: 0.8, seconds: 20 };
         const [counts, aht] = await Promise.all([
           store.staffing.arrivalsByHourOfWeek(from, to, timezone),
