@@ -1,10 +1,10 @@
-import { ImapFlow } from 'imapflow';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import type { Config } from '../config/index.js';
+import { probeMailbox } from '../intake/email/imap-client.js';
 import { parseMailboxUrl } from '../intake/email/mailbox-url.js';
 import type { Logger } from '../log.js';
 import { databaseService, redisService } from '../runtime/services.js';
+import { databaseVersion } from '../store/db.js';
 
 /** One line of `helpdesk doctor`: what was checked, and `ok` with a detail or what is wrong. */
 export interface Finding {
@@ -20,14 +20,7 @@ export async function checkDatabase(config: Config, log: Logger): Promise<Findin
   try {
     const service = await databaseService(config, log, { mode: 'join' });
     try {
-      const client = new pg.Client({ connectionString: service.url, connectionTimeoutMillis: TIMEOUT_MS });
-      await client.connect();
-      try {
-        const { rows } = await client.query<{ server_version: string }>('show server_version');
-        return { subject, ok: true, detail: `PostgreSQL ${rows[0]?.server_version ?? '?'} (${service.origin})` };
-      } finally {
-        await client.end();
-      }
+      return { subject, ok: true, detail: `PostgreSQL ${await databaseVersion(service.url, TIMEOUT_MS)} (${service.origin})` };
     } finally {
       await service.stop();
     }
@@ -69,26 +62,7 @@ export async function checkMailboxes(config: Config): Promise<Finding[]> {
     config.imapUrls.map(async (url) => {
       const spec = parseMailboxUrl(url);
       const subject = `mailbox ${spec.key}`;
-      const client = new ImapFlow({
-        host: spec.host,
-        port: spec.port,
-        secure: spec.secure,
-        auth: { user: spec.user, pass: spec.password },
-        logger: false,
-        connectionTimeout: TIMEOUT_MS,
-        greetingTimeout: TIMEOUT_MS,
-      });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        const status = await client.status(spec.path, { messages: true });
-        await client.logout();
-        if (!status) return { subject, ok: false, detail: `logged in, but cannot open ${spec.path}` };
-        return { subject, ok: true, detail: `logged in; ${status.messages ?? 0} messages in ${spec.path}` };
-      } catch (err) {
-        client.close();
-        return { subject, ok: false, detail: imapReason(err) };
-      }
+      return { subject, ...(await probeMailbox(spec, TIMEOUT_MS)) };
     }),
   );
 }
@@ -113,14 +87,6 @@ export async function checkTwilio(config: Config): Promise<Finding> {
   } catch (err) {
     return { subject, ok: false, detail: `${config.twilioApiUrl}: ${reason(err)}` };
   }
-}
-
-function imapReason(err: unknown): string {
-  if (typeof err === 'object' && err !== null && 'authenticationFailed' in err && err.authenticationFailed) {
-    return 'login refused: check the user and password in IMAP_URL';
-  }
-  const text = typeof err === 'object' && err !== null && 'responseText' in err ? String(err.responseText) : '';
-  return text || reason(err);
 }
 
 function reason(err: unknown): string {

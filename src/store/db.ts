@@ -31,3 +31,15 @@ export async function pingDatabase(sequelize: Sequelize): Promise<boolean> {
     return false;
   }
 }
+
+/** The server's version, over a connection of its own that gives up after `timeoutMs` (for `helpdesk doctor`). */
+export async function databaseVersion(url: string, timeoutMs: number): Promise<string> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ server_version: string }>('show server_version');
+    return rows[0]?.server_version ?? '?';
+  } finally {
+    await client.end();
+  }
+}

@@ -1,10 +1,11 @@
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import type { Sequelize } from 'sequelize';
 import { scrub, type Logger } from '../../log.js';
 import { backoffDelay } from '../../notify/backoff.js';
 import { drainMailbox, type DrainProgress } from './mailbox-drain.js';
 import { tryLockMailbox, type MailboxLock } from './mailbox-lock.js';
 import { READER_STATES, type MailboxMetrics, type ReaderState } from './mailbox-metrics.js';
+import { imapClient } from './imap-client.js';
 import type { MailboxSpec } from './mailbox-url.js';
 import type { ReceiveDeps } from './receive.js';
 
@@ -162,12 +163,7 @@ class Reader {
     // A fresh record: the previous client's late 'close' must not end this session.
     const current = { aborted: null as Error | null };
     this.live = current;
-    const client = new ImapFlow({
-      host: spec.host,
-      port: spec.port,
-      secure: spec.secure,
-      auth: { user: spec.user, pass: spec.password },
-      logger: false,
+    const client = imapClient(spec, {
       // We decide when to IDLE: right after catching up, never between two of our own commands.
       disableAutoIdle: true,
       maxIdleTime: this.settings.idleRestartMs,
