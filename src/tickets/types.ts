@@ -116,7 +116,7 @@ export interface Outage {
   message: string;
   /** Present when the coordinator gave the outage's text in other languages. */
   translations?: OutageTranslations;
-  /** Tickets of this category are the ones it concerns; absent: any. */
+  /** Tickets of this category are the ones it concerns; absent: every ticket. */
   category?: string;
   since: string;
   until?: string;
