@@ -116,7 +116,7 @@ export interface Outage {
   message: string;
   /** Present when the coordinator gave the outage's text in other languages. */
   translations?: OutageTranslations;
-  /** Tickets of this category are the ones it concerns; absent: every ticket. */
+  /** Tickets of this category are the ones it concerns; absent: those whose text resembles it (notify/outage-relevance.ts). */
   category?: string;
   since: string;
   until?: string;
