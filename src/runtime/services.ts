@@ -53,30 +53,36 @@ export async function startBackingServices(config: BackingConfig, log: Logger, o
   }
 }
 
-export async function databaseService(config: BackingConfig, log: Logger, options: Omit<BackingOptions, 'redis'>): Promise<Service> {
-  if (config.databaseUrl) return { url: config.databaseUrl, origin: 'DATABASE_URL', stop: nothing };
-  if (options.mode === 'join') {
-    const running = await runningEmbeddedPostgres(config.dataDir);
-    if (running) {
-      log.info({ dir: config.dataDir, gateway: running.owner }, 'using the embedded PostgreSQL of the running gateway');
-      return { url: running.url, origin: `embedded, run by process ${running.owner}`, stop: nothing };
-    }
-  }
-  log.info({ dir: config.dataDir }, 'DATABASE_URL unset: starting the embedded PostgreSQL');
-  const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, log, ...(options.onGiveUp ? { onGiveUp: options.onGiveUp } : {}) });
-  return { url: pg.url, origin: `embedded, under ${config.dataDir}`, stop: pg.stop };
+/** A server the environment may name by URL, or the gateway runs embedded under its data dir. */
+interface ServiceKind {
+  variable: 'DATABASE_URL' | 'REDIS_URL';
+  /** For the log: "the embedded PostgreSQL". */
+  name: string;
+  running(dataDir: string): Promise<{ url: string; owner: number } | undefined>;
+  start(opts: { dataDir: string; log: Logger; onGiveUp?: (err: Error) => void }): Promise<{ url: string; stop(): Promise<void> }>;
 }
 
-export async function redisService(config: BackingConfig, log: Logger, options: Omit<BackingOptions, 'redis'>): Promise<Service> {
-  if (config.redisUrl) return { url: config.redisUrl, origin: 'REDIS_URL', stop: nothing };
+const POSTGRES: ServiceKind = { variable: 'DATABASE_URL', name: 'the embedded PostgreSQL', running: runningEmbeddedPostgres, start: startEmbeddedPostgres };
+const REDIS: ServiceKind = { variable: 'REDIS_URL', name: 'the embedded redis-server', running: runningRedisServer, start: startRedisServer };
+
+export function databaseService(config: BackingConfig, log: Logger, options: Omit<BackingOptions, 'redis'>): Promise<Service> {
+  return service(POSTGRES, config.databaseUrl, config.dataDir, log, options);
+}
+
+export function redisService(config: BackingConfig, log: Logger, options: Omit<BackingOptions, 'redis'>): Promise<Service> {
+  return service(REDIS, config.redisUrl, config.dataDir, log, options);
+}
+
+async function service(kind: ServiceKind, url: string | undefined, dataDir: string, log: Logger, options: Omit<BackingOptions, 'redis'>): Promise<Service> {
+  if (url) return { url, origin: kind.variable, stop: nothing };
   if (options.mode === 'join') {
-    const running = await runningRedisServer(config.dataDir);
+    const running = await kind.running(dataDir);
     if (running) {
-      log.info({ dir: config.dataDir, gateway: running.owner }, 'using the redis-server of the running gateway');
+      log.info({ dir: dataDir, gateway: running.owner }, `using ${kind.name} of the running gateway`);
       return { url: running.url, origin: `embedded, run by process ${running.owner}`, stop: nothing };
     }
   }
-  log.info({ dir: config.dataDir }, 'REDIS_URL unset: starting a redis-server child');
-  const redis = await startRedisServer({ dataDir: config.dataDir, log, ...(options.onGiveUp ? { onGiveUp: options.onGiveUp } : {}) });
-  return { url: redis.url, origin: `embedded, under ${config.dataDir}`, stop: redis.stop };
+  log.info({ dir: dataDir }, `${kind.variable} unset: starting ${kind.name}`);
+  const started = await kind.start({ dataDir, log, ...(options.onGiveUp ? { onGiveUp: options.onGiveUp } : {}) });
+  return { url: started.url, origin: `embedded, under ${dataDir}`, stop: started.stop };
 }
