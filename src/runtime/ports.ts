@@ -56,3 +56,21 @@ export async function savePort(file: string, port: number): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${port}\n`);
 }
+
+/**
+ * Starts a server on `port`; when the bind fails because someone took the port between our check
+ * and the server's bind, once more on the port `another()` gives. A fixed port is never changed.
+ */
+export async function startOnPort<T>(
+  spawnOn: (port: number) => Promise<T>,
+  port: number,
+  { fixed, another }: { fixed: boolean; another: () => Promise<number> },
+): Promise<{ server: T; port: number }> {
+  try {
+    return { server: await spawnOn(port), port };
+  } catch (err) {
+    if (fixed || (await isPortFree(port))) throw err;
+    const next = await another();
+    return { server: await spawnOn(next), port: next };
+  }
+}

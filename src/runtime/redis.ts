@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import { spawnUntilReady } from './child.js';
 import { ensureCommand, type System } from './install.js';
 import { claim, liveOwner, release } from './owner.js';
-import { isPortFree, persistentPort } from './ports.js';
+import { persistentPort, startOnPort } from './ports.js';
 import { commandLine, isAlive, readPidFile, terminate, workingDirectory } from './processes.js';
 import { supervise } from './supervisor.js';
 
@@ -53,7 +53,6 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<Runnin
   }
   try {
     await stopStaleRedis(files.pid, files.dir, log);
-    let port = opts.port ?? (await persistentPort(files.port)).port;
     const spawnOn = (p: number) =>
       spawnUntilReady(
         {
@@ -67,11 +66,9 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<Runnin
         },
         log,
       );
-    const first = await spawnOn(port).catch(async (err: unknown) => {
-      // Someone took the port between our check and the bind: one more try on a new port.
-      if (opts.port !== undefined || (await isPortFree(port))) throw err;
-      port = (await persistentPort(files.port)).port;
-      return spawnOn(port);
+    const { server: first, port } = await startOnPort(spawnOn, opts.port ?? (await persistentPort(files.port)).port, {
+      fixed: opts.port !== undefined,
+      another: async () => (await persistentPort(files.port)).port,
     });
     const server = supervise(first, {
       name: 'redis-server',
