@@ -71,12 +71,14 @@ export async function run(): Promise<BenchResult> {
         '',
         '| | messages/s | time | peak RSS |',
         '| --- | --- | --- | --- |',
-        `| intake: fetch, parse, classify, thread, store (ticket, message, attachments, events, outbox, cursor) | ${backlog.rate.toFixed(0)} | ${(backlog.seconds).toFixed(1)} s | ${backlog.peakRssMb.toFixed(0)} MB |`,
+        `| intake: fetch, parse, classify, thread, store (ticket, message, attachments, events, outbox, cursor) | ${backlog.rate.toFixed(0)} | ${backlog.seconds.toFixed(1)} s | ${backlog.peakRssMb.toFixed(0)} MB |`,
         `| baseline: fetch + parse alone, same batches | ${backlog.baselineRate.toFixed(0)} | ${backlog.baselineSeconds.toFixed(1)} s | ${backlog.baselinePeakRssMb.toFixed(0)} MB |`,
         '',
-        `Outcomes: ${Object.entries(backlog.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+        `Outcomes: ${Object.entries(backlog.outcomes)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}.`,
         '',
-        "Each batch is parsed while the one before is stored, and stored in one transaction (`intake/email/batch-plan.ts`, `receive-batch.ts`): new requests, replies by References and by subject token, automatic replies and mail past a storm cap, with one statement per step for the whole batch. What depends on another email of the same batch (a reply to a request in it), bounces and survey answers go one by one, about a dozen statements each.",
+        'Each batch is parsed while the one before is stored, and stored in one transaction (`intake/email/batch-plan.ts`, `receive-batch.ts`): new requests, replies by References and by subject token, automatic replies and mail past a storm cap, with one statement per step for the whole batch. What depends on another email of the same batch (a reply to a request in it), bounces and survey answers go one by one, about a dozen statements each.',
         '',
         `Targets: p50 ≤ ${TARGET_P50_MS} ms: ${fmt(p50)}, ${p50 <= TARGET_P50_MS ? 'met' : 'NOT met'}; p95 ≤ ${TARGET_P95_MS} ms: ${fmt(p95)}, ${p95 <= TARGET_P95_MS ? 'met' : 'NOT met'}; ≥ ${TARGET_RATE} messages/s: ${backlog.rate.toFixed(0)}, ${backlog.rate >= TARGET_RATE ? 'met' : 'NOT met'}; at least ${TARGET_RATIO} of fetch + parse alone: ${ratio.toFixed(2)}, ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}.`,
       ],
@@ -102,7 +104,14 @@ function deskFor(user: string, dovecot: RunningDovecot, databaseUrl: string, seq
 }
 
 function bareClient(dovecot: RunningDovecot, user: string): ImapFlow {
-  return new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user, pass: IMAP_PASSWORD }, logger: false, disableAutoIdle: true });
+  return new ImapFlow({
+    host: dovecot.host,
+    port: dovecot.port,
+    secure: false,
+    auth: { user, pass: IMAP_PASSWORD },
+    logger: false,
+    disableAutoIdle: true,
+  });
 }
 
 async function measureLatency(dovecot: RunningDovecot, databaseUrl: string, sequelize: ReturnType<typeof createSequelize>) {
@@ -127,7 +136,9 @@ async function measureLatency(dovecot: RunningDovecot, databaseUrl: string, sequ
       const ticket = new Promise<void>((resolve) => (created = resolve));
       const exists = new Promise<void>((resolve) => (told = resolve));
       const start = performance.now();
-      const raw = mailCorpus(1)[0]!.replace(/^Message-ID: <([^>]+)>/m, `Message-ID: <latency-${i}-$1>`).replaceAll('user0@', `caller${i}@`);
+      const raw = mailCorpus(1)[0]!
+        .replace(/^Message-ID: <([^>]+)>/m, `Message-ID: <latency-${i}-$1>`)
+        .replaceAll('user0@', `caller${i}@`);
       await deliver(dovecot.mailRoot, 'latency', raw);
       const [a, b] = await Promise.all([
         timed(ticket, start, 10_000, 'its ticket'),
@@ -148,7 +159,10 @@ async function measureLatency(dovecot: RunningDovecot, databaseUrl: string, sequ
 
 async function timed(promise: Promise<void>, start: number, timeoutMs: number, what: string): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms`)), timeoutMs)))]);
+  await Promise.race([
+    promise,
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms`)), timeoutMs))),
+  ]);
   clearTimeout(timer);
   return performance.now() - start;
 }
@@ -178,7 +192,10 @@ async function measureBacklog(dovecot: RunningDovecot, databaseUrl: string, sequ
     await client.connect();
     await client.mailboxOpen('INBOX', { readOnly: true });
     const listed = await client.fetchAll('1:*', { uid: true, size: true }, { uid: true });
-    const batches = planBatches(listed.map((m) => ({ uid: m.uid, size: m.size ?? 0 })), settings);
+    const batches = planBatches(
+      listed.map((m) => ({ uid: m.uid, size: m.size ?? 0 })),
+      settings,
+    );
     let parsed = 0;
     let next = batches[0] ? fetchBatch(client, batches[0]) : null;
     for (let i = 0; next; i++) {

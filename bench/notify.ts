@@ -63,7 +63,11 @@ async function straight(total: number, concurrency: number, send: (i: number) =>
 }
 
 /** Per ticket: from openTicket to the SMS at Twilio, and from the offer's commit to it. Sorted. */
-async function offerLatencies(services: Services, standIn: TwilioStandIn, technicianId: string): Promise<{ total: number[]; afterCommit: number[] }> {
+async function offerLatencies(
+  services: Services,
+  standIn: TwilioStandIn,
+  technicianId: string,
+): Promise<{ total: number[]; afterCommit: number[] }> {
   const samples: number[] = [];
   const afterCommit: number[] = [];
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
@@ -116,7 +120,10 @@ export async function run(): Promise<BenchResult> {
     await migrate(sequelize);
     const services = createServices(config, sequelize, log);
     const technician = await services.store.transaction((tx) =>
-      services.store.technicians.create({ name: 'Théo', phone: TECH_PHONE, tier: 1, skills: [], maxLoad: 1000, available: true, onCall: false }, tx),
+      services.store.technicians.create(
+        { name: 'Théo', phone: TECH_PHONE, tier: 1, skills: [], maxLoad: 1000, available: true, onCall: false },
+        tx,
+      ),
     );
     const channels = channelsFromConfig(config);
     stops.push(async () => channels.email?.transport.close?.());
@@ -169,7 +176,12 @@ export async function run(): Promise<BenchResult> {
       });
     }
     for (let i = 0; i < EMAIL_BACKLOG; i++) {
-      await openTicket(services.tickets, { channel: 'web', subject: 'Mot de passe', description: '', requester: { email: `mail${i}@example.com` } });
+      await openTicket(services.tickets, {
+        channel: 'web',
+        subject: 'Mot de passe',
+        description: '',
+        requester: { email: `mail${i}@example.com` },
+      });
     }
     const backlog = SMS_BACKLOG + EMAIL_BACKLOG;
     sentCount = 0;
@@ -184,7 +196,9 @@ export async function run(): Promise<BenchResult> {
     const workerRate = backlog / ((finished - started) / 1000);
 
     // Baselines: the adapters alone, the same messages, the same concurrency.
-    const smsRaw = await straight(SMS_BACKLOG, CONCURRENCY, (i) => sender.send({ to: `+3363${String(i).padStart(7, '0')}`, body: `raw ${i}` }));
+    const smsRaw = await straight(SMS_BACKLOG, CONCURRENCY, (i) =>
+      sender.send({ to: `+3363${String(i).padStart(7, '0')}`, body: `raw ${i}` }),
+    );
     const mail = createSmtpMailTransport({ smtpUrl: receiver.url, from: config.mailFrom });
     const emailRaw = await straight(EMAIL_BACKLOG, CONCURRENCY, (i) =>
       mail.send({ to: [`raw${i}@example.com`], subject: `[HD-1] raw ${i}`, text: 'raw', html: '<p>raw</p>' }),
@@ -206,9 +220,9 @@ export async function run(): Promise<BenchResult> {
         `| backlog of ${SMS_BACKLOG} SMS + ${EMAIL_BACKLOG} emails drained | ${workerRate.toFixed(0)} notifications/s | adapters alone: ${rawMixed.toFixed(0)}/s (SMS ${smsRaw.toFixed(0)}/s, email ${emailRaw.toFixed(0)}/s) | ${(workerRate / rawMixed).toFixed(2)} |`,
         '',
         `Target: p50 ≤ ${TARGET_P50_MS} ms, ${p50 <= TARGET_P50_MS ? 'met' : 'NOT met'}. The latency path: commit → NOTIFY → scan → bull → claim, render, marker → Twilio.`,
-        'Throughput counts each notification\'s claim, render (ticket and event reads, email thread), marker, send and the',
+        "Throughput counts each notification's claim, render (ticket and event reads, email thread), marker, send and the",
         'transaction that records it (outbox, message, event); the baseline is the send alone. In production the SMS',
-        'limiter (1/s per number by default, Twilio\'s long-code rate) is the bound, not the worker.',
+        "limiter (1/s per number by default, Twilio's long-code rate) is the bound, not the worker.",
       ],
     };
   });

@@ -128,10 +128,13 @@ async function decisionLatency(config: Config, sequelize: Sequelize, log: Logger
   const ranking: number[] = [];
   let considered = 0;
   for (const id of probes) {
-    const [t] = await sequelize.query<{ tier: Tier; category: string; priority: 'P1' }>('SELECT tier, category, priority FROM tickets WHERE id = :id', {
-      replacements: { id },
-      type: QueryTypes.SELECT,
-    });
+    const [t] = await sequelize.query<{ tier: Tier; category: string; priority: 'P1' }>(
+      'SELECT tier, category, priority FROM tickets WHERE id = :id',
+      {
+        replacements: { id },
+        type: QueryTypes.SELECT,
+      },
+    );
     if (!t) continue;
     const skills = requiredSkills(t.category, rules.categories);
     const records = await sequelize.transaction((tx) => engine.queries.candidates(t.tier, skills, tx));
@@ -155,7 +158,15 @@ async function decisionLatency(config: Config, sequelize: Sequelize, log: Logger
   };
 }
 
-async function throughput(config: Config, databaseUrl: string, redisUrl: string, log: Logger, workers: number, prefix: string, ids: string[]) {
+async function throughput(
+  config: Config,
+  databaseUrl: string,
+  redisUrl: string,
+  log: Logger,
+  workers: number,
+  prefix: string,
+  ids: string[],
+) {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   const pools: Sequelize[] = [];
   const stops: Array<() => Promise<void>> = [];
@@ -228,7 +239,9 @@ export async function run(): Promise<BenchResult> {
         `| baseline: pure ranking of the same candidates (avg ${latency.considered.toFixed(0)}) | ${fmt(p(latency.ranking, 50))} | ${fmt(p(latency.ranking, 99))} |`,
         '',
         `Decision p99 is ${(p99 / p(latency.ping, 99)).toFixed(1)}× a bare round trip and ${(p(latency.routing, 50) / p(latency.ranking, 50)).toFixed(0)}× the ranking alone at p50;`,
-        `target p99 ≤ ${TARGET_P99_MS} ms: ${p99 <= TARGET_P99_MS ? 'met' : 'NOT met'}. Outcomes: ${Object.entries(latency.outcomes).map(([k, v]) => `${v} ${k}`).join(', ')}.`,
+        `target p99 ≤ ${TARGET_P99_MS} ms: ${p99 <= TARGET_P99_MS ? 'met' : 'NOT met'}. Outcomes: ${Object.entries(latency.outcomes)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')}.`,
         '',
         '| sustained routing (bull route-ticket jobs, 4 at a time per worker) | tickets offered | seconds | offers/s |',
         '| --- | --- | --- | --- |',

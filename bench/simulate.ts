@@ -15,7 +15,20 @@ import type { BenchResult } from './types.js';
  */
 const DAYS = 30;
 const TARGET_S = 30;
-const CATEGORIES = ['network', 'printing', 'accounts', 'email', 'hardware', 'software', 'security', 'access', 'erp', 'phones', 'badges', 'vpn'];
+const CATEGORIES = [
+  'network',
+  'printing',
+  'accounts',
+  'email',
+  'hardware',
+  'software',
+  'security',
+  'access',
+  'erp',
+  'phones',
+  'badges',
+  'vpn',
+];
 const PRIORITIES = [
   { priority: 'P1', share: 0.05 },
   { priority: 'P2', share: 0.2 },
@@ -51,7 +64,7 @@ function scenario(): Scenario {
   const shifts = ['mon-fri 07:00-15:00', 'mon-fri 11:00-19:00', 'mon-sun 00:00-24:00'];
   const technicians = Array.from({ length: 200 }, (_, i) => ({
     name: `tech ${i + 1}`,
-    tier: (i < 140 ? 1 : i < 185 ? 2 : 3),
+    tier: i < 140 ? 1 : i < 185 ? 2 : 3,
     skills: [0, 1, 2, 3].map((k) => CATEGORIES[(i * 5 + k * 3) % CATEGORIES.length] as string),
     maxLoad: 2,
     shift: shifts[i % 10 === 9 ? 2 : i % 2] as string,

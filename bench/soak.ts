@@ -188,7 +188,9 @@ export async function run(): Promise<BenchResult> {
     const idleLag = closed.get('idle');
     const soakLag = closed.get('soak');
     const lagRow = (name: string, l: LagStats | undefined) =>
-      l ? `| ${name} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.p999)} | ${ms(l.max)} | ${l.count.toLocaleString('en')} |` : `| ${name} | – | – | – | – | – |`;
+      l
+        ? `| ${name} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.p999)} | ${ms(l.max)} | ${l.count.toLocaleString('en')} |`
+        : `| ${name} | – | – | – | – | – |`;
 
     const inRun = (at: number) => at >= runStartedAt && at <= drainEndedAt;
     const logErrors = gateway.errors.filter((e) => inRun(e.at));
@@ -214,7 +216,11 @@ export async function run(): Promise<BenchResult> {
       '',
       `API tickets, from the create call to the technician's ACCEPT answered (routing, the offer SMS through the desk's SMS queue, the technician answering 1 to 2 s after it arrives): p50 ${seconds(percentile(taken, 50))}, p99 ${seconds(percentile(taken, 99))}, max ${seconds(taken.at(-1) ?? Number.NaN)} over ${taken.length}.`,
       '',
-      '| gateway RSS | soak start (mean of first ' + (edgeMs / 1000).toFixed(0) + ' s) | soak end (mean of last ' + (edgeMs / 1000).toFixed(0) + ' s) | end / start | trend over the soak | heap after a full GC, start → end |',
+      '| gateway RSS | soak start (mean of first ' +
+        (edgeMs / 1000).toFixed(0) +
+        ' s) | soak end (mean of last ' +
+        (edgeMs / 1000).toFixed(0) +
+        ' s) | end / start | trend over the soak | heap after a full GC, start → end |',
       '| --- | --- | --- | --- | --- | --- |',
       `| | ${mb(rssStart)} | ${mb(rssEnd)} | ${rssRatio.toFixed(3)} | ${slopePerHour >= 0 ? '+' : ''}${mb(slopePerHour)}/h | ${mb(gcStart.heapAfterGc ?? Number.NaN)} → ${mb(gcEnd.heapAfterGc ?? Number.NaN)} |`,
       '',
@@ -232,7 +238,12 @@ export async function run(): Promise<BenchResult> {
       problems.length === 0
         ? `Errors: none (no 5xx, no unexpected 4xx or TwiML answer, no notification given up, no quarantined email, no error line in the gateway's log${otherLogErrors.length > 0 ? ' during the run' : ''}).`
         : `Errors: ${problems.length}. ${summarise(problems)}`,
-      ...(otherLogErrors.length > 0 ? ['', `Error lines outside the measured run (start or stop): ${otherLogErrors.length}; first: ${otherLogErrors[0]!.raw.slice(0, 300)}`] : []),
+      ...(otherLogErrors.length > 0
+        ? [
+            '',
+            `Error lines outside the measured run (start or stop): ${otherLogErrors.length}; first: ${otherLogErrors[0]!.raw.slice(0, 300)}`,
+          ]
+        : []),
       ...(warnings ? ['', `Warnings in the gateway's log (not errors): ${warnings}.`] : []),
       '',
       `Stopped with SIGTERM: exit ${stopped.code ?? stopped.signal} after ${(stopped.ms / 1000).toFixed(1)} s.`,
@@ -331,7 +342,10 @@ async function settle(url: string, traffic: Traffic, outbound: () => number): Pr
 
 async function finalState(url: string) {
   const stats = await api<Stats>(url, '/api/stats');
-  const failed = await api<{ items: { id: number; kind?: string; channel?: string; reason?: string; lastError?: string }[]; total: number }>(url, '/api/notifications/failed?limit=20');
+  const failed = await api<{
+    items: { id: number; kind?: string; channel?: string; reason?: string; lastError?: string }[];
+    total: number;
+  }>(url, '/api/notifications/failed?limit=20');
   const quarantine = await api<{ items: unknown[]; total?: number }>(url, '/api/quarantine');
   const text = await metrics(url);
   const mailOutcomes = new Map<string, number>();
@@ -391,4 +405,3 @@ const fmtCounts = (o: Record<string, number>) =>
   Object.entries(o)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ') || 'none';
-

@@ -99,7 +99,12 @@ async function newestMtime(dir: string): Promise<number> {
   return newest;
 }
 
-export async function startGatewayProcess(options: { port: number; env: Record<string, string>; probeFile: string; readyWithinMs?: number }): Promise<GatewayProcess> {
+export async function startGatewayProcess(options: {
+  port: number;
+  env: Record<string, string>;
+  probeFile: string;
+  readyWithinMs?: number;
+}): Promise<GatewayProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, PORT: String(options.port), HELPDESK_SOAK_PROBE: options.probeFile };
   // The bench's own settings must not leak into the gateway's.
   for (const key of Object.keys(env)) if (key.startsWith('npm_')) delete env[key];

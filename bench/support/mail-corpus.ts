@@ -99,10 +99,25 @@ export function mailCorpus(count: number, firstNumber = 1001): string[] {
     const slot = i % 20;
     if (earlier && slot === 3) {
       // A reply in the client's thread: In-Reply-To/References name the request.
-      out.push(plain({ id, from: earlier.from, subject: `Re: ${earlier.subject}`, body: `Still broken.\r\n\r\nOn Monday, ${earlier.from} wrote:\r\n> ${body}`, extra: [`In-Reply-To: <${earlier.id}>`, `References: <${earlier.id}>`] }));
+      out.push(
+        plain({
+          id,
+          from: earlier.from,
+          subject: `Re: ${earlier.subject}`,
+          body: `Still broken.\r\n\r\nOn Monday, ${earlier.from} wrote:\r\n> ${body}`,
+          extra: [`In-Reply-To: <${earlier.id}>`, `References: <${earlier.id}>`],
+        }),
+      );
     } else if (earlier && slot === 7) {
       // A reply by subject token from the requester.
-      out.push(plain({ id, from: earlier.from, subject: `RE: [HD-${earlier.number}] ${earlier.subject}`, body: 'Voici la capture demandée.\r\n\r\nLe lundi, Helpdesk a écrit :\r\n> Pouvez-vous nous envoyer une capture ?' }));
+      out.push(
+        plain({
+          id,
+          from: earlier.from,
+          subject: `RE: [HD-${earlier.number}] ${earlier.subject}`,
+          body: 'Voici la capture demandée.\r\n\r\nLe lundi, Helpdesk a écrit :\r\n> Pouvez-vous nous envoyer une capture ?',
+        }),
+      );
     } else if (slot === 11 || slot === 15) {
       // A client's real format; a reply in it may land on a ticket or open one, as its headers say.
       const fixture = fixtures[Math.floor(i / 20) % fixtures.length]!;
@@ -116,7 +131,15 @@ export function mailCorpus(count: number, firstNumber = 1001): string[] {
       out.push(plain({ id, from, subject, body, cc: `Manager ${i} <manager${i % 50}@client.example>` }));
       opened.push({ id, from, subject, number: firstNumber + tickets++ });
     } else if (earlier && slot === 19) {
-      out.push(plain({ id, from: earlier.from, subject: `Absence : ${earlier.subject}`, body: 'Je suis absent jusqu’à lundi.', extra: ['Auto-Submitted: auto-replied', `In-Reply-To: <${earlier.id}>`] }));
+      out.push(
+        plain({
+          id,
+          from: earlier.from,
+          subject: `Absence : ${earlier.subject}`,
+          body: 'Je suis absent jusqu’à lundi.',
+          extra: ['Auto-Submitted: auto-replied', `In-Reply-To: <${earlier.id}>`],
+        }),
+      );
     } else {
       out.push(plain({ id, from, subject, body: `${body}\r\n\r\nMerci,\r\n${from.split('@')[0]}` }));
       opened.push({ id, from, subject, number: firstNumber + tickets++ });

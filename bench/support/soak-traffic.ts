@@ -173,7 +173,12 @@ export class Traffic {
 
   // --- HTTP -----------------------------------------------------------------------------------
 
-  private async http(kind: string, method: string, path: string, body?: { json?: unknown; form?: Record<string, string> }): Promise<{ status: number; text: string }> {
+  private async http(
+    kind: string,
+    method: string,
+    path: string,
+    body?: { json?: unknown; form?: Record<string, string> },
+  ): Promise<{ status: number; text: string }> {
     this.count(kind);
     const headers: Record<string, string> = {};
     let payload: string | undefined;
@@ -192,7 +197,12 @@ export class Traffic {
   }
 
   /** A request whose answer must be 2xx; returns the body, or null (and an error) otherwise. */
-  private async expectOk(kind: string, method: string, path: string, body?: { json?: unknown; form?: Record<string, string> }): Promise<string | null> {
+  private async expectOk(
+    kind: string,
+    method: string,
+    path: string,
+    body?: { json?: unknown; form?: Record<string, string> },
+  ): Promise<string | null> {
     const res = await this.http(kind, method, path, body);
     if (res.status >= 200 && res.status < 300) return res.text;
     this.fail(kind, `${method} ${path.split('?')[0]} → ${res.status} ${res.text.slice(0, 200)}`);

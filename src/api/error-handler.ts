@@ -35,7 +35,10 @@ function toAppError(err: unknown): AppError {
     return new AppError('NOT_READY', 'a change made at the same moment got in the way; nothing was changed, retry');
   }
   if (isUniqueViolation(err)) {
-    return new AppError('CONFLICT', 'this collides with something already stored (another request may have just made it); nothing was changed');
+    return new AppError(
+      'CONFLICT',
+      'this collides with something already stored (another request may have just made it); nothing was changed',
+    );
   }
   const parserError = err as BodyParserError;
   switch (parserError?.type) {

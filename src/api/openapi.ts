@@ -53,9 +53,7 @@ export function buildOpenApi(routes: Route[], info: { version: string; serverUrl
       security: [{ bearer: [] }],
       'x-access': r.access,
       parameters: [...params, ...queryParams],
-      ...(r.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } } }
-        : {}),
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } } } : {}),
       responses: {
         [status]: status === '204' ? { description: 'done' } : { description: 'ok', content: { 'application/json': {} } },
         '400': { description: 'invalid input; the message names the field', content: { 'application/json': { schema: ERROR } } },

@@ -31,7 +31,10 @@ function oneOrMany<const T extends readonly [string, ...string[]]>(values: T, al
   return z
     .union([z.string(), z.array(z.string())])
     .transform((raw, ctx) => {
-      const asked = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+      const asked = (Array.isArray(raw) ? raw : [raw])
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
       const out = new Set<T[number]>();
       for (const v of asked) {
         const expanded = aliases[v] ?? (isValue(v) ? [v] : null);
@@ -61,7 +64,12 @@ export const ticketListQuery = z
     assignee: technicianId.optional(),
     /** The name PATCH takes, accepted here as well. */
     assigneeId: technicianId.meta({ description: 'the same as assignee' }).optional(),
-    q: z.string().trim().max(200).meta({ description: 'words of the subject or description, a number, a reference, or the requester’s email or phone' }).optional(),
+    q: z
+      .string()
+      .trim()
+      .max(200)
+      .meta({ description: 'words of the subject or description, a number, a reference, or the requester’s email or phone' })
+      .optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     offset: z.coerce.number().int().min(0).default(0),
   })

@@ -8,7 +8,8 @@ import { parseScenario, type Scenario } from '../simulation/scenario.js';
 import { simulate as run } from '../simulation/simulate.js';
 import { slaComplianceChart } from '../simulation/svg.js';
 
-const USAGE = 'usage: helpdesk simulate --scenario FILE [--policy engine|round-robin|least-loaded] [--seed N] [--json] [--svg FILE] [--from-desk [--save FILE]]';
+const USAGE =
+  'usage: helpdesk simulate --scenario FILE [--policy engine|round-robin|least-loaded] [--seed N] [--json] [--svg FILE] [--from-desk [--save FILE]]';
 const DESK_DAYS = 28;
 const DAY = 24 * 3600 * 1000;
 
@@ -42,7 +43,12 @@ async function deskScenario(): Promise<Scenario> {
     const to = new Date();
     const from = new Date(to.getTime() - DESK_DAYS * DAY);
     // The rules as the routing worker reads them: categories, SLA targets, offer timeouts, load weights, holidays.
-    const book = createRulesBook({ repository: createRulesRepository(store.sequelize), timezone: config.timezone, businessHours: config.businessHours, log });
+    const book = createRulesBook({
+      repository: createRulesRepository(store.sequelize),
+      timezone: config.timezone,
+      businessHours: config.businessHours,
+      log,
+    });
     const [counts, aht, technicians, rules] = await Promise.all([
       store.staffing.arrivalsByHourOfWeek(from, to, config.timezone),
       store.staffing.meanHandlingSeconds(from, to),
@@ -89,11 +95,13 @@ export async function simulate(args: string[]): Promise<void> {
   let seed: number | undefined;
   if (values.seed !== undefined) {
     seed = Number(values.seed);
-    if (!/^-?\d{1,10}$/.test(values.seed) || !Number.isSafeInteger(seed)) throw new Error(`simulate: --seed must be an integer, not "${values.seed}"`);
+    if (!/^-?\d{1,10}$/.test(values.seed) || !Number.isSafeInteger(seed))
+      throw new Error(`simulate: --seed must be an integer, not "${values.seed}"`);
   }
   if (values['from-desk'] && values.scenario) throw new Error('simulate: give --scenario FILE or --from-desk, not both');
   if (!values['from-desk'] && !values.scenario) throw new Error(`simulate: --scenario is required (${USAGE})`);
-  if (values.save && !values['from-desk']) throw new Error('simulate: --save writes the scenario --from-desk builds; the file given to --scenario is already one');
+  if (values.save && !values['from-desk'])
+    throw new Error('simulate: --save writes the scenario --from-desk builds; the file given to --scenario is already one');
 
   const scenario = values.scenario ? await scenarioFile(values.scenario) : await deskScenario();
   if (values.save) await writeFile(values.save, `${JSON.stringify(scenario, null, 2)}\n`);

@@ -7,7 +7,8 @@ const USAGE = 'usage: helpdesk staffing --rate R --aht S --target "80/20" [--jso
 function positive(name: string, value: string | undefined): number {
   if (value === undefined) throw new Error(`staffing: --${name} is required (${USAGE})`);
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new Error(`staffing: --${name} must be a positive number, not "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new Error(`staffing: --${name} must be a positive number, not "${value}"`);
   return n;
 }
 

@@ -23,7 +23,10 @@ export function parseBusinessHours(input: string): BusinessHours {
   if (text === 'always' || text === '24/7') return { kind: 'always' };
   const windows: OpeningWindow[] = [];
   // A comma after a time starts a new segment; one inside a day list (`sat,sun`) does not.
-  const segments = text.split(/;|(?<=\d)\s*,\s*(?=[a-z])/).map((s) => s.trim()).filter(Boolean);
+  const segments = text
+    .split(/;|(?<=\d)\s*,\s*(?=[a-z])/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (segments.length === 0) throw new Error('expected "always" or e.g. "mon-fri 08:00-18:00"');
   for (const segment of segments) {
     const match = /^([a-z,-]+)\s+(.+)$/.exec(segment);

@@ -35,7 +35,10 @@ export interface TwilioConfig {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, reason: string) {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
     super(`${variable}: ${reason}`);
     this.name = 'ConfigError';
   }
@@ -128,7 +131,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const twilioSet = twilioParts.filter((v) => v !== undefined).length;
   if (twilioSet > 0 && twilioSet < 3) {
     const missing = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_PHONE_NUMBER'][twilioParts.indexOf(undefined)];
-    throw new ConfigError(missing ?? 'TWILIO_ACCOUNT_SID', 'telephony needs all three of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER');
+    throw new ConfigError(
+      missing ?? 'TWILIO_ACCOUNT_SID',
+      'telephony needs all three of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER',
+    );
   }
 
   let businessHours: BusinessHours;

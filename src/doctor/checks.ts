@@ -33,7 +33,12 @@ export async function checkRedis(config: Config, log: Logger): Promise<Finding> 
   const subject = 'redis';
   try {
     const service = await redisService(config, log, { mode: 'join' });
-    const redis = new Redis(service.url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: TIMEOUT_MS, retryStrategy: () => null });
+    const redis = new Redis(service.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      connectTimeout: TIMEOUT_MS,
+      retryStrategy: () => null,
+    });
     // connect() only says "Connection is closed"; the reason (ECONNREFUSED, NOAUTH…) is in the event.
     let lastError: Error | undefined;
     redis.on('error', (err: Error) => {

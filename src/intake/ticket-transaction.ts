@@ -27,11 +27,7 @@ export interface LockedTicket {
  * Taking the lock first matters: inserting a row that references the ticket takes a key-share lock on
  * it, and two transactions that both hold one and then ask for the update lock deadlock.
  */
-export async function withLockedTicket<T>(
-  deps: TicketDeps,
-  ticketId: string,
-  work: (locked: LockedTicket) => Promise<T>,
-): Promise<T> {
+export async function withLockedTicket<T>(deps: TicketDeps, ticketId: string, work: (locked: LockedTicket) => Promise<T>): Promise<T> {
   const { result, joined } = await deps.store.transaction(async (tx) => {
     const state = await deps.store.tickets.lock(ticketId, tx);
     if (!state) throw new AppError('TICKET_NOT_FOUND', 'no such ticket');

@@ -12,9 +12,7 @@ export function smsStatusCallbackUrl(publicUrl: string): string {
  * The channels the configuration allows: SMS when the three TWILIO_* variables are set, email when
  * SMTP_URL is. A missing one is simply absent; its rows wait in the outbox.
  */
-export function channelsFromConfig(
-  config: Pick<Config, 'twilio' | 'twilioApiUrl' | 'publicUrl' | 'smtpUrl' | 'mailFrom'>,
-): Channels {
+export function channelsFromConfig(config: Pick<Config, 'twilio' | 'twilioApiUrl' | 'publicUrl' | 'smtpUrl' | 'mailFrom'>): Channels {
   const channels: Channels = {};
   if (config.twilio) {
     channels.sms = {

@@ -26,10 +26,13 @@ async function loadFacts(store: Store, row: OutboxItem): Promise<Facts> {
   const [ticket, [cause]] = await Promise.all([
     store.tickets.get(row.ticketId),
     eventId
-      ? store.sequelize.query<NonNullable<Facts['cause']>>(`SELECT type, actor, data FROM ticket_events WHERE id = :id AND ticket_id = :ticketId`, {
-          replacements: { id: eventId, ticketId: row.ticketId },
-          type: QueryTypes.SELECT,
-        })
+      ? store.sequelize.query<NonNullable<Facts['cause']>>(
+          `SELECT type, actor, data FROM ticket_events WHERE id = :id AND ticket_id = :ticketId`,
+          {
+            replacements: { id: eventId, ticketId: row.ticketId },
+            type: QueryTypes.SELECT,
+          },
+        )
       : Promise.resolve([]),
   ]);
   return { ticket, cause: cause ?? null };

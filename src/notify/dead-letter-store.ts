@@ -59,7 +59,10 @@ export function createDeadLetterStore(sequelize: Sequelize) {
      * A coordinator's retry of a failed row: due now, forced past address suppression, and with no
      * marker (the coordinator decided it should go, whatever an earlier attempt did). Wakes the worker.
      */
-    async requeue(id: number, tx: Transaction): Promise<{ id: number; ticketId: string | null; kind: string; channel: OutboxChannel } | null> {
+    async requeue(
+      id: number,
+      tx: Transaction,
+    ): Promise<{ id: number; ticketId: string | null; kind: string; channel: OutboxChannel } | null> {
       const [row] = await select<{ id: number; ticketId: string | null; kind: string; channel: OutboxChannel }>(
         `UPDATE outbox SET status = 'pending', next_attempt_at = now(), send_started_at = NULL, error_code = NULL,
                 failed_at = NULL, forced = true

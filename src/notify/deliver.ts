@@ -227,7 +227,11 @@ async function record(deps: DeliveryDeps, row: OutboxItem, sent: Sent, reconcile
 }
 
 /** Gives up on the row; the ticket shows it (no address, no text: those stay in the dead-letter view). */
-async function fail(deps: DeliveryDeps, row: OutboxItem, error: { code: string; message: string; vendorCode?: string | number | undefined }) {
+async function fail(
+  deps: DeliveryDeps,
+  row: OutboxItem,
+  error: { code: string; message: string; vendorCode?: string | number | undefined },
+) {
   await deps.outbox.fail(row.id, row.attempts, error);
   deps.log.warn({ outboxId: row.id, kind: row.kind, channel: row.channel, code: error.code }, 'notification failed');
   return { outcome: 'failed', code: error.code } as const;

@@ -32,7 +32,8 @@ const rankOf = (status: string | null): number => (status && status in RANK ? RA
 
 export async function recordSmsStatus(store: Store, report: SmsStatusReport): Promise<SmsStatusResult> {
   const status = mapTwilioMessageStatus(report.status) ?? null;
-  const errorCode = report.errorCode === undefined || report.errorCode === null || report.errorCode === '' ? null : String(report.errorCode);
+  const errorCode =
+    report.errorCode === undefined || report.errorCode === null || report.errorCode === '' ? null : String(report.errorCode);
   return store.transaction(async (tx) => {
     const [message] = await store.sequelize.query<{ id: string; ticketId: string | null; status: string | null }>(
       `SELECT id, ticket_id AS "ticketId", status FROM messages

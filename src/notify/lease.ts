@@ -20,18 +20,21 @@ export interface HeldLease {
 
 export function holdLease(outbox: OutboxStore, row: { id: number; attempts: number }, leaseMs: number, log: Logger): HeldLease {
   let renewing: Promise<void> | undefined;
-  const timer = setInterval(() => {
-    // One renewal at a time: a database slower than the interval does not pile them up.
-    renewing ??= outbox
-      .renew(row.id, row.attempts, leaseMs)
-      .then((held) => {
-        if (!held) clearInterval(timer);
-      })
-      .catch((err: unknown) => log.warn({ err: (err as Error).message, outboxId: row.id }, 'could not renew a notification lease'))
-      .finally(() => {
-        renewing = undefined;
-      });
-  }, Math.max(10, Math.floor(leaseMs / RENEWALS_PER_LEASE)));
+  const timer = setInterval(
+    () => {
+      // One renewal at a time: a database slower than the interval does not pile them up.
+      renewing ??= outbox
+        .renew(row.id, row.attempts, leaseMs)
+        .then((held) => {
+          if (!held) clearInterval(timer);
+        })
+        .catch((err: unknown) => log.warn({ err: (err as Error).message, outboxId: row.id }, 'could not renew a notification lease'))
+        .finally(() => {
+          renewing = undefined;
+        });
+    },
+    Math.max(10, Math.floor(leaseMs / RENEWALS_PER_LEASE)),
+  );
   // A renewal must not keep a process alive that has nothing else to do.
   timer.unref();
   return { release: () => clearInterval(timer) };

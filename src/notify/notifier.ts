@@ -92,7 +92,9 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
 
   const dispatcher = createDispatcher({ outbox, queue, log, channels, smsFrom });
   const listener: OutboxListener | undefined =
-    options.listen === false ? undefined : listenForOutbox(
+    options.listen === false
+      ? undefined
+      : listenForOutbox(
           store.sequelize,
           log,
           () => dispatcher.poke(),

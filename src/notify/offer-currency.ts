@@ -51,8 +51,17 @@ const MOVES: Record<string, { code: SupersededCode; reason: string }> = {
 
 /** The events that can end an offer, for the store to find the first one after a row's cause. */
 export const OFFER_ENDING_EVENTS: readonly string[] = [
-  'declined', 'offer_expired', 'accepted', 'assigned', 'offer_renewed', 'unassigned', 'escalated', 'status_changed',
-  'resolved', 'closed', 'reopened',
+  'declined',
+  'offer_expired',
+  'accepted',
+  'assigned',
+  'offer_renewed',
+  'unassigned',
+  'escalated',
+  'status_changed',
+  'resolved',
+  'closed',
+  'reopened',
 ];
 
 const withdrawn = (movedBy: string | null, takenByThem: boolean): OfferCurrency => {
@@ -78,18 +87,27 @@ export function offerCurrency(facts: OfferFacts): OfferCurrency {
     if (facts.latestOfferId !== null && facts.latestOfferId !== cause.id) {
       // The newer offer's own text says it all; this one would make the owner read it twice.
       return stillOffered
-        ? { current: false, code: 'REOFFERED', reason: 'the ticket was offered to this technician again since; that newer offer is sent instead' }
+        ? {
+            current: false,
+            code: 'REOFFERED',
+            reason: 'the ticket was offered to this technician again since; that newer offer is sent instead',
+          }
         : withdrawn(facts.movedBy ?? 'assigned', taken);
     }
     return stillOffered ? CURRENT : withdrawn(facts.movedBy, taken);
   }
   // A reminder is of the offer made at `offeredAt`: current while that very offer stands.
-  if (!stillOffered || cause.offeredAt === null || ticket.offeredAt !== cause.offeredAt) return withdrawn(facts.movedBy ?? 'assigned', taken);
+  if (!stillOffered || cause.offeredAt === null || ticket.offeredAt !== cause.offeredAt)
+    return withdrawn(facts.movedBy ?? 'assigned', taken);
   if (facts.offerOwed) {
     return { current: false, code: 'OFFER_NOT_SENT_YET', reason: 'the offer itself has not gone out yet; its text will say it all' };
   }
   if (facts.offerSentAt && facts.offerSentAt.getTime() >= facts.writtenAt.getTime()) {
-    return { current: false, code: 'OFFER_SENT_LATE', reason: 'the offer itself went out after this reminder was due; a reminder now would repeat it' };
+    return {
+      current: false,
+      code: 'OFFER_SENT_LATE',
+      reason: 'the offer itself went out after this reminder was due; a reminder now would repeat it',
+    };
   }
   return CURRENT;
 }

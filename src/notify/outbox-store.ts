@@ -143,7 +143,9 @@ export function createOutboxStore(sequelize: Sequelize) {
      * whether and when the standing offer's text went out to the same recipient. Null for a row
      * without a ticket.
      */
-    async offerFacts(row: Pick<OutboxItem, 'id' | 'ticketId' | 'kind' | 'recipient' | 'payload' | 'createdAt'>): Promise<OfferFacts | null> {
+    async offerFacts(
+      row: Pick<OutboxItem, 'id' | 'ticketId' | 'kind' | 'recipient' | 'payload' | 'createdAt'>,
+    ): Promise<OfferFacts | null> {
       if (!row.ticketId) return null;
       const causeId = typeof row.payload.causeId === 'string' && /^\d{1,18}$/.test(row.payload.causeId) ? row.payload.causeId : null;
       const [facts] = await select<{
@@ -285,7 +287,13 @@ export function createOutboxStore(sequelize: Sequelize) {
      * Back to `pending` for a later attempt. `keepMarker`: the failed call may still have gone
      * through (no answer at all), so the next attempt must reconcile before sending again.
      */
-    async retry(id: number, attempt: number, delayMs: number, error: { code: string; message: string }, keepMarker: boolean): Promise<boolean> {
+    async retry(
+      id: number,
+      attempt: number,
+      delayMs: number,
+      error: { code: string; message: string },
+      keepMarker: boolean,
+    ): Promise<boolean> {
       const rows = await select<{ id: number }>(
         `UPDATE outbox SET status = 'pending', next_attempt_at = now() + make_interval(secs => :delaySeconds),
                 last_error = :message, error_code = :code,
@@ -300,7 +308,11 @@ export function createOutboxStore(sequelize: Sequelize) {
      * Gives up on a row: `failed`, with why, for the dead-letter view, and a `notification_failed`
      * event on the ticket (kind, channel, our code and the vendor's; never the address or the text).
      */
-    async fail(id: number, attempt: number, error: { code: string; message: string; vendorCode?: string | number | undefined }): Promise<boolean> {
+    async fail(
+      id: number,
+      attempt: number,
+      error: { code: string; message: string; vendorCode?: string | number | undefined },
+    ): Promise<boolean> {
       const [row] = await select<{ done: number }>(
         `WITH done AS (
            UPDATE outbox SET status = 'failed', failed_at = now(), last_error = :message, error_code = :code,
@@ -326,7 +338,6 @@ export function createOutboxStore(sequelize: Sequelize) {
       );
       return (row?.done ?? 0) > 0;
     },
-
   };
 }
 

@@ -82,7 +82,12 @@ export async function enqueue(
 }
 
 /** The job of the next attempt of the same row, after a transient failure. */
-export async function enqueueRetry(queue: Bull.Queue<NotifyJobData>, job: Bull.Job<NotifyJobData>, attempt: number, delayMs: number): Promise<void> {
+export async function enqueueRetry(
+  queue: Bull.Queue<NotifyJobData>,
+  job: Bull.Job<NotifyJobData>,
+  attempt: number,
+  delayMs: number,
+): Promise<void> {
   const { outboxId, group } = job.data;
   const data: NotifyJobData = { outboxId, attempt, group: group.startsWith('mail-') ? `mail-${outboxId}-${attempt}` : group };
   await queue.add(data, {

@@ -69,7 +69,9 @@ function listen(server: Server, port: number): Promise<Server> {
     const onError = (err: NodeJS.ErrnoException): void => {
       if (err.code === 'EADDRINUSE') return reject(portTaken(port));
       const reason =
-        err.code === 'EACCES' ? `port ${port} needs privileges this process lacks: choose a PORT above 1023` : `cannot listen on port ${port}: ${err.message}`;
+        err.code === 'EACCES'
+          ? `port ${port} needs privileges this process lacks: choose a PORT above 1023`
+          : `cannot listen on port ${port}: ${err.message}`;
       reject(new ConfigError('PORT', reason));
     };
     server.once('error', onError);

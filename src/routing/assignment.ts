@@ -158,10 +158,7 @@ export interface DecisionSummary<Id extends string | number = string> {
  * What goes into the ticket's event: with a thousand technicians the full list is noise, so the few
  * best and a count of exclusions per reason. Selection is a bounded insertion, not a full sort.
  */
-export function summarizeDecision<Id extends string | number>(
-  decision: AssignmentDecision<Id>,
-  keep = 5,
-): DecisionSummary<Id> {
+export function summarizeDecision<Id extends string | number>(decision: AssignmentDecision<Id>, keep = 5): DecisionSummary<Id> {
   const top: { candidate: Candidate<Id>; rank: Ranked }[] = [];
   const excluded: Record<string, number> = {};
   let eligible = 0;

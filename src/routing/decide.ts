@@ -40,7 +40,11 @@ function snapshotOf(r: TechnicianRecord, history: RoutingHistory, shiftNow: (shi
  * Ranks the candidates and offers the ticket to the best one whose row, locked, is as ranked (one
  * statement, see lock-and-offer.ts); or leaves it waiting, with why.
  */
-export async function decide(engine: RoutingEngine, { state, required, now, tx, holding }: Deciding, context: DecisionContext): Promise<Routed> {
+export async function decide(
+  engine: RoutingEngine,
+  { state, required, now, tx, holding }: Deciding,
+  context: DecisionContext,
+): Promise<Routed> {
   const { deps } = engine;
   const ticketId = state.id;
   const rules = engine.rules.current();

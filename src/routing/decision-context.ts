@@ -103,21 +103,23 @@ function toContext(row: ContextRow, tier: Tier): DecisionContext {
     events: row.events,
     outage: row.outage,
     linkedOngoing: row.linked_ongoing,
-    candidates: row.candidates.sort(byId).map(([id, skills, maxLoad, shift, lastAssignedAt, p1, p2, p3, p4, version, name, phone, email, language]) => ({
-      id,
-      version,
-      record: {
+    candidates: row.candidates
+      .sort(byId)
+      .map(([id, skills, maxLoad, shift, lastAssignedAt, p1, p2, p3, p4, version, name, phone, email, language]) => ({
         id,
-        tier,
-        skills,
-        maxLoad,
-        available: true,
-        shift,
-        lastAssignedAt: lastAssignedAt === null ? null : new Date(lastAssignedAt),
-        openLoad: { P1: p1, P2: p2, P3: p3, P4: p4 },
-      },
-      contact: { id, name, phone, email, language },
-    })),
+        version,
+        record: {
+          id,
+          tier,
+          skills,
+          maxLoad,
+          available: true,
+          shift,
+          lastAssignedAt: lastAssignedAt === null ? null : new Date(lastAssignedAt),
+          openLoad: { P1: p1, P2: p2, P3: p3, P4: p4 },
+        },
+        contact: { id, name, phone, email, language },
+      })),
     recipients: row.requester ? { requester: row.requester, watchers: row.watchers } : null,
     eventId: row.event_id,
   };

@@ -22,14 +22,7 @@ export {
   type CategoryDefinition,
   type CategoryGuess,
 } from './categorize.js';
-export {
-  alwaysOpen,
-  isOpen,
-  nextOpening,
-  addBusinessMinutes,
-  businessMinutesBetween,
-  type BusinessCalendar,
-} from './calendar.js';
+export { alwaysOpen, isOpen, nextOpening, addBusinessMinutes, businessMinutesBetween, type BusinessCalendar } from './calendar.js';
 export {
   DEFAULT_SLA_TARGETS,
   SLA_WARNING_RATIO,

@@ -52,7 +52,10 @@ export interface ChangeHandled {
  * A committed change to a ticket, as the listeners report it: route it if it waits, offer what
  * waits to a technician it freed, and bring its timers in line.
  */
-export async function onTicketChanged(engine: RoutingEngine, change: { ticketId: string; events: readonly string[] }): Promise<ChangeHandled> {
+export async function onTicketChanged(
+  engine: RoutingEngine,
+  change: { ticketId: string; events: readonly string[] },
+): Promise<ChangeHandled> {
   const reentered = change.events.find((e) => e === 'reopened' || e === 'status_changed');
   if (reentered && !change.events.includes('assigned')) await renewOffer(engine, change.ticketId, reentered);
   const outcome = await routeTicket(engine, change.ticketId);

@@ -26,22 +26,72 @@ export interface PriorityKeywords {
 
 export const DEFAULT_PRIORITY_KEYWORDS: PriorityKeywords = {
   urgencyHigh: [
-    'urgent*', 'urgence', 'au plus vite', 'immediatement', 'tout de suite', 'bloqu*', 'panne',
-    'hors service', 'plante', 'critique', 'ne peux pas travailler', 'ne peux plus travailler',
-    'impossible de travailler', 'asap', 'emergency', 'critical', 'down', 'blocked', 'blocking',
-    'cannot work', "can't work", 'unable to work', 'not working at all', 'right now',
+    'urgent*',
+    'urgence',
+    'au plus vite',
+    'immediatement',
+    'tout de suite',
+    'bloqu*',
+    'panne',
+    'hors service',
+    'plante',
+    'critique',
+    'ne peux pas travailler',
+    'ne peux plus travailler',
+    'impossible de travailler',
+    'asap',
+    'emergency',
+    'critical',
+    'down',
+    'blocked',
+    'blocking',
+    'cannot work',
+    "can't work",
+    'unable to work',
+    'not working at all',
+    'right now',
   ],
   urgencyLow: [
-    'pas urgent*', 'non urgent*', 'rien d\'urgent', 'quand vous pourrez', 'quand vous aurez le temps',
-    'pas presse', 'not urgent', 'no rush', 'no hurry', 'when you have time', 'when you get a chance',
+    'pas urgent*',
+    'non urgent*',
+    "rien d'urgent",
+    'quand vous pourrez',
+    'quand vous aurez le temps',
+    'pas presse',
+    'not urgent',
+    'no rush',
+    'no hurry',
+    'when you have time',
+    'when you get a chance',
     'low priority',
   ],
   impactHigh: [
-    'tout le service', 'toute l\'equipe', 'tout le monde', 'tout l\'etage', 'tout le batiment', 'tout le site',
-    'personne ne peut', 'plus personne', 'tous les utilisateurs', 'tous les postes', 'tous les collegues',
-    'panne generale', 'coupure generale', 'whole team', 'entire team', 'whole office', 'whole department',
-    'entire office', 'everyone', 'everybody', 'all users', 'all staff', 'nobody can', 'no one can',
-    'company-wide', 'outage',
+    'tout le service',
+    "toute l'equipe",
+    'tout le monde',
+    "tout l'etage",
+    'tout le batiment',
+    'tout le site',
+    'personne ne peut',
+    'plus personne',
+    'tous les utilisateurs',
+    'tous les postes',
+    'tous les collegues',
+    'panne generale',
+    'coupure generale',
+    'whole team',
+    'entire team',
+    'whole office',
+    'whole department',
+    'entire office',
+    'everyone',
+    'everybody',
+    'all users',
+    'all staff',
+    'nobody can',
+    'no one can',
+    'company-wide',
+    'outage',
   ],
 };
 
@@ -144,9 +194,7 @@ export function assessTicket(hints: PriorityHints, options: AssessOptions = {}):
 }
 
 /** Reads the usual priority headers; unknown values tell nothing. */
-export function headerUrgency(
-  headers: PriorityHints['headers'],
-): { level: Level; source: string } | undefined {
+export function headerUrgency(headers: PriorityHints['headers']): { level: Level; source: string } | undefined {
   if (!headers) return undefined;
   const x = headers.xPriority?.trim();
   if (x) {
@@ -154,7 +202,10 @@ export function headerUrgency(
     if (n === 1 || n === 2) return { level: 'high', source: `X-Priority ${n}` };
     if (n === 4 || n === 5) return { level: 'low', source: `X-Priority ${n}` };
   }
-  for (const [name, value] of [['Importance', headers.importance], ['Priority', headers.priority]] as const) {
+  for (const [name, value] of [
+    ['Importance', headers.importance],
+    ['Priority', headers.priority],
+  ] as const) {
     const v = value?.trim().toLowerCase();
     if (v === 'high' || v === 'urgent') return { level: 'high', source: `${name}: ${v}` };
     if (v === 'low' || v === 'non-urgent') return { level: 'low', source: `${name}: ${v}` };
@@ -166,10 +217,20 @@ export function headerUrgency(
  * A mailbox configured with a priority rather than levels: the matrix cell giving it, preferring
  * the diagonal (equal impact and urgency) so that neither axis is invented far from the other.
  */
-export function cellFor(priority: Priority, matrix: PriorityMatrix = DEFAULT_PRIORITY_MATRIX): { impact: Level; urgency: Level } | undefined {
+export function cellFor(
+  priority: Priority,
+  matrix: PriorityMatrix = DEFAULT_PRIORITY_MATRIX,
+): { impact: Level; urgency: Level } | undefined {
   const order: [Level, Level][] = [
-    ['high', 'high'], ['medium', 'medium'], ['low', 'low'],
-    ['medium', 'high'], ['high', 'medium'], ['low', 'high'], ['high', 'low'], ['low', 'medium'], ['medium', 'low'],
+    ['high', 'high'],
+    ['medium', 'medium'],
+    ['low', 'low'],
+    ['medium', 'high'],
+    ['high', 'medium'],
+    ['low', 'high'],
+    ['high', 'low'],
+    ['low', 'medium'],
+    ['medium', 'low'],
   ];
   for (const [impact, urgency] of order) {
     if (matrix[impact][urgency] === priority) return { impact, urgency };

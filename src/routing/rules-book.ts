@@ -45,7 +45,11 @@ export interface RulesBookOptions {
 
 type RuleValues = { [K in RuleName]: (typeof RULES)[K]['default'] };
 
-function snapshot(values: RuleValues, categories: readonly CategoryDefinition[], base: Pick<RulesBookOptions, 'timezone' | 'businessHours'>): RoutingRules {
+function snapshot(
+  values: RuleValues,
+  categories: readonly CategoryDefinition[],
+  base: Pick<RulesBookOptions, 'timezone' | 'businessHours'>,
+): RoutingRules {
   return Object.freeze({
     calendar: { timezone: base.timezone, hours: base.businessHours, holidays: [...values.calendar.holidays] },
     matrix: values['priority-matrix'],

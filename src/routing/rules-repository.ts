@@ -27,8 +27,7 @@ const toCategory = (r: CategoryRecord): StoredCategory => ({
   updatedAt: r.updated_at.toISOString(),
 });
 
-const JSON_TEXT_ARRAY = (param: string) =>
-  `ARRAY(SELECT jsonb_array_elements_text(CAST(${param} AS jsonb)))::text[]`;
+const JSON_TEXT_ARRAY = (param: string) => `ARRAY(SELECT jsonb_array_elements_text(CAST(${param} AS jsonb)))::text[]`;
 
 export function createRulesRepository(sequelize: Sequelize) {
   return {
@@ -88,10 +87,10 @@ export function createRulesRepository(sequelize: Sequelize) {
             transaction,
           },
         )) as [(CategoryRecord & { created: boolean })[], unknown];
-        await sequelize.query(
-          `INSERT INTO skills (name) SELECT jsonb_array_elements_text(CAST(:skills AS jsonb)) ON CONFLICT DO NOTHING`,
-          { replacements: { skills: jsonb(c.skills) }, transaction },
-        );
+        await sequelize.query(`INSERT INTO skills (name) SELECT jsonb_array_elements_text(CAST(:skills AS jsonb)) ON CONFLICT DO NOTHING`, {
+          replacements: { skills: jsonb(c.skills) },
+          transaction,
+        });
         const row = rows[0];
         if (!row) throw new Error('upsert returned no row');
         return { created: row.created, category: toCategory(row) };

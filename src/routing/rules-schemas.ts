@@ -15,7 +15,10 @@ const priority = z.enum(PRIORITIES, { message: 'expected one of P1, P2, P3, P4' 
 const row = z.strictObject({ high: priority, medium: priority, low: priority });
 const perPriority = <T extends z.ZodType>(value: T) => z.strictObject({ P1: value, P2: value, P3: value, P4: value });
 /** Minutes may be fractional: tests and drills use targets of seconds. */
-const minutes = z.number().positive('must be more than 0').max(366 * 24 * 60);
+const minutes = z
+  .number()
+  .positive('must be more than 0')
+  .max(366 * 24 * 60);
 const keywordList = z.array(z.string().trim().toLowerCase().min(1).max(100)).max(500);
 
 export const matrixSchema = z.strictObject({ high: row, medium: row, low: row });
@@ -94,8 +97,10 @@ export const categoryBody = z
   .transform((b, ctx) => {
     const skills = b.skills ?? b.requiredSkills;
     const startTier = b.startTier ?? b.startingTier;
-    if (b.skills && b.requiredSkills) ctx.addIssue({ code: 'custom', path: ['requiredSkills'], message: 'give skills or requiredSkills, not both' });
-    if (b.startTier && b.startingTier) ctx.addIssue({ code: 'custom', path: ['startingTier'], message: 'give startTier or startingTier, not both' });
+    if (b.skills && b.requiredSkills)
+      ctx.addIssue({ code: 'custom', path: ['requiredSkills'], message: 'give skills or requiredSkills, not both' });
+    if (b.startTier && b.startingTier)
+      ctx.addIssue({ code: 'custom', path: ['startingTier'], message: 'give startTier or startingTier, not both' });
     if (!skills) ctx.addIssue({ code: 'custom', path: ['skills'], message: 'required: the skills a technician needs for this category' });
     if (!startTier) ctx.addIssue({ code: 'custom', path: ['startTier'], message: 'required: 1, 2 or 3' });
     if (!skills || !startTier) return z.NEVER;

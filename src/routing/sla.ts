@@ -35,12 +35,7 @@ export interface DueDates {
 }
 
 /** Due dates of a ticket that has not been paused; see dueDateWithPauses for one that has. */
-export function dueDates(
-  createdAt: Date,
-  priority: Priority,
-  cal: BusinessCalendar,
-  targets: SlaTargets = DEFAULT_SLA_TARGETS,
-): DueDates {
+export function dueDates(createdAt: Date, priority: Priority, cal: BusinessCalendar, targets: SlaTargets = DEFAULT_SLA_TARGETS): DueDates {
   const target = targets[priority];
   const c = clock(cal, target.aroundTheClock);
   return {
@@ -84,12 +79,7 @@ export function elapsedBusinessMinutes(
  * Pushes a due date out by the business time a finished pause took from it: what was left at the
  * pause's start is counted again from its end. A pause that began after the due date changes nothing.
  */
-export function resolveByAfterPause(
-  cal: BusinessCalendar,
-  due: Date,
-  pause: { from: Date; to: Date },
-  aroundTheClock: boolean,
-): Date {
+export function resolveByAfterPause(cal: BusinessCalendar, due: Date, pause: { from: Date; to: Date }, aroundTheClock: boolean): Date {
   if (pause.from.getTime() >= due.getTime() || pause.to.getTime() <= pause.from.getTime()) return due;
   const c = clock(cal, aroundTheClock);
   const remaining = businessMinutesBetween(c, pause.from, due);

@@ -134,11 +134,7 @@ export function slaTimers(t: SlaInputTicket, cal: BusinessCalendar, targets: Sla
 }
 
 /** The next shift start of an available technician who is off shift now; none otherwise. */
-export function shiftTimer(
-  technician: { id: string; shift: Shift; available: boolean },
-  now: Date,
-  timezone: string,
-): TimerJob | null {
+export function shiftTimer(technician: { id: string; shift: Shift; available: boolean }, now: Date, timezone: string): TimerJob | null {
   if (!technician.available || !technician.shift || onShift(technician.shift, now, timezone)) return null;
   const at = nextShiftStart(technician.shift, now, timezone);
   return job({ kind: 'shift-start', technicianId: technician.id, at: at.getTime() });

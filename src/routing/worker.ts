@@ -4,7 +4,14 @@ import type { RoleContext, RoleStopper } from '../roles/types.js';
 import { drainAll } from './drain.js';
 import { createRoutingEngine, DEFAULT_HORIZON_MS, type RoutingEngine } from './engine.js';
 import { onTechnicianChanged, onTicketChanged } from './on-change.js';
-import { DEFAULT_ROUTING_PREFIX, JOB_OPTIONS, ROUTING_QUEUE, type DrainQueueJob, type RouteTicketJob, type RoutingJobData } from './producer.js';
+import {
+  DEFAULT_ROUTING_PREFIX,
+  JOB_OPTIONS,
+  ROUTING_QUEUE,
+  type DrainQueueJob,
+  type RouteTicketJob,
+  type RoutingJobData,
+} from './producer.js';
 import { fireTimer } from './timer-fire.js';
 import { TIMER_KINDS, type TimerData, type TimerJob } from './timer-plan.js';
 import { planTimers } from './timer-sync.js';
@@ -40,7 +47,10 @@ export async function startRoutingWorker(ctx: RoleContext, options: RoutingWorke
   // A job taken by a worker that was killed is handed out again once its lock lapses: bull's 30 s
   // lock and 30 s stall check left a ticket unrouted for up to a minute after a kill -9; the lock is
   // renewed by its live holder every half lock, so a short one costs a Redis call every 5 s.
-  const queue = new Bull<RoutingJobData>(ROUTING_QUEUE, ctx.redisUrl, { prefix, settings: { lockDuration: 10_000, stalledInterval: 5_000 } });
+  const queue = new Bull<RoutingJobData>(ROUTING_QUEUE, ctx.redisUrl, {
+    prefix,
+    settings: { lockDuration: 10_000, stalledInterval: 5_000 },
+  });
   queue.on('error', (err) => log.warn({ err: err.message }, 'routing queue: redis error'));
   queue.on('failed', (job, err) => log.warn({ job: job.name, attempts: job.attemptsMade, err: err.message }, 'routing job failed'));
   const release = services.routing.connect(ctx.redisUrl, prefix);
@@ -81,15 +91,17 @@ export async function startRoutingWorker(ctx: RoleContext, options: RoutingWorke
   void queue
     .process('route-ticket', concurrency, (job) => settle(() => onTicketChanged(engine, job.data as RouteTicketJob)))
     .catch((err: unknown) => log.error({ err }, 'routing worker stopped'));
-  void queue.process('drain-queue', 1, (job) =>
-    settle(async () => {
-      const data = job.data as DrainQueueJob;
-      if (!data.technicianId) return sweep();
-      const more = await onTechnicianChanged(engine, data.technicianId, data.after ?? null);
-      if (more) await queue.add('drain-queue', { technicianId: data.technicianId, after: more }, JOB_OPTIONS);
-      return { more: more !== null };
-    }),
-  ).catch(() => undefined);
+  void queue
+    .process('drain-queue', 1, (job) =>
+      settle(async () => {
+        const data = job.data as DrainQueueJob;
+        if (!data.technicianId) return sweep();
+        const more = await onTechnicianChanged(engine, data.technicianId, data.after ?? null);
+        if (more) await queue.add('drain-queue', { technicianId: data.technicianId, after: more }, JOB_OPTIONS);
+        return { more: more !== null };
+      }),
+    )
+    .catch(() => undefined);
   for (const kind of TIMER_KINDS) {
     void queue.process(kind, 1, (job) => settle(() => fireTimer(engine, job.data as TimerData))).catch(() => undefined);
   }

@@ -47,7 +47,8 @@ export async function planWrite(
   const events = decision.events.map((e) => e.type);
   const notify = decision.notify?.length ? decision.notify : null;
   let ids = hints.eventIds ?? [];
-  if (notify && decision.events.length > 0 && ids.length < decision.events.length) ids = await takeEventIds(deps, decision.events.length, tx);
+  if (notify && decision.events.length > 0 && ids.length < decision.events.length)
+    ids = await takeEventIds(deps, decision.events.length, tx);
   const causeId = ids[decision.events.length - 1] ?? '';
   const outbox = notify ? await notificationRows(deps, next, causeId, decision, tx, hints.recipients) : [];
 
@@ -99,7 +100,11 @@ export async function writeDecision(
 ): Promise<{ events: string[]; state: TicketState }> {
   const plan = await planWrite(deps, state, decision, actor, tx, hints);
   if (plan.steps.length > 0) {
-    await deps.store.sequelize.query(`WITH ${plan.steps.join(',\n')} SELECT 1`, { bind: plan.bind, type: QueryTypes.SELECT, transaction: tx });
+    await deps.store.sequelize.query(`WITH ${plan.steps.join(',\n')} SELECT 1`, {
+      bind: plan.bind,
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
   }
   return { events: plan.events, state: plan.state };
 }

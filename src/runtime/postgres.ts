@@ -60,7 +60,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   await prepareDirectories(opts.dataDir, path.dirname(files.pgdata), opts.log);
   const claimed = await claim(files.owner);
   if (claimed.kind === 'in-use') {
-    throw new Error(`the embedded Postgres in ${path.dirname(files.owner)} is run by process ${claimed.owner}; stop it or use another HELPDESK_DATA_DIR`);
+    throw new Error(
+      `the embedded Postgres in ${path.dirname(files.owner)} is run by process ${claimed.owner}; stop it or use another HELPDESK_DATA_DIR`,
+    );
   }
   try {
     return await start(opts, files);

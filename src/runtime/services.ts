@@ -62,8 +62,18 @@ interface ServiceKind {
   start(opts: { dataDir: string; log: Logger; onGiveUp?: (err: Error) => void }): Promise<{ url: string; stop(): Promise<void> }>;
 }
 
-const POSTGRES: ServiceKind = { variable: 'DATABASE_URL', name: 'the embedded PostgreSQL', running: runningEmbeddedPostgres, start: startEmbeddedPostgres };
-const REDIS: ServiceKind = { variable: 'REDIS_URL', name: 'the embedded redis-server', running: runningRedisServer, start: startRedisServer };
+const POSTGRES: ServiceKind = {
+  variable: 'DATABASE_URL',
+  name: 'the embedded PostgreSQL',
+  running: runningEmbeddedPostgres,
+  start: startEmbeddedPostgres,
+};
+const REDIS: ServiceKind = {
+  variable: 'REDIS_URL',
+  name: 'the embedded redis-server',
+  running: runningRedisServer,
+  start: startRedisServer,
+};
 
 export function databaseService(config: BackingConfig, log: Logger, options: Omit<BackingOptions, 'redis'>): Promise<Service> {
   return service(POSTGRES, config.databaseUrl, config.dataDir, log, options);
@@ -73,7 +83,13 @@ export function redisService(config: BackingConfig, log: Logger, options: Omit<B
   return service(REDIS, config.redisUrl, config.dataDir, log, options);
 }
 
-async function service(kind: ServiceKind, url: string | undefined, dataDir: string, log: Logger, options: Omit<BackingOptions, 'redis'>): Promise<Service> {
+async function service(
+  kind: ServiceKind,
+  url: string | undefined,
+  dataDir: string,
+  log: Logger,
+  options: Omit<BackingOptions, 'redis'>,
+): Promise<Service> {
   if (url) return { url, origin: kind.variable, stop: nothing };
   if (options.mode === 'join') {
     const running = await kind.running(dataDir);

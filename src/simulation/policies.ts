@@ -1,5 +1,11 @@
 import { PRIORITIES } from '../domain.js';
-import { DEFAULT_LOAD_WEIGHTS, rankCandidates, type LoadWeights, type TechnicianSnapshot, type TicketForAssignment } from '../routing/assignment.js';
+import {
+  DEFAULT_LOAD_WEIGHTS,
+  rankCandidates,
+  type LoadWeights,
+  type TechnicianSnapshot,
+  type TicketForAssignment,
+} from '../routing/assignment.js';
 import { byPriorityThenAge, type QueuedTicket } from '../routing/escalation.js';
 
 export const POLICIES = ['engine', 'round-robin', 'least-loaded'] as const;

@@ -60,10 +60,23 @@ const seconds = (s: number) => (s < 600 ? `${s.toFixed(0)} s` : s < 36_000 ? `${
 export function reportTable(report: SimulationReport): string {
   const rows = [['priority', 'offered', 'answered', 'SLA met', 'waited', 'mean wait', 'p90 wait']];
   for (const [p, r] of Object.entries(report.priorities)) {
-    rows.push([p, String(r.offered), String(r.answered), pct(r.slaCompliance), pct(r.waitProbability), seconds(r.meanWaitSeconds), seconds(r.p90WaitSeconds)]);
+    rows.push([
+      p,
+      String(r.offered),
+      String(r.answered),
+      pct(r.slaCompliance),
+      pct(r.waitProbability),
+      seconds(r.meanWaitSeconds),
+      seconds(r.p90WaitSeconds),
+    ]);
   }
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   const tiers = Object.entries(report.tiers).map(([tier, t]) => `tier ${tier} ${pct(t.utilisation)}`);
-  return [`policy ${report.policy}, seed ${report.seed}, ${report.days} days`, ...rows.map(line), `utilisation: ${tiers.join(', ')}`, ''].join('\n');
+  return [
+    `policy ${report.policy}, seed ${report.seed}, ${report.days} days`,
+    ...rows.map(line),
+    `utilisation: ${tiers.join(', ')}`,
+    '',
+  ].join('\n');
 }

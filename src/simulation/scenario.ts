@@ -12,17 +12,20 @@ import { calendarSchema, loadWeightsSchema, offerRulesSchema, slaTargetsSchema }
  * is not silently a default.
  */
 const hoursText = (what: string) =>
-  z.string().max(500).refine(
-    (s) => {
-      try {
-        parseBusinessHours(s);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: `${what}: expected "always" or e.g. "mon-fri 08:00-18:00"` },
-  );
+  z
+    .string()
+    .max(500)
+    .refine(
+      (s) => {
+        try {
+          parseBusinessHours(s);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: `${what}: expected "always" or e.g. "mon-fri 08:00-18:00"` },
+    );
 
 const rate = z.number().finite().min(0).max(100_000);
 
@@ -34,7 +37,11 @@ const arrival = z
     /** Poisson rate per hour: one number, or 168 from Monday 00:00. */
     perHour: z.union([rate, z.array(rate).length(168)]),
     /** Mean of an exponential handling time. */
-    handlingSeconds: z.number().finite().positive().max(30 * 86_400),
+    handlingSeconds: z
+      .number()
+      .finite()
+      .positive()
+      .max(30 * 86_400),
   })
   .strict();
 
@@ -70,7 +77,11 @@ export const scenarioSchema = z
     categories: z
       .array(
         z
-          .object({ name: z.string().trim().min(1).max(100), skills: z.array(z.string().trim().min(1).max(100)).max(50), startTier: z.union(TIERS.map((t) => z.literal(t))) })
+          .object({
+            name: z.string().trim().min(1).max(100),
+            skills: z.array(z.string().trim().min(1).max(100)).max(50),
+            startTier: z.union(TIERS.map((t) => z.literal(t))),
+          })
           .strict(),
       )
       .max(1000)
@@ -117,9 +128,16 @@ export function parseScenario(input: unknown): Scenario {
   for (const t of result.data.technicians) parseShift(t.shift);
   // A run holds every ticket in memory: a misplaced zero must be an error, not an hour of swapping.
   const technicians = result.data.technicians.reduce((n, t) => n + (t.count ?? 1), 0);
-  if (technicians > MAX_TECHNICIANS) throw new Error(`scenario: technicians: ${technicians} in all; at most ${MAX_TECHNICIANS.toLocaleString('en')}`);
-  const perWeek = result.data.arrivals.reduce((n, a) => n + (typeof a.perHour === 'number' ? a.perHour * 168 : a.perHour.reduce((x, y) => x + y, 0)), 0);
+  if (technicians > MAX_TECHNICIANS)
+    throw new Error(`scenario: technicians: ${technicians} in all; at most ${MAX_TECHNICIANS.toLocaleString('en')}`);
+  const perWeek = result.data.arrivals.reduce(
+    (n, a) => n + (typeof a.perHour === 'number' ? a.perHour * 168 : a.perHour.reduce((x, y) => x + y, 0)),
+    0,
+  );
   const tickets = Math.round((perWeek / 7) * result.data.days);
-  if (tickets > MAX_TICKETS) throw new Error(`scenario: arrivals: about ${tickets.toLocaleString('en')} tickets; at most ${MAX_TICKETS.toLocaleString('en')} per run`);
+  if (tickets > MAX_TICKETS)
+    throw new Error(
+      `scenario: arrivals: about ${tickets.toLocaleString('en')} tickets; at most ${MAX_TICKETS.toLocaleString('en')} per run`,
+    );
   return result.data;
 }

@@ -128,14 +128,23 @@ export function simulate(scenario: Scenario, options: SimulationOptions): Simula
   const end = start + scenario.days * DAY;
   const stopAt = end + 7 * DAY;
   const rules = scenario.rules ?? {};
-  const calendar: BusinessCalendar = { timezone, hours: parseBusinessHours(scenario.businessHours ?? 'always'), holidays: rules.holidays ?? [] };
+  const calendar: BusinessCalendar = {
+    timezone,
+    hours: parseBusinessHours(scenario.businessHours ?? 'always'),
+    holidays: rules.holidays ?? [],
+  };
   const slaTargets: SlaTargets = rules.slaTargets ?? DEFAULT_SLA_TARGETS;
   const policy: RoutingPolicy =
     typeof options.policy === 'string' ? createPolicy(options.policy, rules.loadWeights ?? DEFAULT_LOAD_WEIGHTS) : options.policy;
   const arrivalsRandom: Random = stream(seed, ARRIVALS);
   const offersRandom: Random = stream(seed, OFFERS);
   const offerTimeouts: OfferTimeouts = scenario.offerTimeoutSeconds
-    ? { P1: scenario.offerTimeoutSeconds / 60, P2: scenario.offerTimeoutSeconds / 60, P3: scenario.offerTimeoutSeconds / 60, P4: scenario.offerTimeoutSeconds / 60 }
+    ? {
+        P1: scenario.offerTimeoutSeconds / 60,
+        P2: scenario.offerTimeoutSeconds / 60,
+        P3: scenario.offerTimeoutSeconds / 60,
+        P4: scenario.offerTimeoutSeconds / 60,
+      }
     : (rules.offerTimeoutMinutes ?? DEFAULT_OFFER_TIMEOUTS);
   const acceptMeanMs = (scenario.offers?.meanAcceptSeconds ?? 0) * 1000;
   const declineProbability = scenario.offers?.declineProbability ?? 0;
@@ -215,7 +224,11 @@ export function simulate(scenario: Scenario, options: SimulationOptions): Simula
     byTier.set(tech.snapshot.tier, list);
   }
   const snapshotsByTier = new Map<Tier, TechnicianSnapshot<number>[]>();
-  for (const [tier, list] of byTier) snapshotsByTier.set(tier, list.map((t) => t.snapshot));
+  for (const [tier, list] of byTier)
+    snapshotsByTier.set(
+      tier,
+      list.map((t) => t.snapshot),
+    );
 
   const queue = new EventQueue<SimEvent>();
   const outcomes: SimTicket[] = [];

@@ -35,7 +35,9 @@ export function slaComplianceChart(reports: readonly SimulationReport[]): string
         `<rect x="${x.toFixed(1)}" y="${y(share).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(plotH * share).toFixed(1)}" fill="${COLOURS[i % COLOURS.length]}"><title>${escape(r.policy)} ${p}: ${(share * 100).toFixed(1)}%</title></rect>`,
       );
     });
-    parts.push(`<text x="${(left + g * groupW + groupW / 2).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle">${escape(p)}</text>`);
+    parts.push(
+      `<text x="${(left + g * groupW + groupW / 2).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle">${escape(p)}</text>`,
+    );
   });
   reports.forEach((r, i) => {
     const x = left + i * 140;

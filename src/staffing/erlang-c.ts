@@ -82,7 +82,8 @@ export function agentsFor(load: Load, target: ServiceTarget): ErlangC {
   if (!(target.share > 0 && target.share < 1)) throw new RangeError('the service level target must be between 0% and 100%, exclusive');
   const a = erlangs(load);
   // The recurrence costs one step per agent: a million is milliseconds, a typo's 10^12 would be hours.
-  if (a > MAX_ERLANGS) throw new RangeError(`the load is ${Math.round(a)} erlangs; at most ${MAX_ERLANGS.toLocaleString('en')} can be sized`);
+  if (a > MAX_ERLANGS)
+    throw new RangeError(`the load is ${Math.round(a)} erlangs; at most ${MAX_ERLANGS.toLocaleString('en')} can be sized`);
   if (a <= 0) return erlangC(load, 0, target.seconds);
   let agents = Math.floor(a) + 1;
   let b = erlangB(a, agents);

@@ -130,7 +130,9 @@ export function createEmailRepository(sequelize: Sequelize) {
         { asked: jsonb(asked.map((a) => ({ number: Number(a.number), address: a.address?.toLowerCase() ?? null }))) },
         tx,
       );
-      return new Map(rows.map((row) => [numberKey(String(row.number), row.address), { ...toRef(row), senderIsRequesterOrWatcher: row.member }]));
+      return new Map(
+        rows.map((row) => [numberKey(String(row.number), row.address), { ...toRef(row), senderIsRequesterOrWatcher: row.member }]),
+      );
     },
 
     /** Who `address` is to a ticket: its requester, a watcher, or someone else. */
@@ -150,7 +152,9 @@ export function createEmailRepository(sequelize: Sequelize) {
         { asked: jsonb(known.map((a) => ({ ticketId: a.ticketId, address: a.address.toLowerCase() }))) },
         tx,
       );
-      const roles = new Map(rows.map((row) => [`${row.ticketId} ${row.address}`, row.requester ? 'requester' : row.watcher ? 'watcher' : 'other'] as const));
+      const roles = new Map(
+        rows.map((row) => [`${row.ticketId} ${row.address}`, row.requester ? 'requester' : row.watcher ? 'watcher' : 'other'] as const),
+      );
       return asked.map((a) => (a.address === null ? 'other' : (roles.get(`${a.ticketId} ${a.address.toLowerCase()}`) ?? 'other')));
     },
 
@@ -218,7 +222,10 @@ export function createEmailRepository(sequelize: Sequelize) {
     },
 
     /** Attachments of many messages; a statement per few hundred files (bound parameters are limited). */
-    async addAttachmentsMany(entries: readonly (AttachmentOwner & { files: readonly StoredAttachment[] })[], tx: Transaction): Promise<void> {
+    async addAttachmentsMany(
+      entries: readonly (AttachmentOwner & { files: readonly StoredAttachment[] })[],
+      tx: Transaction,
+    ): Promise<void> {
       const all = entries.flatMap(({ files, ...owner }) => files.map((file) => ({ owner, file })));
       for (let start = 0; start < all.length; start += ATTACHMENTS_PER_STATEMENT) {
         // Bound, not replaced: pg sends a Buffer parameter as binary, where a replacement would spell

@@ -69,10 +69,7 @@ export function createOutageRepository(models: Models) {
     /** Ending an outage keeps it for the tickets linked to it. */
     async end(id: string, now = new Date()): Promise<boolean> {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return false;
-      const [count] = await Outage.update(
-        { until: now },
-        { where: { id, [Op.or]: [{ until: null }, { until: { [Op.gt]: now } }] } },
-      );
+      const [count] = await Outage.update({ until: now }, { where: { id, [Op.or]: [{ until: null }, { until: { [Op.gt]: now } }] } });
       return count > 0;
     },
   };

@@ -72,7 +72,8 @@ export async function seedDemo(store: Store): Promise<string> {
   });
   await store.outages.create({
     title: 'Messagerie lente / Slow email',
-    message: 'Nous savons que la messagerie est lente depuis ce matin ; nos équipes y travaillent. Email is slow since this morning; we are on it.',
+    message:
+      'Nous savons que la messagerie est lente depuis ce matin ; nos équipes y travaillent. Email is slow since this morning; we are on it.',
     category: 'email',
   });
   return [

@@ -55,8 +55,7 @@ export function createStatsRepository(sequelize: Sequelize) {
       );
       const group = (dimension: string) =>
         Object.fromEntries(counts.filter((c) => c.dimension === dimension).map((c) => [c.key ?? 'none', c.n]));
-      const round = (x: number | null | undefined, digits: number) =>
-        x === null || x === undefined ? null : Number(x.toFixed(digits));
+      const round = (x: number | null | undefined, digits: number) => (x === null || x === undefined ? null : Number(x.toFixed(digits)));
       return {
         from: from.toISOString(),
         to: to.toISOString(),

@@ -38,7 +38,13 @@ export function createTechnicianRepository(sequelize: Sequelize, models: Models)
   const active = { deletedAt: null };
   return {
     async list(): Promise<Technician[]> {
-      const rows = await Technician.findAll({ where: active, order: [['tier', 'ASC'], ['name', 'ASC']] });
+      const rows = await Technician.findAll({
+        where: active,
+        order: [
+          ['tier', 'ASC'],
+          ['name', 'ASC'],
+        ],
+      });
       return rows.map(toTechnician);
     },
 

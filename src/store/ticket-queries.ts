@@ -126,12 +126,7 @@ export function searchTerms(q: string): { clause: string; replacements: Record<s
   const trimmed = q.trim();
   const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const replacements: Record<string, unknown> = { q: like(trimmed) };
-  const alternatives = [
-    't.subject ILIKE :q',
-    't.description ILIKE :q',
-    'r.name ILIKE :q',
-    "array_to_string(r.emails, ' ') ILIKE :q",
-  ];
+  const alternatives = ['t.subject ILIKE :q', 't.description ILIKE :q', 'r.name ILIKE :q', "array_to_string(r.emails, ' ') ILIKE :q"];
   const byNumber = numberOf(trimmed);
   if (byNumber) {
     replacements.qNumber = byNumber.number;

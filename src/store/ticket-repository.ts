@@ -187,7 +187,9 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
 
     /** One statement for all of them: an email copied to twenty people is one round trip, a backlog too. */
     async addWatchersMany(entries: readonly { ticketId: string; watchers: readonly Watcher[] }[], tx: Transaction): Promise<void> {
-      const rows = entries.flatMap(({ ticketId, watchers }) => watchers.map((w) => ({ ticketId, email: w.email ?? null, phone: w.phone ?? null })));
+      const rows = entries.flatMap(({ ticketId, watchers }) =>
+        watchers.map((w) => ({ ticketId, email: w.email ?? null, phone: w.phone ?? null })),
+      );
       if (rows.length === 0) return;
       await hotRows(
         sequelize,
@@ -271,10 +273,13 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
       const where = clauses.join(' AND ');
       const [items, counted] = await Promise.all([
         selectTickets(where, replacements, 'ORDER BY t.created_at DESC, t.number DESC LIMIT :limit OFFSET :offset'),
-        sequelize.query<{ total: number }>(`SELECT count(*)::int AS total FROM tickets t JOIN requesters r ON r.id = t.requester_id WHERE ${where}`, {
-          replacements,
-          type: QueryTypes.SELECT,
-        }),
+        sequelize.query<{ total: number }>(
+          `SELECT count(*)::int AS total FROM tickets t JOIN requesters r ON r.id = t.requester_id WHERE ${where}`,
+          {
+            replacements,
+            type: QueryTypes.SELECT,
+          },
+        ),
       ]);
       return { items, total: counted[0]?.total ?? 0 };
     },

@@ -12,10 +12,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (err instanceof ConnectionError || err instanceof TimeoutError) return true;
   return someCause(err, (code, message) => {
     if (code !== undefined && /^(08|53)|^57P0[123]$|^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH)$/.test(code)) return true;
-    return (
-      message !== undefined &&
-      /Connection terminated|terminating connection|Client has encountered a connection error/i.test(message)
-    );
+    return message !== undefined && /Connection terminated|terminating connection|Client has encountered a connection error/i.test(message);
   });
 }
 

@@ -119,13 +119,15 @@ export async function updateTicket(deps: TicketDeps, key: string, patch: TicketP
     // A person re-rating impact or urgency re-derives the priority unless they set it too.
     if (patch.priority === undefined && (after.impact || after.urgency)) {
       const priority = deps.policy.priorityOf(patch.impact ?? ticket.impact, patch.urgency ?? ticket.urgency);
-      if (priority !== ticket.priority) (before.priority = ticket.priority), (after.priority = changes.priority = priority);
+      if (priority !== ticket.priority) ((before.priority = ticket.priority), (after.priority = changes.priority = priority));
     }
     if (changes.priority) Object.assign(changes, deps.policy.slaDue(ticket.createdAt, changes.priority));
     if (Object.keys(after).length > 0) events.push({ type: 'updated', data: { before, after } });
 
     if (patch.assigneeId !== undefined && patch.assigneeId !== ticket.assigneeId) {
-      const d = patch.assigneeId ? offerDecision(ticket, patch.assigneeId, now, { reason: 'assigned by a coordinator' }) : unassignDecision(ticket);
+      const d = patch.assigneeId
+        ? offerDecision(ticket, patch.assigneeId, now, { reason: 'assigned by a coordinator' })
+        : unassignDecision(ticket);
       Object.assign(changes, d.changes);
       events.push(...d.events);
       notify.push(...(d.notify ?? []));

@@ -48,7 +48,11 @@ export interface TicketChange {
  * events written a statement at a time for all tickets. The changed states come back in the order given.
  * A caller that locked the tickets already in this transaction (`deps` joined to it) passes them as `locked`.
  */
-export async function changeTickets(deps: TicketDeps, changes: readonly TicketChange[], locked?: ReadonlyMap<string, TicketState>): Promise<TicketState[]> {
+export async function changeTickets(
+  deps: TicketDeps,
+  changes: readonly TicketChange[],
+  locked?: ReadonlyMap<string, TicketState>,
+): Promise<TicketState[]> {
   const now = deps.now?.() ?? new Date();
   const heard: { ticketId: string; events: string[] }[] = [];
   const after = await deps.store.transaction(async (tx) => {
@@ -117,7 +121,10 @@ export async function queueNotifications(
   await deps.store.outbox.add(await notificationRows(deps, state, causeId, decision, tx, known), tx);
 }
 
-type NotifiedState = Pick<TicketState, 'id' | 'number' | 'channel' | 'subject' | 'priority' | 'category' | 'resolution' | 'requesterId' | 'assigneeId'>;
+type NotifiedState = Pick<
+  TicketState,
+  'id' | 'number' | 'channel' | 'subject' | 'priority' | 'category' | 'resolution' | 'requesterId' | 'assigneeId'
+>;
 type NotifiedDecision = Pick<Decision, 'notify' | 'technicianId'> & { extra?: Record<string, unknown> };
 
 /** The outbox rows a change owes, for a caller that writes them itself; reads only the recipients not `known`. */

@@ -82,7 +82,10 @@ export class AlreadyRecorded extends Error {
  * and a handful of statements whatever their number (a backlog of emails after an outage). All or
  * nothing: when a message was recorded before (a redelivery), it throws AlreadyRecorded.
  */
-export async function recordTickets(deps: TicketDeps, inputs: readonly OpenTicketInput[]): Promise<{ state: TicketState; messageId: string | null }[]> {
+export async function recordTickets(
+  deps: TicketDeps,
+  inputs: readonly OpenTicketInput[],
+): Promise<{ state: TicketState; messageId: string | null }[]> {
   if (inputs.length === 0) return [];
   const now = deps.now?.() ?? new Date();
   for (const category of new Set(inputs.flatMap((i) => (i.category ? [i.category] : [])))) {
@@ -92,7 +95,10 @@ export async function recordTickets(deps: TicketDeps, inputs: readonly OpenTicke
   }
   const outages = await deps.store.outages.current(now);
   const written = await deps.store.transaction(async (tx) => {
-    const requesters = await deps.store.requesters.findOrCreateMany(inputs.map((i) => i.requester), tx);
+    const requesters = await deps.store.requesters.findOrCreateMany(
+      inputs.map((i) => i.requester),
+      tx,
+    );
     const assessed = inputs.map((input, i) => {
       const requester = requesters[i]!;
       const assessment = deps.policy.assess({

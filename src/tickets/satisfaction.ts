@@ -15,12 +15,7 @@ export const SURVEY_WINDOW_DAYS = 14;
 
 export type SurveyScore = 1 | 2 | 3 | 4 | 5;
 
-export async function recordSatisfaction(
-  deps: TicketDeps,
-  ticketId: string,
-  score: SurveyScore,
-  via: 'sms' | 'email',
-): Promise<Ticket> {
+export async function recordSatisfaction(deps: TicketDeps, ticketId: string, score: SurveyScore, via: 'sms' | 'email'): Promise<Ticket> {
   if (!Number.isInteger(score) || score < 1 || score > 5) {
     throw new AppError('VALIDATION_FAILED', 'score: expected a whole number from 1 to 5', { field: 'score' });
   }

@@ -75,10 +75,7 @@ export interface TicketDetail extends Ticket {
 
 /** Who made a change: shown in the event log as `actor`. */
 export type Actor =
-  | { kind: 'coordinator' }
-  | { kind: 'technician'; id: string }
-  | { kind: 'requester'; id: string }
-  | { kind: 'system'; name: string };
+  { kind: 'coordinator' } | { kind: 'technician'; id: string } | { kind: 'requester'; id: string } | { kind: 'system'; name: string };
 
 export function actorLabel(actor: Actor): string {
   switch (actor.kind) {

@@ -60,8 +60,7 @@ export async function startSmtpReceiver(options: { user?: string; password?: str
     // A client's pooled connection must not hold a test's teardown for the default 30 s.
     closeTimeout: 1_000,
     onAuth(auth, _session, callback) {
-      const ok =
-        options.user === undefined || (auth.username === options.user && auth.password === options.password);
+      const ok = options.user === undefined || (auth.username === options.user && auth.password === options.password);
       if (!ok) return callback(refusal(535, 'Authentication failed'));
       callback(null, { user: auth.username });
     },

@@ -84,9 +84,7 @@ function parseBasic(header: string | undefined): RecordedRequest['auth'] {
   return colon < 0 ? null : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-export async function startTwilioStandIn(
-  options: { accountSid?: string; authToken?: string } = {},
-): Promise<TwilioStandIn> {
+export async function startTwilioStandIn(options: { accountSid?: string; authToken?: string } = {}): Promise<TwilioStandIn> {
   const accountSid = options.accountSid ?? `AC${hex(16)}`;
   const authToken = options.authToken ?? hex(16);
   const requests: RecordedRequest[] = [];

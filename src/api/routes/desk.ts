@@ -27,7 +27,9 @@ export function deskRoutes(store: Store, timezone: string): Route[] {
       body: outageBody,
       async handler({ body }) {
         if (body.category && !(await store.categories.exists(body.category))) {
-          throw new AppError('VALIDATION_FAILED', `category: no category "${body.category}" (GET /api/categories lists them)`, { field: 'category' });
+          throw new AppError('VALIDATION_FAILED', `category: no category "${body.category}" (GET /api/categories lists them)`, {
+            field: 'category',
+          });
         }
         // An end already past would be stored and never shown: say so rather than lose it.
         if (body.until && new Date(body.until).getTime() <= Math.max(Date.now(), body.since ? Date.parse(body.since) : 0)) {

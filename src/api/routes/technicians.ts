@@ -83,7 +83,7 @@ export function technicianRoutes(deps: TicketDeps): Route[] {
       access: 'coordinator',
       body: technicianPatchBody,
       async handler({ params, body }) {
-        const id = (params).id;
+        const id = params.id;
         await getOr404(store, id);
         assertShift(body.shift);
         const holder = body.phone ? await store.technicians.findByPhone(body.phone) : null;

@@ -1,13 +1,6 @@
 import { AppError } from '../../errors.js';
 import type { TicketDeps } from '../../tickets/deps.js';
-import {
-  addNote,
-  closeTicket,
-  escalateTicket,
-  reopenTicket,
-  resolveTicket,
-  updateTicket,
-} from '../../tickets/actions.js';
+import { addNote, closeTicket, escalateTicket, reopenTicket, resolveTicket, updateTicket } from '../../tickets/actions.js';
 import { ticketIdOrThrow } from '../../tickets/apply-change.js';
 import { openTicket } from '../../tickets/open-ticket.js';
 import type { Actor, Ticket } from '../../tickets/types.js';

@@ -83,10 +83,21 @@ export async function appendEmails(scope: AppendScope, items: readonly AppendIte
   // A row already there: the same email, redelivered meanwhile through another mailbox.
   const fresh = items.flatMap((item, i) => {
     const rowId = rowIds[i];
-    return rowId ? [{ item, rowId, excerpt: (split[i]!.reply.trim() || item.email.text).trim().slice(0, EXCERPT_CHARS), before: locked.get(item.ticketId)! }] : [];
+    return rowId
+      ? [
+          {
+            item,
+            rowId,
+            excerpt: (split[i]!.reply.trim() || item.email.text).trim().slice(0, EXCERPT_CHARS),
+            before: locked.get(item.ticketId)!,
+          },
+        ]
+      : [];
   });
   await store.email.addAttachmentsMany(
-    fresh.filter(({ item }) => item.kind === 'reply').map(({ item, rowId }) => ({ ticketId: item.ticketId, messageId: rowId, files: item.email.attachments })),
+    fresh
+      .filter(({ item }) => item.kind === 'reply')
+      .map(({ item, rowId }) => ({ ticketId: item.ticketId, messageId: rowId, files: item.email.attachments })),
     tx,
   );
   const roles = await store.email.rolesOn(
@@ -97,14 +108,25 @@ export async function appendEmails(scope: AppendScope, items: readonly AppendIte
     tickets,
     fresh.map(({ item, rowId, before }, i) => {
       const role = roles[i]!;
-      return { ticketId: item.ticketId, actor: role === 'requester' ? `requester:${before.requesterId}` : 'system:email', decide: decideAppend(item, rowId, role) };
+      return {
+        ticketId: item.ticketId,
+        actor: role === 'requester' ? `requester:${before.requesterId}` : 'system:email',
+        decide: decideAppend(item, rowId, role),
+      };
     }),
     locked,
   );
 
-  const told = fresh.flatMap((entry, i) => (entry.item.kind === 'reply' && !entry.item.capped ? [{ ...entry, role: roles[i]!, after: after[i]! }] : []));
+  const told = fresh.flatMap((entry, i) =>
+    entry.item.kind === 'reply' && !entry.item.capped ? [{ ...entry, role: roles[i]!, after: after[i]! }] : [],
+  );
   await store.tickets.addWatchersMany(
-    told.filter(({ role }) => role !== 'other').map(({ item }) => ({ ticketId: item.ticketId, watchers: watchersOf(item.email, scope.deps.ourAddresses, item.email.from?.address ?? null) })),
+    told
+      .filter(({ role }) => role !== 'other')
+      .map(({ item }) => ({
+        ticketId: item.ticketId,
+        watchers: watchersOf(item.email, scope.deps.ourAddresses, item.email.from?.address ?? null),
+      })),
     tx,
   );
   for (const { item, rowId, excerpt, role, after: state } of told) {

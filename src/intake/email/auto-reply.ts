@@ -28,10 +28,7 @@ export interface ClassifyOptions {
   isOurMessageId?: (id: string) => boolean;
 }
 
-export type ClassifiableEmail = Pick<
-  InboundEmail,
-  'messageId' | 'inReplyTo' | 'references' | 'from' | 'headers' | 'text' | 'report'
->;
+export type ClassifiableEmail = Pick<InboundEmail, 'messageId' | 'inReplyTo' | 'references' | 'from' | 'headers' | 'text' | 'report'>;
 
 export function classifyEmail(email: ClassifiableEmail, options: ClassifyOptions = {}): EmailClass {
   return loop(email, options) ?? bounce(email) ?? autoReply(email) ?? { kind: 'human' };

@@ -23,9 +23,7 @@ export interface WaitingEmail {
 
 /** What one email of the batch becomes. */
 export type Step =
-  | { action: 'open'; via: string; linkedTicketId?: string }
-  | { action: 'append'; item: AppendEmail }
-  | { action: 'drop'; reason: string };
+  { action: 'open'; via: string; linkedTicketId?: string } | { action: 'append'; item: AppendEmail } | { action: 'drop'; reason: string };
 
 export interface Planned {
   waiting: WaitingEmail;
@@ -77,7 +75,9 @@ export async function planBatch(
   );
   const inBatch = perSender(all);
   const fromSender = await repo.countsFrom([...inBatch.keys()], ago(now, caps.senderWindowMinutes), tx);
-  const nearCap = [...inBatch].filter(([address, n]) => (fromSender.get(address) ?? 0) + n > caps.senderMessages).map(([address]) => address);
+  const nearCap = [...inBatch]
+    .filter(([address, n]) => (fromSender.get(address) ?? 0) + n > caps.senderMessages)
+    .map(([address]) => address);
   const newest = await repo.latestTicketsOf(nearCap, tx);
 
   const lookups: Lookups = { known, byHeaders, bySubject, fromSender, newest };
@@ -144,7 +144,13 @@ function planConversation(
 }
 
 /** decideThread from the batch's lookups, what the email's class makes of it, and the ticket a subject token named. */
-function threadStep(email: InboundEmail, kind: EmailClass, lookups: Lookups, reopenWindowDays: number, now: Date): { step: Step; named: string | null } | null {
+function threadStep(
+  email: InboundEmail,
+  kind: EmailClass,
+  lookups: Lookups,
+  reopenWindowDays: number,
+  now: Date,
+): { step: Step; named: string | null } | null {
   if (kind.kind === 'loop') return { step: { action: 'drop', reason: kind.reason }, named: null };
   const byHeaders = ticketByHeaders(email, lookups.byHeaders);
   const number = byHeaders === null ? subjectTicketNumber(email.subject) : null;
@@ -156,12 +162,18 @@ function threadStep(email: InboundEmail, kind: EmailClass, lookups: Lookups, reo
   const step = ((): Step => {
     if (kind.kind === 'auto-reply') {
       if (decision.action !== 'append') return { action: 'drop', reason: 'an automatic reply to no open ticket' };
-      return { action: 'append', item: { ticketId: decision.ticketId, kind: 'auto-reply', reopen: false, capped: false, via: decision.reason } };
+      return {
+        action: 'append',
+        item: { ticketId: decision.ticketId, kind: 'auto-reply', reopen: false, capped: false, via: decision.reason },
+      };
     }
     if (decision.action === 'new-ticket') {
       return { action: 'open', via: decision.reason, ...(decision.linkedTicketId ? { linkedTicketId: decision.linkedTicketId } : {}) };
     }
-    return { action: 'append', item: { ticketId: decision.ticketId, kind: 'reply', reopen: decision.reopen, capped: false, via: decision.reason } };
+    return {
+      action: 'append',
+      item: { ticketId: decision.ticketId, kind: 'reply', reopen: decision.reopen, capped: false, via: decision.reason },
+    };
   })();
   return { step, named: named?.id ?? null };
 }
@@ -180,7 +192,8 @@ function ticketConflicts(candidates: readonly Planned[][], onTicket: Map<string,
   candidates.forEach((conversation, i) => {
     for (const planned of conversation) {
       const { step } = planned;
-      if (step.action === 'append') byTicket.set(step.item.ticketId, [...(byTicket.get(step.item.ticketId) ?? []), { conversation: i, planned }]);
+      if (step.action === 'append')
+        byTicket.set(step.item.ticketId, [...(byTicket.get(step.item.ticketId) ?? []), { conversation: i, planned }]);
       if (planned.named !== null) naming.set(planned.named, [...(naming.get(planned.named) ?? []), { conversation: i, planned }]);
     }
   });

@@ -47,12 +47,64 @@ export function higherUrgency(a: Level | null, b: Level | null): Level | undefin
 }
 
 const FRENCH = new Set([
-  'bonjour', 'merci', 'je', 'nous', 'vous', 'le', 'la', 'les', 'des', 'est', 'pas', 'une', 'mon', 'ma', 'mes',
-  'depuis', 'avec', 'sur', 'dans', 'ne', 'plus', 'cordialement', 'fonctionne', 'imprimante', 'pour', 'et', 'il', 'ai',
+  'bonjour',
+  'merci',
+  'je',
+  'nous',
+  'vous',
+  'le',
+  'la',
+  'les',
+  'des',
+  'est',
+  'pas',
+  'une',
+  'mon',
+  'ma',
+  'mes',
+  'depuis',
+  'avec',
+  'sur',
+  'dans',
+  'ne',
+  'plus',
+  'cordialement',
+  'fonctionne',
+  'imprimante',
+  'pour',
+  'et',
+  'il',
+  'ai',
 ]);
 const ENGLISH = new Set([
-  'hello', 'hi', 'thanks', 'thank', 'i', 'we', 'you', 'the', 'is', 'not', 'my', 'our', 'since', 'with', 'on', 'in',
-  'it', 'does', "doesn't", 'cannot', "can't", 'please', 'regards', 'working', 'printer', 'for', 'and', 'have',
+  'hello',
+  'hi',
+  'thanks',
+  'thank',
+  'i',
+  'we',
+  'you',
+  'the',
+  'is',
+  'not',
+  'my',
+  'our',
+  'since',
+  'with',
+  'on',
+  'in',
+  'it',
+  'does',
+  "doesn't",
+  'cannot',
+  "can't",
+  'please',
+  'regards',
+  'working',
+  'printer',
+  'for',
+  'and',
+  'have',
 ]);
 
 /**
@@ -65,7 +117,10 @@ export function guessLanguage(raw: Buffer, text: string): Language | null {
   if (declared?.startsWith('en')) return 'en';
   let fr = 0;
   let en = 0;
-  const words = text.slice(0, 4_000).toLowerCase().split(/[^a-zà-ÿ']+/u);
+  const words = text
+    .slice(0, 4_000)
+    .toLowerCase()
+    .split(/[^a-zà-ÿ']+/u);
   for (const word of words) {
     if (FRENCH.has(word)) fr++;
     if (ENGLISH.has(word)) en++;

@@ -60,7 +60,8 @@ export function conversationKeys(raw: Buffer): string[] {
   const keys: string[] = [];
   for (const name of ['from', 'reply-to', 'sender']) {
     const value = headerValue(head, name);
-    const address = value === null ? undefined : (/<([^<>@\s]+@[^<>\s]+)>/.exec(value)?.[1] ?? /([^\s<>,;"()]+@[^\s<>,;"()]+)/.exec(value)?.[1]);
+    const address =
+      value === null ? undefined : (/<([^<>@\s]+@[^<>\s]+)>/.exec(value)?.[1] ?? /([^\s<>,;"()]+@[^\s<>,;"()]+)/.exec(value)?.[1]);
     if (address) keys.push(`a:${address.toLowerCase()}`);
   }
   for (const name of ['message-id', 'in-reply-to', 'references']) {

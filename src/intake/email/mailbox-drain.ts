@@ -5,7 +5,15 @@ import { conversationGroups, spreadOnLanes } from './lanes.js';
 import { fetchBatch, lastUidOf, planBatches, type FetchedEmail } from './mailbox-fetch.js';
 import type { MailboxMetrics } from './mailbox-metrics.js';
 import type { MailboxSpec } from './mailbox-url.js';
-import { quarantineEmail, readEmail, receiveEmail, type ReadEmail, type ReceiveDeps, type ReceiveInput, type ReceiveOutcome } from './receive.js';
+import {
+  quarantineEmail,
+  readEmail,
+  receiveEmail,
+  type ReadEmail,
+  type ReceiveDeps,
+  type ReceiveInput,
+  type ReceiveOutcome,
+} from './receive.js';
 import { isBatchable, receiveBatch, type WaitingEmail } from './receive-batch.js';
 import type { MailboxRef } from './receive-types.js';
 import { isRetryableAtOnce } from '../../store/unavailable.js';
@@ -94,8 +102,15 @@ async function storeBatch(ctx: DrainContext, waiting: Waiting[]): Promise<void> 
   const together: WaitingEmail[][] = [];
   const others: Waiting[][] = [];
   for (const conversation of conversationGroups(waiting)) {
-    const parsed = conversation.flatMap((w) => (w.read.ok && w.input.oversize === undefined ? [{ uid: w.uid, raw: w.raw, email: w.read.email }] : []));
-    const batchable = parsed.length === conversation.length && isBatchable(parsed.map((p) => p.email), ctx.receive);
+    const parsed = conversation.flatMap((w) =>
+      w.read.ok && w.input.oversize === undefined ? [{ uid: w.uid, raw: w.raw, email: w.read.email }] : [],
+    );
+    const batchable =
+      parsed.length === conversation.length &&
+      isBatchable(
+        parsed.map((p) => p.email),
+        ctx.receive,
+      );
     if (batchable) together.push(parsed);
     else others.push(conversation);
   }
@@ -138,7 +153,11 @@ interface Waiting {
 }
 
 /** The batchable conversations of a batch in one go; returns those left for one-by-one storing. */
-async function storeTogether(ctx: DrainContext, conversations: WaitingEmail[][], byUid: ReadonlyMap<number, Waiting>): Promise<WaitingEmail[][]> {
+async function storeTogether(
+  ctx: DrainContext,
+  conversations: WaitingEmail[][],
+  byUid: ReadonlyMap<number, Waiting>,
+): Promise<WaitingEmail[][]> {
   if (conversations.length === 0) return [];
   ctx.check();
   try {

@@ -85,7 +85,8 @@ export function emailTicketInput(
  * person, RFC 5322 §3.6.2), unless it is a no-reply address; From otherwise.
  */
 function requesterOf(from: Address | null, replyTo: Address | null): Address | null {
-  if (replyTo && !isNoReplyAddress(replyTo.address)) return { name: replyTo.name ?? (from?.address === replyTo.address ? from.name : null), address: replyTo.address };
+  if (replyTo && !isNoReplyAddress(replyTo.address))
+    return { name: replyTo.name ?? (from?.address === replyTo.address ? from.name : null), address: replyTo.address };
   return from;
 }
 

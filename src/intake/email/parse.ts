@@ -59,16 +59,34 @@ const PARSER_OPTIONS = {
 
 /** A header section with none of these is not an email (RFC 5322 §3.6 origination and trace fields). */
 const KNOWN_HEADERS = new Set([
-  'from', 'sender', 'reply-to', 'to', 'cc', 'subject', 'date', 'message-id', 'in-reply-to', 'references',
-  'received', 'return-path', 'delivered-to', 'mime-version', 'content-type',
+  'from',
+  'sender',
+  'reply-to',
+  'to',
+  'cc',
+  'subject',
+  'date',
+  'message-id',
+  'in-reply-to',
+  'references',
+  'received',
+  'return-path',
+  'delivered-to',
+  'mime-version',
+  'content-type',
 ]);
 
 /** Machine-readable parts of RFC 6522 reports: DSN (RFC 3464), MDN (RFC 8098), and their EAI forms (RFC 6533). */
 const REPORT_PART_TYPES = new Set([
-  'message/delivery-status', 'message/global-delivery-status',
-  'message/disposition-notification', 'message/global-disposition-notification',
-  'text/rfc822-headers', 'message/rfc822-headers', 'message/global-headers',
-  'message/rfc822', 'message/global',
+  'message/delivery-status',
+  'message/global-delivery-status',
+  'message/disposition-notification',
+  'message/global-disposition-notification',
+  'text/rfc822-headers',
+  'message/rfc822-headers',
+  'message/global-headers',
+  'message/rfc822',
+  'message/global',
 ]);
 const MAX_REPORT_PART_CHARS = 64 * 1024;
 
@@ -145,7 +163,10 @@ function headerValues(lines: HeaderLines, key: string): string[] {
   return lines
     .filter((line) => line.key === key)
     .map((line) => {
-      const value = line.line.slice(line.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+      const value = line.line
+        .slice(line.line.indexOf(':') + 1)
+        .replace(/\r?\n[ \t]+/g, ' ')
+        .trim();
       return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value;
     });
 }
@@ -192,10 +213,7 @@ function addresses(field: AddressObject | AddressObject[] | undefined): Address[
   return out;
 }
 
-function applyLimits(
-  parts: Attachment[],
-  limits: ParseLimits,
-): { attachments: EmailAttachment[]; omitted: OmittedAttachment[] } {
+function applyLimits(parts: Attachment[], limits: ParseLimits): { attachments: EmailAttachment[]; omitted: OmittedAttachment[] } {
   const attachments: EmailAttachment[] = [];
   const omitted: OmittedAttachment[] = [];
   let total = 0;

@@ -35,8 +35,16 @@ const QUOTED = /^ {0,3}>/;
 
 /** Outlook and Thunderbird separators, and forward introductions (Gmail, Apple Mail, Thunderbird). */
 const SEPARATOR = wholeLine(
-  ['original message', 'forwarded message', "message d['’]origine", 'message original', 'message transféré',
-    'ursprüngliche nachricht', 'weitergeleitete nachricht', 'originalnachricht'],
+  [
+    'original message',
+    'forwarded message',
+    "message d['’]origine",
+    'message original',
+    'message transféré',
+    'ursprüngliche nachricht',
+    'weitergeleitete nachricht',
+    'originalnachricht',
+  ],
   '\\s*-{2,}\\s*',
   '\\s*-{2,}\\s*',
 );
@@ -49,37 +57,82 @@ const FORWARD_INTRO = wholeLine(
 const UNDERSCORES = /^\s*_{20,}\s*$/;
 
 /** "On … wrote:" (Gmail, Apple Mail, Thunderbird, Outlook for Mac), "Le … a écrit :", "Am … schrieb …:". */
-const STRONG_ATTRIBUTION = [
-  /^On\s.{1,300}\swrote\s?:$/i,
-  /^Le\s.{1,300}\s(?:a\s)?[ée]crit\s?:$/i,
-  /^Am\s.{1,300}\sschrieb\b.{0,300}:$/i,
-];
+const STRONG_ATTRIBUTION = [/^On\s.{1,300}\swrote\s?:$/i, /^Le\s.{1,300}\s(?:a\s)?[ée]crit\s?:$/i, /^Am\s.{1,300}\sschrieb\b.{0,300}:$/i];
 /** "X wrote:" alone is also ordinary prose, so it only counts when quoted lines follow. */
 const WEAK_ATTRIBUTION = [/^.{1,200}\swrote\s?:$/i, /^.{1,200}\sa\s[ée]crit\s?:$/i, /^.{1,200}\sschrieb\b.{0,120}:$/i];
 
 /** A header line of a quoted block ("From:", "De :", "Von:", …), by what it names. */
 const FIELD = /^\s{0,3}\*{0,2}(\p{L}{1,10})\*{0,2}\s?\*{0,2}:/u;
 const FIELD_CATEGORY: Record<string, 'from' | 'sent' | 'to' | 'subject'> = {
-  from: 'from', de: 'from', von: 'from',
-  sent: 'sent', date: 'sent', envoyé: 'sent', envoye: 'sent', gesendet: 'sent', datum: 'sent',
-  to: 'to', cc: 'to', bcc: 'to', à: 'to', a: 'to', cci: 'to', an: 'to',
-  subject: 'subject', objet: 'subject', sujet: 'subject', betreff: 'subject',
+  from: 'from',
+  de: 'from',
+  von: 'from',
+  sent: 'sent',
+  date: 'sent',
+  envoyé: 'sent',
+  envoye: 'sent',
+  gesendet: 'sent',
+  datum: 'sent',
+  to: 'to',
+  cc: 'to',
+  bcc: 'to',
+  à: 'to',
+  a: 'to',
+  cci: 'to',
+  an: 'to',
+  subject: 'subject',
+  objet: 'subject',
+  sujet: 'subject',
+  betreff: 'subject',
 };
 
 /** RFC 3676 §4.3 "-- " (the trailing space is often lost on the way). */
 const DELIMITER = /^--$/;
 const MOBILE = wholeLine([
-  'sent from my\\s.{1,40}', 'sent from (?:outlook|mail|yahoo mail)\\b.{0,60}', 'get outlook for (?:ios|android)\\b.{0,60}',
-  'envoyé (?:de|depuis) (?:mon|ma)\\s.{1,40}', 'envoyé à partir de\\s.{1,40}', 'télécharger outlook pour (?:ios|android)\\b.{0,60}',
-  'von meinem\\s.{1,40}\\sgesendet', 'gesendet (?:von|vom|mit)\\s.{1,40}',
+  'sent from my\\s.{1,40}',
+  'sent from (?:outlook|mail|yahoo mail)\\b.{0,60}',
+  'get outlook for (?:ios|android)\\b.{0,60}',
+  'envoyé (?:de|depuis) (?:mon|ma)\\s.{1,40}',
+  'envoyé à partir de\\s.{1,40}',
+  'télécharger outlook pour (?:ios|android)\\b.{0,60}',
+  'von meinem\\s.{1,40}\\sgesendet',
+  'gesendet (?:von|vom|mit)\\s.{1,40}',
 ]);
 /** Closing words; "thanks," and the like only with their comma, as a bare "Thanks!" is often the whole reply. */
 const SIGN_OFF = wholeLine(
-  ['(?:best|kind|warm|warmest)\\s+regards', 'regards', 'best wishes', 'best', 'cheers', 'thanks,', 'thank you,', 'many thanks,',
-    'cordialement', 'bien cordialement', 'très cordialement', 'cdlt', 'bien à vous', 'salutations', 'sincères salutations',
-    'bonne (?:journée|soirée)', 'merci,', "merci d['’]avance,",
-    'mit freundlichen grüßen', 'mit freundlichen gruessen', 'freundliche grüße', 'viele grüße', 'beste grüße', 'liebe grüße',
-    'schöne grüße', 'mfg', 'lg', 'vg', 'gruß', 'danke,', 'vielen dank,'],
+  [
+    '(?:best|kind|warm|warmest)\\s+regards',
+    'regards',
+    'best wishes',
+    'best',
+    'cheers',
+    'thanks,',
+    'thank you,',
+    'many thanks,',
+    'cordialement',
+    'bien cordialement',
+    'très cordialement',
+    'cdlt',
+    'bien à vous',
+    'salutations',
+    'sincères salutations',
+    'bonne (?:journée|soirée)',
+    'merci,',
+    "merci d['’]avance,",
+    'mit freundlichen grüßen',
+    'mit freundlichen gruessen',
+    'freundliche grüße',
+    'viele grüße',
+    'beste grüße',
+    'liebe grüße',
+    'schöne grüße',
+    'mfg',
+    'lg',
+    'vg',
+    'gruß',
+    'danke,',
+    'vielen dank,',
+  ],
   '',
   '[,.!]?',
 );
@@ -91,7 +144,10 @@ function wholeLine(alternatives: string[], before = '', after = ''): RegExp {
 }
 
 export function splitReply(text: string): ReplyParts {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n').map((line) => line.trimEnd());
+  const lines = text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => line.trimEnd());
   const kinds: Kind[] = lines.map((line) => (QUOTED.test(line) ? 'quoted' : 'reply'));
   markHistory(lines, kinds);
   markSignature(lines, kinds);

@@ -84,8 +84,13 @@ export async function receiveBatch(
     announce = joined.announce;
 
     // Appends first: they lock existing tickets, and locks are best taken before anything else.
-    const appending = mine.flatMap(({ waiting, kind, step }) => (step.action === 'append' ? [{ waiting, item: { ...step.item, email: waiting.email, class: kind } }] : []));
-    const appended = await appendEmails({ deps, tickets: joined.deps, tx, now }, appending.map((a) => a.item));
+    const appending = mine.flatMap(({ waiting, kind, step }) =>
+      step.action === 'append' ? [{ waiting, item: { ...step.item, email: waiting.email, class: kind } }] : [],
+    );
+    const appended = await appendEmails(
+      { deps, tickets: joined.deps, tx, now },
+      appending.map((a) => a.item),
+    );
     appending.forEach(({ waiting }, i) => outcomes.set(waiting.uid, appended[i]!));
 
     const opening = mine.flatMap(({ waiting, step }) => (step.action === 'open' ? [{ waiting, step }] : []));
@@ -123,7 +128,10 @@ export async function receiveBatch(
   for (const { uid, kind, outcome } of logged) {
     logMachineMail(deps, { mailbox: place.mailbox, uid }, kind, outcome);
     if (outcome.outcome === 'reply' && outcome.capped) {
-      deps.log.warn({ mailbox: place.mailbox.key, uid, ticketId: outcome.ticketId }, 'storm cap reached: the email is recorded, nobody is told');
+      deps.log.warn(
+        { mailbox: place.mailbox.key, uid, ticketId: outcome.ticketId },
+        'storm cap reached: the email is recorded, nobody is told',
+      );
     }
   }
   return result;

@@ -27,18 +27,29 @@ export async function receiveHuman(ctx: EmailContext): Promise<ReceiveOutcome> {
 
   if (decision.action === 'new-ticket') {
     if (!senderCapped) {
-      return openEmailTicket(ctx, { via: decision.reason, ...(decision.linkedTicketId ? { linkedTicketId: decision.linkedTicketId } : {}) });
+      return openEmailTicket(ctx, {
+        via: decision.reason,
+        ...(decision.linkedTicketId ? { linkedTicketId: decision.linkedTicketId } : {}),
+      });
     }
     const latest = await repo.latestTicketOf(sender, ctx.tx);
     ctx.deps.log.warn({ mailbox: ctx.mailbox.key, cap: caps.senderMessages }, 'a sender is over the storm cap: its email opens no ticket');
     if (!latest) return { outcome: 'dropped', reason: 'the sender is over the storm cap and has no ticket' };
-    return appendEmail(ctx, { ticketId: latest.id, kind: 'reply', reopen: false, capped: true, via: 'storm cap: the sender’s latest ticket' });
+    return appendEmail(ctx, {
+      ticketId: latest.id,
+      kind: 'reply',
+      reopen: false,
+      capped: true,
+      via: 'storm cap: the sender’s latest ticket',
+    });
   }
 
-  const ticketCapped =
-    (await repo.countOn(decision.ticketId, ago(ctx.now, caps.ticketWindowMinutes), ctx.tx)) >= caps.ticketMessages;
+  const ticketCapped = (await repo.countOn(decision.ticketId, ago(ctx.now, caps.ticketWindowMinutes), ctx.tx)) >= caps.ticketMessages;
   if (senderCapped || ticketCapped) {
-    ctx.deps.log.warn({ mailbox: ctx.mailbox.key, ticketId: decision.ticketId }, 'storm cap reached: the email is recorded, nobody is told');
+    ctx.deps.log.warn(
+      { mailbox: ctx.mailbox.key, ticketId: decision.ticketId },
+      'storm cap reached: the email is recorded, nobody is told',
+    );
   }
   return appendEmail(ctx, {
     ticketId: decision.ticketId,
@@ -67,7 +78,10 @@ export function surveyDigit(text: string): string | null {
  * A bare 1–5 from someone whose ticket was closed lately and not yet rated is its rating (the
  * closing email asks for one), not a reply that reopens it, nor a new ticket.
  */
-async function answerSurvey(ctx: EmailContext, decision: Exclude<ThreadDecision, { action: 'ignore-duplicate' }>): Promise<ReceiveOutcome | null> {
+async function answerSurvey(
+  ctx: EmailContext,
+  decision: Exclude<ThreadDecision, { action: 'ignore-duplicate' }>,
+): Promise<ReceiveOutcome | null> {
   const sender = ctx.email.from?.address;
   const digit = surveyDigit(ctx.email.text);
   if (!sender || !digit) return null;

@@ -30,7 +30,10 @@ export async function receiveEmail(deps: ReceiveDeps, input: ReceiveInput, read?
     return await store(deps, input, parsed.email);
   } catch (err) {
     if (isTransientError(err)) throw err;
-    deps.log.error({ mailbox: input.mailbox.key, uid: input.position?.uid, err: scrub(String(err)) }, 'an email could not be stored: quarantined');
+    deps.log.error(
+      { mailbox: input.mailbox.key, uid: input.position?.uid, err: scrub(String(err)) },
+      'an email could not be stored: quarantined',
+    );
     return quarantineEmail(deps, input, `could not be stored: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
@@ -43,7 +46,10 @@ export async function readEmail(deps: ReceiveDeps, input: ReceiveInput): Promise
     const email = storable(await parseEmail(input.raw, deps.settings.limits), input.raw);
     return { ok: true, email: input.oversize === undefined ? email : tooLarge(email, input.oversize) };
   } catch (err) {
-    return { ok: false, reason: err instanceof EmailParseError ? `unparsable (${err.reason}): ${err.message}` : `unparsable: ${String(err)}` };
+    return {
+      ok: false,
+      reason: err instanceof EmailParseError ? `unparsable (${err.reason}): ${err.message}` : `unparsable: ${String(err)}`,
+    };
   }
 }
 
@@ -62,7 +68,17 @@ async function store(deps: ReceiveDeps, input: ReceiveInput, email: InboundEmail
       });
       const joined = joinTransaction(deps.tickets, tx);
       announce = joined.announce;
-      const ctx: EmailContext = { deps, tickets: joined.deps, tx, email, class: kind, known, raw: input.raw, mailbox: input.mailbox, now: new Date() };
+      const ctx: EmailContext = {
+        deps,
+        tickets: joined.deps,
+        tx,
+        email,
+        class: kind,
+        known,
+        raw: input.raw,
+        mailbox: input.mailbox,
+        now: new Date(),
+      };
       return dispatch(ctx, kind);
     });
   } catch (err) {
@@ -78,7 +94,12 @@ async function store(deps: ReceiveDeps, input: ReceiveInput, email: InboundEmail
 }
 
 /** Machine mail is never answered: says what became of it (and of a dropped email), without addresses. */
-export function logMachineMail(deps: Pick<ReceiveDeps, 'log'>, where: { mailbox: MailboxRef; uid: number | undefined }, kind: EmailClass, outcome: ReceiveOutcome): void {
+export function logMachineMail(
+  deps: Pick<ReceiveDeps, 'log'>,
+  where: { mailbox: MailboxRef; uid: number | undefined },
+  kind: EmailClass,
+  outcome: ReceiveOutcome,
+): void {
   if (kind.kind === 'human' && outcome.outcome !== 'dropped') return;
   const why = outcome.outcome === 'dropped' ? outcome.reason : kind.kind === 'human' ? undefined : kind.reason;
   deps.log.info(
@@ -167,8 +188,16 @@ function storable(email: InboundEmail, raw: Buffer): InboundEmail {
     text: text(email.text),
     html: email.html && text(email.html),
     headers,
-    attachments: email.attachments.map((a) => ({ ...a, filename: text(a.filename), contentType: text(a.contentType), contentId: a.contentId && text(a.contentId) })),
+    attachments: email.attachments.map((a) => ({
+      ...a,
+      filename: text(a.filename),
+      contentType: text(a.contentType),
+      contentId: a.contentId && text(a.contentId),
+    })),
     omitted: email.omitted.map((o) => ({ ...o, filename: text(o.filename), contentType: text(o.contentType) })),
-    report: email.report && { reportType: text(email.report.reportType), parts: email.report.parts.map((p) => ({ ...p, text: text(p.text) })) },
+    report: email.report && {
+      reportType: text(email.report.reportType),
+      parts: email.report.parts.map((p) => ({ ...p, text: text(p.text) })),
+    },
   };
 }

@@ -51,8 +51,7 @@ export function summariseReport(report: EmailReport): ReportSummary {
     }
   }
 
-  const failed =
-    kind === 'delivery-status' && (recipients.length === 0 || recipients.some((r) => r.action === 'failed'));
+  const failed = kind === 'delivery-status' && (recipients.length === 0 || recipients.some((r) => r.action === 'failed'));
   return { kind, failed, recipients, disposition, originalMessageIds: [...new Set(ids)] };
 }
 

@@ -41,7 +41,7 @@ function flatBody(raw: Buffer, from: number): string {
   const kept: Buffer[] = [];
   let size = 0;
   let inPartHeader = false;
-  for (let at = from; at < raw.length && size < MAX_FLAT_BODY_BYTES; ) {
+  for (let at = from; at < raw.length && size < MAX_FLAT_BODY_BYTES;) {
     const nl = raw.indexOf(0x0a, at);
     const next = nl === -1 ? raw.length : nl + 1;
     if (raw[at] === 0x2d && raw[at + 1] === 0x2d) inPartHeader = true;

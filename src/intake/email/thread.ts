@@ -117,7 +117,7 @@ const PREFIX = /^(?:re|fwd?|tr|aw|wg|antw|antwort)\s?(?:\[\d{1,4}\]|\(\d{1,4}\)|
 /** The subject without reply/forward prefixes and without our `[HD-<number>]` token. */
 export function cleanSubject(subject: string): string {
   let rest = subject.replace(new RegExp(TOKEN.source, 'gi'), ' ').replace(/\s+/g, ' ').trim();
-  for (let previous = ''; previous !== rest; ) {
+  for (let previous = ''; previous !== rest;) {
     previous = rest;
     rest = rest.replace(PREFIX, '').trim();
   }

@@ -41,8 +41,7 @@ export function createCallMemory(redis: Redis, prefix: string, ttlSeconds = CALL
       return null;
     }
   };
-  const language = (value: unknown): Language | null =>
-    (LANGUAGES as readonly unknown[]).includes(value) ? (value as Language) : null;
+  const language = (value: unknown): Language | null => ((LANGUAGES as readonly unknown[]).includes(value) ? (value as Language) : null);
 
   return {
     async rememberCall(callSid, call) {

@@ -27,15 +27,7 @@ export interface RequesterSms extends InboundSms {
 }
 
 /** What a text from a requester (anyone not a registered technician) did. */
-export type RequesterOutcome =
-  | 'ignored'
-  | 'duplicate'
-  | 'reopened'
-  | 'nothing-to-reopen'
-  | 'rated'
-  | 'appended'
-  | 'thanked'
-  | 'opened';
+export type RequesterOutcome = 'ignored' | 'duplicate' | 'reopened' | 'nothing-to-reopen' | 'rated' | 'appended' | 'thanked' | 'opened';
 
 /**
  * How long after a resolution a "thanks, it works" still lands on that ticket: the email intake's
@@ -151,7 +143,8 @@ async function reopenLatest(deps: RequesterTextDeps, requester: Requester, sms: 
     // Answered, not opened: "REOPEN" alone says nothing a technician could work on.
     const recorded = await deps.store.transaction(async (tx) => {
       const id = await deps.store.messages.record({ ...inboundMessage(sms), ticketId: null, direction: 'in' }, tx);
-      if (id !== null) await deps.store.outbox.add([smsText(`${sms.messageSid}:no-reopen`, null, sms.from, lang, nothingToReopenSms(lang))], tx);
+      if (id !== null)
+        await deps.store.outbox.add([smsText(`${sms.messageSid}:no-reopen`, null, sms.from, lang, nothingToReopenSms(lang))], tx);
       return id;
     });
     return recorded === null ? 'duplicate' : 'nothing-to-reopen';

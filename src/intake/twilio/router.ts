@@ -35,11 +35,7 @@ const FORM_LIMIT = '64kb';
  */
 export function createTwilioRouter(deps: TwilioRouterDeps): Router {
   const memory = createCallMemory(deps.redis, deps.redisPrefix ?? 'helpdesk:voice');
-  const routes: WebhookRoute[] = [
-    ...voiceRoutes({ ...deps, memory }),
-    ...smsRoutes(deps),
-    ...smsStatusRoutes(deps),
-  ];
+  const routes: WebhookRoute[] = [...voiceRoutes({ ...deps, memory }), ...smsRoutes(deps), ...smsStatusRoutes(deps)];
   const form = express.urlencoded({ extended: false, limit: FORM_LIMIT });
   const signed = verifyTwilioSignature({ authToken: deps.twilio.authToken, publicUrl: deps.config.publicUrl });
   const router = express.Router();

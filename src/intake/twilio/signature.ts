@@ -33,12 +33,7 @@ export function signRequest(authToken: string, url: string, params: WebhookParam
  * constant time and accepts the URL both with and without the scheme's default port (:443, :80),
  * because Twilio signs some requests one way and some the other.
  */
-export function isValidSignature(
-  authToken: string,
-  signature: string | undefined,
-  url: string,
-  params: WebhookParams,
-): boolean {
+export function isValidSignature(authToken: string, signature: string | undefined, url: string, params: WebhookParams): boolean {
   if (!signature) return false;
   try {
     return twilio.validateRequest(authToken, signature, url, params);
@@ -62,12 +57,7 @@ export function verifyTwilioSignature(options: SignatureOptions): RequestHandler
       next();
       return;
     }
-    next(
-      new AppError(
-        'BAD_SIGNATURE',
-        signature ? 'X-Twilio-Signature does not match this request' : 'X-Twilio-Signature is missing',
-      ),
-    );
+    next(new AppError('BAD_SIGNATURE', signature ? 'X-Twilio-Signature does not match this request' : 'X-Twilio-Signature is missing'));
   };
   issued.add(middleware);
   return middleware;

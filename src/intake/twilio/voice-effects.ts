@@ -164,13 +164,7 @@ async function recordCallStatus(
   });
 }
 
-async function hasEvent(
-  store: Store,
-  tx: Transaction,
-  ticketId: string,
-  type: string,
-  data: Record<string, unknown>,
-): Promise<boolean> {
+async function hasEvent(store: Store, tx: Transaction, ticketId: string, type: string, data: Record<string, unknown>): Promise<boolean> {
   const rows = await store.sequelize.query(
     `SELECT 1 FROM ticket_events WHERE ticket_id = :ticketId AND type = :type AND data @> CAST(:data AS jsonb) LIMIT 1`,
     { replacements: { ticketId, type, data: JSON.stringify(data) }, type: QueryTypes.SELECT, transaction: tx },

@@ -114,9 +114,7 @@ const en: VoicePrompts = {
     titles.length === 1
       ? `We know about an ongoing incident: ${titles[0]}. Our teams are working on it.`
       : `We know about these ongoing incidents: ${titles.join(', ')}. Our teams are working on them.`,
-  menu:
-    'To report a problem, press 1. To check on a ticket, press 2. ' +
-    'If you cannot work at all, press 3.',
+  menu: 'To report a problem, press 1. To check on a ticket, press 2. ' + 'If you cannot work at all, press 3.',
   switchHint: 'For English, press 9.',
   describe: 'Please describe your problem in a few sentences, then wait.',
   describeFallback: 'Sorry, I did not catch that. Please leave a message after the beep, then press the pound key.',

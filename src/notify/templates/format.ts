@@ -14,10 +14,44 @@ const GSM_EXTENDED = new Set('^{}\\[~]|€');
 // Characters French and English text uses that GSM-7 lacks; one of them would switch the whole SMS
 // to UCS-2 and cut a segment from 160 to 70 characters.
 const REPLACEMENTS: Record<string, string> = {
-  ç: 'c', â: 'a', ê: 'e', ë: 'e', î: 'i', ï: 'i', ô: 'o', û: 'u', ÿ: 'y', á: 'a', í: 'i', ó: 'o', ú: 'u',
-  À: 'A', Â: 'A', È: 'E', Ê: 'E', Ë: 'E', Î: 'I', Ï: 'I', Ô: 'O', Ù: 'U', Û: 'U',
-  œ: 'oe', Œ: 'OE', '’': "'", '‘': "'", '“': '"', '”': '"', '«': '"', '»': '"', '–': '-', '—': '-',
-  '…': '...', '\u00a0': ' ', '\u202f': ' ', '\t': ' ', '•': '-',
+  ç: 'c',
+  â: 'a',
+  ê: 'e',
+  ë: 'e',
+  î: 'i',
+  ï: 'i',
+  ô: 'o',
+  û: 'u',
+  ÿ: 'y',
+  á: 'a',
+  í: 'i',
+  ó: 'o',
+  ú: 'u',
+  À: 'A',
+  Â: 'A',
+  È: 'E',
+  Ê: 'E',
+  Ë: 'E',
+  Î: 'I',
+  Ï: 'I',
+  Ô: 'O',
+  Ù: 'U',
+  Û: 'U',
+  œ: 'oe',
+  Œ: 'OE',
+  '’': "'",
+  '‘': "'",
+  '“': '"',
+  '”': '"',
+  '«': '"',
+  '»': '"',
+  '–': '-',
+  '—': '-',
+  '…': '...',
+  '\u00a0': ' ',
+  '\u202f': ' ',
+  '\t': ' ',
+  '•': '-',
 };
 
 /** Text in GSM-7 only: accents GSM lacks lose them, anything else unknown becomes `?`. */
@@ -90,12 +124,7 @@ export function short(text: string, max = 80): string {
 }
 
 export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 const present = (b: Block): b is Exclude<Block, false | null | undefined> => b !== false && b != null && b !== '';
@@ -105,7 +134,11 @@ export function blocksToText(blocks: Block[]): string {
     .filter(present)
     .map((b) => {
       if (typeof b === 'string') return b;
-      if ('quote' in b) return b.quote.split(/\r?\n/).map((l) => `> ${l}`).join('\n');
+      if ('quote' in b)
+        return b.quote
+          .split(/\r?\n/)
+          .map((l) => `> ${l}`)
+          .join('\n');
       return b.list.map((item) => `- ${item}`).join('\n');
     })
     .join('\n\n');

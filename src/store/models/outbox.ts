@@ -1,4 +1,11 @@
-import { DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Model, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Model,
+  type Sequelize,
+} from 'sequelize';
 import { createdAt, requiredText } from './columns.js';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'superseded';

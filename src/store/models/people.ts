@@ -1,4 +1,11 @@
-import { DataTypes, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Model, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Model,
+  type Sequelize,
+} from 'sequelize';
 import type { Language, Tier } from '../../domain.js';
 import { createdAt, requiredText, textList, updatedAt, uuidKey } from './columns.js';
 

@@ -88,7 +88,10 @@ describe('who may do what', () => {
   it('revokes the token of a technician who leaves the desk and hands their tickets back to routing', async () => {
     const tech = await hireTechnician('Erin', '+33655555555');
     const ticket = (
-      await request(desk.app).post('/api/tickets').set(coordinator).send({ subject: 'Toner low', requester: { email: 'ivy@example.com' } })
+      await request(desk.app)
+        .post('/api/tickets')
+        .set(coordinator)
+        .send({ subject: 'Toner low', requester: { email: 'ivy@example.com' } })
     ).body as { number: number };
     await request(desk.app).patch(`/api/tickets/${ticket.number}`).set(coordinator).send({ assigneeId: tech.id }).expect(200);
     await request(desk.app).delete(`/api/technicians/${tech.id}`).set(coordinator).expect(204);
@@ -108,7 +111,10 @@ describe('technicians', () => {
     const badShift = await request(desk.app).post('/api/technicians').set(coordinator).send({ name: 'X', tier: 1, shift: 'weekdays' });
     expect(badShift.status).toBe(400);
     expect(badShift.body.error.field).toBe('shift');
-    const unknown = await request(desk.app).patch('/api/technicians/00000000-0000-0000-0000-000000000000').set(coordinator).send({ tier: 2 });
+    const unknown = await request(desk.app)
+      .patch('/api/technicians/00000000-0000-0000-0000-000000000000')
+      .set(coordinator)
+      .send({ tier: 2 });
     expect(unknown.status).toBe(404);
   });
 

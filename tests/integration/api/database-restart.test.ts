@@ -27,7 +27,10 @@ afterAll(async () => {
 });
 
 const openTicket = () =>
-  request(desk.app).post('/api/tickets').set(auth).send({ subject: 'Keyboard dead', requester: { email: 'lou@example.com' } });
+  request(desk.app)
+    .post('/api/tickets')
+    .set(auth)
+    .send({ subject: 'Keyboard dead', requester: { email: 'lou@example.com' } });
 
 describe('a database restart', () => {
   it('turns /ready to 503 and requests to a retryable 503 while it is down, then recovers by itself', async () => {

@@ -31,7 +31,10 @@ describe('a database connection killed in the middle of a request', () => {
   it('answers 503 NOT_READY (57P01), then serves again', async () => {
     await admin.query('BEGIN');
     await admin.query('LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE');
-    const pending = request(desk.app).get('/api/tickets').set(auth).then((res) => res);
+    const pending = request(desk.app)
+      .get('/api/tickets')
+      .set(auth)
+      .then((res) => res);
     let pids: number[] = [];
     for (let i = 0; i < 200 && pids.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 25));

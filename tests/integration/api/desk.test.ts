@@ -32,7 +32,10 @@ describe('outages', () => {
 
   it('names the outage in the acknowledgement owed to a new ticket’s requester', async () => {
     await request(desk.app).post('/api/outages').set(auth).send({ title: 'VPN outage', message: 'VPN is down' }).expect(201);
-    const t = await request(desk.app).post('/api/tickets').set(auth).send({ subject: 'VPN', requester: { email: 'zoe@example.com' } });
+    const t = await request(desk.app)
+      .post('/api/tickets')
+      .set(auth)
+      .send({ subject: 'VPN', requester: { email: 'zoe@example.com' } });
     const rows = await desk.services.store.outbox.forTicket(t.body.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ kind: 'requester.created', channel: 'email', recipient: 'zoe@example.com' });
@@ -43,7 +46,12 @@ describe('outages', () => {
 describe('statistics', () => {
   it('counts by channel, priority, status and category and computes MTTR, FCR and SLA compliance', async () => {
     const open = async (subject: string, extra = {}) =>
-      (await request(desk.app).post('/api/tickets').set(auth).send({ subject, requester: { phone: '+33699999999' }, ...extra })).body as {
+      (
+        await request(desk.app)
+          .post('/api/tickets')
+          .set(auth)
+          .send({ subject, requester: { phone: '+33699999999' }, ...extra })
+      ).body as {
         number: number;
       };
     const a = await open('Printer jam', { impact: 'low', urgency: 'low', category: 'printing' });
@@ -53,7 +61,9 @@ describe('statistics', () => {
     await request(desk.app).post(`/api/tickets/${b.number}/resolve`).set(auth).send({ resolution: 'Rebooted AP' }).expect(200);
 
     const from = new Date(Date.now() - 3600_000).toISOString();
-    const res = await request(desk.app).get(`/api/stats?from=${encodeURIComponent(from)}`).set(auth);
+    const res = await request(desk.app)
+      .get(`/api/stats?from=${encodeURIComponent(from)}`)
+      .set(auth);
     expect(res.status).toBe(200);
     expect(res.body.byChannel.web).toBeGreaterThanOrEqual(2);
     expect(res.body.byCategory.printing).toBeGreaterThanOrEqual(1);

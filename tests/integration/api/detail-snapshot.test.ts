@@ -38,7 +38,10 @@ describe('ticket detail', () => {
       const sql = (query as unknown as { sql?: string }).sql;
       if (!armed || !sql?.includes('FROM tickets t')) return;
       armed = false;
-      const assigned = await request(desk.app).patch(`/api/tickets/${opened.body.number}`).set(coordinator).send({ assigneeId: tech.body.id });
+      const assigned = await request(desk.app)
+        .patch(`/api/tickets/${opened.body.number}`)
+        .set(coordinator)
+        .send({ assigneeId: tech.body.id });
       expect(assigned.status).toBe(200);
     });
     const seen = await request(desk.app).get(`/api/tickets/${opened.body.number}`).set(coordinator);

@@ -40,7 +40,10 @@ async function ticketCount(): Promise<number> {
 }
 
 async function hire(name: string, phone: string): Promise<{ id: string; token: string }> {
-  const res = await request(desk.app).post('/api/technicians').set(auth).send({ name, phone, tier: 1, skills: ['hardware'] });
+  const res = await request(desk.app)
+    .post('/api/technicians')
+    .set(auth)
+    .send({ name, phone, tier: 1, skills: ['hardware'] });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { id: string; token: string };
 }
@@ -102,7 +105,10 @@ describe('bodies', () => {
     const outage = await request(desk.app).post('/api/outages').set(auth).send({ title: 'V\u0000PN', message: 'down\uDFFF' });
     expect(outage.status).toBe(201);
     expect(outage.body.title).toBe('VPN');
-    const unknownKey = await request(desk.app).post('/api/tickets').set(auth).send({ subject: 's', requester: { email: 'a@b.co' }, 'col\u0000our': 1 });
+    const unknownKey = await request(desk.app)
+      .post('/api/tickets')
+      .set(auth)
+      .send({ subject: 's', requester: { email: 'a@b.co' }, 'col\u0000our': 1 });
     expect(unknownKey.status).toBe(400);
     expect(unknownKey.body.error.field).toBe('colour');
   });
@@ -116,7 +122,11 @@ describe('bodies', () => {
 
   it('refuses a body nested deeper than any shape the API takes, with a 400', async () => {
     const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
-    const res = await request(desk.app).put('/api/rules/calendar').set(auth).set('content-type', 'application/json').send(`{"holidays": ${deep}}`);
+    const res = await request(desk.app)
+      .put('/api/rules/calendar')
+      .set(auth)
+      .set('content-type', 'application/json')
+      .send(`{"holidays": ${deep}}`);
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe('body');
   });
@@ -125,7 +135,10 @@ describe('bodies', () => {
 describe('ids in paths', () => {
   it('answers a malformed technician or outage id with a 400 naming it, never a 500', async () => {
     for (const method of ['get', 'patch', 'delete'] as const) {
-      const res = await request(desk.app)[method]('/api/technicians/not-a-uuid').set(auth).send(method === 'patch' ? { tier: 2 } : undefined);
+      const res = await request(desk.app)
+        [method]('/api/technicians/not-a-uuid')
+        .set(auth)
+        .send(method === 'patch' ? { tier: 2 } : undefined);
       expect(res.status, `${method}: ${JSON.stringify(res.body)}`).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'id' });
     }
@@ -175,7 +188,9 @@ describe('the ticket list', () => {
 
   it('documents the status list and open in the OpenAPI document', async () => {
     const doc = await request(desk.app).get('/api/openapi.json');
-    const status = (doc.body.paths['/api/tickets'].get.parameters as { name: string; schema: { description?: string } }[]).find((p) => p.name === 'status');
+    const status = (doc.body.paths['/api/tickets'].get.parameters as { name: string; schema: { description?: string } }[]).find(
+      (p) => p.name === 'status',
+    );
     expect(status?.schema.description).toMatch(/open/);
   });
 
@@ -186,7 +201,9 @@ describe('the ticket list', () => {
     expect(numbers(await request(desk.app).get('/api/tickets?q=quentin.unique').set(auth))).toEqual([byMail.number]);
     expect(numbers(await request(desk.app).get('/api/tickets?q=QUENTIN.UNIQUE%40example.com').set(auth))).toEqual([byMail.number]);
     for (const typed of ['+33698765432', '06 98 76 54 32', '0698765432', '+33 6 98 76 54 32']) {
-      const res = await request(desk.app).get(`/api/tickets?q=${encodeURIComponent(typed)}`).set(auth);
+      const res = await request(desk.app)
+        .get(`/api/tickets?q=${encodeURIComponent(typed)}`)
+        .set(auth);
       expect(numbers(res), typed).toEqual([byPhone.number]);
     }
   });
@@ -226,20 +243,29 @@ describe('stats', () => {
 
 describe('categories', () => {
   it('answers and takes the same names (skills, startTier), still taking requiredSkills and startingTier', async () => {
-    const put = await request(desk.app).put('/api/categories/telephony').set(auth).send({ skills: ['network'], startTier: 2 });
+    const put = await request(desk.app)
+      .put('/api/categories/telephony')
+      .set(auth)
+      .send({ skills: ['network'], startTier: 2 });
     expect(put.status).toBe(201);
     expect(put.body).toMatchObject({ name: 'telephony', skills: ['network'], startTier: 2 });
     const got = await request(desk.app).get('/api/categories/telephony').set(auth);
     // What GET answers can be sent back as it is, less what the path and the server own.
     const { name: _n, updatedAt: _u, ...back } = got.body as Record<string, unknown>;
     expect((await request(desk.app).put('/api/categories/telephony').set(auth).send(back)).status).toBe(200);
-    const old = await request(desk.app).put('/api/categories/telephony').set(auth).send({ requiredSkills: ['network', 'accounts'], startingTier: 1 });
+    const old = await request(desk.app)
+      .put('/api/categories/telephony')
+      .set(auth)
+      .send({ requiredSkills: ['network', 'accounts'], startingTier: 1 });
     expect(old.status).toBe(200);
     expect(old.body).toMatchObject({ skills: ['network', 'accounts'], startTier: 1 });
   });
 
   it('names an unknown field, even when a required one is missing because of it', async () => {
-    const res = await request(desk.app).put('/api/categories/telephony').set(auth).send({ skils: ['network'], startTier: 1 });
+    const res = await request(desk.app)
+      .put('/api/categories/telephony')
+      .set(auth)
+      .send({ skils: ['network'], startTier: 1 });
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe('skils');
     expect(res.body.error.message).toContain('skils');
@@ -249,7 +275,10 @@ describe('categories', () => {
 describe('outages', () => {
   it('stores and returns category and until', async () => {
     const until = new Date(Date.now() + 3600_000).toISOString();
-    const created = await request(desk.app).post('/api/outages').set(auth).send({ title: 'Wi-Fi', message: 'Wi-Fi is down in B', category: 'network', until });
+    const created = await request(desk.app)
+      .post('/api/outages')
+      .set(auth)
+      .send({ title: 'Wi-Fi', message: 'Wi-Fi is down in B', category: 'network', until });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ category: 'network', until });
     const list = await request(desk.app).get('/api/outages').set(auth);
@@ -268,7 +297,10 @@ describe('outages', () => {
 
 describe('phone numbers', () => {
   it('requires E.164, tolerating spaces, dots, dashes and parentheses', async () => {
-    const national = await request(desk.app).post('/api/tickets').set(auth).send({ subject: 'x', requester: { phone: '0612345678' } });
+    const national = await request(desk.app)
+      .post('/api/tickets')
+      .set(auth)
+      .send({ subject: 'x', requester: { phone: '0612345678' } });
     expect(national.status).toBe(400);
     expect(national.body.error.field).toBe('requester.phone');
     expect(national.body.error.message).toContain('E.164');
@@ -277,7 +309,10 @@ describe('phone numbers', () => {
     expect(tech.body.error.field).toBe('phone');
     const tooShort = await request(desk.app).post('/api/technicians').set(auth).send({ name: 'Nat', tier: 1, phone: '+3312' });
     expect(tooShort.status).toBe(400);
-    const written = await request(desk.app).post('/api/technicians').set(auth).send({ name: 'Written', tier: 1, phone: '+33 (6) 12.34-56 79' });
+    const written = await request(desk.app)
+      .post('/api/technicians')
+      .set(auth)
+      .send({ name: 'Written', tier: 1, phone: '+33 (6) 12.34-56 79' });
     expect(written.status).toBe(201);
     expect(written.body.phone).toBe('+33612345679');
     // The same number written another way is the same number: SMS commands are matched by it.
@@ -301,7 +336,13 @@ describe('the coordinator token', () => {
     const generated = await ensureCoordinatorToken(tokens, undefined);
     expect(generated).toMatch(/^[A-Za-z0-9_-]{20,}$/);
     // This desk runs with HELPDESK_API_TOKEN set: the generated token is refused at once...
-    expect((await request(desk.app).get('/api/tickets').set(bearer(generated ?? ''))).status).toBe(401);
+    expect(
+      (
+        await request(desk.app)
+          .get('/api/tickets')
+          .set(bearer(generated ?? ''))
+      ).status,
+    ).toBe(401);
     expect((await request(desk.app).get('/api/tickets').set(auth)).status).toBe(200);
     // ...and a start with it set revokes it for good: unsetting the variable later generates a new one.
     expect(await ensureCoordinatorToken(tokens, COORDINATOR_TOKEN)).toBeNull();

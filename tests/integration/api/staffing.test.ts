@@ -27,7 +27,10 @@ interface Item {
 }
 
 async function open(subject: string): Promise<number> {
-  const res = await request(desk.app).post('/api/tickets').set(auth).send({ subject, requester: { email: 'ana@example.com' } });
+  const res = await request(desk.app)
+    .post('/api/tickets')
+    .set(auth)
+    .send({ subject, requester: { email: 'ana@example.com' } });
   expect(res.status).toBe(201);
   return res.body.number as number;
 }
@@ -132,7 +135,9 @@ describe('helpdesk simulate --from-desk', () => {
     const scenario = parseScenario(JSON.parse(await readFile(saved, 'utf8')));
     await rm(dir, { recursive: true, force: true });
     expect(scenario.timezone).toBe('Europe/Paris');
-    expect(scenario.technicians).toEqual([{ name: 'Ana', tier: 1, skills: ['printing', 'network'], maxLoad: 2, shift: 'mon-fri 08:00-18:00' }]);
+    expect(scenario.technicians).toEqual([
+      { name: 'Ana', tier: 1, skills: ['printing', 'network'], maxLoad: 2, shift: 'mon-fri 08:00-18:00' },
+    ]);
     const printing = scenario.arrivals.find((a) => a.category === 'printing');
     expect(printing?.channel).toBe('web');
     // One ticket in four weeks: a quarter of an arrival per hour, in the hour of the week it came.

@@ -16,7 +16,12 @@ async function open(body: Record<string, unknown> = {}) {
   const res = await request(desk.app)
     .post('/api/tickets')
     .set(auth)
-    .send({ subject: 'Cannot print', description: 'The printer on floor 2 jams', requester: { name: 'Alice', email: 'alice@example.com' }, ...body });
+    .send({
+      subject: 'Cannot print',
+      description: 'The printer on floor 2 jams',
+      requester: { name: 'Alice', email: 'alice@example.com' },
+      ...body,
+    });
   expect(res.status).toBe(201);
   return res.body as { number: number; reference: string; status: string; priority: string; id: string };
 }
@@ -135,26 +140,38 @@ describe('bad input is refused at the edge, naming the field', () => {
   });
 
   it('rejects unknown fields with 400 naming them', async () => {
-    const res = await request(desk.app).post('/api/tickets').set(auth).send({ subject: 'x', requester: { email: 'a@b.co' }, colour: 'red' });
+    const res = await request(desk.app)
+      .post('/api/tickets')
+      .set(auth)
+      .send({ subject: 'x', requester: { email: 'a@b.co' }, colour: 'red' });
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'colour' });
     expect(res.body.error.message).toContain('colour');
   });
 
   it('rejects a bad enum value naming the field', async () => {
-    const res = await request(desk.app).post('/api/tickets').set(auth).send({ subject: 'x', requester: { email: 'a@b.co' }, urgency: 'extreme' });
+    const res = await request(desk.app)
+      .post('/api/tickets')
+      .set(auth)
+      .send({ subject: 'x', requester: { email: 'a@b.co' }, urgency: 'extreme' });
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe('urgency');
   });
 
   it('rejects a requester without any contact', async () => {
-    const res = await request(desk.app).post('/api/tickets').set(auth).send({ subject: 'x', requester: { name: 'Nobody' } });
+    const res = await request(desk.app)
+      .post('/api/tickets')
+      .set(auth)
+      .send({ subject: 'x', requester: { name: 'Nobody' } });
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe('requester');
   });
 
   it('rejects an unknown category', async () => {
-    const res = await request(desk.app).post('/api/tickets').set(auth).send({ subject: 'x', requester: { email: 'a@b.co' }, category: 'plumbing' });
+    const res = await request(desk.app)
+      .post('/api/tickets')
+      .set(auth)
+      .send({ subject: 'x', requester: { email: 'a@b.co' }, category: 'plumbing' });
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe('category');
   });

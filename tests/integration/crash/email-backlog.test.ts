@@ -29,7 +29,12 @@ beforeAll(async () => {
     await deliver(
       cd.mailRoot,
       user,
-      mail({ from: `Person ${i} <person${i}@client${i % 40}.example>`, subject: `Request ${i}`, body: `My screen ${i} stays black.`, messageId: newMessageId() }),
+      mail({
+        from: `Person ${i} <person${i}@client${i % 40}.example>`,
+        subject: `Request ${i}`,
+        body: `My screen ${i} stays black.`,
+        messageId: newMessageId(),
+      }),
     );
   }
 }, 60_000 * SCALE);
@@ -38,64 +43,75 @@ afterAll(async () => {
 });
 
 describe('kill -9 in the middle of an email backlog', () => {
-  it('ends with each email one ticket and each acknowledgement sent once, seconds after the restart', async () => {
-    const first = await cd.start();
-    // In the middle: some tickets stored, some acknowledgements out, more on their way.
-    await until(
-      'acknowledgements going out',
-      async () => cd.receiver.messages.length >= BACKLOG / 10 && (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status = 'sending'`)) > 0,
-      45_000 * SCALE,
-      20,
-    );
-    const killedAt = await cd.kill9(first);
-    const ticketsAtKill = await cd.count('SELECT count(*) AS n FROM tickets');
-    const inFlight = await cd.rows<{ id: number }>(`SELECT id FROM outbox WHERE status = 'sending'`);
-    // Owed at the kill: in flight, and pending (some of them taken off the queue by the dead worker).
-    const owed = await cd.rows<{ id: number }>(`SELECT id FROM outbox WHERE status <> 'sent'`);
-    const mailedAtKill = cd.receiver.messages.length;
+  it(
+    'ends with each email one ticket and each acknowledgement sent once, seconds after the restart',
+    async () => {
+      const first = await cd.start();
+      // In the middle: some tickets stored, some acknowledgements out, more on their way.
+      await until(
+        'acknowledgements going out',
+        async () =>
+          cd.receiver.messages.length >= BACKLOG / 10 && (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status = 'sending'`)) > 0,
+        45_000 * SCALE,
+        20,
+      );
+      const killedAt = await cd.kill9(first);
+      const ticketsAtKill = await cd.count('SELECT count(*) AS n FROM tickets');
+      const inFlight = await cd.rows<{ id: number }>(`SELECT id FROM outbox WHERE status = 'sending'`);
+      // Owed at the kill: in flight, and pending (some of them taken off the queue by the dead worker).
+      const owed = await cd.rows<{ id: number }>(`SELECT id FROM outbox WHERE status <> 'sent'`);
+      const mailedAtKill = cd.receiver.messages.length;
 
-    const second = await cd.start();
-    await until('every email a ticket', async () => (await cd.count('SELECT count(*) AS n FROM tickets')) >= BACKLOG, 45_000 * SCALE, 200);
-    await until(
-      'every acknowledgement sent',
-      async () => (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status <> 'sent'`)) === 0 && cd.receiver.messages.length >= BACKLOG,
-      60_000 * SCALE,
-      200,
-      unsent(cd),
-    );
+      const second = await cd.start();
+      await until(
+        'every email a ticket',
+        async () => (await cd.count('SELECT count(*) AS n FROM tickets')) >= BACKLOG,
+        45_000 * SCALE,
+        200,
+      );
+      await until(
+        'every acknowledgement sent',
+        async () =>
+          (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status <> 'sent'`)) === 0 && cd.receiver.messages.length >= BACKLOG,
+        60_000 * SCALE,
+        200,
+        unsent(cd),
+      );
 
-    // Each email once: one ticket per inbound Message-ID and per requester.
-    expect(await cd.count('SELECT count(*) AS n FROM tickets')).toBe(BACKLOG);
-    expect(await cd.count(`SELECT count(DISTINCT external_id) AS n FROM messages WHERE direction = 'in'`)).toBe(BACKLOG);
-    expect(await cd.count(`SELECT count(DISTINCT ticket_id) AS n FROM messages WHERE direction = 'in'`)).toBe(BACKLOG);
+      // Each email once: one ticket per inbound Message-ID and per requester.
+      expect(await cd.count('SELECT count(*) AS n FROM tickets')).toBe(BACKLOG);
+      expect(await cd.count(`SELECT count(DISTINCT external_id) AS n FROM messages WHERE direction = 'in'`)).toBe(BACKLOG);
+      expect(await cd.count(`SELECT count(DISTINCT ticket_id) AS n FROM messages WHERE direction = 'in'`)).toBe(BACKLOG);
 
-    // Each acknowledgement once: one Message-ID per requester at the SMTP receiver. SMTP has no
-    // lookup, so a message accepted by the server in the instant before the kill, before its row
-    // recorded it, is sent again with the same Message-ID (deliver.ts); such copies can only come
-    // from the rows in flight at the kill.
-    const byRecipient = mailByRecipient(cd.receiver);
-    expect(byRecipient.size).toBe(BACKLOG);
-    expect([...byRecipient.values()].filter((r) => r.messageIds.size !== 1)).toEqual([]);
-    const copies = cd.receiver.messages.length - BACKLOG;
-    expect(copies).toBeLessThanOrEqual(inFlight.length);
+      // Each acknowledgement once: one Message-ID per requester at the SMTP receiver. SMTP has no
+      // lookup, so a message accepted by the server in the instant before the kill, before its row
+      // recorded it, is sent again with the same Message-ID (deliver.ts); such copies can only come
+      // from the rows in flight at the kill.
+      const byRecipient = mailByRecipient(cd.receiver);
+      expect(byRecipient.size).toBe(BACKLOG);
+      expect([...byRecipient.values()].filter((r) => r.messageIds.size !== 1)).toEqual([]);
+      const copies = cd.receiver.messages.length - BACKLOG;
+      expect(copies).toBeLessThanOrEqual(inFlight.length);
 
-    // The acknowledgements in flight at the kill went out seconds after the restart.
-    const [late] = await cd.rows<{ latest: Date }>(`SELECT max(sent_at) AS latest FROM outbox WHERE id IN (:ids)`, {
-      ids: inFlight.map((r) => r.id),
-    });
-    const afterRestartMs = (late?.latest.getTime() ?? 0) - second.readyAt;
-    const afterKillMs = (late?.latest.getTime() ?? 0) - killedAt;
-    console.info(
-      `crash (a): ${BACKLOG} emails; at the kill ${ticketsAtKill} tickets, ${mailedAtKill} acknowledgements out, ${inFlight.length} in flight; ` +
-        `those went out ${Math.round(afterKillMs / 100) / 10} s after the kill (${Math.round(afterRestartMs / 100) / 10} s after the restart was ready); ` +
-        `${copies} same-Message-ID copies`,
-    );
-    expect(afterRestartMs).toBeLessThan(30_000);
-    // And every acknowledgement owed at the kill, not only those: a job the dead worker had taken
-    // off the queue without claiming its row waited for bull's stall check (up to 90 s) before.
-    const [owedLate] = await cd.rows<{ latest: Date }>(`SELECT max(sent_at) AS latest FROM outbox WHERE id IN (:ids)`, {
-      ids: owed.map((r) => r.id),
-    });
-    expect((owedLate?.latest.getTime() ?? 0) - second.readyAt).toBeLessThan(30_000 * SCALE);
-  }, 150_000 * SCALE);
+      // The acknowledgements in flight at the kill went out seconds after the restart.
+      const [late] = await cd.rows<{ latest: Date }>(`SELECT max(sent_at) AS latest FROM outbox WHERE id IN (:ids)`, {
+        ids: inFlight.map((r) => r.id),
+      });
+      const afterRestartMs = (late?.latest.getTime() ?? 0) - second.readyAt;
+      const afterKillMs = (late?.latest.getTime() ?? 0) - killedAt;
+      console.info(
+        `crash (a): ${BACKLOG} emails; at the kill ${ticketsAtKill} tickets, ${mailedAtKill} acknowledgements out, ${inFlight.length} in flight; ` +
+          `those went out ${Math.round(afterKillMs / 100) / 10} s after the kill (${Math.round(afterRestartMs / 100) / 10} s after the restart was ready); ` +
+          `${copies} same-Message-ID copies`,
+      );
+      expect(afterRestartMs).toBeLessThan(30_000);
+      // And every acknowledgement owed at the kill, not only those: a job the dead worker had taken
+      // off the queue without claiming its row waited for bull's stall check (up to 90 s) before.
+      const [owedLate] = await cd.rows<{ latest: Date }>(`SELECT max(sent_at) AS latest FROM outbox WHERE id IN (:ids)`, {
+        ids: owed.map((r) => r.id),
+      });
+      expect((owedLate?.latest.getTime() ?? 0) - second.readyAt).toBeLessThan(30_000 * SCALE);
+    },
+    150_000 * SCALE,
+  );
 });

@@ -23,7 +23,10 @@ beforeAll(async () => {
   // The texts first: queued first, they are held open while the emails go out around them.
   for (let i = 0; i < TEXTS + EMAILS; i++) {
     const requester = i < TEXTS ? { name: `Caller ${i}`, phone: phone(i) } : { name: `Person ${i}`, email: `person${i}@client.example` };
-    const res = await request(cd.desk.app).post('/api/tickets').set(auth).send({ subject: `Écran ${i} noir`, description: 'Il reste noir.', requester });
+    const res = await request(cd.desk.app)
+      .post('/api/tickets')
+      .set(auth)
+      .send({ subject: `Écran ${i} noir`, description: 'Il reste noir.', requester });
     expect(res.status).toBe(201);
   }
 }, 60_000);
@@ -37,7 +40,12 @@ describe('kill -9 in the middle of a notification burst', () => {
     cd.standIn.holdNext(1, 'accepted');
     cd.standIn.holdNext(1, 'unprocessed');
     const first = await cd.start();
-    await until('texts held open and emails going out', () => cd.standIn.held() === 2 && cd.receiver.messages.length >= EMAILS / 10, 45_000, 20);
+    await until(
+      'texts held open and emails going out',
+      () => cd.standIn.held() === 2 && cd.receiver.messages.length >= EMAILS / 10,
+      45_000,
+      20,
+    );
     const killedAt = await cd.kill9(first);
     const inFlight = await cd.rows<{ id: number; channel: string }>(`SELECT id, channel FROM outbox WHERE status = 'sending'`);
     const mailedAtKill = cd.receiver.messages.length;
@@ -60,7 +68,11 @@ describe('kill -9 in the middle of a notification burst', () => {
 
     // One text per caller, the held ones included: the accepted one found at Twilio and recorded,
     // the other sent again, once.
-    for (let i = 0; i < TEXTS; i++) expect(cd.standIn.messages.filter((m) => m.to === phone(i)), phone(i)).toHaveLength(1);
+    for (let i = 0; i < TEXTS; i++)
+      expect(
+        cd.standIn.messages.filter((m) => m.to === phone(i)),
+        phone(i),
+      ).toHaveLength(1);
     expect(cd.standIn.messages).toHaveLength(TEXTS);
     const reconciled = await cd.count(
       `SELECT count(*) AS n FROM ticket_events WHERE type = 'notified' AND data->>'reconciled' = 'true' AND data->>'channel' = 'sms'`,

@@ -47,7 +47,11 @@ describe('kill -9 in the middle of a routing burst', () => {
         const res = await request(cd.desk.app)
           .post('/api/tickets')
           .set(auth)
-          .send({ subject: `Imprimante ${i} bloquée`, description: "L'imprimante n'imprime plus.", requester: { name: `P ${i}`, email: `p${i}@client.example` } });
+          .send({
+            subject: `Imprimante ${i} bloquée`,
+            description: "L'imprimante n'imprime plus.",
+            requester: { name: `P ${i}`, email: `p${i}@client.example` },
+          });
         expect(res.status).toBe(201);
         numbers.push(res.body.number as number);
       }
@@ -61,7 +65,13 @@ describe('kill -9 in the middle of a routing burst', () => {
     await cd.start();
     await arrivals;
     await until('every ticket offered', async () => (await offered()) >= TICKETS, 45_000, 200);
-    await until('every offer and acknowledgement sent', async () => (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status <> 'sent'`)) === 0, 40_000, 200, unsent(cd));
+    await until(
+      'every offer and acknowledgement sent',
+      async () => (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status <> 'sent'`)) === 0,
+      40_000,
+      200,
+      unsent(cd),
+    );
 
     // Each ticket offered once, to one technician, and still theirs.
     const offers = await cd.rows<{ number: number; assignee: string; offers: number; email: string }>(
@@ -76,7 +86,9 @@ describe('kill -9 in the middle of a routing burst', () => {
     // and each requester one acknowledgement.
     const byRecipient = mailByRecipient(cd.receiver);
     for (const o of offers) {
-      const about = cd.receiver.messages.filter((m) => (m.parsed.subject ?? '').includes(`HD-${o.number}]`) && m.envelope.to.some((t) => t.startsWith('tech')));
+      const about = cd.receiver.messages.filter(
+        (m) => (m.parsed.subject ?? '').includes(`HD-${o.number}]`) && m.envelope.to.some((t) => t.startsWith('tech')),
+      );
       expect(new Set(about.map((m) => m.parsed.messageId)).size, `offers of HD-${o.number}`).toBe(1);
       expect(about[0]?.envelope.to).toEqual([o.email]);
     }

@@ -68,10 +68,19 @@ describe('a backlog of requests, replies and redeliveries', () => {
           }),
         );
       }
-      if (i === 6) await m.deliver(mail({ from: 'Person 6 <person6@client.example>', subject: 'Request 6', body: 'Request number 6.', messageId: id }));
+      if (i === 6)
+        await m.deliver(
+          mail({ from: 'Person 6 <person6@client.example>', subject: 'Request 6', body: 'Request number 6.', messageId: id }),
+        );
     }
     await m.deliver(
-      mail({ from: 'Old Timer <old@client.example>', subject: `Re: [HD-${earlier.number}] Scanner offline`, body: 'Still offline.', inReplyTo: ourAck, references: [ourAck] }),
+      mail({
+        from: 'Old Timer <old@client.example>',
+        subject: `Re: [HD-${earlier.number}] Scanner offline`,
+        body: 'Still offline.',
+        inReplyTo: ourAck,
+        references: [ourAck],
+      }),
     );
     await m.startReader();
     await m.caughtUp();
@@ -109,20 +118,28 @@ describe('a backlog of requests, replies and redeliveries', () => {
 
   it('keeps the CC as a watcher and the attachment with its message', async () => {
     const [cc] = await ticketsFrom(m.desk, 'person20@client.example');
-    expect(await rows(m, 'SELECT email FROM ticket_watchers WHERE ticket_id = :id', { id: cc!.id })).toEqual([{ email: 'boss@client.example' }]);
+    expect(await rows(m, 'SELECT email FROM ticket_watchers WHERE ticket_id = :id', { id: cc!.id })).toEqual([
+      { email: 'boss@client.example' },
+    ]);
     const [withFile] = await ticketsFrom(m.desk, 'person10@client.example');
     const files = await rows<{ filename: string; content: Buffer; external_id: string }>(
       m,
       'SELECT a.filename, a.content, m.external_id FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.ticket_id = :id',
       { id: withFile!.id },
     );
-    expect(files.map((f) => [f.filename, f.content.toString().trim(), f.external_id])).toEqual([['error.log', 'disk error 0x1F', requestIds[10]]]);
+    expect(files.map((f) => [f.filename, f.content.toString().trim(), f.external_id])).toEqual([
+      ['error.log', 'disk error 0x1F', requestIds[10]],
+    ]);
   });
 
   it('puts a reply to a request of the same backlog on that request’s ticket', async () => {
     const tickets = await ticketsFrom(m.desk, 'person3@client.example');
     expect(tickets).toHaveLength(1);
-    const messages = await rows<{ body: string }>(m, `SELECT body FROM messages WHERE ticket_id = :id AND direction = 'in' ORDER BY at, id`, { id: tickets[0]!.id });
+    const messages = await rows<{ body: string }>(
+      m,
+      `SELECT body FROM messages WHERE ticket_id = :id AND direction = 'in' ORDER BY at, id`,
+      { id: tickets[0]!.id },
+    );
     expect(messages.map((msg) => msg.body.trim())).toEqual(['Request number 3.', 'It got worse.']);
   });
 
@@ -181,7 +198,9 @@ describe('a backlog from one sender past the storm cap', () => {
   it('opens tickets up to the cap and records the rest on the latest, as one by one', async () => {
     const tickets = await ticketsFrom(m.desk, 'storm@client.example');
     expect(tickets.map((t) => t.subject)).toEqual(['Alert 0', 'Alert 1', 'Alert 2']);
-    const onLatest = await rows<{ body: string }>(m, `SELECT body FROM messages WHERE ticket_id = :id ORDER BY at, id`, { id: tickets[2]!.id });
+    const onLatest = await rows<{ body: string }>(m, `SELECT body FROM messages WHERE ticket_id = :id ORDER BY at, id`, {
+      id: tickets[2]!.id,
+    });
     expect(onLatest.map((msg) => msg.body.trim())).toEqual(['Alert number 2.', 'Alert number 3.', 'Alert number 4.']);
     expect(await countRows(m.desk, `outbox WHERE kind = 'requester.created'`)).toBe(3);
   });
@@ -200,7 +219,9 @@ describe('a subject cut at 500 characters through an emoji', () => {
   it('still opens its ticket and queues its acknowledgement', async () => {
     // 499 characters, then an emoji (two UTF-16 units): the 500th is half of it.
     const subject = `${'Printer '.repeat(62)}xxx🖨 jammed`;
-    await m.deliver(mail({ from: 'emoji@client.example', subject: `=?UTF-8?B?${Buffer.from(subject).toString('base64')}?=`, body: 'See subject.' }));
+    await m.deliver(
+      mail({ from: 'emoji@client.example', subject: `=?UTF-8?B?${Buffer.from(subject).toString('base64')}?=`, body: 'See subject.' }),
+    );
     const [ticket] = await eventually(async () => {
       const found = await ticketsFrom(m.desk, 'emoji@client.example');
       return found.length > 0 && found;
@@ -213,7 +234,8 @@ describe('a subject cut at 500 characters through an emoji', () => {
 
 describe('a backlog of answers to tickets from before the outage', () => {
   let m: MailDesk;
-  const before: Record<'alice' | 'bob' | 'carol' | 'dave' | 'erin' | 'frank', { id: string; number: number; messageId: string }> = {} as never;
+  const before: Record<'alice' | 'bob' | 'carol' | 'dave' | 'erin' | 'frank', { id: string; number: number; messageId: string }> =
+    {} as never;
   let lastEventBefore = 0;
 
   const open = async (who: keyof typeof before) => {
@@ -232,26 +254,69 @@ describe('a backlog of answers to tickets from before the outage', () => {
     for (const who of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'] as const) await open(who);
     await reader.stop();
     const sql = m.desk.services.store.sequelize;
-    const tech = await m.desk.services.store.technicians.create({ name: 'Tess', phone: '+33700000042', tier: 1, skills: [], maxLoad: 5, available: true, onCall: false });
-    await sql.query(`UPDATE tickets SET status = 'assigned', assignee_id = :tech WHERE id = :id`, { replacements: { tech: tech.id, id: before.alice.id } });
-    await sql.query(`UPDATE tickets SET status = 'resolved', resolved_at = now(), resolution = 'Fixed.' WHERE id = :id`, { replacements: { id: before.bob.id } });
-    await sql.query(`UPDATE tickets SET status = 'closed', resolved_at = now() - interval '90 days', closed_at = now() - interval '90 days', resolution = 'Fixed.' WHERE id = :id`, {
-      replacements: { id: before.carol.id },
+    const tech = await m.desk.services.store.technicians.create({
+      name: 'Tess',
+      phone: '+33700000042',
+      tier: 1,
+      skills: [],
+      maxLoad: 5,
+      available: true,
+      onCall: false,
     });
+    await sql.query(`UPDATE tickets SET status = 'assigned', assignee_id = :tech WHERE id = :id`, {
+      replacements: { tech: tech.id, id: before.alice.id },
+    });
+    await sql.query(`UPDATE tickets SET status = 'resolved', resolved_at = now(), resolution = 'Fixed.' WHERE id = :id`, {
+      replacements: { id: before.bob.id },
+    });
+    await sql.query(
+      `UPDATE tickets SET status = 'closed', resolved_at = now() - interval '90 days', closed_at = now() - interval '90 days', resolution = 'Fixed.' WHERE id = :id`,
+      {
+        replacements: { id: before.carol.id },
+      },
+    );
     const [mark] = await rows<{ id: number }>(m, 'SELECT coalesce(max(id), 0)::int AS id FROM ticket_events');
     lastEventBefore = mark!.id;
 
     const reply = (who: keyof typeof before, body: string) =>
-      mail({ from: `${who} <${who}@client.example>`, subject: `Re: Problem of ${who}`, body, inReplyTo: before[who].messageId, references: [before[who].messageId] });
+      mail({
+        from: `${who} <${who}@client.example>`,
+        subject: `Re: Problem of ${who}`,
+        body,
+        inReplyTo: before[who].messageId,
+        references: [before[who].messageId],
+      });
     await m.deliver(reply('alice', 'Still broken.\r\n\r\nOn Monday, alice wrote:\r\n> alice’s problem.'));
     await m.deliver(reply('bob', 'It broke again.'));
     await m.deliver(reply('carol', 'Same thing, months later.'));
     await m.deliver(
-      mail({ from: 'dave <dave@client.example>', subject: 'Absent: Problem of dave', body: 'I am away until Monday.', inReplyTo: before.dave.messageId, headers: { 'Auto-Submitted': 'auto-replied' } }),
+      mail({
+        from: 'dave <dave@client.example>',
+        subject: 'Absent: Problem of dave',
+        body: 'I am away until Monday.',
+        inReplyTo: before.dave.messageId,
+        headers: { 'Auto-Submitted': 'auto-replied' },
+      }),
     );
-    await m.deliver(mail({ from: 'erin <erin@client.example>', subject: `RE: [HD-${before.erin.number}] Problem of erin`, body: 'Here is the screenshot.' }));
-    await m.deliver(mail({ from: 'mallory <mallory@client.example>', subject: `[HD-${before.frank.number}] let me in`, body: 'Guessing numbers.' }));
-    await m.deliver(mail({ from: 'zed <zed@client.example>', subject: 'Out of office', body: 'Away.', inReplyTo: newMessageId(), headers: { 'Auto-Submitted': 'auto-replied' } }));
+    await m.deliver(
+      mail({
+        from: 'erin <erin@client.example>',
+        subject: `RE: [HD-${before.erin.number}] Problem of erin`,
+        body: 'Here is the screenshot.',
+      }),
+    );
+    await m.deliver(
+      mail({ from: 'mallory <mallory@client.example>', subject: `[HD-${before.frank.number}] let me in`, body: 'Guessing numbers.' }),
+    );
+    await m.deliver(
+      mail({
+        from: 'zed <zed@client.example>',
+        subject: 'Out of office',
+        body: 'Away.',
+        inReplyTo: newMessageId(),
+        headers: { 'Auto-Submitted': 'auto-replied' },
+      }),
+    );
     await m.deliver(mail({ from: 'newbie <newbie@client.example>', subject: 'My first request', body: 'Hello, nothing works.' }));
     await m.startReader();
     await m.caughtUp();
@@ -260,13 +325,22 @@ describe('a backlog of answers to tickets from before the outage', () => {
     await m?.close();
   });
 
-  const inbound = (ticketId: string) => rows<{ body: string; quoted: string | null }>(m, `SELECT body, quoted FROM messages WHERE ticket_id = :ticketId AND direction = 'in' ORDER BY at, id`, { ticketId });
+  const inbound = (ticketId: string) =>
+    rows<{ body: string; quoted: string | null }>(
+      m,
+      `SELECT body, quoted FROM messages WHERE ticket_id = :ticketId AND direction = 'in' ORDER BY at, id`,
+      { ticketId },
+    );
 
   it('puts a reply on its ticket, quoted history apart, and tells the assigned technician', async () => {
     const messages = await inbound(before.alice.id);
     expect(messages.map((msg) => msg.body.trim())).toEqual(["alice's problem.", 'Still broken.']);
     expect(messages[1]?.quoted).toContain('alice’s problem.');
-    const told = await rows<{ recipient: string }>(m, `SELECT recipient FROM outbox WHERE ticket_id = :id AND kind = 'technician.requester-replied'`, { id: before.alice.id });
+    const told = await rows<{ recipient: string }>(
+      m,
+      `SELECT recipient FROM outbox WHERE ticket_id = :id AND kind = 'technician.requester-replied'`,
+      { id: before.alice.id },
+    );
     expect(told).toEqual([{ recipient: '+33700000042' }]);
   });
 
@@ -281,7 +355,9 @@ describe('a backlog of answers to tickets from before the outage', () => {
 
   it('records the out-of-office on its ticket and answers nobody; drops one that answers nothing', async () => {
     expect(await countRows(m.desk, `ticket_events WHERE ticket_id = :id AND type = 'auto_reply_received'`, { id: before.dave.id })).toBe(1);
-    expect(await countRows(m.desk, `outbox WHERE ticket_id = :id AND id > 0 AND kind <> 'requester.created'`, { id: before.dave.id })).toBe(0);
+    expect(await countRows(m.desk, `outbox WHERE ticket_id = :id AND id > 0 AND kind <> 'requester.created'`, { id: before.dave.id })).toBe(
+      0,
+    );
     expect(await ticketsFrom(m.desk, 'zed@client.example')).toEqual([]);
     expect(await countRows(m.desk, `messages WHERE sender = 'zed@client.example'`)).toBe(0);
   });
@@ -313,7 +389,15 @@ describe('two answers to one ticket in a backlog', () => {
     m = await createMailDesk();
     const reader = await m.startReader();
     const messageId = newMessageId();
-    await m.deliver(mail({ from: 'Pat <pat@client.example>', subject: 'Laptop fan', body: 'The fan is loud.', messageId, cc: 'Sam <sam@client.example>' }));
+    await m.deliver(
+      mail({
+        from: 'Pat <pat@client.example>',
+        subject: 'Laptop fan',
+        body: 'The fan is loud.',
+        messageId,
+        cc: 'Sam <sam@client.example>',
+      }),
+    );
     const [found] = await eventually(async () => {
       const tickets = await ticketsFrom(m.desk, 'pat@client.example');
       return tickets.length > 0 && tickets;
@@ -321,8 +405,24 @@ describe('two answers to one ticket in a backlog', () => {
     ticket = { id: found!.id, messageId };
     await reader.stop();
     // The requester and the colleague in copy both answer while the desk is away.
-    await m.deliver(mail({ from: 'Pat <pat@client.example>', subject: 'Re: Laptop fan', body: 'Now it smells.', inReplyTo: messageId, references: [messageId] }));
-    await m.deliver(mail({ from: 'Sam <sam@client.example>', subject: 'Re: Laptop fan', body: 'I hear it from my desk.', inReplyTo: messageId, references: [messageId] }));
+    await m.deliver(
+      mail({
+        from: 'Pat <pat@client.example>',
+        subject: 'Re: Laptop fan',
+        body: 'Now it smells.',
+        inReplyTo: messageId,
+        references: [messageId],
+      }),
+    );
+    await m.deliver(
+      mail({
+        from: 'Sam <sam@client.example>',
+        subject: 'Re: Laptop fan',
+        body: 'I hear it from my desk.',
+        inReplyTo: messageId,
+        references: [messageId],
+      }),
+    );
     await m.startReader();
     await m.caughtUp();
   });
@@ -331,7 +431,11 @@ describe('two answers to one ticket in a backlog', () => {
   });
 
   it('records both on the ticket, each as who wrote it', async () => {
-    const events = await rows<{ type: string }>(m, `SELECT type FROM ticket_events WHERE ticket_id = :id AND type LIKE '%replied' ORDER BY id`, { id: ticket.id });
+    const events = await rows<{ type: string }>(
+      m,
+      `SELECT type FROM ticket_events WHERE ticket_id = :id AND type LIKE '%replied' ORDER BY id`,
+      { id: ticket.id },
+    );
     expect(events.map((e) => e.type)).toEqual(['requester_replied', 'watcher_replied']);
     expect(await ticketsFrom(m.desk, 'sam@client.example')).toEqual([]);
   });
@@ -346,7 +450,8 @@ describe('a backlog from a sender already past the storm cap, and replies piling
     m = await createMailDesk();
     const reader = await m.startReader({ caps });
     // Before the outage: the monitor opened two tickets (its cap), Quinn opened one.
-    for (const subject of ['Disk full on srv1', 'Disk full on srv2']) await m.deliver(mail({ from: 'monitor@client.example', subject, body: `${subject}.` }));
+    for (const subject of ['Disk full on srv1', 'Disk full on srv2'])
+      await m.deliver(mail({ from: 'monitor@client.example', subject, body: `${subject}.` }));
     const quinnId = newMessageId();
     await m.deliver(mail({ from: 'Quinn <quinn@client.example>', subject: 'Slow VPN', body: 'The VPN is slow.', messageId: quinnId }));
     await m.caughtUp();
@@ -354,8 +459,14 @@ describe('a backlog from a sender already past the storm cap, and replies piling
     const [mark] = await rows<{ id: number }>(m, 'SELECT coalesce(max(id), 0)::int AS id FROM ticket_events');
     lastEventBefore = mark!.id;
     // During it: two more alerts, and Quinn and a colleague answering in turn (the ticket's cap is three emails).
-    for (const subject of ['Disk full on srv3', 'Disk full on srv4']) await m.deliver(mail({ from: 'monitor@client.example', subject, body: `${subject}.` }));
-    for (const [n, from] of ['Quinn <quinn@client.example>', 'Rae <rae@client.example>', 'Quinn <quinn@client.example>', 'Rae <rae@client.example>'].entries()) {
+    for (const subject of ['Disk full on srv3', 'Disk full on srv4'])
+      await m.deliver(mail({ from: 'monitor@client.example', subject, body: `${subject}.` }));
+    for (const [n, from] of [
+      'Quinn <quinn@client.example>',
+      'Rae <rae@client.example>',
+      'Quinn <quinn@client.example>',
+      'Rae <rae@client.example>',
+    ].entries()) {
       await m.deliver(mail({ from, subject: 'Re: Slow VPN', body: `Update ${n + 1}.`, inReplyTo: quinnId, references: [quinnId] }));
     }
     await m.startReader({ caps });
@@ -390,7 +501,9 @@ describe('a backlog from a sender already past the storm cap, and replies piling
   });
 
   it('writes all of it in one transaction', async () => {
-    const [row] = await rows<{ moments: number }>(m, 'SELECT count(DISTINCT at)::int AS moments FROM ticket_events WHERE id > :mark', { mark: lastEventBefore });
+    const [row] = await rows<{ moments: number }>(m, 'SELECT count(DISTINCT at)::int AS moments FROM ticket_events WHERE id > :mark', {
+      mark: lastEventBefore,
+    });
     expect(row!.moments).toBe(1);
   });
 });

@@ -43,14 +43,25 @@ async function deskStaysReady(): Promise<void> {
 }
 
 const head = (from: string, subject: string) =>
-  [`From: ${from}`, 'To: Helpdesk <helpdesk@desk.example>', `Subject: ${subject}`, `Date: ${new Date().toUTCString()}`, `Message-ID: <${newMessageId()}>`, 'MIME-Version: 1.0'].join('\r\n');
+  [
+    `From: ${from}`,
+    'To: Helpdesk <helpdesk@desk.example>',
+    `Subject: ${subject}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <${newMessageId()}>`,
+    'MIME-Version: 1.0',
+  ].join('\r\n');
 
 describe('hostile mail through the IMAP intake', () => {
-  it('a text/plain email whose body is one 1 MB line becomes a ticket within a second, the desk answering throughout', async ({ annotate }) => {
+  it('a text/plain email whose body is one 1 MB line becomes a ticket within a second, the desk answering throughout', async ({
+    annotate,
+  }) => {
     const sender = 'oneline@client.example';
     const body = `Printer broken ${'x'.repeat(1024 * 1024)}`;
     const { ticket, ms, stallMs } = await ticketOf(mail({ from: sender, subject: 'One long line', body }), sender);
-    await annotate(`1 MB line: ticket ${ms} ms after delivery (Dovecot tells an idling reader after 500 ms); longest event-loop stall ${stallMs.toFixed(0)} ms`);
+    await annotate(
+      `1 MB line: ticket ${ms} ms after delivery (Dovecot tells an idling reader after 500 ms); longest event-loop stall ${stallMs.toFixed(0)} ms`,
+    );
     expect(ticket.subject).toBe('One long line');
     expect(ticket.description).toHaveLength(body.length);
     expect(ticket.category).toBe('printing');

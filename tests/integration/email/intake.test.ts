@@ -109,7 +109,9 @@ describe('a new email', () => {
   });
 
   it('from a no-reply address opens a ticket but queues no acknowledgement to it', async () => {
-    await m.deliver(mail({ from: 'Monitoring <no-reply@monitor.example>', subject: 'Disk full on srv-files', body: 'Disk /data is 98% full.' }));
+    await m.deliver(
+      mail({ from: 'Monitoring <no-reply@monitor.example>', subject: 'Disk full on srv-files', body: 'Disk /data is 98% full.' }),
+    );
     const ticket = await oneTicketOf('no-reply@monitor.example');
     const outbox = await outboxOf(ticket.id);
     expect(outbox.filter((row) => row.recipient === 'no-reply@monitor.example')).toEqual([]);
@@ -130,7 +132,9 @@ describe('a new email', () => {
 describe('a reply', () => {
   it('by References to our email joins the ticket, its quoted history stripped', async () => {
     const first = newMessageId();
-    await m.deliver(mail({ from: 'Ana <ana@client.example>', subject: 'Cannot print', body: 'The printer shows an error.', messageId: first }));
+    await m.deliver(
+      mail({ from: 'Ana <ana@client.example>', subject: 'Cannot print', body: 'The printer shows an error.', messageId: first }),
+    );
     const ticket = await oneTicketOf('ana@client.example');
     const ours = await recordOutbound(m.desk, ticket.id, 'ana@client.example');
 
@@ -167,7 +171,9 @@ describe('a reply', () => {
   it('by subject token from the requester joins the ticket', async () => {
     await m.deliver(mail({ from: 'leo@client.example', subject: 'Mailbox full', body: 'My mailbox says it is full.' }));
     const ticket = await oneTicketOf('leo@client.example');
-    await m.deliver(mail({ from: 'leo@client.example', subject: `RE: [HD-${ticket.number}] Mailbox full`, body: 'Now it also refuses to send.' }));
+    await m.deliver(
+      mail({ from: 'leo@client.example', subject: `RE: [HD-${ticket.number}] Mailbox full`, body: 'Now it also refuses to send.' }),
+    );
     const full = await eventually(async () => {
       const d = await detail(ticket.number);
       return d.messages.length === 2 && d;
@@ -178,7 +184,9 @@ describe('a reply', () => {
   it('with a forged subject token from a stranger opens a new ticket instead', async () => {
     await m.deliver(mail({ from: 'victim@client.example', subject: 'Payroll access', body: 'I need access to payroll.' }));
     const victims = await oneTicketOf('victim@client.example');
-    await m.deliver(mail({ from: 'mallory@elsewhere.example', subject: `[HD-${victims.number}] add me`, body: 'Please send me the files.' }));
+    await m.deliver(
+      mail({ from: 'mallory@elsewhere.example', subject: `[HD-${victims.number}] add me`, body: 'Please send me the files.' }),
+    );
     const strangers = await oneTicketOf('mallory@elsewhere.example');
     expect(strangers.id).not.toBe(victims.id);
     expect((await detail(victims.number)).messages).toHaveLength(1);
@@ -187,9 +195,14 @@ describe('a reply', () => {
   it('to a resolved ticket reopens it; to a pending one resumes it', async () => {
     await m.deliver(mail({ from: 'rita@client.example', subject: 'Wi-Fi drops', body: 'The Wi-Fi drops every hour.' }));
     const ticket = await oneTicketOf('rita@client.example');
-    const resolved = await api().post(`/api/tickets/${ticket.number}/resolve`).set(bearer(COORDINATOR_TOKEN)).send({ resolution: 'Access point replaced.' });
+    const resolved = await api()
+      .post(`/api/tickets/${ticket.number}/resolve`)
+      .set(bearer(COORDINATOR_TOKEN))
+      .send({ resolution: 'Access point replaced.' });
     expect(resolved.status).toBe(200);
-    await m.deliver(mail({ from: 'rita@client.example', subject: `Re: [HD-${ticket.number}] Wi-Fi drops`, body: 'It dropped again just now.' }));
+    await m.deliver(
+      mail({ from: 'rita@client.example', subject: `Re: [HD-${ticket.number}] Wi-Fi drops`, body: 'It dropped again just now.' }),
+    );
     const reopened = await eventually(async () => {
       const d = await detail(ticket.number);
       return d.status !== 'resolved' && d;
@@ -198,7 +211,9 @@ describe('a reply', () => {
 
     const pending = await api().patch(`/api/tickets/${ticket.number}`).set(bearer(COORDINATOR_TOKEN)).send({ status: 'pending' });
     expect(pending.status).toBe(200);
-    await m.deliver(mail({ from: 'rita@client.example', subject: `Re: [HD-${ticket.number}] Wi-Fi drops`, body: 'Here is the answer you asked for.' }));
+    await m.deliver(
+      mail({ from: 'rita@client.example', subject: `Re: [HD-${ticket.number}] Wi-Fi drops`, body: 'Here is the answer you asked for.' }),
+    );
     await eventually(async () => (await detail(ticket.number)).status === 'in_progress', 'the ticket resumed');
   });
 });
@@ -218,7 +233,9 @@ describe('mail from machines', () => {
       }),
     );
     // And an auto-reply to nothing at all.
-    await m.deliver(mail({ from: 'away@client.example', subject: 'Out of office', body: 'I am away.', headers: { 'Auto-Submitted': 'auto-replied' } }));
+    await m.deliver(
+      mail({ from: 'away@client.example', subject: 'Out of office', body: 'I am away.', headers: { 'Auto-Submitted': 'auto-replied' } }),
+    );
     await m.caughtUp();
 
     const full = await detail(ticket.number);
@@ -262,7 +279,13 @@ describe('the mailbox itself', () => {
   it('is left as it was: nothing read is flagged, moved or deleted', async () => {
     await m.caughtUp();
     const imap = inject('imap');
-    const client = new ImapFlow({ host: imap.host, port: imap.port, secure: false, auth: { user: m.user, pass: IMAP_PASSWORD }, logger: false });
+    const client = new ImapFlow({
+      host: imap.host,
+      port: imap.port,
+      secure: false,
+      auth: { user: m.user, pass: IMAP_PASSWORD },
+      logger: false,
+    });
     await client.connect();
     try {
       const box = await client.mailboxOpen('INBOX', { readOnly: true });

@@ -42,7 +42,9 @@ function withAttachments(from: string, files: { name: string; bytes: number }[])
 
 describe('a mailbox with defaults', () => {
   it('gives its tickets its category and urgency', async () => {
-    await m.deliver(mail({ from: 'net@client.example', to: 'urgent@desk.example', subject: 'Switch down', body: 'Nothing works on floor 3.' }));
+    await m.deliver(
+      mail({ from: 'net@client.example', to: 'urgent@desk.example', subject: 'Switch down', body: 'Nothing works on floor 3.' }),
+    );
     const ticket = await firstTicketOf('net@client.example');
     expect(ticket).toMatchObject({ category: 'network', urgency: 'high' });
   });
@@ -60,7 +62,10 @@ describe('a mailbox with defaults', () => {
     const ticket = await firstTicketOf('luc@client.example');
     const res = await request(m.desk.app).get(`/api/tickets/${ticket.number}`).set(bearer(COORDINATOR_TOKEN));
     expect(res.body.requester).toMatchObject({ name: 'Luc Moreau', email: 'luc@client.example' });
-    expect((res.body.watchers as { email: string }[]).map((w) => w.email).sort()).toEqual(['boss@client.example', 'forms@intranet.example']);
+    expect((res.body.watchers as { email: string }[]).map((w) => w.email).sort()).toEqual([
+      'boss@client.example',
+      'forms@intranet.example',
+    ]);
   });
 });
 
@@ -125,11 +130,17 @@ describe('the satisfaction survey', () => {
     await m.deliver(mail({ from: 'happy@client.example', subject: 'Mouse broken', body: 'My mouse does not click.' }));
     const ticket = await firstTicketOf('happy@client.example');
     const api = () => request(m.desk.app);
-    expect((await api().post(`/api/tickets/${ticket.number}/resolve`).set(bearer(COORDINATOR_TOKEN)).send({ resolution: 'New mouse.' })).status).toBe(200);
+    expect(
+      (await api().post(`/api/tickets/${ticket.number}/resolve`).set(bearer(COORDINATOR_TOKEN)).send({ resolution: 'New mouse.' })).status,
+    ).toBe(200);
     expect((await api().post(`/api/tickets/${ticket.number}/close`).set(bearer(COORDINATOR_TOKEN))).status).toBe(200);
 
     await m.deliver(
-      mail({ from: 'happy@client.example', subject: `Re: [HD-${ticket.number}] Mouse broken`, body: '5\r\n\r\nOn Monday, Helpdesk wrote:\r\n> How did we do? Reply 1 to 5.' }),
+      mail({
+        from: 'happy@client.example',
+        subject: `Re: [HD-${ticket.number}] Mouse broken`,
+        body: '5\r\n\r\nOn Monday, Helpdesk wrote:\r\n> How did we do? Reply 1 to 5.',
+      }),
     );
     await m.caughtUp();
     const [row] = await m.desk.services.store.sequelize.query<{ status: string; satisfaction: number }>(

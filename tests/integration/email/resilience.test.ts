@@ -243,7 +243,13 @@ describe('a mailbox read with seen=yes', () => {
     await m.deliver(mail({ from: 'flag@client.example', subject: 'Flag me', body: 'Hello.' }));
     await m.caughtUp();
     const imap = inject('imap');
-    const client = new ImapFlow({ host: imap.host, port: imap.port, secure: false, auth: { user: m.user, pass: IMAP_PASSWORD }, logger: false });
+    const client = new ImapFlow({
+      host: imap.host,
+      port: imap.port,
+      secure: false,
+      auth: { user: m.user, pass: IMAP_PASSWORD },
+      logger: false,
+    });
     await client.connect();
     try {
       await client.mailboxOpen('INBOX', { readOnly: true });

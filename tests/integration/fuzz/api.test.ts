@@ -29,12 +29,83 @@ let queryFields: Map<string, string[]>;
 let ids: string[];
 let technicianToken = '';
 
-const PIECES = ['a', 'Z', '9', ' ', 'é', '’', '👍', '中文', '\u0000', '\uD800', '\uDC00', '\uDBFF', '\r\n', '\t', '"', '\\', '%', '&', '=', ',', '+', '<script>', '\u202e', '\uFEFF', 'HD-', '@', '.'];
+const PIECES = [
+  'a',
+  'Z',
+  '9',
+  ' ',
+  'é',
+  '’',
+  '👍',
+  '中文',
+  '\u0000',
+  '\uD800',
+  '\uDC00',
+  '\uDBFF',
+  '\r\n',
+  '\t',
+  '"',
+  '\\',
+  '%',
+  '&',
+  '=',
+  ',',
+  '+',
+  '<script>',
+  '\u202e',
+  '\uFEFF',
+  'HD-',
+  '@',
+  '.',
+];
 const PLAUSIBLE: readonly unknown[] = [
-  'new', 'assigned', 'in_progress', 'pending', 'resolved', 'closed', 'open', 'P1', 'P4', 'high', 'medium', 'low',
-  'network', 'printing', 'email', 'voice', 'sms', 'web', 'none', 'fr', 'en', 'always', 'mon-fri 08:00-18:00',
-  '+33612345678', '0612345678', 'a@b.co', 'not an email', '2026-01-01', '2026-01-01T00:00:00Z', '2099-12-31T23:59:59+14:00',
-  '00000000-0000-4000-8000-000000000000', 1, 2, 3, 4, 0, -1, 5, 200, 201, true, false, null, [], {}, ['network'], ['printing', 'accounts'],
+  'new',
+  'assigned',
+  'in_progress',
+  'pending',
+  'resolved',
+  'closed',
+  'open',
+  'P1',
+  'P4',
+  'high',
+  'medium',
+  'low',
+  'network',
+  'printing',
+  'email',
+  'voice',
+  'sms',
+  'web',
+  'none',
+  'fr',
+  'en',
+  'always',
+  'mon-fri 08:00-18:00',
+  '+33612345678',
+  '0612345678',
+  'a@b.co',
+  'not an email',
+  '2026-01-01',
+  '2026-01-01T00:00:00Z',
+  '2099-12-31T23:59:59+14:00',
+  '00000000-0000-4000-8000-000000000000',
+  1,
+  2,
+  3,
+  4,
+  0,
+  -1,
+  5,
+  200,
+  201,
+  true,
+  false,
+  null,
+  [],
+  {},
+  ['network'],
+  ['printing', 'accounts'],
 ];
 
 function text(g: Gen): string {
@@ -61,7 +132,9 @@ function json(g: Gen, depth = 0): unknown {
     case 4:
       return Array.from({ length: g.int(5) }, () => json(g, depth + 1));
     case 5:
-      return Object.fromEntries(Array.from({ length: g.int(5) }, () => [g.chance(0.3) ? '__proto__' : text(g).slice(0, 40), json(g, depth + 1)]));
+      return Object.fromEntries(
+        Array.from({ length: g.int(5) }, () => [g.chance(0.3) ? '__proto__' : text(g).slice(0, 40), json(g, depth + 1)]),
+      );
     default:
       return g.pick(PLAUSIBLE);
   }
@@ -106,7 +179,11 @@ function body(g: Gen, fields: readonly string[]): Body | undefined {
   for (const field of fields) if (g.chance(0.6)) out[field] = value(g);
   if (g.chance(0.2)) out[text(g).slice(0, 20) || 'extra'] = value(g);
   if (fields.includes('requester') && g.chance(0.5)) {
-    out.requester = { name: text(g), email: g.pick(['a@b.co', text(g), null, 3]), phone: g.pick(['+33612345678', '06 12', text(g), '+1 (555) 010-9999']) };
+    out.requester = {
+      name: text(g),
+      email: g.pick(['a@b.co', text(g), null, 3]),
+      phone: g.pick(['+33612345678', '06 12', text(g), '+1 (555) 010-9999']),
+    };
   }
   return { contentType: 'application/json', raw: JSON.stringify(out) };
 }
@@ -114,8 +191,25 @@ function body(g: Gen, fields: readonly string[]): Body | undefined {
 function pathId(g: Gen): string {
   if (g.chance(0.5)) return encodeURIComponent(g.pick(ids));
   return g.pick([
-    'not-a-uuid', '0', '-1', '99999999999999999999', '1e400', 'HD-', 'HD-0', '%00', '%ZZ', '%E0%A4', '%ED%A0%80', '%FF',
-    'x'.repeat(5_000), '..', encodeURIComponent('../../etc'), 'NETWORK', encodeURIComponent('é'), '%20', 'priority-matrix',
+    'not-a-uuid',
+    '0',
+    '-1',
+    '99999999999999999999',
+    '1e400',
+    'HD-',
+    'HD-0',
+    '%00',
+    '%ZZ',
+    '%E0%A4',
+    '%ED%A0%80',
+    '%FF',
+    'x'.repeat(5_000),
+    '..',
+    encodeURIComponent('../../etc'),
+    'NETWORK',
+    encodeURIComponent('é'),
+    '%20',
+    'priority-matrix',
     encodeURIComponent(text(g).replace(/[\uD800-\uDFFF]/g, '')) || 'empty',
   ]);
 }
@@ -126,8 +220,26 @@ function query(g: Gen, fields: readonly string[]): string {
     const name = g.chance(0.8) && fields.length > 0 ? g.pick(fields) : g.pick(['colour', '__proto__', 'status[]', 'q[a]', '%00', 'limit']);
     const raw = g.pick([
       () => encodeURIComponent(String(g.pick(PLAUSIBLE))),
-      () => encodeURIComponent(text(g).replace(/[\uD800-\uDFFF]/g, '').slice(0, 300)),
-      () => g.pick(['%ZZ', '%00', '%ED%A0%80', '%FF%FE', 'new,assigned', 'open,bogus', ',,,', '-1', '1e400', '99999999999999999999', 'x'.repeat(3_000)]),
+      () =>
+        encodeURIComponent(
+          text(g)
+            .replace(/[\uD800-\uDFFF]/g, '')
+            .slice(0, 300),
+        ),
+      () =>
+        g.pick([
+          '%ZZ',
+          '%00',
+          '%ED%A0%80',
+          '%FF%FE',
+          'new,assigned',
+          'open,bogus',
+          ',,,',
+          '-1',
+          '1e400',
+          '99999999999999999999',
+          'x'.repeat(3_000),
+        ]),
     ])();
     parts.push(`${name}=${raw}`);
   }
@@ -144,7 +256,9 @@ interface Fuzzed {
 }
 
 function fuzzed(g: Gen, who: Who): Fuzzed {
-  const r = g.chance(0.05) ? { method: g.pick(['get', 'post'] as const), path: g.pick(['/nothing', '/tickets/1/nothing', '/']) } : g.pick(routes);
+  const r = g.chance(0.05)
+    ? { method: g.pick(['get', 'post'] as const), path: g.pick(['/nothing', '/tickets/1/nothing', '/']) }
+    : g.pick(routes);
   const key = `${r.method} ${r.path}`;
   const path = r.path.replace(/:(\w+)/g, () => pathId(g));
   return { method: r.method, url: `/api${path}${query(g, queryFields.get(key) ?? [])}`, body: body(g, bodyFields.get(key) ?? []), who };
@@ -182,9 +296,23 @@ function expectJsonError(res: request.Response, where: string): void {
 
 /** What a request could have changed: every table the API writes, fingerprinted. */
 async function fingerprint(): Promise<string> {
-  const tables = ['tickets', 'ticket_events', 'ticket_watchers', 'requesters', 'technicians', 'api_tokens', 'outages', 'categories', 'settings', 'outbox', 'messages'];
+  const tables = [
+    'tickets',
+    'ticket_events',
+    'ticket_watchers',
+    'requesters',
+    'technicians',
+    'api_tokens',
+    'outages',
+    'categories',
+    'settings',
+    'outbox',
+    'messages',
+  ];
   const rows = await desk.services.store.sequelize.query<{ t: string; f: string }>(
-    tables.map((t) => `SELECT '${t}' AS t, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS f FROM ${t} x`).join(' UNION ALL '),
+    tables
+      .map((t) => `SELECT '${t}' AS t, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS f FROM ${t} x`)
+      .join(' UNION ALL '),
     { type: QueryTypes.SELECT },
   );
   return rows.map((r) => `${r.t}:${r.f}`).join(' ');
@@ -194,7 +322,16 @@ beforeAll(async () => {
   desk = await createTestDesk();
   routes = apiRoutes(desk.services);
   const doc = (await request(desk.app).get('/api/openapi.json')).body as {
-    paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; requestBody?: { content: { 'application/json': { schema: { properties?: Record<string, unknown> } } } } }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          parameters?: { name: string; in: string }[];
+          requestBody?: { content: { 'application/json': { schema: { properties?: Record<string, unknown> } } } };
+        }
+      >
+    >;
   };
   bodyFields = new Map();
   queryFields = new Map();
@@ -202,14 +339,32 @@ beforeAll(async () => {
     const op = doc.paths[`/api${r.path.replace(/:(\w+)/g, '{$1}')}`]?.[r.method];
     const key = `${r.method} ${r.path}`;
     bodyFields.set(key, Object.keys(op?.requestBody?.content['application/json'].schema.properties ?? {}));
-    queryFields.set(key, (op?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name));
+    queryFields.set(
+      key,
+      (op?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
+    );
   }
   const coordinator = bearer(COORDINATOR_TOKEN);
-  const tech = await request(desk.app).post('/api/technicians').set(coordinator).send({ name: 'Fuzz', phone: '+33600000001', tier: 1, skills: ['printing'] });
+  const tech = await request(desk.app)
+    .post('/api/technicians')
+    .set(coordinator)
+    .send({ name: 'Fuzz', phone: '+33600000001', tier: 1, skills: ['printing'] });
   technicianToken = tech.body.token as string;
-  const ticket = await request(desk.app).post('/api/tickets').set(coordinator).send({ subject: 'Printer jam', requester: { email: 'fuzz@example.com' } });
+  const ticket = await request(desk.app)
+    .post('/api/tickets')
+    .set(coordinator)
+    .send({ subject: 'Printer jam', requester: { email: 'fuzz@example.com' } });
   const outage = await request(desk.app).post('/api/outages').set(coordinator).send({ title: 'VPN', message: 'VPN down' });
-  ids = [String(ticket.body.number), ticket.body.reference as string, ticket.body.id as string, tech.body.id as string, outage.body.id as string, 'network', 'calendar', '1'];
+  ids = [
+    String(ticket.body.number),
+    ticket.body.reference as string,
+    ticket.body.id as string,
+    tech.body.id as string,
+    outage.body.id as string,
+    'network',
+    'calendar',
+    '1',
+  ];
 });
 
 afterAll(async () => {

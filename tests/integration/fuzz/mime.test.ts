@@ -33,10 +33,22 @@ afterAll(async () => {
 });
 
 const BASES = [
-  'gmail-en-new.eml', 'gmail-fr-reply.eml', 'outlook-fr-windows1252.eml', 'outlook-android-en-base64.eml', 'apple-mail-de-attachments.eml',
-  'html-only-fr-iso8859-15.eml', 'becky-ja-iso2022jp.eml', 'thunderbird-fr-latin1-flowed.eml', 'dsn-postfix-failed.eml',
-  'dsn-exchange-ndr-rfc822.eml', 'mdn-read-receipt-fr.eml', 'vacation-auto-replied-fr.eml', 'precedence-bulk-newsletter.eml',
-  'mailer-daemon-qmail.eml', 'intranet-form-no-message-id.eml', 'iphone-fr-reply.eml',
+  'gmail-en-new.eml',
+  'gmail-fr-reply.eml',
+  'outlook-fr-windows1252.eml',
+  'outlook-android-en-base64.eml',
+  'apple-mail-de-attachments.eml',
+  'html-only-fr-iso8859-15.eml',
+  'becky-ja-iso2022jp.eml',
+  'thunderbird-fr-latin1-flowed.eml',
+  'dsn-postfix-failed.eml',
+  'dsn-exchange-ndr-rfc822.eml',
+  'mdn-read-receipt-fr.eml',
+  'vacation-auto-replied-fr.eml',
+  'precedence-bulk-newsletter.eml',
+  'mailer-daemon-qmail.eml',
+  'intranet-form-no-message-id.eml',
+  'iphone-fr-reply.eml',
 ];
 
 type Mutation = (g: Gen, raw: Buffer) => Buffer;
@@ -73,14 +85,19 @@ const MUTATIONS: Record<string, Mutation> = {
     const start = bodyStart(raw);
     const junk = ascii(`Content-Transfer-Encoding: base64\r\n`);
     const body = Buffer.from(raw.subarray(start));
-    for (let i = 0, n = 1 + g.int(200); i < n && body.length > 0; i++) body[g.int(body.length)] = g.pick([0x21, 0x3d, 0x2a, 0x7e, 0x0a, 0x80]);
+    for (let i = 0, n = 1 + g.int(200); i < n && body.length > 0; i++)
+      body[g.int(body.length)] = g.pick([0x21, 0x3d, 0x2a, 0x7e, 0x0a, 0x80]);
     return Buffer.concat([junk, raw.subarray(0, start), body]);
   },
   'deep multipart nesting': (g) =>
-    ascii(`From: Deep <deep${g.int(1e9)}@client.example>\r\nSubject: deep\r\nMessage-ID: <d${g.int(1e9)}@client.example>\r\nMIME-Version: 1.0\r\n${multipart(g, g.pick([50, 300, 1200]))}`),
+    ascii(
+      `From: Deep <deep${g.int(1e9)}@client.example>\r\nSubject: deep\r\nMessage-ID: <d${g.int(1e9)}@client.example>\r\nMIME-Version: 1.0\r\n${multipart(g, g.pick([50, 300, 1200]))}`,
+    ),
   'huge header': (g, raw) => {
     const size = g.pick([100_000, 600_000, 1_500_000]);
-    const field = g.chance(0.5) ? `X-Padding: ${'x'.repeat(size)}\r\n` : Array.from({ length: size / 50 }, (_, i) => `X-Trace-${i}: ${'y'.repeat(36)}\r\n`).join('');
+    const field = g.chance(0.5)
+      ? `X-Padding: ${'x'.repeat(size)}\r\n`
+      : Array.from({ length: size / 50 }, (_, i) => `X-Trace-${i}: ${'y'.repeat(36)}\r\n`).join('');
     return Buffer.concat([ascii(field), raw]);
   },
   'thousands of recipients': (g, raw) => {
@@ -94,7 +111,12 @@ const MUTATIONS: Record<string, Mutation> = {
   },
   'missing boundary': (g, raw) => {
     const text = raw.toString('latin1');
-    return Buffer.from(g.chance(0.5) ? text.replace(/boundary="?[^";\r\n]*"?/gi, '') : text.replace(/boundary="?([^";\r\n]*)"?/gi, 'boundary="not-in-the-body"'), 'latin1');
+    return Buffer.from(
+      g.chance(0.5)
+        ? text.replace(/boundary="?[^";\r\n]*"?/gi, '')
+        : text.replace(/boundary="?([^";\r\n]*)"?/gi, 'boundary="not-in-the-body"'),
+      'latin1',
+    );
   },
   'garbage body': (g, raw) => {
     const bytes = Buffer.alloc(g.int(200_000));
@@ -108,15 +130,22 @@ const MUTATIONS: Record<string, Mutation> = {
   },
   'NUL bytes and lone surrogates': (g, raw) => {
     const start = bodyStart(raw);
-    const nul = ascii(`Subject: =?UTF-8?B?${Buffer.from('a\u0000b').toString('base64')}?= =?UTF-16BE?B?${Buffer.from([0xdc, 0, 0, 0x41]).toString('base64')}?=\r\n`);
+    const nul = ascii(
+      `Subject: =?UTF-8?B?${Buffer.from('a\u0000b').toString('base64')}?= =?UTF-16BE?B?${Buffer.from([0xdc, 0, 0, 0x41]).toString('base64')}?=\r\n`,
+    );
     return Buffer.concat([nul, raw.subarray(0, start), Buffer.from([0, 0, 0]), raw.subarray(start)]);
   },
   'long random ids and addresses': (g, raw) => {
     const hex = (n: number) => Array.from({ length: n }, () => g.int(16).toString(16)).join('');
-    const fields = [`Message-ID: <${hex(g.pick([900, 3_000]))}@client.example>`, `From: <${hex(g.pick([200, 3_000]))}@client.example>`, `References: ${hex(4_000)}@x`];
+    const fields = [
+      `Message-ID: <${hex(g.pick([900, 3_000]))}@client.example>`,
+      `From: <${hex(g.pick([200, 3_000]))}@client.example>`,
+      `References: ${hex(4_000)}@x`,
+    ];
     return Buffer.concat([ascii(`${fields.join('\r\n')}\r\n`), raw]);
   },
-  'one long line': (g, raw) => Buffer.concat([raw.subarray(0, bodyStart(raw)), ascii(g.pick(['a', '>', ' ', '=', '-']).repeat(g.pick([100_000, 700_000])))]),
+  'one long line': (g, raw) =>
+    Buffer.concat([raw.subarray(0, bodyStart(raw)), ascii(g.pick(['a', '>', ' ', '=', '-']).repeat(g.pick([100_000, 700_000])))]),
 };
 
 async function outcomes(key: string): Promise<Map<string, number>> {
@@ -162,13 +191,19 @@ describe('corrupted MIME through the IMAP intake', () => {
     expect(total, `outcomes ${JSON.stringify(Object.fromEntries(counted))}; ${context}`).toBe(EMAILS);
     expect(counted.get('skipped') ?? 0).toBe(0);
 
-    const quarantined = await m.desk.services.store.sequelize.query<{ reason: string; uid: number }>('SELECT reason, uid FROM quarantine ORDER BY uid', { type: QueryTypes.SELECT });
+    const quarantined = await m.desk.services.store.sequelize.query<{ reason: string; uid: number }>(
+      'SELECT reason, uid FROM quarantine ORDER BY uid',
+      { type: QueryTypes.SELECT },
+    );
     expect(quarantined.length, context).toBe(counted.get('quarantined') ?? 0);
     for (const row of quarantined) {
       // Only mail without any header field goes to quarantine; a parser failure or a failed insert never does.
       expect(row.reason, `UID ${row.uid}: ${shapes[row.uid - 1]}; seed ${SEED}`).toMatch(/^unparsable \((empty|not-an-email)\)/);
     }
-    const [tickets] = await m.desk.services.store.sequelize.query<{ n: number }>("SELECT count(*)::int AS n FROM tickets WHERE channel = 'email'", { type: QueryTypes.SELECT });
+    const [tickets] = await m.desk.services.store.sequelize.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM tickets WHERE channel = 'email'",
+      { type: QueryTypes.SELECT },
+    );
     expect(tickets?.n, context).toBe(counted.get('ticket') ?? 0);
 
     expect((await request(m.desk.app).get('/ready')).status).toBe(200);

@@ -35,7 +35,31 @@ const FORGED = 90;
 type Wire = number[];
 
 const utf8 = (s: string): Wire => [...Buffer.from(s, 'utf8')];
-const PIECES = ['é', '’', 'ç', '👍', '\u0000', '\r\n', '\t', '&', '=', '+', '%', '<Say>x</Say>', ']]>', '\u202e', '\u00a0', '中文', '؟', ' ', 'a', 'Z', '9', '#', '*'];
+const PIECES = [
+  'é',
+  '’',
+  'ç',
+  '👍',
+  '\u0000',
+  '\r\n',
+  '\t',
+  '&',
+  '=',
+  '+',
+  '%',
+  '<Say>x</Say>',
+  ']]>',
+  '\u202e',
+  '\u00a0',
+  '中文',
+  '؟',
+  ' ',
+  'a',
+  'Z',
+  '9',
+  '#',
+  '*',
+];
 const BAD_BYTES: readonly Wire[] = [[0xed, 0xa0, 0xbd], [0xed, 0xb0, 0x80], [0xc0, 0x80], [0xff], [0x00], [0xe2, 0x82]];
 
 function text(g: Gen): Wire {
@@ -58,11 +82,54 @@ function text(g: Gen): Wire {
   }
 }
 
-const PHONES = ['+33612345678', '0612345678', '+33 6 12 34 56 78', '+1 (555) 010-0000', '', '+', '+0000', '+1234567890123456789', '+266696687', 'anonymous', 'client:alice', 'sip:bob@example.com', '+33６１２３４５６７８', '+33622000001', '+33711000099', '+447700900123'];
+const PHONES = [
+  '+33612345678',
+  '0612345678',
+  '+33 6 12 34 56 78',
+  '+1 (555) 010-0000',
+  '',
+  '+',
+  '+0000',
+  '+1234567890123456789',
+  '+266696687',
+  'anonymous',
+  'client:alice',
+  'sip:bob@example.com',
+  '+33６１２３４５６７８',
+  '+33622000001',
+  '+33711000099',
+  '+447700900123',
+];
 const STATUSES = ['ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled', 'answered', 'absent', 'COMPLETED'];
 const NUMBERS = ['0', '12', '-5', '1e309', 'NaN', '9999999999999999999', 'abc', '', '2.5', '121'];
-const URLS = ['https://api.twilio.com/2010-04-01/Recordings/RE1', 'javascript:alert(1)', 'http://[::1', '', 'ftp://x', `https://${'a'.repeat(3_000)}.example`];
-const SMS_WORDS = ['REOPEN', 'reopen it broke again', 'STOP', 'START', 'HELP', '1', '5', '0', 'merci', 'ok merci', 'Merci, c’est réparé', 'ACCEPT', 'ACCEPT 1001', 'DONE 1002 fixed', 'NOTE 99999999999999999999 x', 'ESC 1001', 'LIST', 'DECLINE 1003'];
+const URLS = [
+  'https://api.twilio.com/2010-04-01/Recordings/RE1',
+  'javascript:alert(1)',
+  'http://[::1',
+  '',
+  'ftp://x',
+  `https://${'a'.repeat(3_000)}.example`,
+];
+const SMS_WORDS = [
+  'REOPEN',
+  'reopen it broke again',
+  'STOP',
+  'START',
+  'HELP',
+  '1',
+  '5',
+  '0',
+  'merci',
+  'ok merci',
+  'Merci, c’est réparé',
+  'ACCEPT',
+  'ACCEPT 1001',
+  'DONE 1002 fixed',
+  'NOTE 99999999999999999999 x',
+  'ESC 1001',
+  'LIST',
+  'DECLINE 1003',
+];
 
 function sid(g: Gen, prefix: string): Wire {
   switch (g.int(5)) {
@@ -185,8 +252,7 @@ function fuzzRequest(g: Gen): Fuzzed {
     const hook = g.pick(['step', 'step', 'recording', 'transcription', 'partial']);
     // No bare "?": the HTTP client drops it, and the signature would then be over another URL.
     [path, table] = [`/twilio/voice/${hook}${query === '' ? '' : `?${query}`}`, VOICE_PARAMS];
-  }
-  else if (route < 6) [path, table] = ['/twilio/voice/status', VOICE_PARAMS];
+  } else if (route < 6) [path, table] = ['/twilio/voice/status', VOICE_PARAMS];
   else if (route < 9) [path, table] = ['/twilio/sms', SMS_PARAMS];
   else [path, table] = ['/twilio/sms/status', STATUS_PARAMS];
   if (g.chance(0.02)) path = '/twilio/voice/nonsense';
@@ -279,7 +345,9 @@ describe(`Twilio webhooks under fuzz (seed ${SEED})`, () => {
     ];
     for (const [i, shape] of shapes.entries()) {
       for (const signature of [null, 'bm90IGEgc2lnbmF0dXJl']) {
-        const req = request(desk.app).post(shape.path).set('Content-Type', shape.type ?? 'application/x-www-form-urlencoded');
+        const req = request(desk.app)
+          .post(shape.path)
+          .set('Content-Type', shape.type ?? 'application/x-www-form-urlencoded');
         if (signature) req.set('X-Twilio-Signature', signature);
         const res = await req.send(shape.body);
         expect(res.status, `shape ${i}: ${res.status} ${res.text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);

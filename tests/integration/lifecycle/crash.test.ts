@@ -5,7 +5,17 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/runtime/ports.js';
 import { startTwilioStandIn, twilioSignature, type TwilioStandIn } from '../../support/twilio-standin.js';
-import { cleanUp, freshDataDir, printedToken, readyStatus, serverPids, spawnGateway, untilReady, userEnv, type RunningGateway } from './gateway.js';
+import {
+  cleanUp,
+  freshDataDir,
+  printedToken,
+  readyStatus,
+  serverPids,
+  spawnGateway,
+  untilReady,
+  userEnv,
+  type RunningGateway,
+} from './gateway.js';
 
 // Redis, then Postgres, killed under light load beside a gateway that started them: /ready says
 // 503 while they are away, the API answers 503 or succeeds (never a 500, never a hang), they come
@@ -43,14 +53,33 @@ function lightLoad(url: string, token: string, standIn: TwilioStandIn) {
     };
     if (n % 3 === 0) {
       const phone = `+3361${String(n).padStart(7, '0')}`;
-      const params = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: standIn.accountSid, From: phone, To: HOTLINE, Body: `Mon imprimante est en panne (${n})`, NumMedia: '0' };
-      const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(standIn.authToken, `${url}/twilio/sms`, params) };
-      return settle('sms', fetch(`${url}/twilio/sms`, { method: 'POST', headers, body: new URLSearchParams(params), signal: timeout }), { phone });
+      const params = {
+        MessageSid: `SM${randomBytes(16).toString('hex')}`,
+        AccountSid: standIn.accountSid,
+        From: phone,
+        To: HOTLINE,
+        Body: `Mon imprimante est en panne (${n})`,
+        NumMedia: '0',
+      };
+      const headers = {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(standIn.authToken, `${url}/twilio/sms`, params),
+      };
+      return settle('sms', fetch(`${url}/twilio/sms`, { method: 'POST', headers, body: new URLSearchParams(params), signal: timeout }), {
+        phone,
+      });
     }
     const auth = { authorization: `Bearer ${token}` };
     if (n % 3 === 1) {
-      const body = JSON.stringify({ subject: `VPN down ${n}`, description: 'Since this morning', requester: { email: `user${n}@example.com` } });
-      return settle('create', fetch(`${url}/api/tickets`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body, signal: timeout }));
+      const body = JSON.stringify({
+        subject: `VPN down ${n}`,
+        description: 'Since this morning',
+        requester: { email: `user${n}@example.com` },
+      });
+      return settle(
+        'create',
+        fetch(`${url}/api/tickets`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body, signal: timeout }),
+      );
     }
     return settle('list', fetch(`${url}/api/tickets?limit=5`, { headers: auth, signal: timeout }));
   };
@@ -85,7 +114,10 @@ const run = promisify(execFile);
 /** A child of the postmaster that is not serving a client (the checkpointer). */
 async function checkpointerOf(postmaster: number): Promise<number> {
   const { stdout } = await run('ps', ['-o', 'pid=', '--ppid', String(postmaster)]);
-  for (const pid of stdout.split('\n').map((s) => Number(s.trim())).filter((p) => p > 0)) {
+  for (const pid of stdout
+    .split('\n')
+    .map((s) => Number(s.trim()))
+    .filter((p) => p > 0)) {
     const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
     if (cmd.includes('checkpointer')) return pid;
   }
@@ -149,11 +181,17 @@ describe('Redis and Postgres killed under load', () => {
     const texted = outcomes.filter((o) => o.kind === 'sms' && o.status === 200).map((o) => o.phone ?? '');
     expect(texted.length).toBeGreaterThan(3);
     for (const phone of texted) {
-      const found = (await (await fetch(`${gateway.url}/api/tickets?q=${encodeURIComponent(phone)}`, { headers: auth })).json()) as { total: number };
+      const found = (await (await fetch(`${gateway.url}/api/tickets?q=${encodeURIComponent(phone)}`, { headers: auth })).json()) as {
+        total: number;
+      };
       expect(found.total, phone).toBe(1);
     }
     const stand = twilio;
-    await until('an acknowledgement to every texted request', async () => texted.every((phone) => stand.messages.some((m) => m.to === phone)), 30_000);
+    await until(
+      'an acknowledgement to every texted request',
+      async () => texted.every((phone) => stand.messages.some((m) => m.to === phone)),
+      30_000,
+    );
     expect(redisBack + postgresBack).toBeLessThan(60_000);
   }, 150_000);
 });

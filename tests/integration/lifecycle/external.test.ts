@@ -71,9 +71,22 @@ describe('an external Redis that goes away', () => {
     await untilReady(gateway);
     const stand = twilio;
     const text = async (phone: string) => {
-      const params = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: stand.accountSid, From: phone, To: HOTLINE, Body: 'Le wifi ne marche plus', NumMedia: '0' };
+      const params = {
+        MessageSid: `SM${randomBytes(16).toString('hex')}`,
+        AccountSid: stand.accountSid,
+        From: phone,
+        To: HOTLINE,
+        Body: 'Le wifi ne marche plus',
+        NumMedia: '0',
+      };
       const signature = twilioSignature(stand.authToken, `${gateway.url}/twilio/sms`, params);
-      return (await fetch(`${gateway.url}/twilio/sms`, { method: 'POST', headers: { 'x-twilio-signature': signature }, body: new URLSearchParams(params) })).status;
+      return (
+        await fetch(`${gateway.url}/twilio/sms`, {
+          method: 'POST',
+          headers: { 'x-twilio-signature': signature },
+          body: new URLSearchParams(params),
+        })
+      ).status;
     };
 
     redis.kill('SIGKILL');

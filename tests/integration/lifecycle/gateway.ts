@@ -35,7 +35,11 @@ export interface RunningGateway {
 }
 
 export function spawnGateway(env: NodeJS.ProcessEnv, port: number): RunningGateway {
-  const child = spawn(process.execPath, [BIN, 'start'], { env: { ...env, PORT: String(port) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'start'], {
+    env: { ...env, PORT: String(port) },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

@@ -47,7 +47,9 @@ describe('a start that cannot succeed', () => {
     }
     expect(await gateway.exited).toBe(1);
     expect(answered).toBe(0);
-    expect(gateway.output().trim().split('\n')).toEqual(['helpdesk: IMAP_URL: unknown option "categroy" (known: category, urgency, address, poll, seen)']);
+    expect(gateway.output().trim().split('\n')).toEqual([
+      'helpdesk: IMAP_URL: unknown option "categroy" (known: category, urgency, address, poll, seen)',
+    ]);
   }, 60_000);
 
   it('doctor names each thing that is wrong, one line each, and exits 1', async () => {

@@ -41,7 +41,11 @@ async function acknowledgementOf(subject: string, description: string, email: st
 
 describe('the outages an acknowledgement names', () => {
   it('a printer ticket hears of the print server, not of the VPN nor of the network', async () => {
-    const ack = await acknowledgementOf("L'imprimante n'imprime plus", "L'imprimante du 2e étage affiche une erreur papier.", 'printer@example.com');
+    const ack = await acknowledgementOf(
+      "L'imprimante n'imprime plus",
+      "L'imprimante du 2e étage affiche une erreur papier.",
+      'printer@example.com',
+    );
     expect(ack.category).toBe('printing');
     expect(ack.text).toContain("Serveur d'impression arrêté");
     expect(ack.text).not.toContain('VPN');

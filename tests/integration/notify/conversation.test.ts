@@ -66,7 +66,13 @@ describe('an email requester, from the acknowledgement to the survey answer', ()
       description: 'The printer on floor 3 jams on every page.\nTried turning it off and on.',
       requester: { name: 'Alice Martin', email: ALICE, language: 'en' },
       watchers: [{ email: BOB }, { email: 'no-reply@example.com' }],
-      message: { externalId: ORIGINAL, sender: ALICE, recipient: 'helpdesk@desk.example.org', subject: 'Printer jams on floor 3', body: 'The printer…' },
+      message: {
+        externalId: ORIGINAL,
+        sender: ALICE,
+        recipient: 'helpdesk@desk.example.org',
+        subject: 'Printer jams on floor 3',
+        body: 'The printer…',
+      },
     });
     expect(opened.created).toBe(true);
     if (!opened.created) return;
@@ -116,7 +122,11 @@ describe('an email requester, from the acknowledgement to the survey answer', ()
     expect(referencesOf(pending)).toEqual([ORIGINAL, ack.parsed.messageId, assigned.parsed.messageId]);
 
     // Resolved, with the note and how to reopen.
-    await request(nd.desk.app).post(`/api/tickets/${number}/resolve`).set(auth).send({ resolution: 'Replaced the fuser unit.' }).expect(200);
+    await request(nd.desk.app)
+      .post(`/api/tickets/${number}/resolve`)
+      .set(auth)
+      .send({ resolution: 'Replaced the fuser unit.' })
+      .expect(200);
     const resolved = await nextMailTo(ALICE, 4);
     expect(resolved.parsed.subject).toBe(`${tag} Request resolved: Printer jams on floor 3`);
     expect(resolved.parsed.text).toContain('> Replaced the fuser unit.');
@@ -160,7 +170,11 @@ describe('a caller, by SMS from the acknowledgement to the survey answer', () =>
 
   it('texts the caller in the desk language, with the known outage, and records a 5 from the reply', async () => {
     const emma = await createTechnician(nd.desk, { name: 'Emma', phone: EMMA_PHONE, language: 'en' });
-    await request(nd.desk.app).post('/api/outages').set(auth).send({ title: 'VPN en panne', message: 'Le VPN est coupé depuis 9h.' }).expect(201);
+    await request(nd.desk.app)
+      .post('/api/outages')
+      .set(auth)
+      .send({ title: 'VPN en panne', message: 'Le VPN est coupé depuis 9h.' })
+      .expect(201);
     const opened = await openTicket(nd.desk.services.tickets, {
       channel: 'voice',
       subject: 'VPN ne se connecte plus',
@@ -185,7 +199,11 @@ describe('a caller, by SMS from the acknowledgement to the survey answer', () =>
     await acceptTicket(nd.desk.services.tickets, String(number), emma.id);
     expect((await nextSmsTo(CALLER, 2)).body).toBe(`HD-${number} : un technicien a pris en charge votre demande.`);
 
-    await request(nd.desk.app).post(`/api/tickets/${number}/resolve`).set(auth).send({ resolution: 'Certificat VPN renouvelé.' }).expect(200);
+    await request(nd.desk.app)
+      .post(`/api/tickets/${number}/resolve`)
+      .set(auth)
+      .send({ resolution: 'Certificat VPN renouvelé.' })
+      .expect(200);
     const resolved = await nextSmsTo(CALLER, 3);
     expect(resolved.body).toBe(`HD-${number} résolue : Certificat VPN renouvelé.\nPas réglé ? Répondez REOPEN.`);
 

@@ -27,7 +27,9 @@ async function callerAck(phone: string) {
     message: { externalId: `SM${phone.replace(/\D/g, '')}`, sender: phone, recipient: HOTLINE, body: 'Le wifi coupe.' },
   });
   if (!opened.created) throw new Error('not created');
-  const row = await waitFor('the acknowledgement sent', async () => (await outboxRows(nd.desk, opened.ticket.id)).find((r) => r.status === 'sent'));
+  const row = await waitFor('the acknowledgement sent', async () =>
+    (await outboxRows(nd.desk, opened.ticket.id)).find((r) => r.status === 'sent'),
+  );
   return { ticket: opened.ticket, sid: row.externalId! };
 }
 
@@ -37,7 +39,11 @@ const messageStatus = async (number: number, sid: string) =>
 describe('SMS delivery statuses', () => {
   it('records them on the message, never moving back', async () => {
     const { ticket, sid } = await callerAck('+33610101010');
-    expect(await recordSmsStatus(nd.desk.services.store, { messageSid: sid, status: 'sent' })).toEqual({ found: true, status: 'sent', changed: true });
+    expect(await recordSmsStatus(nd.desk.services.store, { messageSid: sid, status: 'sent' })).toEqual({
+      found: true,
+      status: 'sent',
+      changed: true,
+    });
     expect(await recordSmsStatus(nd.desk.services.store, { messageSid: sid, status: 'delivered' })).toMatchObject({ changed: true });
     // Twilio's callbacks may arrive out of order: a late "sent" does not undo "delivered".
     expect(await recordSmsStatus(nd.desk.services.store, { messageSid: sid, status: 'sent' })).toMatchObject({ changed: false });
@@ -54,7 +60,9 @@ describe('SMS delivery statuses', () => {
     expect(await messageStatus(ticket.number, sid)).toBe('undelivered');
     const detail = await ticketDetail(nd.desk, ticket.number);
     expect(detail.events.filter((e) => e.type === 'notification_failed')).toEqual([
-      expect.objectContaining({ data: { channel: 'sms', status: 'undelivered', kind: 'requester.created', outboxId: expect.any(Number), vendorCode: '30003' } }),
+      expect.objectContaining({
+        data: { channel: 'sms', status: 'undelivered', kind: 'requester.created', outboxId: expect.any(Number), vendorCode: '30003' },
+      }),
     ]);
     const [row] = await outboxRows(nd.desk, ticket.id);
     expect(row).toMatchObject({ status: 'failed', errorCode: 'UNDELIVERED' });
@@ -105,6 +113,8 @@ describe('coordinator', () => {
     await waitFor('the P4 escalation settled', async () =>
       (await outboxRows(nd.desk, p4.ticket.id)).filter((r) => r.kind === 'coordinator.escalation').every((r) => r.status === 'sent'),
     );
-    expect((await outboxRows(nd.desk, p4.ticket.id)).filter((r) => r.kind === 'coordinator.escalation').map((r) => r.channel)).toEqual(['email']);
+    expect((await outboxRows(nd.desk, p4.ticket.id)).filter((r) => r.kind === 'coordinator.escalation').map((r) => r.channel)).toEqual([
+      'email',
+    ]);
   });
 });

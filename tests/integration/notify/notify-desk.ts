@@ -29,7 +29,9 @@ export interface NotifyDesk {
   close(): Promise<void>;
 }
 
-export async function createNotifyDesk(options: { smtp?: boolean; twilio?: boolean; env?: Record<string, string> } = {}): Promise<NotifyDesk> {
+export async function createNotifyDesk(
+  options: { smtp?: boolean; twilio?: boolean; env?: Record<string, string> } = {},
+): Promise<NotifyDesk> {
   const standIn = await startTwilioStandIn();
   const receiver = await startSmtpReceiver();
   const env: Record<string, string> = {
@@ -120,7 +122,16 @@ export interface TicketView {
   number: number;
   status: string;
   events: { type: string; actor: string; data: Record<string, unknown> }[];
-  messages: { direction: string; channel: string; from: string; to: string; subject?: string; body: string; externalId: string; status?: string }[];
+  messages: {
+    direction: string;
+    channel: string;
+    from: string;
+    to: string;
+    subject?: string;
+    body: string;
+    externalId: string;
+    status?: string;
+  }[];
 }
 
 export async function ticketDetail(desk: TestDesk, key: string | number): Promise<TicketView> {

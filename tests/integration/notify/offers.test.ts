@@ -55,7 +55,10 @@ describe('offers held back by an SMS outage', () => {
     // Offered to Cy, who took it with their own token before any text could reach them.
     const taken = await newTicket('Scanner bloqué');
     await assign(taken.number, techs.cy.id);
-    const accepted = await request(nd.desk.app).patch(`/api/tickets/${taken.number}`).set({ Authorization: `Bearer ${techs.cy.token}` }).send({ status: 'in_progress' });
+    const accepted = await request(nd.desk.app)
+      .patch(`/api/tickets/${taken.number}`)
+      .set({ Authorization: `Bearer ${techs.cy.token}` })
+      .send({ status: 'in_progress' });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
 
     // The channel failed meanwhile: every offer was tried and waits for a retry (none mid-attempt,

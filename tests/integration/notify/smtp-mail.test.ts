@@ -1,10 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createMessageId,
-  createNullMailTransport,
-  createSmtpMailTransport,
-  mailDomain,
-} from '../../../src/notify/channels/smtp-mail.js';
+import { createMessageId, createNullMailTransport, createSmtpMailTransport, mailDomain } from '../../../src/notify/channels/smtp-mail.js';
 import { SendError, type MailTransport, type OutboundMail } from '../../../src/notify/channels/types.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.js';
 

@@ -34,7 +34,13 @@ describe('assignment', () => {
     const t = await detail(desk, ticket.number);
     const [assigned] = eventsOf(t, 'assigned');
     expect(assigned).toMatchObject({ actor: 'system:routing', data: { technicianId: techs.ana } });
-    const why = assigned?.data.why as { decidedBy: string; tier: number; requiredSkills: string[]; considered: number; top: { id: string; reasons: string[] }[] };
+    const why = assigned?.data.why as {
+      decidedBy: string;
+      tier: number;
+      requiredSkills: string[];
+      considered: number;
+      top: { id: string; reasons: string[] }[];
+    };
     // Ana and Ben are the tier-1 network technicians; Carl (tier 2) and Dina (no network) are not considered.
     expect(why).toMatchObject({ decidedBy: 'skill fit', tier: 1, requiredSkills: ['network'], considered: 2 });
     expect(why.top.map((c) => c.id)).toEqual([techs.ana, techs.ben]);
@@ -71,7 +77,9 @@ describe('assignment', () => {
     await request(desk.app).patch(`/api/technicians/${techs.ben}`).set(desk.auth).send({ available: false });
     const waiting = await openWebTicket(desk, { subject: 'Network printer unreachable', category: 'network' });
     await waitFor('queued', async () => eventsOf(await detail(desk, waiting.number), 'queued').length > 0);
-    const mine = (await request(desk.app).get(`/api/tickets?assignee=${techs.ana}&status=assigned`).set(desk.auth)).body.items as { number: number }[];
+    const mine = (await request(desk.app).get(`/api/tickets?assignee=${techs.ana}&status=assigned`).set(desk.auth)).body.items as {
+      number: number;
+    }[];
     expect(mine).toHaveLength(1);
     await resolveTicket(desk.services.tickets, String(mine[0]?.number), 'Reset the VPN profile', { kind: 'technician', id: techs.ana });
     expect(await waitFor('the waiting ticket offered to Ana', () => assigneeOf(waiting.number))).toBe(techs.ana);
@@ -117,7 +125,9 @@ describe('the waiting queue', () => {
     const served: number[] = [];
     for (let i = 0; i < opened.length; i++) {
       const next = await waitFor('the next offer to Gil', async () => {
-        const items = (await request(desk.app).get(`/api/tickets?assignee=${gil.id}&status=assigned`).set(desk.auth)).body.items as { number: number }[];
+        const items = (await request(desk.app).get(`/api/tickets?assignee=${gil.id}&status=assigned`).set(desk.auth)).body.items as {
+          number: number;
+        }[];
         return items[0];
       });
       served.push(next.number);

@@ -31,7 +31,10 @@ describe('routing commit mode', () => {
       sequelize.transaction(async (tx) => {
         const waiting = await reads.lockWaiting(opened.body.id as string, tx, commit);
         expect(waiting.state?.id).toBe(opened.body.id);
-        const [row] = await sequelize.query<{ synchronous_commit: string }>('SHOW synchronous_commit', { type: QueryTypes.SELECT, transaction: tx });
+        const [row] = await sequelize.query<{ synchronous_commit: string }>('SHOW synchronous_commit', {
+          type: QueryTypes.SELECT,
+          transaction: tx,
+        });
         return row?.synchronous_commit;
       });
 
@@ -39,7 +42,9 @@ describe('routing commit mode', () => {
     expect(await settingIn('durable')).toBe('on');
     // The pool hands out the same few connections: every one of them is durable again.
     const after = await Promise.all(
-      Array.from({ length: 4 }, () => sequelize.query<{ synchronous_commit: string }>('SHOW synchronous_commit', { type: QueryTypes.SELECT })),
+      Array.from({ length: 4 }, () =>
+        sequelize.query<{ synchronous_commit: string }>('SHOW synchronous_commit', { type: QueryTypes.SELECT }),
+      ),
     );
     expect(after.map(([row]) => row?.synchronous_commit)).toEqual(['on', 'on', 'on', 'on']);
   });

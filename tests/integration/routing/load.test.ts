@@ -20,7 +20,11 @@ let gus = '';
 
 beforeAll(async () => {
   desk = await createRoutingDesk();
-  engine = createRoutingEngine({ deps: { ...desk.services.tickets, listeners: [] }, rules: desk.services.rules, timezone: desk.config.timezone });
+  engine = createRoutingEngine({
+    deps: { ...desk.services.tickets, listeners: [] },
+    rules: desk.services.rules,
+    timezone: desk.config.timezone,
+  });
   fay = (await addTechnician(desk, { name: 'Fay', tier: 1, skills: ['network'], maxLoad: 1 })).id;
   gus = (await addTechnician(desk, { name: 'Gus', tier: 1, skills: ['network'], maxLoad: 1 })).id;
 });
@@ -74,7 +78,10 @@ describe('the load routing weighs', () => {
     const t6 = await networkTicket('Dock does not charge the laptop');
     expect(await route(t6)).toBe(fay);
     const [offer] = eventsOf(await detail(desk, t6.number), 'assigned');
-    const reasons = (offer?.data.why as { top: { id: string; reasons: string[] }[] }).top.map((c) => [c.id, c.reasons.find((r) => r.startsWith('load'))]);
+    const reasons = (offer?.data.why as { top: { id: string; reasons: string[] }[] }).top.map((c) => [
+      c.id,
+      c.reasons.find((r) => r.startsWith('load')),
+    ]);
     expect(reasons).toEqual([
       [fay, expect.stringMatching(/ \(1\/5 open\)$/)],
       [gus, expect.stringMatching(/ \(2\/5 open\)$/)],

@@ -43,7 +43,8 @@ async function snapshot(): Promise<Row[]> {
 
 /** Fails at once, rather than by a timeout, when a rule is broken on the way. */
 function assertSafe(rows: Row[], maxLoad: number): void {
-  for (const r of rows) if (r.offers > 1 || r.queued > 1) throw new Error(`ticket ${r.number}: ${r.offers} offers, queued ${r.queued} times`);
+  for (const r of rows)
+    if (r.offers > 1 || r.queued > 1) throw new Error(`ticket ${r.number}: ${r.offers} offers, queued ${r.queued} times`);
   for (const [id, n] of loads(rows)) if (n > maxLoad) throw new Error(`technician ${id} holds ${n} > ${maxLoad}`);
 }
 
@@ -81,13 +82,17 @@ describe('many workers racing', () => {
     }
 
     console.time('phase1');
-    const settled = await waitFor('9 offers and 41 waiting tickets', async () => {
-      const rows = await snapshot();
-      assertSafe(rows, 3);
-      const offered = rows.filter((r) => r.status === 'assigned').length;
-      const waiting = rows.filter((r) => r.status === 'new' && r.queued === 1).length;
-      return offered === 9 && waiting === 41 ? rows : undefined;
-    }, 30_000);
+    const settled = await waitFor(
+      '9 offers and 41 waiting tickets',
+      async () => {
+        const rows = await snapshot();
+        assertSafe(rows, 3);
+        const offered = rows.filter((r) => r.status === 'assigned').length;
+        const waiting = rows.filter((r) => r.status === 'new' && r.queued === 1).length;
+        return offered === 9 && waiting === 41 ? rows : undefined;
+      },
+      30_000,
+    );
     console.timeEnd('phase1');
     for (const r of settled) expect(r.offers, `ticket ${r.number} offered ${r.offers} times`).toBeLessThanOrEqual(1);
     for (const r of settled) expect(r.queued, `ticket ${r.number} queued ${r.queued} times`).toBeLessThanOrEqual(1);
@@ -99,11 +104,15 @@ describe('many workers racing', () => {
       expect(res.status).toBe(200);
     }
     console.time('phase2');
-    const done = await waitFor('all 50 offered', async () => {
-      const rows = await snapshot();
-      assertSafe(rows, 20);
-      return rows.every((r) => r.status === 'assigned') ? rows : undefined;
-    }, 30_000);
+    const done = await waitFor(
+      'all 50 offered',
+      async () => {
+        const rows = await snapshot();
+        assertSafe(rows, 20);
+        return rows.every((r) => r.status === 'assigned') ? rows : undefined;
+      },
+      30_000,
+    );
     console.timeEnd('phase2');
     for (const r of done) expect(r.offers, `ticket ${r.number} offered ${r.offers} times`).toBe(1);
     const final = loads(done);

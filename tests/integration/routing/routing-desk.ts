@@ -60,7 +60,9 @@ export async function createRoutingDesk(env: Record<string, string> = {}): Promi
     stopWorkers,
     async pendingTimers(ticketId) {
       const jobs = await inspector.getJobs(['waiting', 'delayed', 'active']);
-      return jobs.filter((j) => j && (j.data as { ticketId?: string }).ticketId === ticketId && j.name !== 'route-ticket').map((j) => j.name);
+      return jobs
+        .filter((j) => j && (j.data as { ticketId?: string }).ticketId === ticketId && j.name !== 'route-ticket')
+        .map((j) => j.name);
     },
     async close() {
       await stopWorkers();
@@ -104,11 +106,17 @@ export async function addTechnician(desk: RoutingDesk, spec: TechnicianSpec): Pr
 }
 
 export async function putRule(desk: RoutingDesk, name: string, value: unknown): Promise<void> {
-  const res = await request(desk.app).put(`/api/rules/${name}`).set(desk.auth).send(value as object);
+  const res = await request(desk.app)
+    .put(`/api/rules/${name}`)
+    .set(desk.auth)
+    .send(value as object);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 }
 
-export async function openWebTicket(desk: RoutingDesk, body: Record<string, unknown>): Promise<{ id: string; number: number; priority: string; tier: number }> {
+export async function openWebTicket(
+  desk: RoutingDesk,
+  body: Record<string, unknown>,
+): Promise<{ id: string; number: number; priority: string; tier: number }> {
   const res = await request(desk.app)
     .post('/api/tickets')
     .set(desk.auth)

@@ -49,7 +49,9 @@ describe('rules as data', () => {
     const asTech = { Authorization: `Bearer ${tech.token}` };
     expect((await request(desk.app).get('/api/rules/sla-targets').set(asTech)).status).toBe(403);
     expect((await request(desk.app).put('/api/rules/calendar').set(asTech).send({ holidays: [] })).status).toBe(403);
-    expect((await request(desk.app).put('/api/categories/network').set(asTech).send({ requiredSkills: [], startingTier: 1 })).status).toBe(403);
+    expect((await request(desk.app).put('/api/categories/network').set(asTech).send({ requiredSkills: [], startingTier: 1 })).status).toBe(
+      403,
+    );
     // Reading the categories is part of a technician's work.
     expect((await request(desk.app).get('/api/categories').set(asTech)).status).toBe(200);
   });
@@ -95,7 +97,13 @@ describe('business hours with stored holidays', () => {
     const friday = new Date('2026-03-27T16:00:00Z');
     const { ticket } = await openTicket(
       { ...desk.services.tickets, now: () => friday },
-      { channel: 'web', subject: 'New starter needs a screen', description: '', category: 'hardware', requester: { email: 'rh@example.com' } },
+      {
+        channel: 'web',
+        subject: 'New starter needs a screen',
+        description: '',
+        category: 'hardware',
+        requester: { email: 'rh@example.com' },
+      },
     );
     expect(ticket?.priority).toBe('P3');
     expect(ticket?.sla.respondBy).toBe('2026-03-31T09:00:00.000Z');

@@ -52,7 +52,12 @@ describe('offers that nobody answers', () => {
     await acceptTicket(desk.services.tickets, String(p2.number), bob.id);
 
     // P1: reminders at 1.5 s, 2 s, 2.5 s, then expiry at 3 s; Ada is free again and takes it first.
-    const p1 = await openWebTicket(desk, { subject: 'Every laptop on the floor is dead', category: 'hardware', impact: 'high', urgency: 'high' });
+    const p1 = await openWebTicket(desk, {
+      subject: 'Every laptop on the floor is dead',
+      category: 'hardware',
+      impact: 'high',
+      urgency: 'high',
+    });
     expect(p1.priority).toBe('P1');
     const expired = await waitFor('the P1 offer to expire', async () => {
       const t = await detail(desk, p1.number);
@@ -83,7 +88,12 @@ describe('SLA', () => {
     await putRule(desk, 'offer-timeouts', DEFAULT_OFFER_RULES);
     const dan = await addTechnician(desk, { name: 'Dan', tier: 1, skills: ['access'], phone: '+33600000004' });
     const erin = await addTechnician(desk, { name: 'Erin', tier: 2, skills: ['access'], phone: '+33600000005' });
-    const ticket = await openWebTicket(desk, { subject: 'Cannot open the shared drive', category: 'access', impact: 'high', urgency: 'medium' });
+    const ticket = await openWebTicket(desk, {
+      subject: 'Cannot open the shared drive',
+      category: 'access',
+      impact: 'high',
+      urgency: 'medium',
+    });
     expect(ticket).toMatchObject({ priority: 'P2', tier: 1 });
 
     // Dan gets the offer and does not answer; the 2-second response target passes.

@@ -45,7 +45,10 @@ describe('the Twilio route table', () => {
       const stack = layer.route!.stack;
       const at = stack.findIndex((l) => isTwilioSignatureMiddleware(l.handle));
       expect(at, `${layer.route!.path} has no signature check`).toBeGreaterThanOrEqual(0);
-      expect(stack.slice(0, at).map((l) => l.name), layer.route!.path).toEqual(['urlencodedParser']);
+      expect(
+        stack.slice(0, at).map((l) => l.name),
+        layer.route!.path,
+      ).toEqual(['urlencodedParser']);
       expect(at, `${layer.route!.path} has no handler after its check`).toBeLessThan(stack.length - 1);
       // Cleaned after the check (Twilio signs the raw values), before the handler reads them.
       expect(stack[at + 1]?.handle, `${layer.route!.path} does not clean its parameters`).toBe(storableForm);
@@ -59,7 +62,14 @@ describe('the Twilio route table', () => {
 });
 
 describe('a request Twilio did not sign', () => {
-  const sms = { MessageSid: 'SM-forged-1', AccountSid: `AC${'0'.repeat(32)}`, From: '+33655555555', To: HOTLINE, Body: 'My screen is black', NumMedia: '0' };
+  const sms = {
+    MessageSid: 'SM-forged-1',
+    AccountSid: `AC${'0'.repeat(32)}`,
+    From: '+33655555555',
+    To: HOTLINE,
+    Body: 'My screen is black',
+    NumMedia: '0',
+  };
   const voice = { CallSid: 'CA-forged-1', From: '+33655555555', To: HOTLINE, CallStatus: 'in-progress' };
 
   async function refused(path: string, params: Record<string, string>, signature?: string) {
@@ -79,7 +89,11 @@ describe('a request Twilio did not sign', () => {
     // Signed for the address the request reached rather than PUBLIC_URL: a proxy's Host is not trusted.
     await refused('/twilio/sms', sms, signRequest(AUTH_TOKEN, 'http://127.0.0.1/twilio/sms', sms));
     await refused('/twilio/sms', { ...sms, Body: 'altered' }, signRequest(AUTH_TOKEN, `${PUBLIC_URL}/twilio/sms`, sms));
-    await refused('/twilio/voice/step?stage=menu&attempts=0', { ...voice, Digits: '1' }, signRequest(AUTH_TOKEN, `${PUBLIC_URL}/twilio/voice/step?stage=describe&attempts=0`, { ...voice, Digits: '1' }));
+    await refused(
+      '/twilio/voice/step?stage=menu&attempts=0',
+      { ...voice, Digits: '1' },
+      signRequest(AUTH_TOKEN, `${PUBLIC_URL}/twilio/voice/step?stage=describe&attempts=0`, { ...voice, Digits: '1' }),
+    );
     await refused('/twilio/voice/status', voice, 'bm90IGEgc2lnbmF0dXJl');
     await refused('/twilio/sms/status', { MessageSid: 'SM-forged-2', MessageStatus: 'delivered' });
   });

@@ -37,7 +37,15 @@ afterAll(async () => {
 
 function sms(from: string, body: string, extra: Record<string, string> = {}) {
   sid += 1;
-  return { MessageSid: `SM${String(sid).padStart(32, '0')}`, AccountSid: `AC${'0'.repeat(32)}`, From: from, To: HOTLINE, Body: body, NumMedia: '0', ...extra };
+  return {
+    MessageSid: `SM${String(sid).padStart(32, '0')}`,
+    AccountSid: `AC${'0'.repeat(32)}`,
+    From: from,
+    To: HOTLINE,
+    Body: body,
+    NumMedia: '0',
+    ...extra,
+  };
 }
 
 async function text(from: string, body: string, extra: Record<string, string> = {}): Promise<Answer & { params: Record<string, string> }> {
@@ -210,7 +218,10 @@ describe('texts from requesters', () => {
     const phone = '+33633000003';
     await knownRequester(desk, { name: 'Zoé', phone });
     const t = await openWebTicket(desk, { name: 'Zoé', phone }, 'Wi-Fi drops');
-    const resolved = await request(desk.app).post(`/api/tickets/${t.number}/resolve`).set(auth).send({ resolution: 'Moved the access point' });
+    const resolved = await request(desk.app)
+      .post(`/api/tickets/${t.number}/resolve`)
+      .set(auth)
+      .send({ resolution: 'Moved the access point' });
     expect(resolved.status).toBe(200);
     const before = await countTickets(desk);
     await text(phone, 'REOPEN it drops again');
@@ -294,11 +305,21 @@ describe('delivery reports of the texts we sent', () => {
     const messageSid = 'SM' + 'f'.repeat(32);
     await store.transaction((tx) =>
       store.messages.record(
-        { ticketId: t.id, direction: 'out', channel: 'sms', sender: HOTLINE, recipient: '+33633000005', body: 'Request received', externalId: messageSid, status: 'sent' },
+        {
+          ticketId: t.id,
+          direction: 'out',
+          channel: 'sms',
+          sender: HOTLINE,
+          recipient: '+33633000005',
+          body: 'Request received',
+          externalId: messageSid,
+          status: 'sent',
+        },
         tx,
       ),
     );
-    const report = (status: string) => post(desk, '/twilio/sms/status', { MessageSid: messageSid, MessageStatus: status, AccountSid: `AC${'0'.repeat(32)}` });
+    const report = (status: string) =>
+      post(desk, '/twilio/sms/status', { MessageSid: messageSid, MessageStatus: status, AccountSid: `AC${'0'.repeat(32)}` });
     await report('delivered');
     await report('sent');
     const out = (await ticket(desk, t.number)).messages.find((m) => m.externalId === messageSid);

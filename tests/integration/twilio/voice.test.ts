@@ -27,7 +27,14 @@ const textsTheNumber = (o: { kind: string; channel: string }) =>
 const ALICE = '+33612345678';
 const BOB = '+33698765432';
 const ON_CALL = '+33700000001';
-const call = (sid: string, from = ALICE) => ({ CallSid: sid, AccountSid: `AC${'0'.repeat(32)}`, From: from, To: HOTLINE, CallStatus: 'in-progress', Direction: 'inbound' });
+const call = (sid: string, from = ALICE) => ({
+  CallSid: sid,
+  AccountSid: `AC${'0'.repeat(32)}`,
+  From: from,
+  To: HOTLINE,
+  CallStatus: 'in-progress',
+  Direction: 'inbound',
+});
 
 let desk: TestDesk;
 beforeAll(async () => {

@@ -87,12 +87,19 @@ export async function addTechnician(
   desk: TestDesk,
   body: { name: string; phone: string; tier?: number; onCall?: boolean; language?: 'fr' | 'en' },
 ): Promise<{ id: string }> {
-  const res = await request(desk.app).post('/api/technicians').set(auth).send({ tier: 1, ...body });
+  const res = await request(desk.app)
+    .post('/api/technicians')
+    .set(auth)
+    .send({ tier: 1, ...body });
   expect(res.status, res.text).toBe(201);
   return res.body as { id: string };
 }
 
-export async function openWebTicket(desk: TestDesk, requester: { name?: string; phone?: string; email?: string }, subject = 'Printer jams') {
+export async function openWebTicket(
+  desk: TestDesk,
+  requester: { name?: string; phone?: string; email?: string },
+  subject = 'Printer jams',
+) {
   const res = await request(desk.app)
     .post('/api/tickets')
     .set(auth)

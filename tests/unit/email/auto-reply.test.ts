@@ -207,11 +207,17 @@ describe('classifyEmail: one rule at a time', () => {
 
   it('a multipart/report of another type is automatic', () => {
     const report = { reportType: 'feedback-report', parts: [] };
-    expect(classifyEmail(email({ report }), US)).toEqual({ kind: 'auto-reply', reason: 'multipart/report (RFC 6522) report-type=feedback-report' });
+    expect(classifyEmail(email({ report }), US)).toEqual({
+      kind: 'auto-reply',
+      reason: 'multipart/report (RFC 6522) report-type=feedback-report',
+    });
   });
 
   it('a delivery-status report without any Action is taken as failed', () => {
-    const report = { reportType: 'delivery-status', parts: [{ contentType: 'message/delivery-status', text: 'Reporting-MTA: dns; mx.example.org\n' }] };
+    const report = {
+      reportType: 'delivery-status',
+      parts: [{ contentType: 'message/delivery-status', text: 'Reporting-MTA: dns; mx.example.org\n' }],
+    };
     expect(classifyEmail(email({ report }), US)).toEqual({
       kind: 'bounce',
       reason: 'delivery status notification (RFC 3464): no recipient status, taken as failed',

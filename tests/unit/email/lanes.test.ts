@@ -3,7 +3,9 @@ import { conversationKeys, laneGroups } from '../../../src/intake/email/lanes.js
 import { planBatches } from '../../../src/intake/email/mailbox-fetch.js';
 
 function email(uid: number, headers: Record<string, string>) {
-  const text = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n');
+  const text = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n');
   return { uid, raw: Buffer.from(`${text}\r\n\r\nbody`) };
 }
 
@@ -47,7 +49,12 @@ describe('laneGroups', () => {
     emails.push({ uid: 11, raw: Buffer.from('garbage without headers') });
     const lanes = laneGroups(emails, 3);
     expect(lanes).toHaveLength(3);
-    expect(lanes.flat().map((e) => e.uid).sort((a, b) => a - b)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+    expect(
+      lanes
+        .flat()
+        .map((e) => e.uid)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
     for (const lane of lanes) expect(lane.map((e) => e.uid)).toEqual([...lane.map((e) => e.uid)].sort((a, b) => a - b));
   });
 

@@ -26,8 +26,16 @@ describe('parseMailboxUrl', () => {
   });
 
   it('reads the mailbox options', () => {
-    const spec = parseMailboxUrl('imap://urgent:pw@mail:1143/INBOX?category=Network&urgency=high&address=Urgent@Acme.example&poll=5&seen=yes');
-    expect(spec).toMatchObject({ category: 'network', urgency: 'high', addresses: ['urgent@acme.example'], pollSeconds: 5, markSeen: true });
+    const spec = parseMailboxUrl(
+      'imap://urgent:pw@mail:1143/INBOX?category=Network&urgency=high&address=Urgent@Acme.example&poll=5&seen=yes',
+    );
+    expect(spec).toMatchObject({
+      category: 'network',
+      urgency: 'high',
+      addresses: ['urgent@acme.example'],
+      pollSeconds: 5,
+      markSeen: true,
+    });
   });
 
   it.each([

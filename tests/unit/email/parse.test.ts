@@ -89,8 +89,14 @@ describe('parseEmail: charsets come out as Unicode', () => {
   });
 
   it('decodes encoded-word display names', async () => {
-    expect((await parseFixture('apple-mail-de-attachments.eml')).from).toEqual({ name: 'Jürgen Weiß', address: 'juergen.weiss@acme.example' });
-    expect((await parseFixture('outlook-fr-windows1252.eml')).from).toEqual({ name: 'Lefèvre Marie', address: 'marie.lefevre@acme.example' });
+    expect((await parseFixture('apple-mail-de-attachments.eml')).from).toEqual({
+      name: 'Jürgen Weiß',
+      address: 'juergen.weiss@acme.example',
+    });
+    expect((await parseFixture('outlook-fr-windows1252.eml')).from).toEqual({
+      name: 'Lefèvre Marie',
+      address: 'marie.lefevre@acme.example',
+    });
     expect((await parseFixture('becky-ja-iso2022jp.eml')).from).toEqual({ name: '佐藤 健', address: 'k.sato@acme.example' });
   });
 
@@ -126,8 +132,17 @@ describe('parseEmail: charsets come out as Unicode', () => {
 
   it('repairs raw windows-1252 bytes in From and Subject', async () => {
     const raw = Buffer.concat([
-      Buffer.from('From: J'), Buffer.from([0xe9]), Buffer.from('r'), Buffer.from([0xf4]), Buffer.from('me Blanc <jerome@acme.example>\r\n'),
-      Buffer.from('Subject: '), Buffer.from([0x93]), Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from([0x94]), Buffer.from(' =?utf-8?Q?cr=C3=A8me?=\r\n'),
+      Buffer.from('From: J'),
+      Buffer.from([0xe9]),
+      Buffer.from('r'),
+      Buffer.from([0xf4]),
+      Buffer.from('me Blanc <jerome@acme.example>\r\n'),
+      Buffer.from('Subject: '),
+      Buffer.from([0x93]),
+      Buffer.from('caf'),
+      Buffer.from([0xe9]),
+      Buffer.from([0x94]),
+      Buffer.from(' =?utf-8?Q?cr=C3=A8me?=\r\n'),
       Buffer.from('\r\nbody\r\n'),
     ]);
     const email = await parseEmail(raw, GENEROUS);
@@ -314,7 +329,8 @@ describe('parseEmail: malformed input', () => {
 });
 
 describe('parseEmail: what mailparser refuses is read cut down, not quarantined', () => {
-  const head = 'From: Ann <ann@acme.example>\r\nTo: desk@desk.example\r\nSubject: printer\r\nMessage-ID: <m@acme.example>\r\nMIME-Version: 1.0\r\n';
+  const head =
+    'From: Ann <ann@acme.example>\r\nTo: desk@desk.example\r\nSubject: printer\r\nMessage-ID: <m@acme.example>\r\nMIME-Version: 1.0\r\n';
 
   it('a header section past mailparser’s 1 MiB limit: the fields before the cut, the body, the original kept', async () => {
     const raw = Buffer.from(`From: a@acme.example\r\nX-Padding: ${'x'.repeat(2 * 1024 * 1024)}\r\n\r\nbody\r\n`);
@@ -325,7 +341,10 @@ describe('parseEmail: what mailparser refuses is read cut down, not quarantined'
   });
 
   it('1,000 MIME parts (mailsplit stops at 1,000 nodes): the first parts are read, the original kept', async () => {
-    const parts = Array.from({ length: 1000 }, (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\n${i === 0 ? 'The printer is jammed' : `part ${i}`}\r\n`);
+    const parts = Array.from(
+      { length: 1000 },
+      (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\n${i === 0 ? 'The printer is jammed' : `part ${i}`}\r\n`,
+    );
     const raw = Buffer.from(`${head}Content-Type: multipart/mixed; boundary="b"\r\n\r\n${parts.join('')}--b--\r\n`);
     const email = await parseEmail(raw, GENEROUS);
     expect(email.subject).toBe('printer');
@@ -338,7 +357,9 @@ describe('parseEmail: what mailparser refuses is read cut down, not quarantined'
     const parts = Array.from({ length: 1000 }, (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`);
     const raw = Buffer.from(`${head}Content-Type: multipart/mixed; boundary="b"\r\n\r\n${parts.join('')}--b--\r\n`);
     const email = await parseEmail(raw, { maxAttachmentBytes: 1024, maxMessageBytes: 1024 });
-    expect(email.omitted).toEqual([{ filename: 'original-message.eml', contentType: 'message/rfc822', size: raw.length, reason: 'attachment-too-large' }]);
+    expect(email.omitted).toEqual([
+      { filename: 'original-message.eml', contentType: 'message/rfc822', size: raw.length, reason: 'attachment-too-large' },
+    ]);
   });
 
   it('a part whose own header section is over 1 MiB: the body read flat, without its MIME scaffolding', async () => {
@@ -351,7 +372,9 @@ describe('parseEmail: what mailparser refuses is read cut down, not quarantined'
   });
 
   it('a Message-ID over 998 characters is none (a stand-in is made) and an address over 254 is no address', async () => {
-    const raw = Buffer.from(`From: ${'f'.repeat(300)}@acme.example\r\nCc: ${'c'.repeat(300)}@acme.example, bob@acme.example\r\nMessage-ID: ${'i'.repeat(2_000)}\r\nReferences: <${'r'.repeat(2_000)}@acme.example> <ok@acme.example>\r\nSubject: ids\r\n\r\nbody\r\n`);
+    const raw = Buffer.from(
+      `From: ${'f'.repeat(300)}@acme.example\r\nCc: ${'c'.repeat(300)}@acme.example, bob@acme.example\r\nMessage-ID: ${'i'.repeat(2_000)}\r\nReferences: <${'r'.repeat(2_000)}@acme.example> <ok@acme.example>\r\nSubject: ids\r\n\r\nbody\r\n`,
+    );
     const email = await parseEmail(raw, GENEROUS);
     expect(email.messageIdSynthesized).toBe(true);
     expect(email.references).toEqual(['ok@acme.example']);

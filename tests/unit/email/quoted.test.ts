@@ -20,14 +20,26 @@ describe('splitReply: English', () => {
       ),
     ).toEqual({
       reply: 'Thanks, the printer works again.',
-      quoted: lines('On Tue, 3 Mar 2026 at 10:00, Helpdesk ACME <helpdesk@acme.example> wrote:', '', '> Hello,', '> Please restart the printer.'),
+      quoted: lines(
+        'On Tue, 3 Mar 2026 at 10:00, Helpdesk ACME <helpdesk@acme.example> wrote:',
+        '',
+        '> Hello,',
+        '> Please restart the printer.',
+      ),
       signature: '',
     });
   });
 
   it('Gmail with the attribution wrapped over two lines', () => {
     const result = splitReply(
-      lines('Still broken.', '', 'On Tue, Mar 3, 2026 at 10:00 AM Helpdesk Support Team at ACME <', 'helpdesk@acme.example> wrote:', '', '> Hello,'),
+      lines(
+        'Still broken.',
+        '',
+        'On Tue, Mar 3, 2026 at 10:00 AM Helpdesk Support Team at ACME <',
+        'helpdesk@acme.example> wrote:',
+        '',
+        '> Hello,',
+      ),
     );
     expect(result.reply).toBe('Still broken.');
     expect(result.quoted).toBe(
@@ -107,7 +119,16 @@ describe('splitReply: English', () => {
 
   it('Apple Mail (the attribution inside the quote)', () => {
     expect(
-      splitReply(lines('It works, thank you!', '', '> On 3 Mar 2026, at 10:00, Helpdesk ACME <helpdesk@acme.example> wrote:', '> ', '> Hello,', '> Please restart.')),
+      splitReply(
+        lines(
+          'It works, thank you!',
+          '',
+          '> On 3 Mar 2026, at 10:00, Helpdesk ACME <helpdesk@acme.example> wrote:',
+          '> ',
+          '> Hello,',
+          '> Please restart.',
+        ),
+      ),
     ).toEqual({
       reply: 'It works, thank you!',
       quoted: lines('> On 3 Mar 2026, at 10:00, Helpdesk ACME <helpdesk@acme.example> wrote:', '>', '> Hello,', '> Please restart.'),
@@ -117,7 +138,19 @@ describe('splitReply: English', () => {
 
   it('Thunderbird, bottom-posted, with an RFC 3676 "-- " signature', () => {
     expect(
-      splitReply(lines('On 03/03/2026 10:00, Helpdesk ACME wrote:', '> Hello,', '> Can you reboot?', '', 'Rebooted, no change.', '', '-- ', 'John Smith', 'Finance')),
+      splitReply(
+        lines(
+          'On 03/03/2026 10:00, Helpdesk ACME wrote:',
+          '> Hello,',
+          '> Can you reboot?',
+          '',
+          'Rebooted, no change.',
+          '',
+          '-- ',
+          'John Smith',
+          'Finance',
+        ),
+      ),
     ).toEqual({
       reply: 'Rebooted, no change.',
       quoted: lines('On 03/03/2026 10:00, Helpdesk ACME wrote:', '> Hello,', '> Can you reboot?'),
@@ -127,7 +160,20 @@ describe('splitReply: English', () => {
 
   it('answers between quoted lines are all reply', () => {
     expect(
-      splitReply(lines('Hello,', '', 'On Tue, 3 Mar 2026 at 10:00, Helpdesk <helpdesk@acme.example> wrote:', '> Did you restart it?', '', 'Yes, twice.', '', '> Which model?', '', 'HP M479.')),
+      splitReply(
+        lines(
+          'Hello,',
+          '',
+          'On Tue, 3 Mar 2026 at 10:00, Helpdesk <helpdesk@acme.example> wrote:',
+          '> Did you restart it?',
+          '',
+          'Yes, twice.',
+          '',
+          '> Which model?',
+          '',
+          'HP M479.',
+        ),
+      ),
     ).toEqual({
       reply: lines('Hello,', '', 'Yes, twice.', '', 'HP M479.'),
       quoted: lines('On Tue, 3 Mar 2026 at 10:00, Helpdesk <helpdesk@acme.example> wrote:', '> Did you restart it?', '> Which model?'),
@@ -136,7 +182,18 @@ describe('splitReply: English', () => {
   });
 
   it('"Sent from my iPhone"', () => {
-    expect(splitReply(lines('Yes, 2 pm is fine.', '', 'Sent from my iPhone', '', '> On 3 Mar 2026, at 10:00, Helpdesk ACME <helpdesk@acme.example> wrote:', '> Hello'))).toEqual({
+    expect(
+      splitReply(
+        lines(
+          'Yes, 2 pm is fine.',
+          '',
+          'Sent from my iPhone',
+          '',
+          '> On 3 Mar 2026, at 10:00, Helpdesk ACME <helpdesk@acme.example> wrote:',
+          '> Hello',
+        ),
+      ),
+    ).toEqual({
       reply: 'Yes, 2 pm is fine.',
       quoted: lines('> On 3 Mar 2026, at 10:00, Helpdesk ACME <helpdesk@acme.example> wrote:', '> Hello'),
       signature: 'Sent from my iPhone',
@@ -176,7 +233,17 @@ describe('splitReply: English', () => {
 
   it('a forwarded message below a note', () => {
     const result = splitReply(
-      lines('Can you look at this error?', '', '---------- Forwarded message ---------', 'From: Backup <backup@acme.example>', 'Date: Tue, Mar 3, 2026 at 2:00 AM', 'Subject: Backup failed', 'To: <ops@acme.example>', '', 'Job 12 failed.'),
+      lines(
+        'Can you look at this error?',
+        '',
+        '---------- Forwarded message ---------',
+        'From: Backup <backup@acme.example>',
+        'Date: Tue, Mar 3, 2026 at 2:00 AM',
+        'Subject: Backup failed',
+        'To: <ops@acme.example>',
+        '',
+        'Job 12 failed.',
+      ),
     );
     expect(result.reply).toBe('Can you look at this error?');
     expect(result.quoted.startsWith('---------- Forwarded message ---------\nFrom: Backup')).toBe(true);
@@ -186,10 +253,26 @@ describe('splitReply: English', () => {
 describe('splitReply: French', () => {
   it('Gmail, with a non-breaking space before the colon and the attribution wrapped', () => {
     expect(
-      splitReply(lines('Merci, c’est réparé.', '', 'Le mar. 3 mars 2026 à 10:00, Helpdesk ACME <helpdesk@acme.example> a', 'écrit\u00a0:', '', '> Bonjour,', '> Redémarrez l’imprimante.')),
+      splitReply(
+        lines(
+          'Merci, c’est réparé.',
+          '',
+          'Le mar. 3 mars 2026 à 10:00, Helpdesk ACME <helpdesk@acme.example> a',
+          'écrit\u00a0:',
+          '',
+          '> Bonjour,',
+          '> Redémarrez l’imprimante.',
+        ),
+      ),
     ).toEqual({
       reply: 'Merci, c’est réparé.',
-      quoted: lines('Le mar. 3 mars 2026 à 10:00, Helpdesk ACME <helpdesk@acme.example> a', 'écrit\u00a0:', '', '> Bonjour,', '> Redémarrez l’imprimante.'),
+      quoted: lines(
+        'Le mar. 3 mars 2026 à 10:00, Helpdesk ACME <helpdesk@acme.example> a',
+        'écrit\u00a0:',
+        '',
+        '> Bonjour,',
+        '> Redémarrez l’imprimante.',
+      ),
       signature: '',
     });
   });
@@ -211,7 +294,15 @@ describe('splitReply: French', () => {
       ),
     ).toEqual({
       reply: 'Toujours en panne.',
-      quoted: lines("-----Message d'origine-----", 'De : Helpdesk ACME [mailto:helpdesk@acme.example]', 'Envoyé : mardi 3 mars 2026 10:00', 'À : Jean Dupont', 'Objet : [HD-1042] VPN', '', 'Bonjour Jean,'),
+      quoted: lines(
+        "-----Message d'origine-----",
+        'De : Helpdesk ACME [mailto:helpdesk@acme.example]',
+        'Envoyé : mardi 3 mars 2026 10:00',
+        'À : Jean Dupont',
+        'Objet : [HD-1042] VPN',
+        '',
+        'Bonjour Jean,',
+      ),
       signature: '',
     });
   });
@@ -254,7 +345,11 @@ describe('splitReply: French', () => {
   });
 
   it('Apple Mail', () => {
-    expect(splitReply(lines('Ça marche, merci !', '', '> Le 3 mars 2026 à 10:00, Helpdesk ACME <helpdesk@acme.example> a écrit :', '> ', '> Bonjour,'))).toEqual({
+    expect(
+      splitReply(
+        lines('Ça marche, merci !', '', '> Le 3 mars 2026 à 10:00, Helpdesk ACME <helpdesk@acme.example> a écrit :', '> ', '> Bonjour,'),
+      ),
+    ).toEqual({
       reply: 'Ça marche, merci !',
       quoted: lines('> Le 3 mars 2026 à 10:00, Helpdesk ACME <helpdesk@acme.example> a écrit :', '>', '> Bonjour,'),
       signature: '',
@@ -270,7 +365,17 @@ describe('splitReply: French', () => {
   });
 
   it('"Envoyé de mon iPhone"', () => {
-    expect(splitReply(lines('Oui, passez à 14 h.', '', 'Envoyé de mon iPhone', '', '> Le 3 mars 2026 à 10:00, Helpdesk ACME <helpdesk@acme.example> a écrit :'))).toEqual({
+    expect(
+      splitReply(
+        lines(
+          'Oui, passez à 14 h.',
+          '',
+          'Envoyé de mon iPhone',
+          '',
+          '> Le 3 mars 2026 à 10:00, Helpdesk ACME <helpdesk@acme.example> a écrit :',
+        ),
+      ),
+    ).toEqual({
       reply: 'Oui, passez à 14 h.',
       quoted: '> Le 3 mars 2026 à 10:00, Helpdesk ACME <helpdesk@acme.example> a écrit :',
       signature: 'Envoyé de mon iPhone',
@@ -278,7 +383,18 @@ describe('splitReply: French', () => {
   });
 
   it('"Télécharger Outlook pour Android"', () => {
-    const result = splitReply(lines('D’accord pour demain.', '', 'Télécharger Outlook pour Android<https://aka.ms/AAb9ysg>', '________________________________', 'De : Helpdesk ACME <helpdesk@acme.example>', 'Envoyé : mardi 3 mars 2026 10:00', 'À : Tom Becker', 'Objet : [HD-1045] Batterie'));
+    const result = splitReply(
+      lines(
+        'D’accord pour demain.',
+        '',
+        'Télécharger Outlook pour Android<https://aka.ms/AAb9ysg>',
+        '________________________________',
+        'De : Helpdesk ACME <helpdesk@acme.example>',
+        'Envoyé : mardi 3 mars 2026 10:00',
+        'À : Tom Becker',
+        'Objet : [HD-1045] Batterie',
+      ),
+    );
     expect(result.reply).toBe('D’accord pour demain.');
     expect(result.signature).toBe('Télécharger Outlook pour Android<https://aka.ms/AAb9ysg>');
     expect(result.quoted.split('\n')[0]).toBe('________________________________');
@@ -292,7 +408,17 @@ describe('splitReply: French', () => {
 
 describe('splitReply: German', () => {
   it('Gmail', () => {
-    expect(splitReply(lines('Danke, es geht wieder.', '', 'Am Di., 3. März 2026 um 10:00 Uhr schrieb Helpdesk ACME <helpdesk@acme.example>:', '', '> Hallo,'))).toEqual({
+    expect(
+      splitReply(
+        lines(
+          'Danke, es geht wieder.',
+          '',
+          'Am Di., 3. März 2026 um 10:00 Uhr schrieb Helpdesk ACME <helpdesk@acme.example>:',
+          '',
+          '> Hallo,',
+        ),
+      ),
+    ).toEqual({
       reply: 'Danke, es geht wieder.',
       quoted: lines('Am Di., 3. März 2026 um 10:00 Uhr schrieb Helpdesk ACME <helpdesk@acme.example>:', '', '> Hallo,'),
       signature: '',
@@ -300,9 +426,23 @@ describe('splitReply: German', () => {
   });
 
   it('Outlook "-----Ursprüngliche Nachricht-----"', () => {
-    expect(splitReply(lines('Geht wieder, danke.', '', '-----Ursprüngliche Nachricht-----', 'Von: Helpdesk ACME <helpdesk@acme.example>', 'Gesendet: Dienstag, 3. März 2026 10:00'))).toEqual({
+    expect(
+      splitReply(
+        lines(
+          'Geht wieder, danke.',
+          '',
+          '-----Ursprüngliche Nachricht-----',
+          'Von: Helpdesk ACME <helpdesk@acme.example>',
+          'Gesendet: Dienstag, 3. März 2026 10:00',
+        ),
+      ),
+    ).toEqual({
       reply: 'Geht wieder, danke.',
-      quoted: lines('-----Ursprüngliche Nachricht-----', 'Von: Helpdesk ACME <helpdesk@acme.example>', 'Gesendet: Dienstag, 3. März 2026 10:00'),
+      quoted: lines(
+        '-----Ursprüngliche Nachricht-----',
+        'Von: Helpdesk ACME <helpdesk@acme.example>',
+        'Gesendet: Dienstag, 3. März 2026 10:00',
+      ),
       signature: '',
     });
   });
@@ -326,13 +466,24 @@ describe('splitReply: German', () => {
       ),
     ).toEqual({
       reply: 'Der Drucker druckt wieder nicht.',
-      quoted: lines('Von: Helpdesk ACME <helpdesk@acme.example>', 'Gesendet: Dienstag, 3. März 2026 10:00', 'An: Max Mustermann <max@acme.example>', 'Betreff: [HD-1042] Drucker', '', 'Hallo Max,'),
+      quoted: lines(
+        'Von: Helpdesk ACME <helpdesk@acme.example>',
+        'Gesendet: Dienstag, 3. März 2026 10:00',
+        'An: Max Mustermann <max@acme.example>',
+        'Betreff: [HD-1042] Drucker',
+        '',
+        'Hallo Max,',
+      ),
       signature: lines('Mit freundlichen Grüßen', 'Max Mustermann'),
     });
   });
 
   it('Apple Mail', () => {
-    expect(splitReply(lines('Funktioniert, danke!', '', '> Am 03.03.2026 um 10:00 schrieb Helpdesk ACME <helpdesk@acme.example>:', '> ', '> Hallo,'))).toEqual({
+    expect(
+      splitReply(
+        lines('Funktioniert, danke!', '', '> Am 03.03.2026 um 10:00 schrieb Helpdesk ACME <helpdesk@acme.example>:', '> ', '> Hallo,'),
+      ),
+    ).toEqual({
       reply: 'Funktioniert, danke!',
       quoted: lines('> Am 03.03.2026 um 10:00 schrieb Helpdesk ACME <helpdesk@acme.example>:', '>', '> Hallo,'),
       signature: '',
@@ -348,7 +499,17 @@ describe('splitReply: German', () => {
   });
 
   it('"Von meinem iPhone gesendet"', () => {
-    expect(splitReply(lines('Ja, gerne um 14 Uhr.', '', 'Von meinem iPhone gesendet', '', '> Am 03.03.2026 um 10:00 schrieb Helpdesk ACME <helpdesk@acme.example>:'))).toEqual({
+    expect(
+      splitReply(
+        lines(
+          'Ja, gerne um 14 Uhr.',
+          '',
+          'Von meinem iPhone gesendet',
+          '',
+          '> Am 03.03.2026 um 10:00 schrieb Helpdesk ACME <helpdesk@acme.example>:',
+        ),
+      ),
+    ).toEqual({
       reply: 'Ja, gerne um 14 Uhr.',
       quoted: '> Am 03.03.2026 um 10:00 schrieb Helpdesk ACME <helpdesk@acme.example>:',
       signature: 'Von meinem iPhone gesendet',
@@ -358,7 +519,11 @@ describe('splitReply: German', () => {
 
 describe('splitReply: what it leaves alone', () => {
   it('a message without history or signature is all reply, trimmed', () => {
-    expect(splitReply('\n\nMy screen flickers.\r\nSince Monday.\n\n')).toEqual({ reply: 'My screen flickers.\nSince Monday.', quoted: '', signature: '' });
+    expect(splitReply('\n\nMy screen flickers.\r\nSince Monday.\n\n')).toEqual({
+      reply: 'My screen flickers.\nSince Monday.',
+      quoted: '',
+      signature: '',
+    });
   });
 
   it('"X wrote:" in prose without quoted lines after it stays reply', () => {
@@ -404,13 +569,17 @@ describe('splitReply: what it leaves alone', () => {
 describe('splitReply: the fixtures', () => {
   it('Gmail, French reply', async () => {
     const { reply, signature } = splitReply((await parseFixture('gmail-fr-reply.eml')).text);
-    expect(reply).toBe("Merci, j'ai redémarré l'imprimante mais elle affiche toujours « Bourrage papier » alors qu'il n'y a plus rien dans le bac.\n\nClaire");
+    expect(reply).toBe(
+      "Merci, j'ai redémarré l'imprimante mais elle affiche toujours « Bourrage papier » alors qu'il n'y a plus rien dans le bac.\n\nClaire",
+    );
     expect(signature).toBe('');
   });
 
   it('Outlook, French, windows-1252', async () => {
     const { reply, quoted, signature } = splitReply((await parseFixture('outlook-fr-windows1252.eml')).text);
-    expect(reply).toBe('Bonjour,\n\nLe toner a été changé hier (coût : 89 €) mais ça n’imprime toujours pas.\nLe voyant « Attention » clignote en orange.');
+    expect(reply).toBe(
+      'Bonjour,\n\nLe toner a été changé hier (coût : 89 €) mais ça n’imprime toujours pas.\nLe voyant « Attention » clignote en orange.',
+    );
     expect(signature).toBe('Cordialement,\n\nMarie Lefèvre\nService Comptabilité – ACME\nTél. : 01 23 45 67 89');
     expect(quoted.split('\n')[0]).toBe('De\u00a0: Helpdesk ACME');
   });
@@ -437,7 +606,9 @@ describe('splitReply: the fixtures', () => {
 
   it('GMX, German, "Gesendet: … Von: …" block', async () => {
     const { reply, quoted, signature } = splitReply((await parseFixture('gmx-de-iso8859-15.eml')).text);
-    expect(reply).toBe('Hallo,\n\nder VPN-Zugang funktioniert jetzt, vielen Dank! Die Rechnung über 49 € für\ndie Lizenz schicke ich an die Buchhaltung.');
+    expect(reply).toBe(
+      'Hallo,\n\nder VPN-Zugang funktioniert jetzt, vielen Dank! Die Rechnung über 49 € für\ndie Lizenz schicke ich an die Buchhaltung.',
+    );
     expect(signature).toBe('Mit freundlichen Grüßen\nMax Mustermann\nMustermann IT-Service GmbH');
     expect(quoted.split('\n')[0]).toBe('Gesendet: Dienstag, 03. März 2026 um 10:00 Uhr');
   });

@@ -88,7 +88,10 @@ describe('decideThread', () => {
 
   it('exactly at the window edge still reopens; one millisecond later opens a new ticket', () => {
     const edge = new Date(NOW.getTime() - 14 * 86_400_000);
-    expect(decideThread(EMAIL, lookups({ ticketByHeaders: ticket({ status: 'closed', closedAt: edge }) }))).toMatchObject({ action: 'append', reopen: true });
+    expect(decideThread(EMAIL, lookups({ ticketByHeaders: ticket({ status: 'closed', closedAt: edge }) }))).toMatchObject({
+      action: 'append',
+      reopen: true,
+    });
     const past = new Date(edge.getTime() - 1);
     expect(decideThread(EMAIL, lookups({ ticketByHeaders: ticket({ status: 'closed', closedAt: past }) }))).toEqual({
       action: 'new-ticket',

@@ -27,7 +27,8 @@ import { storableText } from '../../../src/text/storable.js';
 const LIMITS = { maxAttachmentBytes: 10 * 1024 * 1024, maxMessageBytes: 25 * 1024 * 1024 };
 const HEAD = 'From: Ann <ann@acme.example>\r\nTo: desk@desk.example\r\nMessage-ID: <h@acme.example>\r\nMIME-Version: 1.0\r\n';
 
-const email = (body: string, type = 'text/plain') => Buffer.from(`${HEAD}Subject: hostile\r\nContent-Type: ${type}; charset=utf-8\r\n\r\n${body}\r\n`);
+const email = (body: string, type = 'text/plain') =>
+  Buffer.from(`${HEAD}Subject: hostile\r\nContent-Type: ${type}; charset=utf-8\r\n\r\n${body}\r\n`);
 /** As a header value: folded where it has line breaks, so that it stays one field. */
 const header = (name: string, value: string) => Buffer.from(`${HEAD}${name}: ${value.replace(/\r?\n/g, '\r\n ')}\r\n\r\nbody\r\n`);
 
@@ -41,14 +42,19 @@ export const PATHS: Record<string, (text: string) => unknown> = {
   },
   'findKeywords / removeKeywords': (t) => {
     const normalized = normalizeText(t);
-    return [findKeywords(normalized, DEFAULT_PRIORITY_KEYWORDS.urgencyHigh), removeKeywords(normalized, DEFAULT_PRIORITY_KEYWORDS.urgencyLow)];
+    return [
+      findKeywords(normalized, DEFAULT_PRIORITY_KEYWORDS.urgencyHigh),
+      removeKeywords(normalized, DEFAULT_PRIORITY_KEYWORDS.urgencyLow),
+    ];
   },
   'email parse: text/plain body': async (t) => parseEmail(email(t), LIMITS),
   'email parse: text/html body': async (t) => parseEmail(email(t, 'text/html'), LIMITS),
   'email parse: subject header': async (t) => parseEmail(header('Subject', t), LIMITS),
   'email parse and classify: auto-reply headers': async (t) => {
     const parsed = await parseEmail(
-      Buffer.from(`${HEAD}Auto-Submitted: ${oneLine(t)}\r\nPrecedence: ${oneLine(t)}\r\nReturn-Path: ${oneLine(t)}\r\nX-Loop: ${oneLine(t)}\r\n\r\nbody\r\n`),
+      Buffer.from(
+        `${HEAD}Auto-Submitted: ${oneLine(t)}\r\nPrecedence: ${oneLine(t)}\r\nReturn-Path: ${oneLine(t)}\r\nX-Loop: ${oneLine(t)}\r\n\r\nbody\r\n`,
+      ),
       LIMITS,
     );
     return classifyEmail(parsed, { ourAddresses: ['desk@desk.example'], ourDomains: ['desk.example'] });
@@ -64,22 +70,40 @@ export const PATHS: Record<string, (text: string) => unknown> = {
       report: null,
     }),
   'delivery report parts': (t) =>
-    summariseReport({ reportType: 'delivery-status', parts: [{ contentType: 'message/delivery-status', text: t }, { contentType: 'text/rfc822-headers', text: t }] }),
+    summariseReport({
+      reportType: 'delivery-status',
+      parts: [
+        { contentType: 'message/delivery-status', text: t },
+        { contentType: 'text/rfc822-headers', text: t },
+      ],
+    }),
   messageIdsInText: (t) => messageIdsInText(t),
   'quoted-reply stripping (splitReply)': (t) => splitReply(t),
   surveyDigit: (t) => [surveyDigit(t), surveyDigit(`1${t}`), surveyDigit(`1${t}x`)],
-  'charset repair (raw 8-bit header)': (t) => repairRawHeaders(Buffer.concat([Buffer.from('Subject: '), Buffer.from(oneLine(t), 'latin1'), Buffer.from('\xe9\r\n\r\nbody', 'latin1')])),
-  'hints: urgency headers, language': (t) => [urgencyFromHeaders(header('X-Priority', t)), urgencyFromHeaders(header('Importance', t)), guessLanguage(header('Content-Language', t), t)],
+  'charset repair (raw 8-bit header)': (t) =>
+    repairRawHeaders(
+      Buffer.concat([Buffer.from('Subject: '), Buffer.from(oneLine(t), 'latin1'), Buffer.from('\xe9\r\n\r\nbody', 'latin1')]),
+    ),
+  'hints: urgency headers, language': (t) => [
+    urgencyFromHeaders(header('X-Priority', t)),
+    urgencyFromHeaders(header('Importance', t)),
+    guessLanguage(header('Content-Language', t), t),
+  ],
   'threading: subject token, clean subject': (t) => [subjectTicketNumber(t), cleanSubject(t)],
   'Message-ID lists': (t) => parseMessageIdList(t),
   isNoReplyAddress: (t) => isNoReplyAddress(t),
   'HTML to text': (t) => [htmlToText(t), htmlToText(`<div>${t}</div>`)],
-  'SMS technician commands': (t) => [parseTechnicianCommand(t, 'en'), parseTechnicianCommand(`NOTE 12 ${t}`, 'fr'), parseTechnicianCommand(`DONE ${t}`, 'en')],
+  'SMS technician commands': (t) => [
+    parseTechnicianCommand(t, 'en'),
+    parseTechnicianCommand(`NOTE 12 ${t}`, 'fr'),
+    parseTechnicianCommand(`DONE ${t}`, 'en'),
+  ],
   'SMS text: fitSms (toGsm7, then cut by septets)': (t) => fitSms(t, 28),
   'SMS text: gsm7Length': (t) => gsm7Length(t),
   'SMS survey score (requester texts)': (t) => [surveyScore(t), surveyScore(`1${t}x`)],
   'SMS thanks (isThanks)': (t) => [isThanks(t), isThanks(t.slice(0, 40))],
-  'outage relevance of a ticket': (t) => concerns({ title: 'VPN down', message: t }, { category: null, subject: t.slice(0, 500), description: t }),
+  'outage relevance of a ticket': (t) =>
+    concerns({ title: 'VPN down', message: t }, { category: null, subject: t.slice(0, 500), description: t }),
   storableText: (t) => storableText(t),
 };
 

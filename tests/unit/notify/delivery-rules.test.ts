@@ -51,7 +51,10 @@ describe('compose', () => {
   it('renders from the payload snapshot, with the escalation facts of its cause event', () => {
     const rendered = composeMessage(
       { kind: 'coordinator.escalation', language: 'en', payload: { number: 1042, subject: 'VPN', priority: 'P1', category: 'network' } },
-      { ticket: null, cause: { type: 'escalated', actor: 'coordinator', data: { reason: 'Needs tier 2', from: { tier: 1 }, to: { tier: 2 } } } },
+      {
+        ticket: null,
+        cause: { type: 'escalated', actor: 'coordinator', data: { reason: 'Needs tier 2', from: { tier: 1 }, to: { tier: 2 } } },
+      },
       'Europe/Paris',
     );
     expect(rendered.subject).toBe('[HD-1042] Escalated P1 to tier 2: VPN');
@@ -74,7 +77,12 @@ function context(over: Partial<RecipientContext> = {}): RecipientContext {
     causeId: '42',
     ticket: { id: 't1', number: 1001, channel: 'email', subject: 'S', priority: 'P3', category: null, resolution: null },
     requester: { name: 'Ann', emails: ['ann@example.com'], phones: ['+33600000001'], language: 'en' },
-    watchers: [{ email: 'Ann@example.com' }, { email: 'bo@example.com' }, { email: 'BO@example.com' }, { email: 'mailer-daemon@example.com' }],
+    watchers: [
+      { email: 'Ann@example.com' },
+      { email: 'bo@example.com' },
+      { email: 'BO@example.com' },
+      { email: 'mailer-daemon@example.com' },
+    ],
     technician: { id: 'x', name: 'Théo', phone: '+33600000002', email: null, language: 'fr' },
     coordinator: { email: 'coord@example.com', phone: '+33600000003' },
     defaultLanguage: 'fr',

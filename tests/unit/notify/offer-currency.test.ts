@@ -44,13 +44,19 @@ describe('offerCurrency', () => {
   it('sets aside an offer that was declined, timed out or accepted, and says so', () => {
     expect(codeOf(offer({ ticket: { status: 'new', assigneeId: null, offeredAt: null }, movedBy: 'declined' }))).toBe('OFFER_DECLINED');
     expect(codeOf(offer({ ticket: { status: 'new', assigneeId: null, offeredAt: null }, movedBy: 'offer_expired' }))).toBe('OFFER_EXPIRED');
-    expect(codeOf(offer({ ticket: { status: 'in_progress', assigneeId: ADA, offeredAt: OFFERED_AT }, movedBy: 'accepted' }))).toBe('OFFER_ACCEPTED');
-    expect(codeOf(offer({ ticket: { status: 'in_progress', assigneeId: ADA, offeredAt: OFFERED_AT }, movedBy: 'status_changed' }))).toBe('OFFER_ACCEPTED');
+    expect(codeOf(offer({ ticket: { status: 'in_progress', assigneeId: ADA, offeredAt: OFFERED_AT }, movedBy: 'accepted' }))).toBe(
+      'OFFER_ACCEPTED',
+    );
+    expect(codeOf(offer({ ticket: { status: 'in_progress', assigneeId: ADA, offeredAt: OFFERED_AT }, movedBy: 'status_changed' }))).toBe(
+      'OFFER_ACCEPTED',
+    );
     expect(codeOf(offer({ ticket: { status: 'new', assigneeId: null, offeredAt: null }, movedBy: 'escalated' }))).toBe('OFFER_WITHDRAWN');
   });
 
   it('sets aside an offer of a ticket since given to someone else', () => {
-    const c = offerCurrency(offer({ ticket: { status: 'assigned', assigneeId: BOB, offeredAt: OFFERED_AT + 1 }, latestOfferId: '11', movedBy: 'assigned' }));
+    const c = offerCurrency(
+      offer({ ticket: { status: 'assigned', assigneeId: BOB, offeredAt: OFFERED_AT + 1 }, latestOfferId: '11', movedBy: 'assigned' }),
+    );
     expect(c).toMatchObject({ current: false, code: 'REASSIGNED' });
     expect(c.current ? '' : c.reason).toMatch(/offered anew/);
   });
@@ -72,8 +78,18 @@ describe('offerCurrency', () => {
     expect(codeOf(reminder({ offerSentAt: new Date(OFFERED_AT + 6 * 60_000) }))).toBe('OFFER_SENT_LATE');
     // Both held back (an SMS outage): the reminder would arrive before, or just after, the offer.
     expect(codeOf(reminder({ offerSentAt: null, offerOwed: true }))).toBe('OFFER_NOT_SENT_YET');
-    expect(codeOf(reminder({ ticket: { status: 'assigned', assigneeId: ADA, offeredAt: OFFERED_AT + 60_000 }, latestOfferId: '13', movedBy: 'offer_renewed' }))).toBe('REASSIGNED');
-    expect(codeOf(reminder({ ticket: { status: 'new', assigneeId: null, offeredAt: null }, movedBy: 'offer_expired' }))).toBe('OFFER_EXPIRED');
+    expect(
+      codeOf(
+        reminder({
+          ticket: { status: 'assigned', assigneeId: ADA, offeredAt: OFFERED_AT + 60_000 },
+          latestOfferId: '13',
+          movedBy: 'offer_renewed',
+        }),
+      ),
+    ).toBe('REASSIGNED');
+    expect(codeOf(reminder({ ticket: { status: 'new', assigneeId: null, offeredAt: null }, movedBy: 'offer_expired' }))).toBe(
+      'OFFER_EXPIRED',
+    );
   });
 
   it('leaves other notifications, and rows it cannot judge, alone', () => {

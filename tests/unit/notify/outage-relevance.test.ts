@@ -25,7 +25,11 @@ describe('which outages concern a problem', () => {
   });
 
   it('reads the translations of an outage too', () => {
-    const written = { title: 'Printers offline', message: 'All printers are offline.', translations: { fr: { title: 'Imprimantes hors ligne', message: '' } } };
+    const written = {
+      title: 'Printers offline',
+      message: 'All printers are offline.',
+      translations: { fr: { title: 'Imprimantes hors ligne', message: '' } },
+    };
     expect(concerns(written, { category: null, subject: "L'imprimante ne répond pas" })).toBe(true);
     expect(concerns({ ...written, translations: {} }, { category: null, subject: "L'imprimante ne répond pas" })).toBe(false);
   });

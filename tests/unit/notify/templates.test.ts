@@ -59,7 +59,11 @@ describe.each(LANGUAGES)('templates in %s', (lang) => {
   });
 
   it('keeps every SMS within one segment and every subject tagged, even with very long user text', () => {
-    const long = contexts({ ...ticket, subject: 'Écran noir '.repeat(60) }, 'Ça ne marche toujours pas, même après redémarrage. '.repeat(20), 'Jean-Baptiste '.repeat(10));
+    const long = contexts(
+      { ...ticket, subject: 'Écran noir '.repeat(60) },
+      'Ça ne marche toujours pas, même après redémarrage. '.repeat(20),
+      'Jean-Baptiste '.repeat(10),
+    );
     for (const { kind, out } of renderAll(lang, long)) {
       expect(smsLength(out.sms), `${kind}: ${out.sms}`).toBeLessThanOrEqual(160);
       expect(toGsm(out.sms)).toBe(out.sms);

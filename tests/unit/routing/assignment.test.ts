@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  rankCandidates,
-  summarizeDecision,
-  type TechnicianSnapshot,
-  type TicketForAssignment,
-} from '../../../src/routing/index.js';
+import { rankCandidates, summarizeDecision, type TechnicianSnapshot, type TicketForAssignment } from '../../../src/routing/index.js';
 
 const ticket: TicketForAssignment = { priority: 'P2', tier: 1, requiredSkills: ['network'] };
 
@@ -94,7 +89,10 @@ describe('ranking', () => {
       tech('older', { lastAssignedAt: new Date('2025-03-17T07:00:00Z') }),
     ]);
     expect(decision).toMatchObject({ chosen: 'older', decidedBy: 'idle longest' });
-    const withNew = rankCandidates(ticket, [tech('older', { lastAssignedAt: new Date('2025-03-01T00:00:00Z') }), tech('new', { lastAssignedAt: null })]);
+    const withNew = rankCandidates(ticket, [
+      tech('older', { lastAssignedAt: new Date('2025-03-01T00:00:00Z') }),
+      tech('new', { lastAssignedAt: null }),
+    ]);
     expect(withNew.chosen).toBe('new');
   });
 
@@ -121,7 +119,12 @@ describe('ranking', () => {
         reasons: ['chosen: weighted load', 'exact skills', 'load 0 (0/5 open)', 'never assigned'],
         score: { skillFit: 1, weightedLoad: 0, idleSince: null },
       },
-      { id: 'away', eligible: false, reasons: ['unavailable'], score: { skillFit: 1, weightedLoad: 0, idleSince: new Date('2025-03-17T08:00:00Z') } },
+      {
+        id: 'away',
+        eligible: false,
+        reasons: ['unavailable'],
+        score: { skillFit: 1, weightedLoad: 0, idleSince: new Date('2025-03-17T08:00:00Z') },
+      },
     ]);
     expect(JSON.parse(JSON.stringify(decision.candidates[0]?.score))).toEqual({
       skillFit: 1,

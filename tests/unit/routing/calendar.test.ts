@@ -1,13 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parseBusinessHours } from '../../../src/config/business-hours.js';
-import {
-  addBusinessMinutes,
-  businessMinutesBetween,
-  isOpen,
-  nextOpening,
-  type BusinessCalendar,
-} from '../../../src/routing/index.js';
+import { addBusinessMinutes, businessMinutesBetween, isOpen, nextOpening, type BusinessCalendar } from '../../../src/routing/index.js';
 
 const ZONE = 'Europe/Paris';
 /** A Paris wall-clock time as an instant. */
@@ -104,8 +98,9 @@ describe('addBusinessMinutes', () => {
   it('refuses negative minutes and a calendar that never opens', () => {
     expect(() => addBusinessMinutes(office, paris('2025-03-17T08:00'), -5)).toThrow(RangeError);
     const never: BusinessCalendar = { timezone: ZONE, hours: parseBusinessHours('sat 08:00-09:00'), holidays: [] };
-    const allSaturdays = Array.from({ length: 120 }, (_, i) =>
-      DateTime.fromISO('2025-03-15', { zone: ZONE }).plus({ weeks: i }).toISODate() ?? '',
+    const allSaturdays = Array.from(
+      { length: 120 },
+      (_, i) => DateTime.fromISO('2025-03-15', { zone: ZONE }).plus({ weeks: i }).toISODate() ?? '',
     );
     expect(() => addBusinessMinutes({ ...never, holidays: allSaturdays }, paris('2025-03-14T08:00'), 5)).toThrow(/two years/);
   });

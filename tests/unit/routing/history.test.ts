@@ -6,7 +6,12 @@ const e = (type: string, data: Record<string, unknown> = {}) => ({ type, data })
 
 describe('routing history', () => {
   it('excludes who declined or let the offer time out, until the ticket is escalated', () => {
-    const before = readHistory([e('assigned', { technicianId: 'a' }), e('declined', { technicianId: 'a' }), e('assigned', { technicianId: 'b' }), e('offer_expired', { technicianId: 'b' })]);
+    const before = readHistory([
+      e('assigned', { technicianId: 'a' }),
+      e('declined', { technicianId: 'a' }),
+      e('assigned', { technicianId: 'b' }),
+      e('offer_expired', { technicianId: 'b' }),
+    ]);
     expect([...before.excluded]).toEqual(['a', 'b']);
     expect(before.lastRouting).toBe('offer_expired');
     const after = readHistory([e('declined', { technicianId: 'a' }), e('escalated'), e('declined', { technicianId: 'c' })]);
@@ -40,7 +45,12 @@ describe('rule schemas', () => {
 
   it('refuse what would derail routing', () => {
     expect(RULES['offer-timeouts'].schema.safeParse({ ...RULES['offer-timeouts'].default, reminderRatio: 1 }).success).toBe(false);
-    expect(RULES['sla-targets'].schema.safeParse({ ...RULES['sla-targets'].default, P1: { responseMinutes: 0, resolutionMinutes: 1, aroundTheClock: true } }).success).toBe(false);
+    expect(
+      RULES['sla-targets'].schema.safeParse({
+        ...RULES['sla-targets'].default,
+        P1: { responseMinutes: 0, resolutionMinutes: 1, aroundTheClock: true },
+      }).success,
+    ).toBe(false);
     expect(RULES.calendar.schema.safeParse({ holidays: ['25/12/2025'] }).success).toBe(false);
     expect(RULES['priority-matrix'].schema.safeParse({ high: { high: 'P1' } }).success).toBe(false);
   });

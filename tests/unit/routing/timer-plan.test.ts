@@ -26,9 +26,9 @@ describe('offer timers', () => {
       jobs.map((j) => j.id),
     );
     // The reminder sent, only the expiry is left.
-    expect(offerTimers({ ticketId: 't1', priority: 'P3', offeredAt, remindersSent: 1 }, DEFAULT_OFFER_RULES).map((j) => j.data.kind)).toEqual([
-      'offer-expiry',
-    ]);
+    expect(
+      offerTimers({ ticketId: 't1', priority: 'P3', offeredAt, remindersSent: 1 }, DEFAULT_OFFER_RULES).map((j) => j.data.kind),
+    ).toEqual(['offer-expiry']);
   });
 
   it('repeat the reminder every minute for P1 until the offer times out', () => {
@@ -44,10 +44,20 @@ describe('SLA timers', () => {
   const createdAt = paris('2025-03-14T16:00'); // a Friday afternoon
   const ticket = (over: Partial<SlaInputTicket> = {}): SlaInputTicket => {
     const due = dueDates(createdAt, 'P3', cal);
-    return { id: 't2', status: 'assigned', priority: 'P3', createdAt, respondBy: due.respondBy, resolveBy: due.resolveBy, respondedAt: null, pausedAt: null, ...over };
+    return {
+      id: 't2',
+      status: 'assigned',
+      priority: 'P3',
+      createdAt,
+      respondBy: due.respondBy,
+      resolveBy: due.resolveBy,
+      respondedAt: null,
+      pausedAt: null,
+      ...over,
+    };
   };
 
-  it("warn where slaSchedule puts 75% and breach at the due dates, on business time", () => {
+  it('warn where slaSchedule puts 75% and breach at the due dates, on business time', () => {
     const schedule = slaSchedule(createdAt, 'P3', cal);
     const jobs = slaTimers(ticket(), cal, DEFAULT_SLA_TARGETS, none);
     const at = (kind: string, clock: string) =>
@@ -74,9 +84,9 @@ describe('SLA timers', () => {
     const answered = slaTimers(ticket({ respondedAt: createdAt }), cal, DEFAULT_SLA_TARGETS, none);
     expect(answered.every((j) => 'clock' in j.data && j.data.clock === 'resolution')).toBe(true);
     const history = { warned: new Set(['response:P3']), breached: new Set<'response' | 'resolution'>(['resolution']) };
-    expect(slaTimers(ticket(), cal, DEFAULT_SLA_TARGETS, history).map((j) => `${j.data.kind}:${'clock' in j.data ? j.data.clock : ''}`)).toEqual([
-      'sla-breach:response',
-    ]);
+    expect(
+      slaTimers(ticket(), cal, DEFAULT_SLA_TARGETS, history).map((j) => `${j.data.kind}:${'clock' in j.data ? j.data.clock : ''}`),
+    ).toEqual(['sla-breach:response']);
   });
 });
 

@@ -66,7 +66,10 @@ describe('the simulator on a single-skill desk (M/M/c)', () => {
       ['mean wait', estimate(outcomes, wait), theory.meanWaitSeconds],
     ] as const) {
       const tolerance = Math.max(0.05 * expected, 3.5 * est.se);
-      expect(Math.abs(est.mean - expected), `${name}: simulated ${est.mean.toFixed(4)} ± ${est.se.toFixed(4)}, Erlang C ${expected.toFixed(4)}`).toBeLessThanOrEqual(tolerance);
+      expect(
+        Math.abs(est.mean - expected),
+        `${name}: simulated ${est.mean.toFixed(4)} ± ${est.se.toFixed(4)}, Erlang C ${expected.toFixed(4)}`,
+      ).toBeLessThanOrEqual(tolerance);
     }
   });
 

@@ -12,12 +12,23 @@ import { DEFAULT_SLA_TARGETS } from '../../../src/routing/sla.js';
 
 const desk = parseScenario(JSON.parse(readFileSync('tests/fixtures/simulation/multi-skill-desk.json', 'utf8')));
 // Each policy once on the fixture's seed, shared by the tests below (a run is a few hundred milliseconds).
-const reports = Object.fromEntries(POLICIES.map((p) => [p, summarize(simulate(desk, { policy: p }))])) as Record<(typeof POLICIES)[number], SimulationReport>;
+const reports = Object.fromEntries(POLICIES.map((p) => [p, summarize(simulate(desk, { policy: p }))])) as Record<
+  (typeof POLICIES)[number],
+  SimulationReport
+>;
 
 describe('the event queue', () => {
   it('pops the earliest first and, at one instant, in the order planned', () => {
     const q = new EventQueue<string>();
-    const planned: [number, string][] = [[5, 'e'], [1, 'a'], [3, 'c1'], [3, 'c2'], [2, 'b'], [3, 'c3'], [0.5, 'z']];
+    const planned: [number, string][] = [
+      [5, 'e'],
+      [1, 'a'],
+      [3, 'c1'],
+      [3, 'c2'],
+      [2, 'b'],
+      [3, 'c3'],
+      [0.5, 'z'],
+    ];
     for (const [at, e] of planned) q.push(at, e);
     const out: string[] = [];
     for (let next = q.pop(); next; next = q.pop()) out.push(next.event);
@@ -39,7 +50,14 @@ describe('a simulation run', () => {
     const report = reports.engine;
     expect(Object.keys(report.priorities)).toEqual(['P1', 'P2', 'P3', 'P4']);
     for (const p of Object.values(report.priorities)) {
-      expect(Object.keys(p).sort()).toEqual(['answered', 'meanWaitSeconds', 'offered', 'p90WaitSeconds', 'slaCompliance', 'waitProbability']);
+      expect(Object.keys(p).sort()).toEqual([
+        'answered',
+        'meanWaitSeconds',
+        'offered',
+        'p90WaitSeconds',
+        'slaCompliance',
+        'waitProbability',
+      ]);
       expect(p.offered).toBeGreaterThan(0);
       expect(p.answered).toBeLessThanOrEqual(p.offered);
       expect(p.slaCompliance).toBeGreaterThanOrEqual(0);
@@ -65,7 +83,9 @@ describe('a simulation run', () => {
     }
     expect(strictlyBetter).toBe(true);
     // The price, reported rather than hidden: P1 and P2 first leaves P4 waiting longer than first come, first served does.
-    expect(reports.engine.priorities.P4?.meanWaitSeconds).toBeGreaterThan(reports['round-robin'].priorities.P4?.meanWaitSeconds ?? Infinity);
+    expect(reports.engine.priorities.P4?.meanWaitSeconds).toBeGreaterThan(
+      reports['round-robin'].priorities.P4?.meanWaitSeconds ?? Infinity,
+    );
   });
 
   it('starts nothing before a technician’s shift: tickets of 02:00 wait for 09:00', () => {
@@ -99,7 +119,11 @@ describe('a simulation run', () => {
       technicians: [{ name: 'n', tier: 1, skills: ['network'], maxLoad: 5, count: 3 }],
     };
     const atOnce = summarize(simulate(parseScenario(base), { policy: 'engine' })).priorities.P2;
-    const slow = summarize(simulate(parseScenario({ ...base, offerTimeoutSeconds: 120, offers: { meanAcceptSeconds: 90, declineProbability: 0.3 } }), { policy: 'engine' })).priorities.P2;
+    const slow = summarize(
+      simulate(parseScenario({ ...base, offerTimeoutSeconds: 120, offers: { meanAcceptSeconds: 90, declineProbability: 0.3 } }), {
+        policy: 'engine',
+      }),
+    ).priorities.P2;
     expect(atOnce?.meanWaitSeconds).toBe(0);
     expect(slow?.meanWaitSeconds).toBeGreaterThan(30);
     // Most are taken by another technician; one that every eligible technician declined waits, as in the
@@ -111,13 +135,24 @@ describe('a simulation run', () => {
 
 describe('scenarios', () => {
   it('refuses a bad scenario naming the field', () => {
-    const good = { days: 1, arrivals: [{ channel: 'voice', category: 'network', priority: 'P1', perHour: 1, handlingSeconds: 60 }], technicians: [{ name: 'a', tier: 1, skills: ['network'], maxLoad: 1 }] };
+    const good = {
+      days: 1,
+      arrivals: [{ channel: 'voice', category: 'network', priority: 'P1', perHour: 1, handlingSeconds: 60 }],
+      technicians: [{ name: 'a', tier: 1, skills: ['network'], maxLoad: 1 }],
+    };
     expect(() => parseScenario({ ...good, arrivals: [{ ...good.arrivals[0], perHour: [1, 2] }] })).toThrow(/arrivals\.0\.perHour/);
     expect(() => parseScenario({ ...good, technicians: [{ ...good.technicians[0], shift: 'someday' }] })).toThrow(/technicians\.0\.shift/);
     expect(() => parseScenario({ ...good, dayz: 3 })).toThrow(/scenario/);
     expect(() => parseScenario({ ...good, days: -1 })).toThrow(/days/);
-    expect(() => parseScenario({ ...good, days: 366, arrivals: [{ ...good.arrivals[0], perHour: 100_000 }] })).toThrow(/arrivals: about 878,400,000 tickets/);
-    expect(() => parseScenario({ ...good, technicians: [{ ...good.technicians[0], count: 10_000 }, { ...good.technicians[0], count: 10_000 }, { ...good.technicians[0] }] })).toThrow(/technicians: 20001 in all/);
+    expect(() => parseScenario({ ...good, days: 366, arrivals: [{ ...good.arrivals[0], perHour: 100_000 }] })).toThrow(
+      /arrivals: about 878,400,000 tickets/,
+    );
+    expect(() =>
+      parseScenario({
+        ...good,
+        technicians: [{ ...good.technicians[0], count: 10_000 }, { ...good.technicians[0], count: 10_000 }, { ...good.technicians[0] }],
+      }),
+    ).toThrow(/technicians: 20001 in all/);
     expect(parseScenario(good).days).toBe(1);
   });
 
@@ -169,7 +204,10 @@ describe('scenarios', () => {
       technicians: [{ name: 'n', tier: 1, skills: ['network'], maxLoad: 1 }],
     };
     const standard = summarize(simulate(parseScenario(base), { policy: 'engine' })).priorities.P2?.slaCompliance ?? 0;
-    const strict = parseScenario({ ...base, rules: { slaTargets: { ...DEFAULT_SLA_TARGETS, P2: { responseMinutes: 1, resolutionMinutes: 60, aroundTheClock: true } } } });
+    const strict = parseScenario({
+      ...base,
+      rules: { slaTargets: { ...DEFAULT_SLA_TARGETS, P2: { responseMinutes: 1, resolutionMinutes: 60, aroundTheClock: true } } },
+    });
     const strictSla = summarize(simulate(strict, { policy: 'engine' })).priorities.P2?.slaCompliance ?? 1;
     expect(strictSla).toBeLessThan(standard);
     expect(() => parseScenario({ ...base, rules: { loadWeights: { P1: -1, P2: 1, P3: 1, P4: 1 } } })).toThrow(/rules\.loadWeights\.P1/);

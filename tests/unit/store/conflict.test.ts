@@ -4,7 +4,9 @@ import { isUniqueViolation } from '../../../src/store/conflict.js';
 
 describe('isUniqueViolation', () => {
   it('recognises a unique index refusing a write, as Sequelize and pg report it', () => {
-    expect(isUniqueViolation(new UniqueConstraintError({ message: 'duplicate key value violates unique constraint "technicians_phone_idx"' }))).toBe(true);
+    expect(
+      isUniqueViolation(new UniqueConstraintError({ message: 'duplicate key value violates unique constraint "technicians_phone_idx"' })),
+    ).toBe(true);
     const pgError = Object.assign(new Error('duplicate key'), { code: '23505', sql: 'INSERT', parameters: [] });
     expect(isUniqueViolation(new DatabaseError(pgError))).toBe(true);
   });

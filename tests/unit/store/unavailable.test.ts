@@ -9,7 +9,10 @@ function pgError(code: string, message = 'error'): Error & { code: string; sql: 
 
 describe('isDatabaseUnavailable: the database away, not this statement refused', () => {
   it.each([
-    ['a refused connection', new ConnectionRefusedError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))],
+    [
+      'a refused connection',
+      new ConnectionRefusedError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
+    ],
     ['a pool acquire timeout', new ConnectionAcquireTimeoutError(new Error('Operation timeout'))],
     ['57P01 in the middle of a statement', new DatabaseError(pgError('57P01', 'terminating connection due to administrator command'))],
     ['57P02 crash shutdown', new DatabaseError(pgError('57P02', 'terminating connection because of crash of another server process'))],
