@@ -11,7 +11,7 @@ import { startMailReaders } from '../src/intake/email/worker.js';
 import { createLogger, silentLogger } from '../src/log.js';
 import type { RoleContext } from '../src/roles/types.js';
 import { startEmbeddedPostgres } from '../src/runtime/postgres.js';
-import { createServices, type Services } from '../src/services.js';
+import { createServices, type Services } from '../src/roles/services.js';
 import { createSequelize } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
 import { IMAP_PASSWORD, deliver, startDovecot, type RunningDovecot } from '../tests/support/dovecot.js';

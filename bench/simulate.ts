@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { byPriorityThenAge } from '../src/routing/escalation.js';
+import { byPriorityThenAge } from '../src/tickets/escalation.js';
 import type { RoutingPolicy } from '../src/simulation/policies.js';
 import { summarize } from '../src/simulation/report.js';
 import { parseScenario, type Scenario } from '../src/simulation/scenario.js';

@@ -9,7 +9,7 @@ import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config/index.js';
 import { createTwilioRouter } from '../src/intake/twilio/router.js';
 import { signRequest } from '../src/intake/twilio/signature.js';
-import { createServices } from '../src/services.js';
+import { createServices } from '../src/roles/services.js';
 import { createSequelize } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
 import { runLoad, type LoadPlan, type LoadRequest, type LoadResult } from './support/load-worker.js';

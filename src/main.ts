@@ -5,7 +5,7 @@ import { ensureCoordinatorToken } from './api/coordinator-token.js';
 import { startBackingServices } from './runtime/services.js';
 import { createSequelize } from './store/db.js';
 import { migrate } from './store/migrate.js';
-import { createServices } from './services.js';
+import { createServices } from './roles/services.js';
 import { portTaken, startWeb } from './roles/web.js';
 import { canListenEverywhere } from './runtime/ports.js';
 import { startWorker } from './roles/worker.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, LEVELS, PRIORITIES, STATUSES, type TicketStatus } from '../domain.js';
+import { CHANNELS, LEVELS, PRIORITIES, STATUSES, type TicketStatus } from '../domain/values.js';
 
 /** Input shapes of the REST API. `strictObject`: an unknown field is an error that names it. */
 

@@ -35,8 +35,8 @@ async function deskScenario(): Promise<Scenario> {
   const [{ withDatabase }, { createLogger }, { createRulesBook }, { createRulesRepository }] = await Promise.all([
     import('./database.js'),
     import('../log.js'),
-    import('../routing/rules-book.js'),
-    import('../routing/rules-repository.js'),
+    import('../rules/rules-book.js'),
+    import('../store/rules-repository.js'),
   ]);
   const log = createLogger({ destination: process.stderr });
   await withDatabase(async (store, config) => {

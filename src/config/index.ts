@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
-import { LANGUAGES } from '../domain.js';
+import { LANGUAGES } from '../domain/values.js';
 import { parseBusinessHours, type BusinessHours } from './business-hours.js';
-import { MailboxUrlError, parseMailboxUrl } from '../intake/email/mailbox-url.js';
+import { MailboxUrlError, parseMailboxUrl } from './mailbox-url.js';
 
 export type { BusinessHours, OpeningWindow, IsoWeekday } from './business-hours.js';
 

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import { probeMailbox } from '../intake/email/imap-client.js';
-import { parseMailboxUrl } from '../intake/email/mailbox-url.js';
+import { parseMailboxUrl } from '../config/mailbox-url.js';
 import type { Logger } from '../log.js';
 import { databaseService, redisService } from '../runtime/services.js';
 import { databaseVersion } from '../store/db.js';

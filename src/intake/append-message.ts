@@ -1,12 +1,12 @@
 import type { Transaction } from 'sequelize';
-import type { Channel } from '../domain.js';
+import type { Channel } from '../domain/values.js';
 import type { Store } from '../store/index.js';
 import type { Notification } from '../store/outbox-repository.js';
 import type { TicketState } from '../store/ticket-repository.js';
 import { applyChange, queueNotifications } from '../tickets/apply-change.js';
 import { moveDecision } from '../tickets/actions.js';
 import type { TicketDeps } from '../tickets/deps.js';
-import type { Ticket } from '../tickets/types.js';
+import type { Ticket } from '../domain/ticket.js';
 import { withLockedTicket } from './ticket-transaction.js';
 
 export interface InboundMessage {

@@ -1,5 +1,5 @@
-import { CHANNELS, PRIORITIES, TIERS, type Channel, type Language, type Priority, type Tier } from '../domain.js';
-import type { Ticket } from '../tickets/types.js';
+import { CHANNELS, PRIORITIES, TIERS, type Channel, type Language, type Priority, type Tier } from '../domain/values.js';
+import type { Ticket } from '../domain/ticket.js';
 import {
   render,
   TEMPLATE_KINDS,

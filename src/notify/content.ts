@@ -3,7 +3,7 @@ import type { Store } from '../store/index.js';
 import { createMessageId } from './channels/smtp-mail.js';
 import { ComposeError, composeMessage, VERBATIM_SMS_KIND, type Facts } from './compose.js';
 import type { OutboxItem, RenderedContent } from './outbox-store.js';
-import { REPLY_KINDS } from './recipients.js';
+import { REPLY_KINDS } from '../tickets/recipients.js';
 import { loadThread, threadHeaders } from './thread.js';
 
 /**

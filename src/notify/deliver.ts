@@ -1,4 +1,4 @@
-import { normaliseMessageId } from '../intake/email/message-id.js';
+import { normaliseMessageId } from '../mail/message-id.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';

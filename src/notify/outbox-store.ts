@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { Language } from '../domain.js';
+import type { Language } from '../domain/values.js';
 import { jsonb } from '../store/jsonb.js';
 import { OFFER_ENDING_EVENTS, type OfferFacts } from './offer-currency.js';
 

@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { isNoReplyAddress } from './recipients.js';
+import { isNoReplyAddress } from '../tickets/recipients.js';
 import type { OutboxChannel } from './outbox-store.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
-import type { HealthProbes } from '../readiness.js';
-import type { Services } from '../services.js';
+import type { HealthProbes } from './readiness.js';
+import type { Services } from './services.js';
 
 export const ROLES = ['web', 'worker', 'mail'] as const;
 export type Role = (typeof ROLES)[number];

@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import { ConfigError } from '../config/index.js';
 import { createApp } from '../app.js';
-import { createReadiness } from '../readiness.js';
+import { createReadiness } from './readiness.js';
 import { createTwilioRouter } from '../intake/twilio/router.js';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
-import type { HealthProbes } from '../readiness.js';
-import type { Services } from '../services.js';
+import type { HealthProbes } from './readiness.js';
+import type { Services } from './services.js';
 import type { RoleContext, RoleStopper } from './types.js';
 
 export interface WebAppParts {

@@ -1,11 +1,11 @@
 import type { Transaction } from 'sequelize';
 import type { TicketState } from '../store/ticket-repository.js';
-import { requiredSkills } from './categorize.js';
+import { requiredSkills } from '../rules/categorize.js';
 import { decide } from './decide.js';
 import type { CommitMode } from './decision-context.js';
 import type { RoutingEngine } from './engine.js';
 import { ROUTING_ACTOR, type RouteOutcome, type Routed } from './routed.js';
-import { offerTimers } from './timer-plan.js';
+import { offerTimers } from '../rules/timer-plan.js';
 import { tellListeners, writeDecision } from './write-decision.js';
 
 export { ROUTING_ACTOR, RoutingContention, type RouteOutcome, type Routed } from './routed.js';

@@ -1,10 +1,10 @@
 import type { Transaction } from 'sequelize';
 import type { TicketState } from '../store/ticket-repository.js';
 import { offerDecision } from '../tickets/actions.js';
-import { rankCandidates, summarizeDecision, type AssignmentDecision, type TechnicianSnapshot } from './assignment.js';
+import { rankCandidates, summarizeDecision, type AssignmentDecision, type TechnicianSnapshot } from '../rules/assignment.js';
 import type { Candidate, DecisionContext } from './decision-context.js';
 import type { RoutingEngine } from './engine.js';
-import { readHistory, type RoutingHistory } from './history.js';
+import { readHistory, type RoutingHistory } from '../rules/history.js';
 import { lockAndOffer } from './lock-and-offer.js';
 import { ROUTING_ACTOR, RoutingContention, type Routed } from './routed.js';
 import type { TechnicianContact, TechnicianRecord } from './routing-queries.js';

@@ -3,7 +3,7 @@ import { preparedRows } from '../store/prepared.js';
 import type { KnownRecipients } from '../tickets/apply-change.js';
 import type { TicketState } from '../store/ticket-repository.js';
 import { selectList, ticketColumns, type TicketColumn } from '../store/ticket-queries.js';
-import type { Tier } from '../domain.js';
+import type { Tier } from '../domain/values.js';
 import type { RankedTechnician } from './lock-and-offer.js';
 import { candidateFilter, EVENT_TYPE_LIST, type RoutingEvent, type TechnicianContact, type TechnicianRecord } from './routing-queries.js';
 

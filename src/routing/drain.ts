@@ -1,9 +1,9 @@
 import { QueryTypes } from 'sequelize';
-import type { Priority, Tier } from '../domain.js';
+import type { Priority, Tier } from '../domain/values.js';
 import { jsonb } from '../store/jsonb.js';
 import { afterRouting, routeLocked, type Routed } from './assign.js';
 import type { RoutingEngine } from './engine.js';
-import { onShift } from './offers.js';
+import { onShift } from '../rules/offers.js';
 import { RoutingContention } from './routed.js';
 import { OPEN_LOAD, textArray } from './routing-queries.js';
 

@@ -1,9 +1,9 @@
 import type { TicketDeps, TicketListener } from '../tickets/deps.js';
-import type { RulesBook } from './rules-book.js';
+import type { RulesBook } from '../rules/rules-book.js';
 import { createDecisionReads, type DecisionReads } from './decision-context.js';
 import { createRoutingQueries, type RoutingQueries } from './routing-queries.js';
-import { createShiftClock } from './shift-clock.js';
-import type { TimerJob } from './timer-plan.js';
+import { createShiftClock } from '../rules/shift-clock.js';
+import type { TimerJob } from '../rules/timer-plan.js';
 
 /** Everything the routing use cases need, bound once by the worker (or a test, or the bench). */
 export interface RoutingEngine {

@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import type { TechnicianListener, TicketListener } from '../tickets/deps.js';
 import type { QueueCursor } from './drain.js';
 import { ROUTE_TRIGGERS } from './on-change.js';
-import type { TimerData } from './timer-plan.js';
+import type { TimerData } from '../rules/timer-plan.js';
 
 export const ROUTING_QUEUE = 'routing';
 export const DEFAULT_ROUTING_PREFIX = 'helpdesk';

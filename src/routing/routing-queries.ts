@@ -1,7 +1,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { Language, Tier } from '../domain.js';
+import type { Language, Tier } from '../domain/values.js';
 import { jsonb } from '../store/jsonb.js';
-import type { OpenLoad } from './assignment.js';
+import type { OpenLoad } from '../rules/assignment.js';
 
 /**
  * The SQL of routing. A technician's load is the tickets they hold in assigned, in_progress or

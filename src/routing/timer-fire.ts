@@ -4,10 +4,10 @@ import { escalationDecision } from '../tickets/actions.js';
 import { routeLocked, ROUTING_ACTOR, type Routed } from './assign.js';
 import { drainFor } from './drain.js';
 import type { RoutingEngine } from './engine.js';
-import { escalate } from './escalation.js';
-import { readHistory, type RoutingHistory } from './history.js';
-import { offerDeadlines, onShift } from './offers.js';
-import { reminderTimes, runningClocks, warningAt, type SlaClock, type TimerData } from './timer-plan.js';
+import { escalate } from '../tickets/escalation.js';
+import { readHistory, type RoutingHistory } from '../rules/history.js';
+import { offerDeadlines, onShift } from '../rules/offers.js';
+import { reminderTimes, runningClocks, warningAt, type SlaClock, type TimerData } from '../rules/timer-plan.js';
 import { syncTechnicianTimer, syncTicketTimers } from './timer-sync.js';
 import { tellListeners, writeDecision, type RoutingDecision } from './write-decision.js';
 

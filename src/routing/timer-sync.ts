@@ -1,9 +1,9 @@
 import { QueryTypes } from 'sequelize';
-import type { Priority, TicketStatus } from '../domain.js';
+import type { Priority, TicketStatus } from '../domain/values.js';
 import type { RoutingEngine } from './engine.js';
-import { readHistory, type RoutingHistory } from './history.js';
+import { readHistory, type RoutingHistory } from '../rules/history.js';
 import { ROUTING_EVENT_TYPES } from './routing-queries.js';
-import { offerTimers, shiftTimer, slaTimers, type SlaInputTicket, type TimerJob } from './timer-plan.js';
+import { offerTimers, shiftTimer, slaTimers, type SlaInputTicket, type TimerJob } from '../rules/timer-plan.js';
 
 /**
  * Timers rebuilt from the database: the tickets' columns and events are the truth, Redis only

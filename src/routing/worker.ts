@@ -13,7 +13,7 @@ import {
   type RoutingJobData,
 } from './producer.js';
 import { fireTimer } from './timer-fire.js';
-import { TIMER_KINDS, type TimerData, type TimerJob } from './timer-plan.js';
+import { TIMER_KINDS, type TimerData, type TimerJob } from '../rules/timer-plan.js';
 import { planTimers } from './timer-sync.js';
 
 export interface RoutingWorkerOptions {

@@ -1,6 +1,6 @@
 import type { BusinessHours } from '../config/business-hours.js';
-import type { Priority } from '../domain.js';
-import type { RoutingRules } from '../routing/rules-book.js';
+import type { Priority } from '../domain/values.js';
+import type { RoutingRules } from '../rules/rules-book.js';
 import type { ArrivalCount, DeskTechnician } from '../store/staffing-queries.js';
 import type { Scenario } from './scenario.js';
 

@@ -1,12 +1,12 @@
-import { PRIORITIES } from '../domain.js';
+import { PRIORITIES } from '../domain/values.js';
 import {
   DEFAULT_LOAD_WEIGHTS,
   rankCandidates,
   type LoadWeights,
   type TechnicianSnapshot,
   type TicketForAssignment,
-} from '../routing/assignment.js';
-import { byPriorityThenAge, type QueuedTicket } from '../routing/escalation.js';
+} from '../rules/assignment.js';
+import { byPriorityThenAge, type QueuedTicket } from '../tickets/escalation.js';
 
 export const POLICIES = ['engine', 'round-robin', 'least-loaded'] as const;
 export type PolicyName = (typeof POLICIES)[number];

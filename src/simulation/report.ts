@@ -1,4 +1,4 @@
-import type { Priority } from '../domain.js';
+import type { Priority } from '../domain/values.js';
 import type { SimulationRun, TicketOutcome } from './simulate.js';
 
 export interface PriorityReport {

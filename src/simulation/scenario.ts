@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { parseBusinessHours } from '../config/business-hours.js';
-import { CHANNELS, PRIORITIES, TIERS } from '../domain.js';
-import { parseShift } from '../routing/offers.js';
-import { calendarSchema, loadWeightsSchema, offerRulesSchema, slaTargetsSchema } from '../routing/rules-schemas.js';
+import { CHANNELS, PRIORITIES, TIERS } from '../domain/values.js';
+import { parseShift } from '../rules/offers.js';
+import { calendarSchema, loadWeightsSchema, offerRulesSchema, slaTargetsSchema } from '../rules/rules-schemas.js';
 
 /**
  * A scenario file, as the contract names it, with a few optional additions (marked): a technician

@@ -1,5 +1,5 @@
-import { businessMinutesBetween, type BusinessCalendar } from '../routing/calendar.js';
-import { nextShiftStart, parseShift } from '../routing/offers.js';
+import { businessMinutesBetween, type BusinessCalendar } from '../rules/calendar.js';
+import { nextShiftStart, parseShift } from '../rules/offers.js';
 
 const MINUTE = 60_000;
 /** Longer than any week: a shift open this long without a break is open around the clock. */

@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
 import { parseBusinessHours } from '../config/business-hours.js';
-import { PRIORITIES, type Priority, type Tier } from '../domain.js';
-import { DEFAULT_LOAD_WEIGHTS, rankCandidates, type TechnicianSnapshot, type TicketForAssignment } from '../routing/assignment.js';
-import type { BusinessCalendar } from '../routing/calendar.js';
-import { DEFAULT_CATEGORY_TABLE, requiredSkills, startingTier, type CategoryDefinition } from '../routing/categorize.js';
-import { DEFAULT_OFFER_TIMEOUTS, offerDeadlines, type OfferTimeouts } from '../routing/offers.js';
-import { DEFAULT_SLA_TARGETS, dueDates, type SlaTargets } from '../routing/sla.js';
+import { PRIORITIES, type Priority, type Tier } from '../domain/values.js';
+import { DEFAULT_LOAD_WEIGHTS, rankCandidates, type TechnicianSnapshot, type TicketForAssignment } from '../rules/assignment.js';
+import type { BusinessCalendar } from '../rules/calendar.js';
+import { DEFAULT_CATEGORY_TABLE, requiredSkills, startingTier, type CategoryDefinition } from '../rules/categorize.js';
+import { DEFAULT_OFFER_TIMEOUTS, offerDeadlines, type OfferTimeouts } from '../rules/offers.js';
+import { DEFAULT_SLA_TARGETS, dueDates, type SlaTargets } from '../rules/sla.js';
 import { EventQueue } from './event-queue.js';
 import { createPolicy, type PolicyName, type RoutingPolicy } from './policies.js';
 import { exponential, stream, type Random } from './random.js';

@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { Language } from '../domain.js';
-import type { OutageTranslations } from '../tickets/types.js';
+import type { Language } from '../domain/values.js';
+import type { OutageTranslations } from '../domain/ticket.js';
 import { translationsOf } from './outage-repository.js';
 
 export interface CallerGreeting {

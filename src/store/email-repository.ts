@@ -1,5 +1,5 @@
 import type { Sequelize, Transaction } from 'sequelize';
-import type { TicketStatus } from '../domain.js';
+import type { TicketStatus } from '../domain/values.js';
 import { jsonb } from './jsonb.js';
 import { hotRows } from './prepared.js';
 

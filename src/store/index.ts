@@ -1,5 +1,7 @@
-import type { Sequelize, Transaction } from 'sequelize';
-import { defineModels } from './models/index.js';
+import type { Sequelize } from 'sequelize';
+import type { Logger } from '../log.js';
+import type { Db } from './handle.js';
+import { defineModels, type Models } from './models/index.js';
 import { createCallerRepository } from './caller-repository.js';
 import { createEmailRepository } from './email-repository.js';
 import { createMailboxRepository } from './mailbox-repository.js';
@@ -14,32 +16,102 @@ import { createStatsRepository } from './stats-repository.js';
 import { createTechnicianRepository } from './technician-repository.js';
 import { createTicketRepository } from './ticket-repository.js';
 import { createTokenRepository } from './token-repository.js';
+import { createTicketWriter } from './ticket-writer.js';
 
-/** The repositories over one database. They return plain objects, never ORM instances. */
-export function createStore(sequelize: Sequelize) {
-  const models = defineModels(sequelize);
+/** Every repository on one handle. Building them is a few closures: a transaction builds its own. */
+function repositories(db: Db) {
   return {
-    sequelize,
-    tickets: createTicketRepository(sequelize, models),
-    requesters: createRequesterRepository(models),
-    technicians: createTechnicianRepository(sequelize, models),
-    tokens: createTokenRepository(models),
-    categories: createCategoryRepository(models),
-    messages: createMessageRepository(sequelize, models),
-    outages: createOutageRepository(models),
-    outbox: createOutboxRepository(models),
-    quarantine: createQuarantineRepository(models),
-    stats: createStatsRepository(sequelize),
-    staffing: createStaffingQueries(sequelize),
-    callers: createCallerRepository(sequelize),
-    email: createEmailRepository(sequelize),
-    mailboxes: createMailboxRepository(sequelize),
-    models,
-    transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-      return sequelize.transaction(fn);
-    },
+    tickets: createTicketRepository(db),
+    /** The one writer of a ticket's change (store/ticket-writer.ts). */
+    writer: createTicketWriter(db),
+    requesters: createRequesterRepository(db),
+    technicians: createTechnicianRepository(db),
+    tokens: createTokenRepository(db),
+    categories: createCategoryRepository(db),
+    messages: createMessageRepository(db),
+    outages: createOutageRepository(db),
+    outbox: createOutboxRepository(db),
+    quarantine: createQuarantineRepository(db),
+    stats: createStatsRepository(db),
+    staffing: createStaffingQueries(db),
+    callers: createCallerRepository(db),
+    email: createEmailRepository(db),
+    mailboxes: createMailboxRepository(db),
   };
 }
 
-export type Store = ReturnType<typeof createStore>;
-export type { Transaction };
+export type Repositories = ReturnType<typeof repositories>;
+
+/**
+ * The repositories over one database, and the unit of work. Outside a transaction each statement
+ * takes whichever pooled connection is free; `transaction(work)` hands `work` a Store whose
+ * repositories all run on that transaction's connection.
+ */
+export interface Store extends Repositories {
+  /**
+   * Runs `work` in one transaction, committed when it resolves and rolled back when it throws. On a
+   * Store that is already a transaction's, `work` joins it: a use case that opens its own unit of
+   * work writes inside the caller's when given the caller's Store.
+   */
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` once the outermost transaction commits (never if it rolls back); outside a
+   * transaction, at once. For what must not be heard before the change is visible: the listeners
+   * that queue routing, metrics.
+   */
+  afterCommit(fn: () => void): void;
+}
+
+/** The root Store, with what only the process that opened it may do. */
+export interface OpenStore extends Store {
+  /** Is the database answering? For /ready. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function createStore(sequelize: Sequelize, log?: Logger): OpenStore {
+  const models = defineModels(sequelize);
+  const root = repositories({ sequelize, models, tx: undefined });
+  const store: OpenStore = {
+    ...root,
+    async transaction(work) {
+      const committed: (() => void)[] = [];
+      const result = await sequelize.transaction((tx) => work(bound(sequelize, models, tx, committed)));
+      runHooks(committed, log);
+      return result;
+    },
+    afterCommit(fn) {
+      runHooks([fn], log);
+    },
+    async ping() {
+      try {
+        await sequelize.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => sequelize.close(),
+  };
+  return store;
+}
+
+function bound(sequelize: Sequelize, models: Models, tx: Db['tx'], committed: (() => void)[]): Store {
+  const store: Store = {
+    ...repositories({ sequelize, models, tx }),
+    transaction: (work) => work(store),
+    afterCommit: (fn) => void committed.push(fn),
+  };
+  return store;
+}
+
+/** A hook that throws is logged and the others still run: the commit has happened either way. */
+function runHooks(hooks: readonly (() => void)[], log: Logger | undefined): void {
+  for (const hook of hooks) {
+    try {
+      hook();
+    } catch (err) {
+      log?.error({ err }, 'an after-commit hook failed');
+    }
+  }
+}

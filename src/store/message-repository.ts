@@ -1,7 +1,7 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { jsonb } from './jsonb.js';
 import { hotRows } from './prepared.js';
-import type { Channel } from '../domain.js';
+import type { Channel } from '../domain/values.js';
 import type { Models } from './models/index.js';
 
 export interface NewMessage {

@@ -1,6 +1,6 @@
 import { Op, QueryTypes, type InferAttributes, type Sequelize } from 'sequelize';
-import { LANGUAGES } from '../domain.js';
-import type { Outage, OutageTranslations } from '../tickets/types.js';
+import { LANGUAGES } from '../domain/values.js';
+import type { Outage, OutageTranslations } from '../domain/ticket.js';
 import type { Models, OutageRow } from './models/index.js';
 
 type OutageFields = Pick<InferAttributes<OutageRow>, 'id' | 'title' | 'message' | 'category' | 'since' | 'until' | 'translations'>;

@@ -2,8 +2,8 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { randomUUID } from 'node:crypto';
 import { jsonb } from './jsonb.js';
 import { hotRows } from './prepared.js';
-import type { Language } from '../domain.js';
-import type { Requester } from '../tickets/types.js';
+import type { Language } from '../domain/values.js';
+import type { Requester } from '../domain/ticket.js';
 import type { Models, RequesterRow } from './models/index.js';
 
 export interface RequesterContact {

@@ -1,6 +1,6 @@
 import { Op } from 'sequelize';
 import { generateToken } from '../config/index.js';
-import type { Tier } from '../domain.js';
+import type { Tier } from '../domain/values.js';
 import type { Store } from './index.js';
 
 const DOMAIN = 'demo.helpdesk.example';

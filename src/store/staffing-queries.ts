@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { Channel, Priority, Tier } from '../domain.js';
+import type { Channel, Priority, Tier } from '../domain/values.js';
 
 /** Tickets opened in one hour of the week (0 = Monday 00:00–01:00 in the desk's zone), by kind. */
 export interface ArrivalCount {

@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { Language, Tier } from '../domain.js';
-import type { Technician } from '../tickets/types.js';
+import type { Language, Tier } from '../domain/values.js';
+import type { Technician } from '../domain/ticket.js';
 import type { Models, TechnicianRow } from './models/index.js';
 
 export interface TechnicianInput {

@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
-import type { Ticket } from '../tickets/types.js';
-import { reference } from '../domain.js';
+import type { Ticket } from '../domain/ticket.js';
+import { reference } from '../domain/values.js';
 
 /** A ticket model attribute and its column. */
 export interface TicketColumn {

@@ -1,6 +1,6 @@
 import { Op, QueryTypes, Transaction, type Sequelize } from 'sequelize';
-import type { Channel, Level, Priority, Tier, TicketStatus } from '../domain.js';
-import type { Ticket, TicketDetail, TicketEvent, TicketMessage, Watcher } from '../tickets/types.js';
+import type { Channel, Level, Priority, Tier, TicketStatus } from '../domain/values.js';
+import type { Ticket, TicketDetail, TicketEvent, TicketMessage, Watcher } from '../domain/ticket.js';
 import type { Models } from './models/index.js';
 import { randomUUID } from 'node:crypto';
 import { jsonb } from './jsonb.js';

@@ -1,10 +1,10 @@
-import type { Level, Priority, TicketStatus } from '../domain.js';
+import type { Level, Priority, TicketStatus } from '../domain/values.js';
 import { AppError } from '../errors.js';
-import { escalate } from '../routing/escalation.js';
+import { escalate } from './escalation.js';
 import { assertMove, assertResolution, isReopen, reopenedStatus } from './lifecycle.js';
 import { applyChange, ticketIdOrThrow, type Decision } from './apply-change.js';
 import type { TicketChanges, TicketState } from '../store/ticket-repository.js';
-import { actorLabel, type Actor, type Ticket } from './types.js';
+import { actorLabel, type Actor, type Ticket } from '../domain/ticket.js';
 import type { TicketDeps } from './deps.js';
 
 /**

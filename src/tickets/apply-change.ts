@@ -1,9 +1,9 @@
 import type { Transaction } from 'sequelize';
 import { AppError } from '../errors.js';
-import { notificationsFor, type NotificationKind, type RecipientContext } from '../notify/recipients.js';
+import { notificationsFor, type NotificationKind, type RecipientContext } from './recipients.js';
 import type { Notification } from '../store/outbox-repository.js';
 import type { TicketChanges, TicketState } from '../store/ticket-repository.js';
-import type { Ticket } from './types.js';
+import type { Ticket } from '../domain/ticket.js';
 import type { TicketDeps } from './deps.js';
 
 export interface Decision {

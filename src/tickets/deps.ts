@@ -1,41 +1,8 @@
 import type { Config } from '../config/index.js';
-import type { Channel, Level, Priority, Tier } from '../domain.js';
+import type { Channel } from '../domain/values.js';
+import type { TicketPolicy } from '../rules/policy.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
-
-/** What a new ticket's priority, category and tier were decided from. */
-export interface Assessment {
-  impact: Level;
-  urgency: Level;
-  priority: Priority;
-  category: string | null;
-  tier: Tier;
-  reasons: string[];
-}
-
-export interface AssessInput {
-  channel: Channel;
-  subject: string;
-  description: string;
-  impact?: Level | undefined;
-  urgency?: Level | undefined;
-  category?: string | null | undefined;
-  vip: boolean;
-  /** Channel hints: the IVR's urgent option, an urgent@ mailbox, X-Priority/Importance. */
-  urgencyHint?: Level | undefined;
-}
-
-/**
- * The routing rules the lifecycle needs at the moment of a change. Pure functions behind an
- * interface, so that tickets/ does not depend on how routing stores its rules.
- */
-export interface TicketPolicy {
-  assess(input: AssessInput): Assessment;
-  priorityOf(impact: Level, urgency: Level): Priority;
-  slaDue(openedAt: Date, priority: Priority): { respondBy: Date; resolveBy: Date };
-  /** The stored rules changed (through the API): read them again before the next decision. */
-  refresh?(): Promise<void>;
-}
 
 /** Told after a change commits; routing and timers listen here. */
 export type TicketListener = (change: { ticketId: string; events: string[]; channel?: Channel }) => void;
@@ -51,4 +18,13 @@ export interface TicketDeps {
   listeners?: TicketListener[];
   technicianListeners?: TechnicianListener[];
   now?: () => Date;
+}
+
+/**
+ * The same desk, its use cases writing inside `tx`: a use case that opens its own unit of work
+ * joins the caller's instead (a transaction's Store joins), and its listeners hear of the change
+ * when the caller's transaction commits.
+ */
+export function within(deps: TicketDeps, tx: Store): TicketDeps {
+  return { ...deps, store: tx };
 }

@@ -1,11 +1,11 @@
-import type { Channel, Language, Level } from '../domain.js';
+import type { Channel, Language, Level } from '../domain/values.js';
 import { AppError } from '../errors.js';
-import { relevantOutages } from '../notify/outage-relevance.js';
+import { relevantOutages } from '../rules/outage-relevance.js';
 import type { NewMessage } from '../store/message-repository.js';
 import type { TicketState } from '../store/ticket-repository.js';
 import { notificationRows } from './apply-change.js';
 import type { TicketDeps } from './deps.js';
-import type { Ticket, Watcher } from './types.js';
+import type { Ticket, Watcher } from '../domain/ticket.js';
 
 export interface OpenTicketInput {
   channel: Channel;

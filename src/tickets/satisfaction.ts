@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { applyChange } from './apply-change.js';
 import type { TicketDeps } from './deps.js';
-import type { Ticket } from './types.js';
+import type { Ticket } from '../domain/ticket.js';
 
 /**
  * The one-question survey sent with the closing message ("reply 1 to 5"). The SMS and email intakes

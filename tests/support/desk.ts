@@ -4,7 +4,7 @@ import type { createApp } from '../../src/app.js';
 import { buildWebApp } from '../../src/roles/web.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { silentLogger, type Logger } from '../../src/log.js';
-import { createServices, type Services } from '../../src/services.js';
+import { createServices, type Services } from '../../src/roles/services.js';
 import { createSequelize } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createTestDatabase } from './db.js';

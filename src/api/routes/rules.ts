@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { createRulesRepository } from '../../routing/rules-repository.js';
-import { RULES, RULE_NAMES, categoryBody, categoryName, isRuleName, type RuleName } from '../../routing/rules-schemas.js';
+import { createRulesRepository } from '../../store/rules-repository.js';
+import { RULES, RULE_NAMES, categoryBody, categoryName, isRuleName, type RuleName } from '../../rules/rules-schemas.js';
 import type { TicketDeps } from '../../tickets/deps.js';
 import { route, type Route } from '../route.js';
 import { parseInput } from '../validate.js';

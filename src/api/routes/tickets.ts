@@ -3,7 +3,7 @@ import type { TicketDeps } from '../../tickets/deps.js';
 import { addNote, closeTicket, escalateTicket, reopenTicket, resolveTicket, updateTicket } from '../../tickets/actions.js';
 import { ticketIdOrThrow } from '../../tickets/apply-change.js';
 import { openTicket } from '../../tickets/open-ticket.js';
-import type { Actor, Ticket } from '../../tickets/types.js';
+import type { Actor, Ticket } from '../../domain/ticket.js';
 import type { Principal } from '../../store/token-repository.js';
 import { route, type Route } from '../route.js';
 import {

@@ -4,7 +4,7 @@ import { changeTickets, queueNotifications, type Decision } from '../../tickets/
 import type { EmailClass } from './auto-reply.js';
 import { moveDecision } from '../../tickets/actions.js';
 import { reopenedStatus } from '../../tickets/lifecycle.js';
-import type { Watcher } from '../../tickets/types.js';
+import type { Watcher } from '../../domain/ticket.js';
 import { isNoReplyAddress } from './auto-reply.js';
 import { splitReply } from './quoted.js';
 import type { EmailContext, ReceiveOutcome } from './receive-types.js';

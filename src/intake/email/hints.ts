@@ -1,4 +1,4 @@
-import type { Language, Level } from '../../domain.js';
+import type { Language, Level } from '../../domain/values.js';
 
 /**
  * What an email says about itself beyond its text: how urgent its sender marked it, and which

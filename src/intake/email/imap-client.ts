@@ -1,5 +1,5 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
-import type { MailboxSpec } from './mailbox-url.js';
+import type { MailboxSpec } from '../../config/mailbox-url.js';
 
 type ClientTuning = Omit<ImapFlowOptions, 'host' | 'port' | 'secure' | 'auth' | 'logger'>;
 

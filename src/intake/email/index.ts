@@ -12,7 +12,7 @@ export {
   type ThreadLookups,
   type TicketRef,
 } from './thread.js';
-export { normaliseMessageId, parseMessageIdList, synthesizeMessageId } from './message-id.js';
+export { normaliseMessageId, parseMessageIdList, synthesizeMessageId } from '../../mail/message-id.js';
 export type {
   Address,
   ClassifierHeader,

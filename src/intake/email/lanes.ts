@@ -1,5 +1,5 @@
 import { headerSection, headerValue } from './hints.js';
-import { parseMessageIdList } from './message-id.js';
+import { parseMessageIdList } from '../../mail/message-id.js';
 import { subjectTicketNumber } from './thread.js';
 
 /**

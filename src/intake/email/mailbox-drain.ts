@@ -4,7 +4,7 @@ import { scrub } from '../../log.js';
 import { conversationGroups, spreadOnLanes } from './lanes.js';
 import { fetchBatch, lastUidOf, planBatches, type FetchedEmail } from './mailbox-fetch.js';
 import type { MailboxMetrics } from './mailbox-metrics.js';
-import type { MailboxSpec } from './mailbox-url.js';
+import type { MailboxSpec } from '../../config/mailbox-url.js';
 import {
   quarantineEmail,
   readEmail,

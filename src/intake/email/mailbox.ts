@@ -6,7 +6,7 @@ import { drainMailbox, type DrainProgress } from './mailbox-drain.js';
 import { tryLockMailbox, type MailboxLock } from './mailbox-lock.js';
 import { READER_STATES, type MailboxMetrics, type ReaderState } from './mailbox-metrics.js';
 import { imapClient } from './imap-client.js';
-import type { MailboxSpec } from './mailbox-url.js';
+import type { MailboxSpec } from '../../config/mailbox-url.js';
 import type { ReceiveDeps } from './receive.js';
 
 /**

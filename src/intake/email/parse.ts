@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
 import { repairRawHeaders } from './charset.js';
 import { htmlToText } from './html-text.js';
-import { normaliseMessageId, parseMessageIdList, synthesizeMessageId } from './message-id.js';
+import { normaliseMessageId, parseMessageIdList, synthesizeMessageId } from '../../mail/message-id.js';
 import { cutFlat, cutParts } from './salvage.js';
 import {
   CLASSIFIER_HEADERS,

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import type { Level } from '../../domain.js';
+import type { Level } from '../../domain/values.js';
 import type { Logger } from '../../log.js';
 import type { TicketDeps } from '../../tickets/deps.js';
 import type { EmailClass } from './auto-reply.js';

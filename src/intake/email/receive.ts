@@ -8,7 +8,7 @@ import { receiveAutoReply, receiveBounce } from './receive-machine.js';
 import { receiveHuman } from './receive-human.js';
 import type { EmailContext, MailboxRef, ReceiveDeps, ReceiveInput, ReceiveOutcome } from './receive-types.js';
 import { isTransientError } from '../../store/unavailable.js';
-import { synthesizeMessageId } from './message-id.js';
+import { synthesizeMessageId } from '../../mail/message-id.js';
 import { CLASSIFIER_HEADERS, type Address, type EmailHeaders, type InboundEmail } from './types.js';
 import { storableText } from '../../text/storable.js';
 

@@ -1,4 +1,4 @@
-import { parseMessageIdList } from './message-id.js';
+import { parseMessageIdList } from '../../mail/message-id.js';
 import type { EmailReport } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { TicketStatus } from '../../domain.js';
+import type { TicketStatus } from '../../domain/values.js';
 import type { InboundEmail } from './types.js';
 
 /**

@@ -2,7 +2,7 @@ import { ConfigError } from '../../config/index.js';
 import type { RoleContext, RoleStopper } from '../../roles/types.js';
 import { startMailboxReader } from './mailbox.js';
 import { mailboxMetrics } from './mailbox-metrics.js';
-import { MailboxUrlError, parseMailboxUrl, type MailboxSpec } from './mailbox-url.js';
+import { MailboxUrlError, parseMailboxUrl, type MailboxSpec } from '../../config/mailbox-url.js';
 import type { ReceiveDeps } from './receive.js';
 import { emailSettings, type EmailSettingsOverrides } from './settings.js';
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { LANGUAGES, type Language } from '../../domain.js';
+import { LANGUAGES, type Language } from '../../domain/values.js';
 
 /**
  * What the voice menu keeps between the requests of one call, in Redis so that any web process can

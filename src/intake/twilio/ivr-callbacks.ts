@@ -1,4 +1,4 @@
-import type { Language } from '../../domain.js';
+import type { Language } from '../../domain/values.js';
 import type { CallInput } from './ivr-state.js';
 import {
   answer,

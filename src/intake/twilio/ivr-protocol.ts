@@ -1,4 +1,4 @@
-import type { Language, Level, TicketStatus } from '../../domain.js';
+import type { Language, Level, TicketStatus } from '../../domain/values.js';
 
 /**
  * The vocabulary between the pure voice menu (ivr.ts) and the route layer that runs it: the facts the

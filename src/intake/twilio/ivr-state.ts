@@ -1,4 +1,4 @@
-import { LANGUAGES, type Language } from '../../domain.js';
+import { LANGUAGES, type Language } from '../../domain/values.js';
 
 /**
  * What a voice webhook answers. The call's progress travels in the query string of the URLs we hand

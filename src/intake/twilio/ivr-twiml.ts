@@ -1,5 +1,5 @@
 import twilio from 'twilio';
-import type { Language } from '../../domain.js';
+import type { Language } from '../../domain/values.js';
 import { voiceUrl, type CallState } from './ivr-state.js';
 import { PROMPTS, TRANSCRIBED_LANGUAGES, VOICES, otherLanguage } from './voice-prompts.js';
 

@@ -20,7 +20,7 @@
  *     no second text.
  *  3. Nothing else: the step decides every prompt, URL and transition, and does no I/O itself.
  */
-import type { Language } from '../../domain.js';
+import type { Language } from '../../domain/values.js';
 import { onCallStatus, onPartial, onTranscription, recordingOf, textNumber, voiceTicket } from './ivr-callbacks.js';
 import {
   answer,

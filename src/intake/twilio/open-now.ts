@@ -1,4 +1,4 @@
-import { isOpen, type BusinessCalendar } from '../../routing/calendar.js';
+import { isOpen, type BusinessCalendar } from '../../rules/calendar.js';
 
 const MINUTE = 60_000;
 

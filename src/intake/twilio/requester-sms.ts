@@ -1,4 +1,4 @@
-import { reference, type Language } from '../../domain.js';
+import { reference, type Language } from '../../domain/values.js';
 
 /** Pure helpers for texts from requesters (anyone who is not a registered technician). */
 

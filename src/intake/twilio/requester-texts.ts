@@ -1,4 +1,4 @@
-import { reference, type Language } from '../../domain.js';
+import { reference, type Language } from '../../domain/values.js';
 import { isAppError } from '../../errors.js';
 import type { Config } from '../../config/index.js';
 import type { Store } from '../../store/index.js';
@@ -8,7 +8,7 @@ import { applyChange } from '../../tickets/apply-change.js';
 import type { TicketDeps } from '../../tickets/deps.js';
 import { openTicket } from '../../tickets/open-ticket.js';
 import { findSurveyTicket, recordSatisfaction, type SurveyScore } from '../../tickets/satisfaction.js';
-import type { Requester } from '../../tickets/types.js';
+import type { Requester } from '../../domain/ticket.js';
 import { addAttachments, appendInboundMessage } from '../append-message.js';
 import { withLockedTicket } from '../ticket-transaction.js';
 import { subjectOf } from './ivr.js';

@@ -1,4 +1,4 @@
-import type { Language } from '../../domain.js';
+import type { Language } from '../../domain/values.js';
 
 /**
  * Technicians' SMS commands (contract: "Technician SMS commands"), parsed without any I/O. The edge

@@ -1,4 +1,4 @@
-import { reference, type Language, type Priority, type TicketStatus } from '../../domain.js';
+import { reference, type Language, type Priority, type TicketStatus } from '../../domain/values.js';
 import { COMMAND_FORMS } from './technician-commands.js';
 import { SMS_SEGMENT, fitSms, gsm7Length, toGsm7 } from './sms-text.js';
 

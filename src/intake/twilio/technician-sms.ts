@@ -2,7 +2,7 @@ import { isAppError, type ErrorCode } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 import { acceptTicket, addNote, declineTicket, escalateTicket, resolveTicket } from '../../tickets/actions.js';
 import type { TicketDeps } from '../../tickets/deps.js';
-import type { Technician, Ticket } from '../../tickets/types.js';
+import type { Technician, Ticket } from '../../domain/ticket.js';
 import { twilioKeyword } from './requester-sms.js';
 import { parseTechnicianCommand, type TechnicianCommand } from './technician-commands.js';
 import { formatTicketList, helpText, replies } from './technician-replies.js';

@@ -1,9 +1,9 @@
-import { LANGUAGES, type Language } from '../../domain.js';
+import { LANGUAGES, type Language } from '../../domain/values.js';
 import { AppError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 import { openTicket } from '../../tickets/open-ticket.js';
 import type { TicketDeps } from '../../tickets/deps.js';
-import type { OutageTranslations } from '../../tickets/types.js';
+import type { OutageTranslations } from '../../domain/ticket.js';
 import type { CallMemory } from './call-memory.js';
 import { isReachablePhone, type CallFacts, type Need, type NewVoiceTicket, type TicketFact } from './ivr.js';
 import { linkRecording } from './voice-effects.js';

@@ -1,4 +1,4 @@
-import type { Language, TicketStatus } from '../../domain.js';
+import type { Language, TicketStatus } from '../../domain/values.js';
 
 /** How each language is spoken: Amazon Polly voices as Twilio names them, and the matching locale. */
 export const VOICES = {

@@ -1,4 +1,4 @@
-import type { Language } from '../../domain.js';
+import type { Language } from '../../domain/values.js';
 import type { Block } from './types.js';
 
 /** Helpers the language files use; nothing here knows what a message says. */

@@ -1,4 +1,4 @@
-import { reference, type Channel, type Priority } from '../../domain.js';
+import { reference, type Channel, type Priority } from '../../domain/values.js';
 import { formatBytes, formatDateTime, short, sms } from './format.js';
 import type { Block, OmittedAttachment, SlaTarget, TemplateContexts, Templates, TicketInfo } from './types.js';
 

@@ -1,4 +1,4 @@
-import { reference, type Language } from '../../domain.js';
+import { reference, type Language } from '../../domain/values.js';
 import { en } from './en.js';
 import { blocksToHtml, blocksToText, oneLine, toGsm } from './format.js';
 import { fr } from './fr.js';

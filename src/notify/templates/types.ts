@@ -1,4 +1,4 @@
-import type { Channel, Language, Priority, Tier } from '../../domain.js';
+import type { Channel, Language, Priority, Tier } from '../../domain/values.js';
 
 /** Every message the desk sends, by audience. */
 export const REQUESTER_KINDS = ['created', 'assigned', 'pending', 'escalated', 'resolved', 'closed', 'omitted-attachments'] as const;

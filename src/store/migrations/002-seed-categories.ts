@@ -1,4 +1,4 @@
-import { DEFAULT_CATEGORIES } from '../../domain.js';
+import { DEFAULT_CATEGORIES } from '../../domain/values.js';
 import type { MigrationContext } from './types.js';
 
 /** The contract's categories, each needing the skill of the same name, seeded once; editable after. */

@@ -1,5 +1,5 @@
-import { DEFAULT_CATEGORY_TABLE } from '../../routing/categorize.js';
-import { RULES } from '../../routing/rules-schemas.js';
+import { DEFAULT_CATEGORY_TABLE } from '../../rules/categorize.js';
+import { RULES } from '../../rules/rules-schemas.js';
 import type { MigrationContext } from './types.js';
 
 /** Postgres string literal: doubles single quotes; our defaults contain `d'urgent` and the like. */

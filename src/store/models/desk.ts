@@ -6,7 +6,7 @@ import {
   type Model,
   type Sequelize,
 } from 'sequelize';
-import type { Tier } from '../../domain.js';
+import type { Tier } from '../../domain/values.js';
 import { createdAt, requiredText, textList, updatedAt, uuidKey } from './columns.js';
 
 /** The desk's reference data: categories, outages and the editable routing rules. */

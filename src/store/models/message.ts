@@ -6,7 +6,7 @@ import {
   type Model,
   type Sequelize,
 } from 'sequelize';
-import type { Channel } from '../../domain.js';
+import type { Channel } from '../../domain/values.js';
 import { createdAt, requiredText, uuidKey } from './columns.js';
 
 export interface MessageRow extends Model<InferAttributes<MessageRow>, InferCreationAttributes<MessageRow>> {

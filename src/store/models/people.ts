@@ -6,7 +6,7 @@ import {
   type Model,
   type Sequelize,
 } from 'sequelize';
-import type { Language, Tier } from '../../domain.js';
+import type { Language, Tier } from '../../domain/values.js';
 import { createdAt, requiredText, textList, updatedAt, uuidKey } from './columns.js';
 
 export interface RequesterRow extends Model<InferAttributes<RequesterRow>, InferCreationAttributes<RequesterRow>> {

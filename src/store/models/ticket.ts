@@ -6,7 +6,7 @@ import {
   type Model,
   type Sequelize,
 } from 'sequelize';
-import type { Channel, Level, Priority, Tier, TicketStatus } from '../../domain.js';
+import type { Channel, Level, Priority, Tier, TicketStatus } from '../../domain/values.js';
 import { createdAt, requiredText, updatedAt, uuidKey } from './columns.js';
 
 export interface TicketRow extends Model<InferAttributes<TicketRow>, InferCreationAttributes<TicketRow>> {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CATEGORIES } from '../../../src/domain.js';
+import { DEFAULT_CATEGORIES } from '../../../src/domain/values.js';
 import { DEFAULT_ROUTING_PREFIX } from '../../../src/routing/producer.js';
 import { bearer, COORDINATOR_TOKEN } from '../../support/desk.js';
 import { createCrashDesk, mailByRecipient, unsent, until, type CrashDesk } from './crash-desk.js';

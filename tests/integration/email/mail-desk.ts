@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { QueryTypes } from 'sequelize';
 import { inject } from 'vitest';
-import { parseMailboxUrl } from '../../../src/intake/email/mailbox-url.js';
+import { parseMailboxUrl } from '../../../src/config/mailbox-url.js';
 import { startMailReaders } from '../../../src/intake/email/worker.js';
 import type { EmailSettingsOverrides } from '../../../src/intake/email/settings.js';
 import type { RoleContext, RoleStopper } from '../../../src/roles/types.js';

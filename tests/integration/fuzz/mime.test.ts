@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMailboxUrl } from '../../../src/intake/email/mailbox-url.js';
+import { parseMailboxUrl } from '../../../src/config/mailbox-url.js';
 import { Gen } from '../../support/prng.js';
 import { createMailDesk, mail, ticketsFrom, type MailDesk } from '../email/mail-desk.js';
 

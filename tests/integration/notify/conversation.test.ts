@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSurveyTicket, recordSatisfaction } from '../../../src/tickets/satisfaction.js';
-import { acceptTicket, openTicket } from '../../../src/tickets/index.js';
+import { acceptTicket } from '../../../src/tickets/actions.js';
+import { openTicket } from '../../../src/tickets/open-ticket.js';
 import type { ReceivedMail } from '../../support/smtp-receiver.js';
 import {
   auth,

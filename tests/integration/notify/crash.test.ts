@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openTicket } from '../../../src/tickets/index.js';
+import { openTicket } from '../../../src/tickets/open-ticket.js';
 import { createNotifyDesk, HOTLINE, outboxRows, ticketDetail, waitFor, type NotifyDesk } from './notify-desk.js';
 
 /**

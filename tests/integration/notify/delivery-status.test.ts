@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordSmsStatus } from '../../../src/notify/delivery-status.js';
-import { escalateTicket, openTicket } from '../../../src/tickets/index.js';
+import { escalateTicket } from '../../../src/tickets/actions.js';
+import { openTicket } from '../../../src/tickets/open-ticket.js';
 import { auth, createNotifyDesk, HOTLINE, outboxRows, ticketDetail, waitFor, type NotifyDesk } from './notify-desk.js';
 
 /** What happens after the send: Twilio's delivery statuses, and who hears of escalations. */

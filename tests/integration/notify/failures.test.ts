@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTicket } from '../../../src/tickets/index.js';
+import { openTicket } from '../../../src/tickets/open-ticket.js';
 import { bearer } from '../../support/desk.js';
 import {
   auth,

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNotifier, type Notifier } from '../../../src/notify/notifier.js';
 import { channelsFromConfig } from '../../../src/notify/channels-from-config.js';
-import { openTicket } from '../../../src/tickets/index.js';
+import { openTicket } from '../../../src/tickets/open-ticket.js';
 import { FAST } from './fast.js';
 import { createNotifyDesk, HOTLINE, outboxRows, waitFor, type NotifyDesk } from './notify-desk.js';
 

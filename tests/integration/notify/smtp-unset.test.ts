@@ -4,7 +4,7 @@ import { createLogger } from '../../../src/log.js';
 import { channelsFromConfig } from '../../../src/notify/channels-from-config.js';
 import { startNotifyWorker } from '../../../src/notify/worker.js';
 import type { RoleStopper } from '../../../src/roles/types.js';
-import { openTicket } from '../../../src/tickets/index.js';
+import { openTicket } from '../../../src/tickets/open-ticket.js';
 import { deleteKeys } from '../../support/redis.js';
 import { createNotifyDesk, HOTLINE, outboxRows, waitFor, type NotifyDesk } from './notify-desk.js';
 

@@ -2,7 +2,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/log.js';
 import { channelsFromConfig } from '../../../src/notify/channels-from-config.js';
 import { startNotifier } from '../../../src/notify/notifier.js';
-import { createServices } from '../../../src/services.js';
+import { createServices } from '../../../src/roles/services.js';
 import { createSequelize } from '../../../src/store/db.js';
 import { FAST } from './fast.js';
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { byPriorityThenAge } from '../../../src/routing/escalation.js';
+import { byPriorityThenAge } from '../../../src/tickets/escalation.js';
 import { declineTicket, resolveTicket } from '../../../src/tickets/actions.js';
 import { addTechnician, createRoutingDesk, detail, eventsOf, openWebTicket, waitFor, type RoutingDesk } from './routing-desk.js';
 

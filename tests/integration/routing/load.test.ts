@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTicket } from '../../../src/routing/assign.js';
 import { createRoutingEngine, type RoutingEngine } from '../../../src/routing/engine.js';
 import { escalateTicket, reopenTicket, resolveTicket, updateTicket } from '../../../src/tickets/actions.js';
-import type { Actor } from '../../../src/tickets/types.js';
+import type { Actor } from '../../../src/domain/ticket.js';
 import { addTechnician, createRoutingDesk, detail, eventsOf, openWebTicket, type RoutingDesk } from './routing-desk.js';
 
 /**

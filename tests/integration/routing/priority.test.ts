@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, Level } from '../../../src/domain.js';
-import { headerUrgency } from '../../../src/routing/priority.js';
+import type { Channel, Level } from '../../../src/domain/values.js';
+import { headerUrgency } from '../../../src/rules/priority.js';
 import { openTicket } from '../../../src/tickets/open-ticket.js';
 import { createRoutingDesk, detail, type RoutingDesk } from './routing-desk.js';
 

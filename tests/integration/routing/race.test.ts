@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices } from '../../../src/services.js';
+import { createServices } from '../../../src/roles/services.js';
 import { createSequelize } from '../../../src/store/db.js';
 import { openTicket } from '../../../src/tickets/open-ticket.js';
 import { addTechnician, createRoutingDesk, waitFor, type RoutingDesk } from './routing-desk.js';

@@ -4,8 +4,8 @@ import { expect } from 'vitest';
 import type { RoleContext, RoleStopper } from '../../../src/roles/types.js';
 import { ROUTING_QUEUE } from '../../../src/routing/producer.js';
 import { startRoutingWorker, type RoutingWorkerOptions } from '../../../src/routing/worker.js';
-import type { Services } from '../../../src/services.js';
-import type { TicketDetail } from '../../../src/tickets/types.js';
+import type { Services } from '../../../src/roles/services.js';
+import type { TicketDetail } from '../../../src/domain/ticket.js';
 import { bearer, COORDINATOR_TOKEN, createTestDesk, type TestDesk } from '../../support/desk.js';
 import { deleteKeys, uniquePrefix } from '../../support/redis.js';
 

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PRIORITY_MATRIX } from '../../../src/routing/priority.js';
-import { DEFAULT_SLA_TARGETS } from '../../../src/routing/sla.js';
+import { DEFAULT_PRIORITY_MATRIX } from '../../../src/rules/priority.js';
+import { DEFAULT_SLA_TARGETS } from '../../../src/rules/sla.js';
 import { openTicket } from '../../../src/tickets/open-ticket.js';
 import { addTechnician, createRoutingDesk, openWebTicket, putRule, type RoutingDesk } from './routing-desk.js';
 

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_OFFER_RULES } from '../../../src/routing/rules-schemas.js';
-import { DEFAULT_SLA_TARGETS } from '../../../src/routing/sla.js';
+import { DEFAULT_OFFER_RULES } from '../../../src/rules/rules-schemas.js';
+import { DEFAULT_SLA_TARGETS } from '../../../src/rules/sla.js';
 import { acceptTicket } from '../../../src/tickets/actions.js';
 import { deleteKeys } from '../../support/redis.js';
 import { addTechnician, createRoutingDesk, detail, eventsOf, openWebTicket, putRule, waitFor, type RoutingDesk } from './routing-desk.js';

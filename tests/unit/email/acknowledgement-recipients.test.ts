@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isNoReplyAddress } from '../../../src/intake/email/index.js';
-import { notificationsFor, type RecipientContext } from '../../../src/notify/recipients.js';
+import { notificationsFor, type RecipientContext } from '../../../src/tickets/recipients.js';
 
 /**
  * The acknowledgement of a new email ticket must never go to an address nobody reads: the intake's

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MailboxUrlError, parseMailboxUrl } from '../../../src/intake/email/mailbox-url.js';
+import { MailboxUrlError, parseMailboxUrl } from '../../../src/config/mailbox-url.js';
 
 describe('parseMailboxUrl', () => {
   it('reads the parts of an imaps URL, with defaults', () => {

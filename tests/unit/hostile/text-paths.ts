@@ -3,7 +3,7 @@ import { repairRawHeaders } from '../../../src/intake/email/charset.js';
 import { guessLanguage, urgencyFromHeaders } from '../../../src/intake/email/hints.js';
 import { htmlToText } from '../../../src/intake/email/html-text.js';
 import { isNoReplyAddress } from '../../../src/intake/email/auto-reply.js';
-import { parseMessageIdList } from '../../../src/intake/email/message-id.js';
+import { parseMessageIdList } from '../../../src/mail/message-id.js';
 import { splitReply } from '../../../src/intake/email/quoted.js';
 import { surveyDigit } from '../../../src/intake/email/receive-human.js';
 import { messageIdsInText, summariseReport } from '../../../src/intake/email/report.js';
@@ -12,10 +12,10 @@ import { parseTechnicianCommand } from '../../../src/intake/twilio/technician-co
 import { fitSms, gsm7Length } from '../../../src/intake/twilio/sms-text.js';
 import { isThanks } from '../../../src/intake/twilio/thanks.js';
 import { surveyScore } from '../../../src/intake/twilio/requester-texts.js';
-import { concerns } from '../../../src/notify/outage-relevance.js';
-import { scoreCategory } from '../../../src/routing/categorize.js';
-import { assessTicket, DEFAULT_PRIORITY_KEYWORDS } from '../../../src/routing/priority.js';
-import { findKeywords, keywordMatcher, normalizeText, removeKeywords } from '../../../src/routing/text.js';
+import { concerns } from '../../../src/rules/outage-relevance.js';
+import { scoreCategory } from '../../../src/rules/categorize.js';
+import { assessTicket, DEFAULT_PRIORITY_KEYWORDS } from '../../../src/rules/priority.js';
+import { findKeywords, keywordMatcher, normalizeText, removeKeywords } from '../../../src/rules/text.js';
 import { storableText } from '../../../src/text/storable.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../../src/notify/backoff.js';
 import { composeMessage, ComposeError, templateKindOf, type Facts } from '../../../src/notify/compose.js';
-import { notificationsFor, type RecipientContext } from '../../../src/notify/recipients.js';
+import { notificationsFor, type RecipientContext } from '../../../src/tickets/recipients.js';
 import { normalizeMessageId, threadHeaders } from '../../../src/notify/thread.js';
 
 describe('email threading', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concerns, relevantOutages } from '../../../src/notify/outage-relevance.js';
+import { concerns, relevantOutages } from '../../../src/rules/outage-relevance.js';
 
 /** Issue 11, item 9: the outages named to a requester are the ones that may explain their problem. */
 

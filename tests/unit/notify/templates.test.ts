@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LANGUAGES, type Language } from '../../../src/domain.js';
+import { LANGUAGES, type Language } from '../../../src/domain/values.js';
 import {
   audienceOf,
   render,

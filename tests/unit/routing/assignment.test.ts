@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rankCandidates, summarizeDecision, type TechnicianSnapshot, type TicketForAssignment } from '../../../src/routing/index.js';
+import { rankCandidates, summarizeDecision, type TechnicianSnapshot, type TicketForAssignment } from '../../../src/rules/assignment.js';
 
 const ticket: TicketForAssignment = { priority: 'P2', tier: 1, requiredSkills: ['network'] };
 

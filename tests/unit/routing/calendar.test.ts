@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parseBusinessHours } from '../../../src/config/business-hours.js';
-import { addBusinessMinutes, businessMinutesBetween, isOpen, nextOpening, type BusinessCalendar } from '../../../src/routing/index.js';
+import { addBusinessMinutes, businessMinutesBetween, isOpen, nextOpening, type BusinessCalendar } from '../../../src/rules/calendar.js';
 
 const ZONE = 'Europe/Paris';
 /** A Paris wall-clock time as an instant. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byPriorityThenAge, escalate, raisePriority } from '../../../src/routing/index.js';
+import { byPriorityThenAge, escalate, raisePriority } from '../../../src/tickets/escalation.js';
 
 describe('escalate', () => {
   it('raises tier and priority by one', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readHistory } from '../../../src/routing/history.js';
-import { RULES } from '../../../src/routing/rules-schemas.js';
+import { readHistory } from '../../../src/rules/history.js';
+import { RULES } from '../../../src/rules/rules-schemas.js';
 
 const e = (type: string, data: Record<string, unknown> = {}) => ({ type, data });
 

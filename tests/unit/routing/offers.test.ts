@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OFFER_TIMEOUTS, nextShiftStart, offerDeadlines, onShift, parseShift } from '../../../src/routing/index.js';
+import { DEFAULT_OFFER_TIMEOUTS, nextShiftStart, offerDeadlines, onShift, parseShift } from '../../../src/rules/offers.js';
 
 const ZONE = 'Europe/Paris';
 const paris = (iso: string): Date => DateTime.fromISO(iso, { zone: ZONE }).toJSDate();

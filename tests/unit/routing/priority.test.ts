@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assessTicket, cellFor, DEFAULT_PRIORITY_MATRIX, priorityOf, type PriorityMatrix } from '../../../src/routing/index.js';
-import { RULE_TEXT_CHARS } from '../../../src/routing/text.js';
+import { assessTicket, cellFor, DEFAULT_PRIORITY_MATRIX, priorityOf, type PriorityMatrix } from '../../../src/rules/priority.js';
+import { RULE_TEXT_CHARS } from '../../../src/rules/text.js';
 
 describe('priority matrix', () => {
   it('maps the corners as the contract says', () => {

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { createShiftClock } from '../../../src/routing/shift-clock.js';
+import { createShiftClock } from '../../../src/rules/shift-clock.js';
 
 const ZONE = 'Europe/Paris';
 const paris = (iso: string): Date => DateTime.fromISO(iso, { zone: ZONE }).toJSDate();

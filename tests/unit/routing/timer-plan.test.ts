@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parseBusinessHours } from '../../../src/config/business-hours.js';
-import type { BusinessCalendar } from '../../../src/routing/calendar.js';
-import { DEFAULT_OFFER_RULES } from '../../../src/routing/rules-schemas.js';
-import { DEFAULT_SLA_TARGETS, slaSchedule, dueDates } from '../../../src/routing/sla.js';
-import { offerTimers, reminderTimes, shiftTimer, slaTimers, warningAt, type SlaInputTicket } from '../../../src/routing/timer-plan.js';
+import type { BusinessCalendar } from '../../../src/rules/calendar.js';
+import { DEFAULT_OFFER_RULES } from '../../../src/rules/rules-schemas.js';
+import { DEFAULT_SLA_TARGETS, slaSchedule, dueDates } from '../../../src/rules/sla.js';
+import { offerTimers, reminderTimes, shiftTimer, slaTimers, warningAt, type SlaInputTicket } from '../../../src/rules/timer-plan.js';
 
 const ZONE = 'Europe/Paris';
 const paris = (iso: string): Date => DateTime.fromISO(iso, { zone: ZONE }).toJSDate();

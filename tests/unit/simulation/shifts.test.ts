@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { onShift } from '../../../src/routing/offers.js';
+import { onShift } from '../../../src/rules/offers.js';
 import { parseScenario } from '../../../src/simulation/scenario.js';
 import { overlapMs, shiftSpans } from '../../../src/simulation/shifts.js';
 

@@ -8,7 +8,7 @@ import { parseScenario, type Scenario } from '../../../src/simulation/scenario.j
 import { simulate } from '../../../src/simulation/simulate.js';
 import { slaComplianceChart } from '../../../src/simulation/svg.js';
 import { parseBusinessHours } from '../../../src/config/business-hours.js';
-import { DEFAULT_SLA_TARGETS } from '../../../src/routing/sla.js';
+import { DEFAULT_SLA_TARGETS } from '../../../src/rules/sla.js';
 
 const desk = parseScenario(JSON.parse(readFileSync('tests/fixtures/simulation/multi-skill-desk.json', 'utf8')));
 // Each policy once on the fixture's seed, shared by the tests below (a run is a few hundred milliseconds).

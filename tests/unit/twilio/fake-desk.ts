@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Language, TicketStatus } from '../../../src/domain.js';
+import type { Language, TicketStatus } from '../../../src/domain/values.js';
 import {
   callInput,
   decodeState,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LANGUAGES } from '../../../src/domain.js';
+import { LANGUAGES } from '../../../src/domain/values.js';
 import {
   addedToTicketSms,
   extractMedia,

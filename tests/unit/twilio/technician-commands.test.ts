@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LANGUAGES } from '../../../src/domain.js';
+import { LANGUAGES } from '../../../src/domain/values.js';
 import { fitsOneSms, isGsm7 } from '../../../src/intake/twilio/sms-text.js';
 import { parseTechnicianCommand } from '../../../src/intake/twilio/technician-commands.js';
 import { formatTicketList, helpText, replies } from '../../../src/intake/twilio/technician-replies.js';

@@ -1,4 +1,4 @@
-import type { Tier } from '../domain.js';
+import type { Tier } from '../domain/values.js';
 import { keywordMatcher, normalizeText, ruleText } from './text.js';
 
 /** One row of the editable category table. */

@@ -1,4 +1,4 @@
-import type { Priority, Tier } from '../domain.js';
+import type { Priority, Tier } from '../domain/values.js';
 
 /** What the ranking needs to know of the ticket being offered. */
 export interface TicketForAssignment {

@@ -4,7 +4,7 @@ import type { LoadWeights } from './assignment.js';
 import type { BusinessCalendar } from './calendar.js';
 import { DEFAULT_CATEGORY_TABLE, type CategoryDefinition } from './categorize.js';
 import type { PriorityKeywords, PriorityMatrix } from './priority.js';
-import type { RulesRepository } from './rules-repository.js';
+import type { RulesRepository } from '../store/rules-repository.js';
 import { RULES, RULE_NAMES, type OfferRules, type RuleName } from './rules-schemas.js';
 import type { SlaTargets } from './sla.js';
 

@@ -1,8 +1,42 @@
-import type { TicketPolicy } from '../tickets/deps.js';
+import type { Channel, Level, Priority, Tier } from '../domain/values.js';
 import type { BusinessCalendar } from './calendar.js';
 import { DEFAULT_CATEGORY_TABLE, scoreCategory, startingTier, type CategoryDefinition } from './categorize.js';
 import { assessTicket, priorityOf, DEFAULT_PRIORITY_MATRIX, type PriorityKeywords, type PriorityMatrix } from './priority.js';
 import { DEFAULT_SLA_TARGETS, dueDates, type SlaTargets } from './sla.js';
+
+/** What a new ticket's priority, category and tier were decided from. */
+export interface Assessment {
+  impact: Level;
+  urgency: Level;
+  priority: Priority;
+  category: string | null;
+  tier: Tier;
+  reasons: string[];
+}
+
+export interface AssessInput {
+  channel: Channel;
+  subject: string;
+  description: string;
+  impact?: Level | undefined;
+  urgency?: Level | undefined;
+  category?: string | null | undefined;
+  vip: boolean;
+  /** Channel hints: the IVR's urgent option, an urgent@ mailbox, X-Priority/Importance. */
+  urgencyHint?: Level | undefined;
+}
+
+/**
+ * The routing rules the lifecycle needs at the moment of a change. Pure functions behind an
+ * interface, so that tickets/ does not depend on how routing stores its rules.
+ */
+export interface TicketPolicy {
+  assess(input: AssessInput): Assessment;
+  priorityOf(impact: Level, urgency: Level): Priority;
+  slaDue(openedAt: Date, priority: Priority): { respondBy: Date; resolveBy: Date };
+  /** The stored rules changed (through the API): read them again before the next decision. */
+  refresh?(): Promise<void>;
+}
 
 export interface PolicyRules {
   calendar: BusinessCalendar;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PRIORITIES } from '../domain.js';
+import { PRIORITIES } from '../domain/values.js';
 import { DEFAULT_LOAD_WEIGHTS } from './assignment.js';
 import { DEFAULT_OFFER_TIMEOUTS, DEFAULT_REMINDER_RATIO, type OfferTimeouts } from './offers.js';
 import { DEFAULT_PRIORITY_KEYWORDS, DEFAULT_PRIORITY_MATRIX } from './priority.js';

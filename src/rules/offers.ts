@@ -1,4 +1,4 @@
-import type { Priority } from '../domain.js';
+import type { Priority } from '../domain/values.js';
 import { parseBusinessHours, type BusinessHours } from '../config/business-hours.js';
 import { isOpen, nextOpening } from './calendar.js';
 

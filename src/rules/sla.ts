@@ -1,4 +1,4 @@
-import type { Priority } from '../domain.js';
+import type { Priority } from '../domain/values.js';
 import { addBusinessMinutes, alwaysOpen, businessMinutesBetween, type BusinessCalendar } from './calendar.js';
 
 export interface SlaTarget {

@@ -1,4 +1,4 @@
-import type { Level, Priority } from '../domain.js';
+import type { Level, Priority } from '../domain/values.js';
 import { findKeywords, normalizeText, removeKeywords, ruleText } from './text.js';
 
 /** `matrix[impact][urgency]`: ITIL's impact × urgency grid, stored and editable as data. */

@@ -1,13 +1,13 @@
 import type { Sequelize } from 'sequelize';
-import type { Config } from './config/index.js';
-import type { Logger } from './log.js';
-import { createMetrics } from './metrics.js';
-import { createLivePolicy } from './routing/live-policy.js';
-import { createRoutingProducer } from './routing/producer.js';
-import { createRulesBook } from './routing/rules-book.js';
-import { createRulesRepository } from './routing/rules-repository.js';
-import { createStore } from './store/index.js';
-import type { TicketDeps } from './tickets/deps.js';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log.js';
+import { createMetrics } from '../metrics.js';
+import { createLivePolicy } from '../rules/live-policy.js';
+import { createRoutingProducer } from '../routing/producer.js';
+import { createRulesBook } from '../rules/rules-book.js';
+import { createRulesRepository } from '../store/rules-repository.js';
+import { createStore } from '../store/index.js';
+import type { TicketDeps } from '../tickets/deps.js';
 
 /**
  * The services every role shares, wired from a database connection and the configuration: the

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { Readiness } from './app.js';
-import type { Metrics } from './metrics.js';
-import { pingDatabase } from './store/db.js';
-import type { Store } from './store/index.js';
+import type { Readiness } from '../app.js';
+import type { Metrics } from '../metrics.js';
+import { pingDatabase } from '../store/db.js';
+import type { Store } from '../store/index.js';
 
 export type HealthProbes = Map<string, () => boolean | Record<string, unknown>>;
 

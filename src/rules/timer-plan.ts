@@ -1,4 +1,4 @@
-import type { Priority, TicketStatus } from '../domain.js';
+import type { Priority, TicketStatus } from '../domain/values.js';
 import { addBusinessMinutes, alwaysOpen, businessMinutesBetween, type BusinessCalendar } from './calendar.js';
 import { nextShiftStart, offerDeadlines, onShift, type Shift } from './offers.js';
 import type { OfferRules } from './rules-schemas.js';

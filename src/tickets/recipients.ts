@@ -1,4 +1,4 @@
-import type { Channel, Language } from '../domain.js';
+import type { Channel, Language } from '../domain/values.js';
 import type { Notification } from '../store/outbox-repository.js';
 import { isNoReplyAddress as isMachineAddress } from '../intake/email/auto-reply.js';
 

@@ -1,4 +1,4 @@
-import { normalizeText } from '../routing/text.js';
+import { normalizeText } from './text.js';
 
 /**
  * Which ongoing outages to name to a requester about their problem (the acknowledgement, the voice

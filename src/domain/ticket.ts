@@ -1,4 +1,4 @@
-import type { Channel, Language, Level, Priority, Tier, TicketStatus } from '../domain.js';
+import type { Channel, Language, Level, Priority, Tier, TicketStatus } from './values.js';
 
 /** Plain objects the rooms exchange; the shapes of the public contract. */
 

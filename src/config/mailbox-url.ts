@@ -1,4 +1,4 @@
-import { LEVELS, type Level } from '../../domain.js';
+import { LEVELS, type Level } from '../domain/values.js';
 
 /**
  * One mailbox of IMAP_URL: `imap://` or `imaps://user:password@host:port/MAILBOX?option=value&…`.

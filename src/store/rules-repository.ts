@@ -1,7 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { Tier } from '../domain.js';
-import { jsonb } from '../store/jsonb.js';
-import type { CategoryDefinition } from './categorize.js';
+import type { Tier } from '../domain/values.js';
+import { jsonb } from './jsonb.js';
+import type { CategoryDefinition } from '../rules/categorize.js';
 
 /**
  * The stored rules: `settings` rows (one JSON value per rule name) and the `categories` table.

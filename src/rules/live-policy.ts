@@ -1,5 +1,4 @@
-import type { TicketPolicy } from '../tickets/deps.js';
-import { createTicketPolicy } from './policy.js';
+import { createTicketPolicy, type TicketPolicy } from './policy.js';
 import type { RoutingRules, RulesBook } from './rules-book.js';
 
 /**

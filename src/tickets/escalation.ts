@@ -1,4 +1,4 @@
-import { PRIORITIES, type Priority, type Tier } from '../domain.js';
+import { PRIORITIES, type Priority, type Tier } from '../domain/values.js';
 
 export interface Escalation {
   tier: Tier;

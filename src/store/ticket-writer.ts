@@ -1,0 +1,97 @@
+import type { Db, Bind } from './handle.js';
+import { hotRows } from './handle.js';
+import { jsonb } from './jsonb.js';
+import { insertOutboxRows, type Notification } from './outbox-repository.js';
+import type { TicketChanges } from './ticket-repository.js';
+
+/** An event as written: its id when one was taken beforehand (the cause its notifications are keyed by). */
+export interface WrittenEvent {
+  id?: string | undefined;
+  type: string;
+  data?: Record<string, unknown> | undefined;
+}
+
+/** Everything one change to one ticket writes. */
+export interface TicketWrite {
+  ticketId: string;
+  actor: string;
+  changes: TicketChanges;
+  events: readonly WrittenEvent[];
+  /** The outbox rows the change owes, keyed by their cause (the last event's id, taken beforehand). */
+  notifications: readonly Notification[];
+  /** The technician offered the ticket: their idle time restarts at this moment. */
+  lastAssigned?: { technicianId: string; at: Date } | undefined;
+}
+
+/** A write as the parts of one statement: `WITH <steps> SELECT …`. */
+export interface WriteSteps {
+  steps: string[];
+  bind: Bind;
+}
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const EVENT_ID = `nextval(pg_get_serial_sequence('ticket_events', 'id'))`;
+
+/**
+ * The only text that updates `tickets`: the new state, its events, the notifications they cause
+ * and the offered technician's idle clock as data-modifying steps of one statement, so that a
+ * change is one round trip whoever makes it. `guard`, an SQL condition, makes every step happen
+ * only if it holds: routing's lock-and-offer composes these steps after its own lock and writes
+ * only when the technician's row is still the one it ranked.
+ */
+export function ticketWriteSteps(write: TicketWrite, guard = 'true'): WriteSteps {
+  const bind: Bind = { ticketId: write.ticketId };
+  const steps: string[] = [];
+  const changes = Object.entries(write.changes).filter(([, value]) => value !== undefined);
+  if (changes.length > 0) {
+    const sets = changes.map(([name, value], i) => {
+      bind[`c${i}`] = value;
+      return `"${snake(name)}" = $c${i}`;
+    });
+    bind.updatedAt = new Date();
+    steps.push(`changed AS (UPDATE tickets SET ${sets.join(', ')}, updated_at = $updatedAt WHERE id = $ticketId AND ${guard})`);
+  }
+  if (write.lastAssigned) {
+    Object.assign(bind, { technicianId: write.lastAssigned.technicianId, assignedAt: write.lastAssigned.at });
+    steps.push(`touched AS (UPDATE technicians SET last_assigned_at = $assignedAt WHERE id = $technicianId AND ${guard})`);
+  }
+  if (write.events.length > 0) {
+    Object.assign(bind, {
+      actor: write.actor,
+      at: new Date(),
+      events: jsonb(write.events.map((e) => ({ id: e.id ?? null, type: e.type, data: e.data ?? {} }))),
+    });
+    // A function scan yields the array in order, so events without a taken id are numbered in order too.
+    steps.push(`appended AS (INSERT INTO ticket_events (id, ticket_id, type, actor, data, at)
+      SELECT coalesce(e.id, ${EVENT_ID}), $ticketId, e.type, $actor, e.data, $at
+        FROM jsonb_to_recordset(CAST($events AS jsonb)) AS e(id bigint, type text, data jsonb) WHERE ${guard})`);
+  }
+  if (write.notifications.length > 0) {
+    bind.outbox = jsonb(write.notifications);
+    steps.push(`queued AS (${insertOutboxRows('outbox', guard)})`);
+  }
+  return { steps, bind };
+}
+
+export function createTicketWriter(db: Db) {
+  return {
+    /** One change to one ticket, in one statement (see ticketWriteSteps). */
+    async writeChange(write: TicketWrite): Promise<void> {
+      const { steps, bind } = ticketWriteSteps(write);
+      if (steps.length === 0) return;
+      await hotRows(db, `WITH ${steps.join(',\n')} SELECT 1`, bind);
+    },
+
+    /**
+     * Ids for `n` events about to be written, in order: a change's notifications are keyed by its
+     * last event, so a writer that owes notifications takes the ids first.
+     */
+    async takeEventIds(n: number): Promise<string[]> {
+      if (n === 0) return [];
+      const taken = await hotRows<{ id: string }>(db, `SELECT ${EVENT_ID}::text AS id FROM generate_series(1, $n::int)`, { n });
+      return taken.map((r) => r.id);
+    },
+  };
+}
+
+export type TicketWriter = ReturnType<typeof createTicketWriter>;
