@@ -1,5 +1,9 @@
-import { ConfigError } from '../../config/index.js';
-import type { RoleContext, RoleStopper } from '../../roles/types.js';
+import { ConfigError, type Config } from '../../config/index.js';
+import type { Logger } from '../../log.js';
+import type { Metrics } from '../../metrics.js';
+import type { RoutingProducer } from '../../routing/producer.js';
+import type { Store } from '../../store/index.js';
+import type { TicketDeps } from '../../tickets/deps.js';
 import { startMailboxReader } from './mailbox.js';
 import { mailboxMetrics } from './mailbox-metrics.js';
 import { MailboxUrlError, parseMailboxUrl, type MailboxSpec } from '../../config/mailbox-url.js';
@@ -16,7 +20,28 @@ export interface MailReadersOptions {
   routingPrefix?: string;
 }
 
-export async function startMailReaders(ctx: RoleContext, options: MailReadersOptions = {}): Promise<RoleStopper> {
+/**
+ * What the readers need from the process that starts them (the mail role passes its context): the
+ * interface is declared here so that intake does not reach up to the roles that compose it.
+ */
+export interface MailReadersContext {
+  config: Pick<Config, 'imapUrls' | 'mailFrom'>;
+  log: Logger;
+  services: {
+    store: Store;
+    tickets: TicketDeps;
+    metrics: Pick<Metrics, 'registry'>;
+    routing: Pick<RoutingProducer, 'connect'>;
+  };
+  redisUrl: string;
+  /** Where each mailbox reports its state into /ready. */
+  health: {
+    set(name: string, probe: () => Record<string, unknown>): unknown;
+    delete(name: string): unknown;
+  };
+}
+
+export async function startMailReaders(ctx: MailReadersContext, options: MailReadersOptions = {}): Promise<() => Promise<void>> {
   const { config, log, services } = ctx;
   if (config.imapUrls.length === 0) {
     log.info('IMAP_URL unset: no mail intake');
@@ -48,7 +73,7 @@ export async function startMailReaders(ctx: RoleContext, options: MailReadersOpt
 }
 
 /** Every URL parsed (a bad one stops the start, naming IMAP_URL); an unknown default category is dropped with an error. */
-async function checkedSpecs(ctx: RoleContext, urls: readonly string[]): Promise<MailboxSpec[]> {
+async function checkedSpecs(ctx: MailReadersContext, urls: readonly string[]): Promise<MailboxSpec[]> {
   const specs: MailboxSpec[] = [];
   for (const url of urls) {
     let spec: MailboxSpec;
