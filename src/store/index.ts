@@ -17,6 +17,11 @@ import { createTechnicianRepository } from './technician-repository.js';
 import { createTicketRepository } from './ticket-repository.js';
 import { createTokenRepository } from './token-repository.js';
 import { createTicketWriter } from './ticket-writer.js';
+import { createOutboxDeliveries } from './outbox-deliveries.js';
+import { createDeadLetters } from './dead-letters.js';
+import { createNotificationFacts } from './notification-facts.js';
+import { createSmsDeliveryStatus } from './sms-delivery-status.js';
+import { createOutboxListening } from './outbox-listener.js';
 
 /** Every repository on one handle. Building them is a few closures: a transaction builds its own. */
 function repositories(db: Db) {
@@ -37,6 +42,12 @@ function repositories(db: Db) {
     callers: createCallerRepository(db),
     email: createEmailRepository(db),
     mailboxes: createMailboxRepository(db),
+    /** Every move of an outbox row after its insert (claim, lease, sent, retry, failed, requeue). */
+    deliveries: createOutboxDeliveries(db),
+    deadLetters: createDeadLetters(db),
+    notificationFacts: createNotificationFacts(db),
+    smsStatus: createSmsDeliveryStatus(db),
+    outboxListening: createOutboxListening(db),
   };
 }
 
