@@ -18,6 +18,8 @@ import { createTicketRepository } from './ticket-repository.js';
 import { createTokenRepository } from './token-repository.js';
 import { createTicketWriter } from './ticket-writer.js';
 import { createOutboxDeliveries } from './outbox-deliveries.js';
+import { createSatisfactionRepository } from './satisfaction-repository.js';
+import { createTicketHistoryRepository } from './ticket-history-repository.js';
 import { createDeadLetters } from './dead-letters.js';
 import { createNotificationFacts } from './notification-facts.js';
 import { createSmsDeliveryStatus } from './sms-delivery-status.js';
@@ -43,6 +45,9 @@ function repositories(db: Db) {
     email: createEmailRepository(db),
     mailboxes: createMailboxRepository(db),
     /** Every move of an outbox row after its insert (claim, lease, sent, retry, failed, requeue). */
+    /** Which closed ticket a bare 1–5 rates. */
+    surveys: createSatisfactionRepository(db),
+    history: createTicketHistoryRepository(db),
     deliveries: createOutboxDeliveries(db),
     deadLetters: createDeadLetters(db),
     notificationFacts: createNotificationFacts(db),
