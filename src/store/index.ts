@@ -17,6 +17,9 @@ import { createTechnicianRepository } from './technician-repository.js';
 import { createTicketRepository } from './ticket-repository.js';
 import { createTokenRepository } from './token-repository.js';
 import { createTicketWriter } from './ticket-writer.js';
+import { createEmailIntakeRepository } from './email-intake-repository.js';
+import { createMailboxLockRepository } from './mailbox-lock-repository.js';
+import { createAttachmentLinkRepository } from './attachment-link-repository.js';
 import { createOutboxDeliveries } from './outbox-deliveries.js';
 import { createSatisfactionRepository } from './satisfaction-repository.js';
 import { createTicketHistoryRepository } from './ticket-history-repository.js';
@@ -44,6 +47,12 @@ function repositories(db: Db) {
     callers: createCallerRepository(db),
     email: createEmailRepository(db),
     mailboxes: createMailboxRepository(db),
+    /** The email planner's looks at a whole batch (email-intake-repository.ts). */
+    emailIntake: createEmailIntakeRepository(db),
+    /** One reader per mailbox across processes: advisory locks on connections of their own. */
+    mailboxLocks: createMailboxLockRepository(db),
+    /** Media linked by URL (MMS, recordings). */
+    attachmentLinks: createAttachmentLinkRepository(db),
     /** Every move of an outbox row after its insert (claim, lease, sent, retry, failed, requeue). */
     /** Which closed ticket a bare 1–5 rates. */
     surveys: createSatisfactionRepository(db),
