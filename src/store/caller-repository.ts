@@ -1,4 +1,4 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { rows, type Db } from './handle.js';
 import type { Language } from '../domain/values.js';
 import type { OutageTranslations } from '../domain/ticket.js';
 import { translationsOf } from './outage-repository.js';
@@ -20,18 +20,19 @@ interface Row {
  * which outages to announce. Every incoming call starts here, so it is the hot query of the voice
  * webhook; the phone lookup uses the GIN index on requesters.phones.
  */
-export function createCallerRepository(sequelize: Sequelize) {
+export function createCallerRepository(db: Db) {
   return {
     async greeting(phone: string | null, now = new Date()): Promise<CallerGreeting> {
       // NULL in the array matches no requester: an unknown or withheld number still gets the outages.
-      const [row] = await sequelize.query<Row>(
+      const [row] = await rows<Row>(
+        db,
         `SELECT
            (SELECT json_build_object('id', r.id, 'name', r.name, 'language', r.language)
-              FROM requesters r WHERE r.phones @> ARRAY[CAST(:phone AS text)]
+              FROM requesters r WHERE r.phones @> ARRAY[CAST($phone AS text)]
               ORDER BY r.created_at LIMIT 1) AS caller,
            (SELECT coalesce(json_agg(json_build_object('title', o.title, 'translations', o.translations) ORDER BY o.since DESC), '[]'::json)
-              FROM outages o WHERE o.since <= :now AND (o.until IS NULL OR o.until > :now)) AS outages`,
-        { replacements: { phone, now }, type: QueryTypes.SELECT },
+              FROM outages o WHERE o.since <= $now AND (o.until IS NULL OR o.until > $now)) AS outages`,
+        { phone, now },
       );
       const outages = (row?.outages ?? []).map((o) => ({ title: o.title, translations: translationsOf(o.translations) }));
       return { caller: row?.caller ?? null, outages };

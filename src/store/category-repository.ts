@@ -1,12 +1,17 @@
-import type { Transaction } from 'sequelize';
-import type { Models } from './models/index.js';
+import type { Tier } from '../domain/values.js';
+import type { Db } from './handle.js';
 
-export function createCategoryRepository(models: Models) {
-  const { Category } = models;
+export function createCategoryRepository(db: Db) {
+  const { Category } = db.models;
   return {
     /** Whether tickets may name this category (the table is editable, so this is asked, not assumed). */
-    async exists(name: string, tx?: Transaction): Promise<boolean> {
-      return (await Category.count({ where: { name }, transaction: tx })) > 0;
+    async exists(name: string): Promise<boolean> {
+      return (await Category.count({ where: { name }, transaction: db.tx })) > 0;
+    },
+
+    /** The tier a category's tickets start at (the demo desk sends security past the first line). */
+    async setStartingTier(name: string, tier: Tier): Promise<void> {
+      await Category.update({ startingTier: tier }, { where: { name }, transaction: db.tx });
     },
   };
 }

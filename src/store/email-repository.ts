@@ -1,7 +1,6 @@
-import type { Sequelize, Transaction } from 'sequelize';
 import type { TicketStatus } from '../domain/values.js';
 import { jsonb } from './jsonb.js';
-import { hotRows } from './prepared.js';
+import { hotRows, run, type Bind, type Db } from './handle.js';
 
 /**
  * The questions the email intake asks of the store: which ticket a Message-ID, a ticket number or a
@@ -67,41 +66,38 @@ const toRef = (row: TicketRow): EmailTicketRef => ({
   requesterId: row.requester_id,
 });
 
-export function createEmailRepository(sequelize: Sequelize) {
+export function createEmailRepository(db: Db) {
   // Every email asks some of these: bound parameters, prepared on the email's transaction (hotRows).
-  const select = <T extends object>(sql: string, bind: Record<string, unknown>, tx?: Transaction) => hotRows<T>(sequelize, sql, bind, tx);
+  const select = <T extends object>(sql: string, bind: Bind) => hotRows<T>(db, sql, bind);
 
   return {
     /** Was an email with this Message-ID received already, or is it one we sent (our own mail coming back)? */
-    async known(messageId: string, tx?: Transaction): Promise<{ received: boolean; sent: boolean }> {
+    async known(messageId: string): Promise<{ received: boolean; sent: boolean }> {
       const rows = await select<{ direction: 'in' | 'out' }>(
         `SELECT direction FROM messages WHERE channel = 'email' AND external_id = ANY(CAST($ids AS text[]))`,
         { ids: spellings([messageId]) },
-        tx,
       );
       return { received: rows.some((r) => r.direction === 'in'), sent: rows.some((r) => r.direction === 'out') };
     },
 
     /** Which of these Message-IDs are in the store already, received or sent (for a batch: one look for all). */
-    async knownAmong(messageIds: readonly string[], tx?: Transaction): Promise<Set<string>> {
+    async knownAmong(messageIds: readonly string[]): Promise<Set<string>> {
       if (messageIds.length === 0) return new Set();
       const rows = await select<{ id: string }>(
         `SELECT external_id AS id FROM messages WHERE channel = 'email' AND external_id = ANY(CAST($ids AS text[]))`,
         { ids: spellings(messageIds) },
-        tx,
       );
       return new Set(rows.map((r) => bare(r.id)));
     },
 
     /** Message-ID (bare) → the ticket of the email it names, in or out, for those of `ids` that name one. */
-    async ticketsByMessageIds(ids: readonly string[], tx?: Transaction): Promise<Map<string, EmailTicketRef>> {
+    async ticketsByMessageIds(ids: readonly string[]): Promise<Map<string, EmailTicketRef>> {
       if (ids.length === 0) return new Map();
       const rows = await select<TicketRow & { external_id: string }>(
         `SELECT m.external_id, t.id, t.number, t.status, t.closed_at, t.requester_id
            FROM messages m JOIN tickets t ON t.id = m.ticket_id
           WHERE m.channel = 'email' AND m.external_id = ANY(CAST($ids AS text[]))`,
         { ids: spellings(ids) },
-        tx,
       );
       return new Map(rows.map((row) => [bare(row.external_id), toRef(row)]));
     },
@@ -110,15 +106,13 @@ export function createEmailRepository(sequelize: Sequelize) {
     async ticketByNumber(
       number: string,
       address: string | null,
-      tx?: Transaction,
     ): Promise<(EmailTicketRef & { senderIsRequesterOrWatcher: boolean }) | null> {
-      return (await this.ticketsByNumbers([{ number, address }], tx)).get(numberKey(number, address)) ?? null;
+      return (await this.ticketsByNumbers([{ number, address }])).get(numberKey(number, address)) ?? null;
     },
 
     /** ticketByNumber for many (number, sender) pairs at once, keyed by numberKey; absent when no such ticket. */
     async ticketsByNumbers(
       asked: readonly { number: string; address: string | null }[],
-      tx?: Transaction,
     ): Promise<Map<string, EmailTicketRef & { senderIsRequesterOrWatcher: boolean }>> {
       if (asked.length === 0) return new Map();
       const rows = await select<TicketRow & { address: string | null; member: boolean }>(
@@ -128,7 +122,6 @@ export function createEmailRepository(sequelize: Sequelize) {
            FROM jsonb_to_recordset(CAST($asked AS jsonb)) AS q(number bigint, address text)
            JOIN tickets t ON t.number = q.number JOIN requesters r ON r.id = t.requester_id`,
         { asked: jsonb(asked.map((a) => ({ number: Number(a.number), address: a.address?.toLowerCase() ?? null }))) },
-        tx,
       );
       return new Map(
         rows.map((row) => [numberKey(String(row.number), row.address), { ...toRef(row), senderIsRequesterOrWatcher: row.member }]),
@@ -136,12 +129,12 @@ export function createEmailRepository(sequelize: Sequelize) {
     },
 
     /** Who `address` is to a ticket: its requester, a watcher, or someone else. */
-    async roleOn(ticketId: string, address: string | null, tx?: Transaction): Promise<Role> {
-      return (await this.rolesOn([{ ticketId, address }], tx))[0] ?? 'other';
+    async roleOn(ticketId: string, address: string | null): Promise<Role> {
+      return (await this.rolesOn([{ ticketId, address }]))[0] ?? 'other';
     },
 
     /** roleOn for many (ticket, sender) pairs in one statement, in the order given. */
-    async rolesOn(asked: readonly { ticketId: string; address: string | null }[], tx?: Transaction): Promise<Role[]> {
+    async rolesOn(asked: readonly { ticketId: string; address: string | null }[]): Promise<Role[]> {
       const known = asked.filter((a): a is { ticketId: string; address: string } => a.address !== null);
       if (known.length === 0) return asked.map(() => 'other');
       const rows = await select<{ ticketId: string; address: string; requester: boolean; watcher: boolean }>(
@@ -150,7 +143,6 @@ export function createEmailRepository(sequelize: Sequelize) {
            FROM jsonb_to_recordset(CAST($asked AS jsonb)) AS q("ticketId" uuid, address text)
            JOIN tickets t ON t.id = q."ticketId" JOIN requesters r ON r.id = t.requester_id`,
         { asked: jsonb(known.map((a) => ({ ticketId: a.ticketId, address: a.address.toLowerCase() }))) },
-        tx,
       );
       const roles = new Map(
         rows.map((row) => [`${row.ticketId} ${row.address}`, row.requester ? 'requester' : row.watcher ? 'watcher' : 'other'] as const),
@@ -159,51 +151,49 @@ export function createEmailRepository(sequelize: Sequelize) {
     },
 
     /** Inbound emails from `address` since `since` (for the per-sender storm cap). */
-    async countFrom(address: string, since: Date, tx?: Transaction): Promise<number> {
-      return (await this.countsFrom([address], since, tx)).get(address.toLowerCase()) ?? 0;
+    async countFrom(address: string, since: Date): Promise<number> {
+      return (await this.countsFrom([address], since)).get(address.toLowerCase()) ?? 0;
     },
 
     /** countFrom for many senders at once: lower-cased address → count, absent when none. */
-    async countsFrom(addresses: readonly string[], since: Date, tx?: Transaction): Promise<Map<string, number>> {
+    async countsFrom(addresses: readonly string[], since: Date): Promise<Map<string, number>> {
       if (addresses.length === 0) return new Map();
       const rows = await select<{ address: string; n: number }>(
         `SELECT lower(sender) AS address, count(*)::int AS n FROM messages
           WHERE direction = 'in' AND lower(sender) = ANY(CAST($addresses AS text[])) AND at > $since AND channel = 'email'
           GROUP BY 1`,
         { addresses: [...new Set(addresses.map((a) => a.toLowerCase()))], since },
-        tx,
       );
       return new Map(rows.map((r) => [r.address, r.n]));
     },
 
     /** Inbound emails on a ticket since `since` (for the per-ticket storm cap). */
-    async countOn(ticketId: string, since: Date, tx?: Transaction): Promise<number> {
-      return (await this.countsOn([ticketId], since, tx)).get(ticketId) ?? 0;
+    async countOn(ticketId: string, since: Date): Promise<number> {
+      return (await this.countsOn([ticketId], since)).get(ticketId) ?? 0;
     },
 
     /** countOn for many tickets at once: ticket id → count, absent when none. */
-    async countsOn(ticketIds: readonly string[], since: Date, tx?: Transaction): Promise<Map<string, number>> {
+    async countsOn(ticketIds: readonly string[], since: Date): Promise<Map<string, number>> {
       if (ticketIds.length === 0) return new Map();
       const rows = await select<{ ticketId: string; n: number }>(
         `SELECT ticket_id AS "ticketId", count(*)::int AS n FROM messages
           WHERE ticket_id = ANY(CAST($ticketIds AS uuid[])) AND at > $since AND direction = 'in' AND channel = 'email'
           GROUP BY 1`,
         { ticketIds: [...new Set(ticketIds)], since },
-        tx,
       );
       return new Map(rows.map((r) => [r.ticketId, r.n]));
     },
 
     /** The newest ticket whose requester has this address. */
-    async latestTicketOf(address: string, tx?: Transaction): Promise<EmailTicketRef | null> {
-      return (await this.latestTicketsOf([address], tx)).get(address.toLowerCase()) ?? null;
+    async latestTicketOf(address: string): Promise<EmailTicketRef | null> {
+      return (await this.latestTicketsOf([address])).get(address.toLowerCase()) ?? null;
     },
 
     /**
      * latestTicketOf for many addresses at once: lower-cased address → its newest ticket. Tickets
      * written in one transaction share their creation time: the number, given in order, decides.
      */
-    async latestTicketsOf(addresses: readonly string[], tx?: Transaction): Promise<Map<string, EmailTicketRef>> {
+    async latestTicketsOf(addresses: readonly string[]): Promise<Map<string, EmailTicketRef>> {
       if (addresses.length === 0) return new Map();
       const rows = await select<TicketRow & { address: string }>(
         `SELECT DISTINCT ON (a.address) a.address, t.id, t.number, t.status, t.closed_at, t.requester_id
@@ -211,21 +201,17 @@ export function createEmailRepository(sequelize: Sequelize) {
            JOIN requesters r ON r.emails @> ARRAY[a.address] JOIN tickets t ON t.requester_id = r.id
           ORDER BY a.address, t.created_at DESC, t.number DESC`,
         { addresses: [...new Set(addresses.map((a) => a.toLowerCase()))] },
-        tx,
       );
       return new Map(rows.map((row) => [row.address, toRef(row)]));
     },
 
     /** The bytes themselves are kept (bytea): an email's attachments have no other home. */
-    async addAttachments(owner: AttachmentOwner, files: readonly StoredAttachment[], tx: Transaction): Promise<void> {
-      await this.addAttachmentsMany([{ ...owner, files }], tx);
+    async addAttachments(owner: AttachmentOwner, files: readonly StoredAttachment[]): Promise<void> {
+      await this.addAttachmentsMany([{ ...owner, files }]);
     },
 
     /** Attachments of many messages; a statement per few hundred files (bound parameters are limited). */
-    async addAttachmentsMany(
-      entries: readonly (AttachmentOwner & { files: readonly StoredAttachment[] })[],
-      tx: Transaction,
-    ): Promise<void> {
+    async addAttachmentsMany(entries: readonly (AttachmentOwner & { files: readonly StoredAttachment[] })[]): Promise<void> {
       const all = entries.flatMap(({ files, ...owner }) => files.map((file) => ({ owner, file })));
       for (let start = 0; start < all.length; start += ATTACHMENTS_PER_STATEMENT) {
         // Bound, not replaced: pg sends a Buffer parameter as binary, where a replacement would spell
@@ -243,29 +229,29 @@ export function createEmailRepository(sequelize: Sequelize) {
           });
           return `($m${i}, $k${i}, $f${i}, $t${i}, $s${i}, $h${i}, $c${i})`;
         });
-        await sequelize.query(
+        await run(
+          db,
           `INSERT INTO attachments (message_id, ticket_id, filename, content_type, size, sha256, content) VALUES ${rows.join(', ')}`,
-          { bind, transaction: tx },
+          bind,
         );
       }
     },
 
     /** Our outbound emails among these Message-IDs (what a bounce or a receipt is about). */
-    async outbound(ids: readonly string[], tx?: Transaction): Promise<OutboundEmail[]> {
+    async outbound(ids: readonly string[]): Promise<OutboundEmail[]> {
       if (ids.length === 0) return [];
       return select<OutboundEmail>(
         `SELECT id, ticket_id AS "ticketId", external_id AS "externalId", recipient, status FROM messages
           WHERE channel = 'email' AND direction = 'out' AND external_id = ANY(CAST($ids AS text[]))`,
         { ids: spellings(ids.slice(0, 50)) },
-        tx,
       );
     },
 
     /** Marks an outbound email undelivered; suppression then keeps its address quiet for a while. */
-    async markFailed(messageRowId: string, error: string, tx: Transaction): Promise<void> {
-      await sequelize.query(`UPDATE messages SET status = 'failed', error = :error WHERE id = :id`, {
-        replacements: { id: messageRowId, error: error.slice(0, 1_000) },
-        transaction: tx,
+    async markFailed(messageRowId: string, error: string): Promise<void> {
+      await run(db, `UPDATE messages SET status = 'failed', error = $error WHERE id = $id`, {
+        id: messageRowId,
+        error: error.slice(0, 1_000),
       });
     },
   };

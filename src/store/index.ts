@@ -11,6 +11,7 @@ import { createOutageRepository } from './outage-repository.js';
 import { createOutboxRepository } from './outbox-repository.js';
 import { createQuarantineRepository } from './quarantine-repository.js';
 import { createRequesterRepository } from './requester-repository.js';
+import { createRulesRepository } from './rules-repository.js';
 import { createStaffingQueries } from './staffing-queries.js';
 import { createStatsRepository } from './stats-repository.js';
 import { createTechnicianRepository } from './technician-repository.js';
@@ -20,9 +21,9 @@ import { createTicketWriter } from './ticket-writer.js';
 import { createEmailIntakeRepository } from './email-intake-repository.js';
 import { createMailboxLockRepository } from './mailbox-lock-repository.js';
 import { createAttachmentLinkRepository } from './attachment-link-repository.js';
-import { createOutboxDeliveries } from './outbox-deliveries.js';
 import { createSatisfactionRepository } from './satisfaction-repository.js';
 import { createTicketHistoryRepository } from './ticket-history-repository.js';
+import { createOutboxDeliveries } from './outbox-deliveries.js';
 import { createDeadLetters } from './dead-letters.js';
 import { createNotificationFacts } from './notification-facts.js';
 import { createSmsDeliveryStatus } from './sms-delivery-status.js';
@@ -53,15 +54,16 @@ function repositories(db: Db) {
     mailboxLocks: createMailboxLockRepository(db),
     /** Media linked by URL (MMS, recordings). */
     attachmentLinks: createAttachmentLinkRepository(db),
-    /** Every move of an outbox row after its insert (claim, lease, sent, retry, failed, requeue). */
     /** Which closed ticket a bare 1–5 rates. */
     surveys: createSatisfactionRepository(db),
     history: createTicketHistoryRepository(db),
+    /** Every move of an outbox row after its insert (claim, lease, sent, retry, failed, requeue). */
     deliveries: createOutboxDeliveries(db),
     deadLetters: createDeadLetters(db),
     notificationFacts: createNotificationFacts(db),
     smsStatus: createSmsDeliveryStatus(db),
     outboxListening: createOutboxListening(db),
+    rules: createRulesRepository(db),
   };
 }
 

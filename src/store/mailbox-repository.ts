@@ -1,5 +1,5 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { hotRows } from './prepared.js';
+import { hotRows, rows, run, type Db } from './handle.js';
+import { inTransaction } from './own-transaction.js';
 
 /**
  * A mailbox's durable cursor (RFC 3501 §2.3.1.1: a UID is only meaningful together with its
@@ -15,88 +15,101 @@ export interface MailboxStart {
   resetFrom: number | null;
 }
 
-export function createMailboxRepository(sequelize: Sequelize) {
+export function createMailboxRepository(db: Db) {
   return {
     /** Where reading resumes; creates the cursor at UID 0, or restarts it when UIDVALIDITY changed. */
     async start(mailbox: string, uidValidity: number): Promise<MailboxStart> {
-      return sequelize.transaction(async (tx) => {
-        await sequelize.query(
-          `INSERT INTO mailbox_cursors (mailbox, uidvalidity, last_uid) VALUES (:mailbox, :uidValidity, 0)
+      return inTransaction(db, async (tx) => {
+        await run(
+          tx,
+          `INSERT INTO mailbox_cursors (mailbox, uidvalidity, last_uid) VALUES ($mailbox, $uidValidity, 0)
            ON CONFLICT (mailbox) DO NOTHING`,
-          { replacements: { mailbox, uidValidity }, transaction: tx },
+          { mailbox, uidValidity },
         );
-        const [row] = await sequelize.query<{ uidvalidity: number; last_uid: number }>(
-          `SELECT uidvalidity, last_uid FROM mailbox_cursors WHERE mailbox = :mailbox FOR UPDATE`,
-          { replacements: { mailbox }, type: QueryTypes.SELECT, transaction: tx },
+        const [row] = await rows<{ uidvalidity: number; last_uid: number }>(
+          tx,
+          `SELECT uidvalidity, last_uid FROM mailbox_cursors WHERE mailbox = $mailbox FOR UPDATE`,
+          { mailbox },
         );
         if (!row) throw new Error('the mailbox cursor vanished');
         if (Number(row.uidvalidity) !== uidValidity) {
-          await sequelize.query(
-            `UPDATE mailbox_cursors SET uidvalidity = :uidValidity, last_uid = 0, updated_at = now() WHERE mailbox = :mailbox;
-             DELETE FROM mailbox_claims WHERE mailbox = :mailbox`,
-            { replacements: { mailbox, uidValidity }, transaction: tx },
+          // Two statements: bound parameters allow one per call.
+          await run(
+            tx,
+            `UPDATE mailbox_cursors SET uidvalidity = $uidValidity, last_uid = 0, updated_at = now() WHERE mailbox = $mailbox`,
+            {
+              mailbox,
+              uidValidity,
+            },
           );
+          await run(tx, `DELETE FROM mailbox_claims WHERE mailbox = $mailbox`, { mailbox });
           return { lastUid: 0, claimed: new Set<number>(), resetFrom: Number(row.uidvalidity) };
         }
-        const claims = await sequelize.query<{ uid: number }>(
-          `SELECT uid FROM mailbox_claims WHERE mailbox = :mailbox AND uidvalidity = :uidValidity AND uid > :lastUid`,
-          { replacements: { mailbox, uidValidity, lastUid: row.last_uid }, type: QueryTypes.SELECT, transaction: tx },
+        const claims = await rows<{ uid: number }>(
+          tx,
+          `SELECT uid FROM mailbox_claims WHERE mailbox = $mailbox AND uidvalidity = $uidValidity AND uid > $lastUid`,
+          { mailbox, uidValidity, lastUid: row.last_uid },
         );
         return { lastUid: Number(row.last_uid), claimed: new Set(claims.map((c) => Number(c.uid))), resetFrom: null };
       });
     },
 
     async get(mailbox: string): Promise<{ uidValidity: number; lastUid: number } | null> {
-      const [row] = await sequelize.query<{ uidvalidity: number; last_uid: number }>(
-        `SELECT uidvalidity, last_uid FROM mailbox_cursors WHERE mailbox = :mailbox`,
-        { replacements: { mailbox }, type: QueryTypes.SELECT },
+      const [row] = await rows<{ uidvalidity: number; last_uid: number }>(
+        db,
+        `SELECT uidvalidity, last_uid FROM mailbox_cursors WHERE mailbox = $mailbox`,
+        { mailbox },
       );
       return row ? { uidValidity: Number(row.uidvalidity), lastUid: Number(row.last_uid) } : null;
     },
 
     /**
-     * Takes one message inside `tx`, the transaction that stores what it made: false when it is
+     * Takes one message inside the transaction that stores what it made: false when it is
      * below the cursor or claimed already (another reader took it; the primary key makes a second
      * transaction wait for the first, then see it), and the caller must write nothing.
      */
-    async claim(mailbox: string, uidValidity: number, uid: number, tx: Transaction): Promise<boolean> {
-      return (await this.claimMany(mailbox, uidValidity, [uid], tx)).has(uid);
+    async claim(mailbox: string, uidValidity: number, uid: number): Promise<boolean> {
+      return (await this.claimMany(mailbox, uidValidity, [uid])).has(uid);
     },
 
     /** claim for many messages at once: the UIDs taken (the others were taken before). */
-    async claimMany(mailbox: string, uidValidity: number, uids: readonly number[], tx: Transaction): Promise<Set<number>> {
+    async claimMany(mailbox: string, uidValidity: number, uids: readonly number[]): Promise<Set<number>> {
       if (uids.length === 0) return new Set();
-      const rows = await hotRows<{ uid: string }>(
-        sequelize,
+      const claimed = await hotRows<{ uid: string }>(
+        db,
         `INSERT INTO mailbox_claims (mailbox, uidvalidity, uid)
          SELECT c.mailbox, c.uidvalidity, u.uid FROM mailbox_cursors c, unnest(CAST($uids AS bigint[])) AS u(uid)
           WHERE c.mailbox = $mailbox AND c.uidvalidity = $uidValidity AND c.last_uid < u.uid
          ON CONFLICT DO NOTHING
          RETURNING uid`,
         { mailbox, uidValidity, uids },
-        tx,
       );
-      return new Set(rows.map((r) => Number(r.uid)));
+      return new Set(claimed.map((r) => Number(r.uid)));
     },
 
     /** Every UID up to `uid` is done: the cursor moves there and the claims below it go. */
     async advance(mailbox: string, uidValidity: number, uid: number): Promise<void> {
-      await sequelize.transaction(async (tx) => {
-        await sequelize.query(
-          `UPDATE mailbox_cursors SET last_uid = GREATEST(last_uid, :uid), updated_at = now()
-            WHERE mailbox = :mailbox AND uidvalidity = :uidValidity;
-           DELETE FROM mailbox_claims WHERE mailbox = :mailbox AND (uidvalidity <> :uidValidity OR uid <= :uid)`,
-          { replacements: { mailbox, uidValidity, uid }, transaction: tx },
+      await inTransaction(db, async (tx) => {
+        await run(
+          tx,
+          `UPDATE mailbox_cursors SET last_uid = GREATEST(last_uid, $uid), updated_at = now()
+            WHERE mailbox = $mailbox AND uidvalidity = $uidValidity`,
+          { mailbox, uidValidity, uid },
         );
+        await run(tx, `DELETE FROM mailbox_claims WHERE mailbox = $mailbox AND (uidvalidity <> $uidValidity OR uid <= $uid)`, {
+          mailbox,
+          uidValidity,
+          uid,
+        });
       });
     },
 
     /** Kept raw so that a fixed parser can replay it; listed by GET /api/quarantine. */
-    async quarantine(entry: { mailbox: string; uid: number | null; reason: string; raw: Buffer | null }, tx: Transaction): Promise<void> {
+    async quarantine(entry: { mailbox: string; uid: number | null; reason: string; raw: Buffer | null }): Promise<void> {
       // Bound: the raw bytes go as binary (see addAttachments in email-repository.ts).
-      await sequelize.query(`INSERT INTO quarantine (mailbox, uid, reason, raw) VALUES ($mailbox, $uid, $reason, $raw)`, {
-        bind: { ...entry, reason: entry.reason.slice(0, 2_000) },
-        transaction: tx,
+      await run(db, `INSERT INTO quarantine (mailbox, uid, reason, raw) VALUES ($mailbox, $uid, $reason, $raw)`, {
+        ...entry,
+        reason: entry.reason.slice(0, 2_000),
       });
     },
   };

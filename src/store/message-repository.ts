@@ -1,8 +1,6 @@
-import type { Sequelize, Transaction } from 'sequelize';
 import { jsonb } from './jsonb.js';
-import { hotRows } from './prepared.js';
+import { hotRows, type Db } from './handle.js';
 import type { Channel } from '../domain/values.js';
-import type { Models } from './models/index.js';
 
 export interface NewMessage {
   ticketId: string | null;
@@ -18,15 +16,15 @@ export interface NewMessage {
   at?: Date;
 }
 
-export function createMessageRepository(sequelize: Sequelize, models: Models) {
-  const { Message } = models;
+export function createMessageRepository(db: Db) {
+  const { Message } = db.models;
   return {
     /**
      * Records a message once per channel and external id (Message-ID, CallSid, MessageSid).
      * Returns null when it was already there: a redelivered webhook or email.
      */
-    async record(message: NewMessage, tx: Transaction): Promise<string | null> {
-      const [id] = await this.recordMany([message], tx);
+    async record(message: NewMessage): Promise<string | null> {
+      const [id] = await this.recordMany([message]);
       return id ?? null;
     },
 
@@ -34,7 +32,7 @@ export function createMessageRepository(sequelize: Sequelize, models: Models) {
      * record for many messages in one statement: their row ids in the order given, null for each
      * one that was there already (or came twice in `messages`: the first one is recorded).
      */
-    async recordMany(messages: readonly NewMessage[], tx: Transaction): Promise<(string | null)[]> {
+    async recordMany(messages: readonly NewMessage[]): Promise<(string | null)[]> {
       if (messages.length === 0) return [];
       const now = new Date();
       const rows = messages.map((m) => ({
@@ -53,7 +51,7 @@ export function createMessageRepository(sequelize: Sequelize, models: Models) {
       // ON CONFLICT rather than a caught unique violation: no savepoint round trips, and the
       // caller's transaction stays usable either way.
       const written = await hotRows<{ id: string; channel: string; externalId: string }>(
-        sequelize,
+        db,
         `INSERT INTO messages (ticket_id, direction, channel, sender, recipient, subject, body, quoted, external_id, status, at)
          SELECT m."ticketId", m.direction, m.channel, m.sender, m.recipient, m.subject, m.body, m.quoted, m."externalId", m.status, m.at
            FROM jsonb_to_recordset(CAST($rows AS jsonb))
@@ -62,7 +60,6 @@ export function createMessageRepository(sequelize: Sequelize, models: Models) {
          ON CONFLICT (channel, external_id) DO NOTHING
          RETURNING id, channel, external_id AS "externalId"`,
         { rows: jsonb(rows) },
-        tx,
       );
       const ids = new Map(written.map((w) => [`${w.channel} ${w.externalId}`, w.id]));
       return rows.map((row) => {
@@ -75,22 +72,21 @@ export function createMessageRepository(sequelize: Sequelize, models: Models) {
 
     /** The stored message's own id, for attachments that arrive with it. */
     async idOf(channel: Channel, externalId: string): Promise<string | null> {
-      const row = await Message.findOne({ where: { channel, externalId }, attributes: ['id'] });
+      const row = await Message.findOne({ where: { channel, externalId }, attributes: ['id'], transaction: db.tx });
       return row?.id ?? null;
     },
 
-    async ticketIdOf(channel: Channel, externalId: string, tx?: Transaction): Promise<string | null | undefined> {
+    async ticketIdOf(channel: Channel, externalId: string): Promise<string | null | undefined> {
       const [row] = await hotRows<{ ticket_id: string | null }>(
-        sequelize,
+        db,
         'SELECT ticket_id FROM messages WHERE channel = $channel AND external_id = $externalId LIMIT 1',
         { channel, externalId },
-        tx,
       );
       return row ? row.ticket_id : undefined;
     },
 
     async setStatus(channel: Channel, externalId: string, status: string, error: string | null): Promise<boolean> {
-      const [count] = await Message.update({ status, error }, { where: { channel, externalId } });
+      const [count] = await Message.update({ status, error }, { where: { channel, externalId }, transaction: db.tx });
       return count > 0;
     },
   };

@@ -1,7 +1,8 @@
-import { Op, QueryTypes, type InferAttributes, type Sequelize } from 'sequelize';
+import { Op, type InferAttributes } from 'sequelize';
 import { LANGUAGES } from '../domain/values.js';
 import type { Outage, OutageTranslations } from '../domain/ticket.js';
-import type { Models, OutageRow } from './models/index.js';
+import { rows, type Db } from './handle.js';
+import type { OutageRow } from './models/index.js';
 
 type OutageFields = Pick<InferAttributes<OutageRow>, 'id' | 'title' | 'message' | 'category' | 'since' | 'until' | 'translations'>;
 
@@ -32,19 +33,19 @@ function toOutage(o: OutageFields): Outage {
   };
 }
 
-export function createOutageRepository(models: Models) {
-  const { Outage } = models;
-  const sequelize = Outage.sequelize as Sequelize;
+export function createOutageRepository(db: Db) {
+  const { Outage } = db.models;
   return {
     /** Outages still going on at `now`: no end, or an announced end still ahead. */
     async current(now = new Date()): Promise<Outage[]> {
       // A plain statement: every new ticket asks (its acknowledgement names the outages).
-      const rows = await sequelize.query<OutageFields>(
+      const current = await rows<OutageFields>(
+        db,
         `SELECT id, title, message, category, since, until, translations FROM outages
           WHERE since <= $now AND (until IS NULL OR until > $now) ORDER BY since DESC`,
-        { bind: { now }, type: QueryTypes.SELECT },
+        { now },
       );
-      return rows.map(toOutage);
+      return current.map(toOutage);
     },
 
     async create(input: {
@@ -55,21 +56,27 @@ export function createOutageRepository(models: Models) {
       category?: string | null;
       translations?: OutageTranslations;
     }) {
-      const row = await Outage.create({
-        title: input.title,
-        message: input.message,
-        since: input.since ?? new Date(),
-        until: input.until ?? null,
-        category: input.category ?? null,
-        translations: input.translations ?? {},
-      });
+      const row = await Outage.create(
+        {
+          title: input.title,
+          message: input.message,
+          since: input.since ?? new Date(),
+          until: input.until ?? null,
+          category: input.category ?? null,
+          translations: input.translations ?? {},
+        },
+        { transaction: db.tx },
+      );
       return toOutage(row.get({ plain: true }));
     },
 
     /** Ending an outage keeps it for the tickets linked to it. */
     async end(id: string, now = new Date()): Promise<boolean> {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return false;
-      const [count] = await Outage.update({ until: now }, { where: { id, [Op.or]: [{ until: null }, { until: { [Op.gt]: now } }] } });
+      const [count] = await Outage.update(
+        { until: now },
+        { where: { id, [Op.or]: [{ until: null }, { until: { [Op.gt]: now } }] }, transaction: db.tx },
+      );
       return count > 0;
     },
   };

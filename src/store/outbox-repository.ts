@@ -1,7 +1,5 @@
-import type { Sequelize, Transaction } from 'sequelize';
-import type { Models } from './models/index.js';
 import { jsonb } from './jsonb.js';
-import { hotRows } from './prepared.js';
+import { hotRows, type Db } from './handle.js';
 
 export interface Notification {
   /** One per cause and recipient: writing it twice is a no-op, sending it twice impossible. */
@@ -26,18 +24,17 @@ export const insertOutboxRows = (param: string, where = 'true') =>
     WHERE ${where}
    ON CONFLICT (idempotency_key) DO NOTHING`;
 
-export function createOutboxRepository(models: Models) {
-  const { Outbox } = models;
-  const sequelize = Outbox.sequelize as Sequelize;
+export function createOutboxRepository(db: Db) {
+  const { Outbox } = db.models;
   return {
-    async add(notifications: Notification[], tx: Transaction): Promise<void> {
+    async add(notifications: Notification[]): Promise<void> {
       if (notifications.length === 0) return;
       // One plain statement: every ticket change writes here.
-      await hotRows(sequelize, insertOutboxRows('rows'), { rows: jsonb(notifications) }, tx);
+      await hotRows(db, insertOutboxRows('rows'), { rows: jsonb(notifications) });
     },
 
     async forTicket(ticketId: string) {
-      const rows = await Outbox.findAll({ where: { ticketId }, order: [['id', 'ASC']] });
+      const rows = await Outbox.findAll({ where: { ticketId }, order: [['id', 'ASC']], transaction: db.tx });
       return rows.map((r) => r.get({ plain: true }));
     },
   };

@@ -1,15 +1,20 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 
 /**
  * A statement run as a named prepared statement on the transaction's own connection: Postgres
  * parses and plans it once per connection instead of on every call. For the few statements on a
  * hot path (a routing decision, an email's ticket); everything else goes through Sequelize.
  *
- * Sequelize has no way to name a statement, so this speaks to the pg client the transaction
- * holds (`transaction.connection`, set when the transaction begins). The SQL keeps Sequelize's
- * `$name` bind style; it is turned into positional parameters once per distinct text.
+ * Sequelize has no way to name a statement (its query options carry no name, and a plain
+ * `sequelize.query` is parsed and planned again on every call), so this speaks to the pg client the
+ * transaction holds (`transaction.connection`, set when the transaction begins). That field is not
+ * part of Sequelize's typed surface, but it is the one way: the pool hands a connection to the
+ * transaction and nowhere else, and a statement prepared on any other connection would not be
+ * there next time. It is read here only, and only with a transaction (store/handle.ts's hotRows
+ * runs an ordinary query otherwise). The SQL keeps the store's `$name` bind style; it is turned
+ * into positional parameters once per distinct text.
  */
 
 interface Compiled {
@@ -48,18 +53,4 @@ export async function preparedRows<T extends object>(tx: Transaction, sql: strin
   });
   const result = await client.query<T & pg.QueryResultRow>({ name, text, values });
   return result.rows;
-}
-
-/**
- * A hot statement's rows: prepared on the transaction's connection when there is one, an ordinary
- * query otherwise (a read outside any transaction takes whichever pooled connection is free).
- */
-export async function hotRows<T extends object>(
-  sequelize: Sequelize,
-  sql: string,
-  bind: Record<string, unknown>,
-  tx?: Transaction,
-): Promise<T[]> {
-  if (tx) return preparedRows<T>(tx, sql, bind);
-  return sequelize.query<T>(sql, { bind, type: QueryTypes.SELECT });
 }

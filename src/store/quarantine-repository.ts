@@ -1,4 +1,4 @@
-import type { Models } from './models/index.js';
+import type { Db } from './handle.js';
 
 export interface QuarantinedEmail {
   id: string;
@@ -8,12 +8,12 @@ export interface QuarantinedEmail {
   receivedAt: string;
 }
 
-export function createQuarantineRepository(models: Models) {
-  const { Quarantine } = models;
+export function createQuarantineRepository(db: Db) {
+  const { Quarantine } = db.models;
   return {
     /** Kept raw so that a fixed parser can replay it; the mailbox moves on. */
     async add(input: { mailbox: string; uid: number | null; reason: string; raw: Buffer | null }): Promise<void> {
-      await Quarantine.create(input);
+      await Quarantine.create(input, { transaction: db.tx });
     },
 
     async list(limit = 100): Promise<QuarantinedEmail[]> {
@@ -21,6 +21,7 @@ export function createQuarantineRepository(models: Models) {
         attributes: ['id', 'mailbox', 'uid', 'reason', 'receivedAt'],
         order: [['receivedAt', 'DESC']],
         limit,
+        transaction: db.tx,
       });
       return rows.map((r) => ({
         id: r.id,

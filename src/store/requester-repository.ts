@@ -1,10 +1,9 @@
-import type { Sequelize, Transaction } from 'sequelize';
 import { randomUUID } from 'node:crypto';
 import { jsonb } from './jsonb.js';
-import { hotRows } from './prepared.js';
+import { hotRows, type Bind, type Db } from './handle.js';
 import type { Language } from '../domain/values.js';
 import type { Requester } from '../domain/ticket.js';
-import type { Models, RequesterRow } from './models/index.js';
+import type { RequesterRow } from './models/index.js';
 
 export interface RequesterContact {
   name?: string | null;
@@ -20,21 +19,20 @@ function toRequester(row: RequesterRow): Requester {
 
 const REQUESTER = 'id, name, emails, phones, language, vip';
 
-export function createRequesterRepository(models: Models) {
-  const { Requester } = models;
-  const sequelize = Requester.sequelize as Sequelize;
-  const one = async (sql: string, bind: Record<string, unknown>, tx?: Transaction): Promise<Requester | null> => {
-    const [row] = await hotRows<Requester>(sequelize, sql, bind, tx);
+export function createRequesterRepository(db: Db) {
+  const { Requester } = db.models;
+  const one = async (sql: string, bind: Bind): Promise<Requester | null> => {
+    const [row] = await hotRows<Requester>(db, sql, bind);
     return row ?? null;
   };
   return {
     // Plain statements, not model calls: every text looks its sender up here.
-    async findByPhone(phone: string, tx?: Transaction): Promise<Requester | null> {
-      return one(`SELECT ${REQUESTER} FROM requesters WHERE phones @> ARRAY[CAST($value AS text)] LIMIT 1`, { value: phone }, tx);
+    async findByPhone(phone: string): Promise<Requester | null> {
+      return one(`SELECT ${REQUESTER} FROM requesters WHERE phones @> ARRAY[CAST($value AS text)] LIMIT 1`, { value: phone });
     },
 
-    async get(id: string, tx?: Transaction): Promise<Requester | null> {
-      const row = await Requester.findByPk(id, { transaction: tx });
+    async get(id: string): Promise<Requester | null> {
+      const row = await Requester.findByPk(id, { transaction: db.tx });
       return row ? toRequester(row) : null;
     },
 
@@ -42,8 +40,8 @@ export function createRequesterRepository(models: Models) {
      * The requester an email address or caller ID belongs to, created on first contact. A name is
      * filled in when we learn it, never overwritten by a later, possibly worse, guess.
      */
-    async findOrCreate(contact: RequesterContact, tx: Transaction): Promise<Requester> {
-      const [requester] = await this.findOrCreateMany([contact], tx);
+    async findOrCreate(contact: RequesterContact): Promise<Requester> {
+      const [requester] = await this.findOrCreateMany([contact]);
       if (!requester) throw new Error('requesters: no requester for the contact');
       return requester;
     },
@@ -53,7 +51,7 @@ export function createRequesterRepository(models: Models) {
      * update at most. Contacts sharing an address get the same requester, as one after the other
      * would. Returns the requesters in the contacts' order.
      */
-    async findOrCreateMany(contacts: readonly RequesterContact[], tx: Transaction): Promise<Requester[]> {
+    async findOrCreateMany(contacts: readonly RequesterContact[]): Promise<Requester[]> {
       const wanted = contacts.map((c) => ({ contact: c, email: c.email?.trim().toLowerCase() || null, phone: c.phone?.trim() || null }));
       const emails = [...new Set(wanted.flatMap((w) => (w.email ? [w.email] : [])))];
       const phones = [...new Set(wanted.flatMap((w) => (w.phone ? [w.phone] : [])))];
@@ -61,10 +59,9 @@ export function createRequesterRepository(models: Models) {
         emails.length + phones.length === 0
           ? []
           : await hotRows<Requester>(
-              sequelize,
+              db,
               `SELECT ${REQUESTER} FROM requesters WHERE emails && CAST($emails AS text[]) OR phones && CAST($phones AS text[]) ORDER BY created_at, id`,
               { emails, phones },
-              tx,
             );
       // Each requester once, as it stands after the contacts before; created and changed ones are written below.
       const byEmail = new Map<string, Requester>();
@@ -103,23 +100,21 @@ export function createRequesterRepository(models: Models) {
       });
       if (created.size > 0) {
         await hotRows(
-          sequelize,
+          db,
           `INSERT INTO requesters (id, name, emails, phones, language)
            SELECT r.id, r.name, ARRAY(SELECT jsonb_array_elements_text(r.emails)), ARRAY(SELECT jsonb_array_elements_text(r.phones)), r.language
              FROM jsonb_to_recordset(CAST($rows AS jsonb)) AS r(id uuid, name text, emails jsonb, phones jsonb, language text)`,
           { rows: jsonb([...created]) },
-          tx,
         );
       }
       if (changed.size > 0) {
         await hotRows(
-          sequelize,
+          db,
           `UPDATE requesters SET name = r.name, updated_at = now(),
                   emails = ARRAY(SELECT jsonb_array_elements_text(r.emails)), phones = ARRAY(SELECT jsonb_array_elements_text(r.phones))
              FROM jsonb_to_recordset(CAST($rows AS jsonb)) AS r(id uuid, name text, emails jsonb, phones jsonb)
             WHERE requesters.id = r.id`,
           { rows: jsonb([...changed]) },
-          tx,
         );
       }
       // Copies: the caller's objects are its own.

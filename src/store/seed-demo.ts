@@ -1,4 +1,3 @@
-import { Op } from 'sequelize';
 import { generateToken } from '../config/index.js';
 import type { Tier } from '../domain/values.js';
 import type { Store } from './index.js';
@@ -42,31 +41,28 @@ function emailOf(name: string): string {
 
 /** Idempotent: a second run finds the demo desk and leaves it as it is. */
 export async function seedDemo(store: Store): Promise<string> {
-  const existing = await store.models.Technician.count({ where: { email: { [Op.like]: `%@${DOMAIN}` } } });
+  const existing = await store.technicians.countWithEmailDomain(DOMAIN);
   if (existing > 0) return `The demo desk is already there (${existing} technicians); nothing added.`;
 
   const lines: string[] = [];
   await store.transaction(async (tx) => {
     // Security incidents skip the first line.
-    await store.models.Category.update({ startingTier: 2 }, { where: { name: 'security' }, transaction: tx });
+    await tx.categories.setStartingTier('security', 2);
     for (const [index, t] of TECHNICIANS.entries()) {
-      const technician = await store.technicians.create(
-        {
-          name: t.name,
-          email: emailOf(t.name),
-          phone: `+3361000${String(index + 1).padStart(4, '0')}`,
-          language: t.language ?? 'fr',
-          tier: t.tier,
-          skills: t.skills,
-          maxLoad: t.maxLoad,
-          available: true,
-          onCall: t.onCall ?? false,
-          shift: t.shift ?? null,
-        },
-        tx,
-      );
+      const technician = await tx.technicians.create({
+        name: t.name,
+        email: emailOf(t.name),
+        phone: `+3361000${String(index + 1).padStart(4, '0')}`,
+        language: t.language ?? 'fr',
+        tier: t.tier,
+        skills: t.skills,
+        maxLoad: t.maxLoad,
+        available: true,
+        onCall: t.onCall ?? false,
+        shift: t.shift ?? null,
+      });
       const token = generateToken();
-      await store.tokens.issue(token, { role: 'technician', technicianId: technician.id }, tx);
+      await tx.tokens.issue(token, { role: 'technician', technicianId: technician.id });
       lines.push(`  L${t.tier} ${t.name.padEnd(16)} ${t.skills.join(', ').padEnd(32)} token ${token}`);
     }
   });

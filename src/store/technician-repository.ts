@@ -1,7 +1,8 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { Op } from 'sequelize';
 import type { Language, Tier } from '../domain/values.js';
 import type { Technician } from '../domain/ticket.js';
-import type { Models, TechnicianRow } from './models/index.js';
+import { rows, type Db } from './handle.js';
+import type { TechnicianRow } from './models/index.js';
 
 export interface TechnicianInput {
   name: string;
@@ -33,8 +34,8 @@ function toTechnician(row: TechnicianRow): Technician {
   };
 }
 
-export function createTechnicianRepository(sequelize: Sequelize, models: Models) {
-  const { Technician } = models;
+export function createTechnicianRepository(db: Db) {
+  const { Technician } = db.models;
   const active = { deletedAt: null };
   return {
     async list(): Promise<Technician[]> {
@@ -44,22 +45,28 @@ export function createTechnicianRepository(sequelize: Sequelize, models: Models)
           ['tier', 'ASC'],
           ['name', 'ASC'],
         ],
+        transaction: db.tx,
       });
       return rows.map(toTechnician);
     },
 
-    async get(id: string, tx?: Transaction): Promise<Technician | null> {
+    async get(id: string): Promise<Technician | null> {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-      const row = await Technician.findOne({ where: { id, ...active }, transaction: tx });
+      const row = await Technician.findOne({ where: { id, ...active }, transaction: db.tx });
       return row ? toTechnician(row) : null;
+    },
+
+    /** Technicians, on the desk or gone, whose email is at `domain`: is the demo desk there already? */
+    async countWithEmailDomain(domain: string): Promise<number> {
+      return Technician.count({ where: { email: { [Op.like]: `%@${domain}` } }, transaction: db.tx });
     },
 
     async findByPhone(phone: string): Promise<Technician | null> {
-      const row = await Technician.findOne({ where: { phone, ...active } });
+      const row = await Technician.findOne({ where: { phone, ...active }, transaction: db.tx });
       return row ? toTechnician(row) : null;
     },
 
-    async create(input: TechnicianInput, tx?: Transaction): Promise<Technician> {
+    async create(input: TechnicianInput): Promise<Technician> {
       const row = await Technician.create(
         {
           name: input.name,
@@ -73,37 +80,46 @@ export function createTechnicianRepository(sequelize: Sequelize, models: Models)
           onCall: input.onCall,
           shift: input.shift ?? null,
         },
-        { transaction: tx },
+        { transaction: db.tx },
       );
       return toTechnician(row);
     },
 
     async update(id: string, changes: Partial<TechnicianInput>): Promise<Technician | null> {
-      const [count] = await Technician.update({ ...changes, updatedAt: new Date() }, { where: { id, ...active } });
+      const [count] = await Technician.update({ ...changes, updatedAt: new Date() }, { where: { id, ...active }, transaction: db.tx });
       return count === 0 ? null : this.get(id);
     },
 
     /** Technicians leave the desk but stay in the history of the tickets they worked. */
     async remove(id: string): Promise<boolean> {
-      const [count] = await Technician.update({ deletedAt: new Date(), available: false }, { where: { id, ...active } });
+      const [count] = await Technician.update(
+        { deletedAt: new Date(), available: false },
+        { where: { id, ...active }, transaction: db.tx },
+      );
       return count > 0;
     },
 
     async onCall(): Promise<Technician[]> {
-      const rows = await Technician.findAll({ where: { ...active, onCall: true, available: true }, order: [['tier', 'ASC']] });
+      const rows = await Technician.findAll({
+        where: { ...active, onCall: true, available: true },
+        order: [['tier', 'ASC']],
+        transaction: db.tx,
+      });
       return rows.map(toTechnician);
     },
 
     /** Open tickets per technician and priority: the load that routing weighs. */
-    async openLoads(ids: string[], tx?: Transaction): Promise<Map<string, Record<string, number>>> {
-      const rows = await sequelize.query<{ assignee_id: string; priority: string; n: number }>(
+    async openLoads(ids: string[]): Promise<Map<string, Record<string, number>>> {
+      if (ids.length === 0) return new Map();
+      const counted = await rows<{ assignee_id: string; priority: string; n: number }>(
+        db,
         `SELECT assignee_id, priority, count(*)::int AS n FROM tickets
-          WHERE assignee_id IN (:ids) AND status IN ('assigned', 'in_progress', 'pending')
+          WHERE assignee_id = ANY(CAST($ids AS uuid[])) AND status IN ('assigned', 'in_progress', 'pending')
           GROUP BY assignee_id, priority`,
-        { replacements: { ids: ids.length ? ids : ['00000000-0000-0000-0000-000000000000'] }, type: QueryTypes.SELECT, transaction: tx },
+        { ids },
       );
       const loads = new Map<string, Record<string, number>>();
-      for (const r of rows) {
+      for (const r of counted) {
         const load = loads.get(r.assignee_id) ?? {};
         load[r.priority] = r.n;
         loads.set(r.assignee_id, load);

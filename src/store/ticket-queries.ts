@@ -8,19 +8,42 @@ export interface TicketColumn {
   field: string;
 }
 
+// Per database, computed once: a transaction builds its repositories again, and a cache in a
+// repository's closure would be computed again with them. Keyed by the omitted attributes.
+const columnCache = new WeakMap<Sequelize, Map<string, TicketColumn[]>>();
+const listCache = new WeakMap<Sequelize, Map<string, string>>();
+
 /**
  * The ticket row's columns under the names the lifecycle's state uses, for the plain statements on
  * hot paths that return rows shaped as the model would, without building model instances.
  */
 export function ticketColumns(sequelize: Sequelize, omit: readonly string[] = []): TicketColumn[] {
-  return Object.entries(sequelize.model('Ticket').getAttributes())
-    .filter(([name]) => !omit.includes(name))
-    .map(([name, a]) => ({ name, field: a.field ?? name }));
+  const key = omit.join(',');
+  let cached = columnCache.get(sequelize);
+  if (!cached) columnCache.set(sequelize, (cached = new Map()));
+  let columns = cached.get(key);
+  if (!columns) {
+    columns = Object.entries(sequelize.model('Ticket').getAttributes())
+      .filter(([name]) => !omit.includes(name))
+      .map(([name, a]) => ({ name, field: a.field ?? name }));
+    cached.set(key, columns);
+  }
+  return columns;
 }
 
 /** `alias."column" AS "name", …` for a select list or a RETURNING clause. */
 export const selectList = (columns: readonly TicketColumn[], alias: string) =>
   columns.map(({ name, field }) => `${alias}."${field}" AS "${name}"`).join(', ');
+
+/** selectList of ticketColumns, once per database, alias and omission. */
+export function ticketSelectList(sequelize: Sequelize, alias: string, omit: readonly string[] = []): string {
+  const key = `${alias} ${omit.join(',')}`;
+  let cached = listCache.get(sequelize);
+  if (!cached) listCache.set(sequelize, (cached = new Map()));
+  let list = cached.get(key);
+  if (list === undefined) cached.set(key, (list = selectList(ticketColumns(sequelize, omit), alias)));
+  return list;
+}
 
 /**
  * One SELECT that returns tickets in the contract's shape, requester, assignee and watchers
@@ -122,22 +145,22 @@ export function numberOf(key: string): { number: number } | null {
  * separators, the `+` and a national leading 0 are dropped and the remaining digits looked for).
  * Statements alias the ticket `t` and its requester `r`.
  */
-export function searchTerms(q: string): { clause: string; replacements: Record<string, unknown> } {
+export function searchTerms(q: string): { clause: string; bind: Record<string, unknown> } {
   const trimmed = q.trim();
   const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const replacements: Record<string, unknown> = { q: like(trimmed) };
-  const alternatives = ['t.subject ILIKE :q', 't.description ILIKE :q', 'r.name ILIKE :q', "array_to_string(r.emails, ' ') ILIKE :q"];
+  const bind: Record<string, unknown> = { q: like(trimmed) };
+  const alternatives = ['t.subject ILIKE $q', 't.description ILIKE $q', 'r.name ILIKE $q', "array_to_string(r.emails, ' ') ILIKE $q"];
   const byNumber = numberOf(trimmed);
   if (byNumber) {
-    replacements.qNumber = byNumber.number;
-    alternatives.push('t.number = :qNumber');
+    bind.qNumber = byNumber.number;
+    alternatives.push('t.number = $qNumber');
   }
   // Dialled digits: a `+` or a leading 0 says phone; so do 8 digits or more (ticket numbers are shorter for long).
   const dialled = trimmed.replace(/[\s.()-]/g, '');
   const digits = dialled.replace(/^\+?0*/, '');
   if (/^\+?[0-9]{4,15}$/.test(dialled) && digits.length >= 4 && (dialled.length !== digits.length || digits.length >= 8)) {
-    replacements.qPhone = like(digits);
-    alternatives.push("array_to_string(r.phones, ' ') LIKE :qPhone");
+    bind.qPhone = like(digits);
+    alternatives.push("array_to_string(r.phones, ' ') LIKE $qPhone");
   }
-  return { clause: `(${alternatives.join(' OR ')})`, replacements };
+  return { clause: `(${alternatives.join(' OR ')})`, bind };
 }

@@ -1,11 +1,12 @@
-import { Op, QueryTypes, Transaction, type Sequelize } from 'sequelize';
+import { Op, Transaction } from 'sequelize';
 import type { Channel, Level, Priority, Tier, TicketStatus } from '../domain/values.js';
 import type { Ticket, TicketDetail, TicketEvent, TicketMessage, Watcher } from '../domain/ticket.js';
-import type { Models } from './models/index.js';
 import { randomUUID } from 'node:crypto';
+import { hotRows, rows, txOf, type Bind, type Db } from './handle.js';
 import { jsonb } from './jsonb.js';
-import { hotRows } from './prepared.js';
-import { numberOf, searchTerms, selectList, TICKET_SELECT, ticketColumns, toTicket, UUID, type TicketJoinedRow } from './ticket-queries.js';
+import { inTransaction } from './own-transaction.js';
+import { preparedRows } from './prepared.js';
+import { numberOf, searchTerms, TICKET_SELECT, ticketSelectList, toTicket, UUID, type TicketJoinedRow } from './ticket-queries.js';
 
 export interface NewTicket {
   channel: Channel;
@@ -53,10 +54,16 @@ export interface TicketChanges {
   resolvedAt?: Date | null;
   closedAt?: Date | null;
   satisfaction?: number | null;
+  /**
+   * What the requester said is never rewritten by the lifecycle; only intake fills in a placeholder
+   * it wrote itself (a voicemail's transcript replacing "transcript follows").
+   */
+  subject?: string;
+  description?: string;
 }
 
 /** The row as the lifecycle sees it while it holds the lock. */
-export interface TicketState extends Required<Omit<TicketChanges, 'satisfaction'>> {
+export interface TicketState extends Required<Omit<TicketChanges, 'satisfaction' | 'description'>> {
   id: string;
   number: number;
   channel: Channel;
@@ -78,24 +85,18 @@ export interface TicketFilter {
   offset: number;
 }
 
-export function createTicketRepository(sequelize: Sequelize, models: Models) {
-  const { Ticket } = models;
+export function createTicketRepository(db: Db) {
+  const { Ticket } = db.models;
   // The whole row as the model would give it, for the intake's plain statements (see ticket-queries.ts).
-  let columns: string | null = null;
-  const stateColumns = () => (columns ??= selectList(ticketColumns(sequelize), 'tickets'));
+  const stateColumns = () => ticketSelectList(db.sequelize, 'tickets');
 
-  async function selectTickets(where: string, replacements: Record<string, unknown>, tail = '', tx?: Transaction) {
-    const rows = await sequelize.query<TicketJoinedRow>(`${TICKET_SELECT} WHERE ${where} ${tail}`, {
-      replacements,
-      type: QueryTypes.SELECT,
-      transaction: tx,
-    });
-    return rows.map(toTicket);
+  async function selectTickets(on: Db, where: string, bind: Bind, tail = '') {
+    return (await rows<TicketJoinedRow>(on, `${TICKET_SELECT} WHERE ${where} ${tail}`, bind)).map(toTicket);
   }
 
   return {
-    async insert(input: NewTicket, tx: Transaction): Promise<TicketState> {
-      const [row] = await this.insertMany([input], tx);
+    async insert(input: NewTicket): Promise<TicketState> {
+      const [row] = await this.insertMany([input]);
       if (!row) throw new Error('tickets: the insert returned no row');
       return row;
     },
@@ -104,7 +105,7 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
      * Many new tickets in one statement, numbered in the order given (a function scan yields the
      * array in order); returns them as written, in that order.
      */
-    async insertMany(inputs: readonly NewTicket[], tx: Transaction): Promise<TicketState[]> {
+    async insertMany(inputs: readonly NewTicket[]): Promise<TicketState[]> {
       const rows = inputs.map((input) => ({
         ...input,
         id: randomUUID(),
@@ -114,7 +115,7 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
         resolveBy: input.resolveBy ?? null,
       }));
       const written = await hotRows<TicketState>(
-        sequelize,
+        db,
         `INSERT INTO tickets (id, channel, priority, impact, urgency, category, tier, subject, description, requester_id,
                               outage_id, linked_ticket_id, respond_by, resolve_by)
          SELECT t.id, t.channel, t.priority, t.impact, t.urgency, t.category, t.tier, t.subject, t.description, t."requesterId",
@@ -125,7 +126,6 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
                   "resolveBy" timestamptz)
          RETURNING ${stateColumns()}`,
         { rows: jsonb(rows) },
-        tx,
       );
       const byId = new Map(written.map((row) => [row.id, row]));
       return rows.map((row) => {
@@ -136,82 +136,79 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
     },
 
     /** Locks the row for the rest of the transaction: two changes to one ticket never interleave. */
-    async lock(id: string, tx: Transaction): Promise<TicketState | null> {
-      return (await this.lockMany([id], tx)).get(id) ?? null;
+    async lock(id: string): Promise<TicketState | null> {
+      return (await this.lockMany([id])).get(id) ?? null;
     },
 
     /**
      * lock for many tickets in one statement, taken in id order: two transactions locking
      * overlapping sets then queue behind each other instead of deadlocking. Absent ids are left out.
      */
-    async lockMany(ids: readonly string[], tx: Transaction): Promise<Map<string, TicketState>> {
+    async lockMany(ids: readonly string[]): Promise<Map<string, TicketState>> {
       if (ids.length === 0) return new Map();
-      const rows = await hotRows<TicketState>(
-        sequelize,
+      const rows = await preparedRows<TicketState>(
+        txOf(db, 'tickets.lockMany'),
         `SELECT ${stateColumns()} FROM tickets WHERE id = ANY(CAST($ids AS uuid[])) ORDER BY id FOR UPDATE`,
         { ids: [...new Set(ids)] },
-        tx,
       );
       return new Map(rows.map((row) => [row.id, row]));
     },
 
-    async update(id: string, changes: TicketChanges, tx: Transaction): Promise<void> {
-      await Ticket.update({ ...changes, updatedAt: new Date() }, { where: { id }, transaction: tx });
+    async update(id: string, changes: TicketChanges): Promise<void> {
+      await Ticket.update({ ...changes, updatedAt: new Date() }, { where: { id }, transaction: db.tx });
     },
 
     /** Appends to the ticket's history; returns the event's id, the cause of what follows from it. */
-    async appendEvent(ticketId: string, type: string, actor: string, data: Record<string, unknown>, tx: Transaction): Promise<string> {
-      const [id] = await this.appendEvents([{ ticketId, type, actor, data }], tx);
+    async appendEvent(ticketId: string, type: string, actor: string, data: Record<string, unknown>): Promise<string> {
+      const [id] = await this.appendEvents([{ ticketId, type, actor, data }]);
       if (id === undefined) throw new Error('ticket_events: the insert returned no row');
       return id;
     },
 
     /** Events of different tickets in one statement (one each); returns their ids in the order given. */
-    async appendEvents(events: readonly NewEvent[], tx: Transaction): Promise<string[]> {
+    async appendEvents(events: readonly NewEvent[]): Promise<string[]> {
       const rows = await hotRows<{ id: string; ticketId: string }>(
-        sequelize,
+        db,
         `INSERT INTO ticket_events (ticket_id, type, actor, data)
          SELECT e."ticketId", e.type, e.actor, e.data FROM jsonb_to_recordset(CAST($rows AS jsonb)) AS e("ticketId" uuid, type text, actor text, data jsonb)
          RETURNING id::text AS id, ticket_id AS "ticketId"`,
         { rows: jsonb(events) },
-        tx,
       );
       const byTicket = new Map(rows.map((row) => [row.ticketId, row.id]));
       if (byTicket.size !== events.length) throw new Error('ticket_events: one event per ticket at a time');
       return events.map((e) => byTicket.get(e.ticketId) ?? '');
     },
 
-    async addWatchers(ticketId: string, watchers: Watcher[], tx: Transaction): Promise<void> {
-      await this.addWatchersMany([{ ticketId, watchers }], tx);
+    async addWatchers(ticketId: string, watchers: Watcher[]): Promise<void> {
+      await this.addWatchersMany([{ ticketId, watchers }]);
     },
 
     /** One statement for all of them: an email copied to twenty people is one round trip, a backlog too. */
-    async addWatchersMany(entries: readonly { ticketId: string; watchers: readonly Watcher[] }[], tx: Transaction): Promise<void> {
+    async addWatchersMany(entries: readonly { ticketId: string; watchers: readonly Watcher[] }[]): Promise<void> {
       const rows = entries.flatMap(({ ticketId, watchers }) =>
         watchers.map((w) => ({ ticketId, email: w.email ?? null, phone: w.phone ?? null })),
       );
       if (rows.length === 0) return;
       await hotRows(
-        sequelize,
+        db,
         `INSERT INTO ticket_watchers (ticket_id, email, phone)
          SELECT w."ticketId", w.email, w.phone FROM jsonb_to_recordset(CAST($rows AS jsonb)) AS w("ticketId" uuid, email text, phone text)
          ON CONFLICT DO NOTHING`,
         { rows: jsonb(rows) },
-        tx,
       );
     },
 
     /** A ticket's id from its number, its `HD-<number>` reference or its id (as the API returns it); null when it does not exist. */
-    async idByKey(key: string, tx?: Transaction): Promise<string | null> {
+    async idByKey(key: string): Promise<string | null> {
       const trimmed = key.trim();
       const where = UUID.test(trimmed) ? { id: trimmed.toLowerCase() } : numberOf(trimmed);
       if (!where) return null;
-      const row = await Ticket.findOne({ where, attributes: ['id'], transaction: tx });
+      const row = await Ticket.findOne({ where, attributes: ['id'], transaction: db.tx });
       return row?.id ?? null;
     },
 
-    async get(id: string, tx?: Transaction): Promise<Ticket | null> {
-      const [ticket] = await selectTickets('t.id = :id', { id }, '', tx);
+    async get(id: string): Promise<Ticket | null> {
+      const [ticket] = await selectTickets(db, 't.id = $id', { id });
       return ticket ?? null;
     },
 
@@ -219,25 +216,28 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
       // One snapshot for the row, its events and its messages. Read apart, a change committing
       // between them (an offer expiring and going to the next technician) showed its events with
       // the row as it was before.
-      const read = await sequelize.transaction(
-        { isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ, readOnly: true },
-        async (tx) => {
-          const ticket = await this.get(id, tx);
+      const read = await inTransaction(
+        db,
+        async (snapshot) => {
+          const [ticket] = await selectTickets(snapshot, 't.id = $id', { id });
           if (!ticket) return null;
-          const events = await sequelize.query<TicketEvent>(
+          const events = await rows<TicketEvent>(
+            snapshot,
             `SELECT type, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor, data
-               FROM ticket_events WHERE ticket_id = :id ORDER BY id`,
-            { replacements: { id }, type: QueryTypes.SELECT, transaction: tx },
+               FROM ticket_events WHERE ticket_id = $id ORDER BY id`,
+            { id },
           );
-          const messages = await sequelize.query<TicketMessage & { subject: string | null; status: string | null }>(
+          const messages = await rows<TicketMessage & { subject: string | null; status: string | null }>(
+            snapshot,
             `SELECT direction, channel, sender AS "from", recipient AS "to", subject, body,
                     to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
                     external_id AS "externalId", status
-               FROM messages WHERE ticket_id = :id ORDER BY at, id`,
-            { replacements: { id }, type: QueryTypes.SELECT, transaction: tx },
+               FROM messages WHERE ticket_id = $id ORDER BY at, id`,
+            { id },
           );
           return { ticket, events, messages };
         },
+        { isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ, readOnly: true },
       );
       if (!read) return null;
       const { ticket, events, messages } = read;
@@ -254,31 +254,29 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
 
     async list(filter: TicketFilter): Promise<{ items: Ticket[]; total: number }> {
       const clauses: string[] = ['true'];
-      const replacements: Record<string, unknown> = { limit: filter.limit, offset: filter.offset };
+      const bind: Bind = { limit: filter.limit, offset: filter.offset };
       const where_ = (clause: string, name: string, value: unknown) => {
         clauses.push(clause);
-        replacements[name] = value;
+        bind[name] = value;
       };
-      if (filter.status?.length) where_('t.status IN (:status)', 'status', filter.status);
-      if (filter.priority?.length) where_('t.priority IN (:priority)', 'priority', filter.priority);
-      if (filter.channel?.length) where_('t.channel IN (:channel)', 'channel', filter.channel);
-      if (filter.requesterId) where_('t.requester_id = :requesterId', 'requesterId', filter.requesterId);
+      if (filter.status?.length) where_('t.status = ANY(CAST($status AS text[]))', 'status', filter.status);
+      if (filter.priority?.length) where_('t.priority = ANY(CAST($priority AS text[]))', 'priority', filter.priority);
+      if (filter.channel?.length) where_('t.channel = ANY(CAST($channel AS text[]))', 'channel', filter.channel);
+      if (filter.requesterId) where_('t.requester_id = $requesterId', 'requesterId', filter.requesterId);
       if (filter.assignee === 'none') clauses.push('t.assignee_id IS NULL');
-      else if (filter.assignee) where_('t.assignee_id = :assignee', 'assignee', filter.assignee);
+      else if (filter.assignee) where_('t.assignee_id = $assignee', 'assignee', filter.assignee);
       if (filter.q) {
         const q = searchTerms(filter.q);
-        Object.assign(replacements, q.replacements);
+        Object.assign(bind, q.bind);
         clauses.push(q.clause);
       }
       const where = clauses.join(' AND ');
       const [items, counted] = await Promise.all([
-        selectTickets(where, replacements, 'ORDER BY t.created_at DESC, t.number DESC LIMIT :limit OFFSET :offset'),
-        sequelize.query<{ total: number }>(
+        selectTickets(db, where, bind, 'ORDER BY t.created_at DESC, t.number DESC LIMIT $limit OFFSET $offset'),
+        rows<{ total: number }>(
+          db,
           `SELECT count(*)::int AS total FROM tickets t JOIN requesters r ON r.id = t.requester_id WHERE ${where}`,
-          {
-            replacements,
-            type: QueryTypes.SELECT,
-          },
+          bind,
         ),
       ]);
       return { items, total: counted[0]?.total ?? 0 };
@@ -290,6 +288,7 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
         where: { requesterId, status: 'resolved' },
         order: [['resolvedAt', 'DESC']],
         attributes: ['id', 'number'],
+        transaction: db.tx,
       });
       return row ? { id: row.id, number: row.number } : null;
     },
@@ -303,6 +302,7 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
         where: { requesterId, status: { [Op.in]: ['resolved', 'closed'] }, resolvedAt: { [Op.gte]: since } },
         order: [['resolvedAt', 'DESC']],
         attributes: ['id', 'number'],
+        transaction: db.tx,
       });
       return row ? { id: row.id, number: row.number } : null;
     },
@@ -313,13 +313,15 @@ export function createTicketRepository(sequelize: Sequelize, models: Models) {
         where: { requesterId, status: { [Op.in]: ['new', 'assigned', 'in_progress', 'pending'] } },
         order: [['updatedAt', 'DESC']],
         attributes: ['id'],
+        transaction: db.tx,
       });
       return row?.id ?? null;
     },
 
     async openTicketsOf(technicianId: string): Promise<Ticket[]> {
       return selectTickets(
-        `t.assignee_id = :technicianId AND t.status IN ('assigned', 'in_progress', 'pending')`,
+        db,
+        `t.assignee_id = $technicianId AND t.status IN ('assigned', 'in_progress', 'pending')`,
         { technicianId },
         'ORDER BY t.priority, t.created_at',
       );
