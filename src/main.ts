@@ -3,8 +3,7 @@ import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import { ensureCoordinatorToken } from './api/coordinator-token.js';
 import { startBackingServices } from './runtime/services.js';
-import { createSequelize } from './store/db.js';
-import { migrate } from './store/migrate.js';
+import { openDatabase } from './store/open.js';
 import { createServices } from './roles/services.js';
 import { portTaken, startWeb } from './roles/web.js';
 import { canListenEverywhere } from './runtime/ports.js';
@@ -50,15 +49,15 @@ export async function startGateway(config: Config, { roles, log, print, onFatal 
     for (const s of stops.reverse()) await s().catch((err: unknown) => log.error({ err }, 'shutdown step failed'));
   };
   try {
-    const sequelize = createSequelize({ url: backing.databaseUrl, log });
-    stops.push(() => sequelize.close());
-    await migrate(sequelize, log);
+    const database = openDatabase({ url: backing.databaseUrl, log });
+    stops.push(() => database.store.close());
+    await database.migrate();
 
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
     redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
     stops.push(async () => void redis.disconnect());
 
-    const services = createServices(config, sequelize, log);
+    const services = createServices(config, database.store, log);
     const token = await ensureCoordinatorToken(services.store.tokens, config.apiToken);
     if (token) {
       print(`Coordinator API token (shown once; set HELPDESK_API_TOKEN to choose your own): ${token}`);

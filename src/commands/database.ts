@@ -2,10 +2,9 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { startBackingServices } from '../runtime/services.js';
-import { createSequelize } from '../store/db.js';
-import { migrate } from '../store/migrate.js';
 import { seedDemo } from '../store/seed-demo.js';
-import { createStore } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { openDatabase } from '../store/open.js';
 
 /** `helpdesk migrate`: the migrations `start` applies, on their own. */
 export async function migrateCommand(): Promise<void> {
@@ -26,20 +25,17 @@ export async function seedCommand(args: string[]): Promise<void> {
  * Runs `work` on a migrated database, the embedded one when DATABASE_URL is unset. `log` lets a
  * command whose stdout is data (`simulate --json`) send the log lines elsewhere.
  */
-export async function withDatabase(
-  work: (store: ReturnType<typeof createStore>, config: Config) => Promise<void>,
-  log: Logger = createLogger(),
-): Promise<void> {
+export async function withDatabase(work: (store: Store, config: Config) => Promise<void>, log: Logger = createLogger()): Promise<void> {
   const config = loadConfig();
   // Beside a running gateway: its embedded Postgres, not a second one on the same files.
   const backing = await startBackingServices(config, log, { mode: 'join', redis: 'unneeded' });
-  const sequelize = createSequelize({ url: backing.databaseUrl });
+  const { store, migrate } = openDatabase({ url: backing.databaseUrl, log });
   try {
-    const applied = await migrate(sequelize, log);
+    const applied = await migrate();
     if (applied.length === 0) log.info('database already up to date');
-    await work(createStore(sequelize), config);
+    await work(store, config);
   } finally {
-    await sequelize.close();
+    await store.close();
     await backing.stop();
   }
 }

@@ -32,11 +32,10 @@ async function scenarioFile(file: string): Promise<Scenario> {
 async function deskScenario(): Promise<Scenario> {
   let scenario: Scenario | null = null;
   // Loaded only here: a scenario file needs no database, and the store takes a while to load.
-  const [{ withDatabase }, { createLogger }, { createRulesBook }, { createRulesRepository }] = await Promise.all([
+  const [{ withDatabase }, { createLogger }, { createRulesBook }] = await Promise.all([
     import('./database.js'),
     import('../log.js'),
     import('../rules/rules-book.js'),
-    import('../store/rules-repository.js'),
   ]);
   const log = createLogger({ destination: process.stderr });
   await withDatabase(async (store, config) => {
@@ -44,7 +43,7 @@ async function deskScenario(): Promise<Scenario> {
     const from = new Date(to.getTime() - DESK_DAYS * DAY);
     // The rules as the routing worker reads them: categories, SLA targets, offer timeouts, load weights, holidays.
     const book = createRulesBook({
-      repository: createRulesRepository(store.sequelize),
+      repository: store.rules,
       timezone: config.timezone,
       businessHours: config.businessHours,
       log,

@@ -1,17 +1,21 @@
 import type { Redis } from 'ioredis';
 import type { Readiness } from '../app.js';
 import type { Metrics } from '../metrics.js';
-import { pingDatabase } from '../store/db.js';
-import type { Store } from '../store/index.js';
+import type { OpenStore } from '../store/index.js';
 
 export type HealthProbes = Map<string, () => boolean | Record<string, unknown>>;
 
 /** `/ready`: the database and Redis answer, plus what each role reports (a mailbox's connection…). */
-export function createReadiness(store: Store, redis: Redis, metrics: Metrics, probes: HealthProbes = new Map()): Readiness {
+export function createReadiness(
+  store: Pick<OpenStore, 'ping'>,
+  redis: Redis,
+  metrics: Metrics,
+  probes: HealthProbes = new Map(),
+): Readiness {
   return {
     async check() {
       const [database, redisUp] = await Promise.all([
-        within(PROBE_TIMEOUT_MS, pingDatabase(store.sequelize)),
+        within(PROBE_TIMEOUT_MS, store.ping()),
         within(
           PROBE_TIMEOUT_MS,
           redis.ping().then(

@@ -1,23 +1,20 @@
-import type { Sequelize } from 'sequelize';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { createMetrics } from '../metrics.js';
 import { createLivePolicy } from '../rules/live-policy.js';
 import { createRoutingProducer } from '../routing/producer.js';
 import { createRulesBook } from '../rules/rules-book.js';
-import { createRulesRepository } from '../store/rules-repository.js';
-import { createStore } from '../store/index.js';
+import type { OpenStore } from '../store/index.js';
 import type { TicketDeps } from '../tickets/deps.js';
 
 /**
- * The services every role shares, wired from a database connection and the configuration: the
- * store, the routing rules bound to the desk's calendar, and the ticket use cases' dependencies.
+ * The services every role shares, wired from the process's store and the configuration: the store,
+ * the routing rules bound to the desk's calendar, and the ticket use cases' dependencies.
  */
-export function createServices(config: Config, sequelize: Sequelize, log: Logger) {
-  const store = createStore(sequelize);
+export function createServices(config: Config, store: OpenStore, log: Logger) {
   // Routing rules as stored (settings, categories), read at start and again when changed.
   const rules = createRulesBook({
-    repository: createRulesRepository(sequelize),
+    repository: store.rules,
     timezone: config.timezone,
     businessHours: config.businessHours,
     log,

