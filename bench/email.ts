@@ -13,6 +13,7 @@ import type { RoleContext } from '../src/roles/types.js';
 import { startEmbeddedPostgres } from '../src/runtime/postgres.js';
 import { createServices, type Services } from '../src/roles/services.js';
 import { createSequelize } from '../src/store/db.js';
+import { createStore } from '../src/store/index.js';
 import { migrate } from '../src/store/migrate.js';
 import { IMAP_PASSWORD, deliver, startDovecot, type RunningDovecot } from '../tests/support/dovecot.js';
 import { mailCorpus } from './support/mail-corpus.js';
@@ -96,7 +97,7 @@ function deskFor(user: string, dovecot: RunningDovecot, databaseUrl: string, seq
     IMAP_URL: `imap://${user}:${IMAP_PASSWORD}@${dovecot.host}:${dovecot.port}/INBOX`,
   });
   const log = process.env.BENCH_LOG ? createLogger({ level: process.env.BENCH_LOG }) : silentLogger();
-  const services = createServices(config, sequelize, log);
+  const services = createServices(config, createStore(sequelize), log);
   // No Redis here: routing jobs are left to the worker's sweep (the producer is never connected).
   services.routing.connect = () => async () => {};
   const ctx: RoleContext = { config, log, services, redisUrl: '', redis: undefined as never, health: new Map() };

@@ -9,6 +9,7 @@ import { startEmbeddedPostgres } from '../src/runtime/postgres.js';
 import { startRedisServer } from '../src/runtime/redis.js';
 import { createServices, type Services } from '../src/roles/services.js';
 import { createSequelize } from '../src/store/db.js';
+import { createStore } from '../src/store/index.js';
 import { migrate } from '../src/store/migrate.js';
 import { openTicket } from '../src/tickets/open-ticket.js';
 import { updateTicket } from '../src/tickets/actions.js';
@@ -119,7 +120,7 @@ export async function run(): Promise<BenchResult> {
     const sequelize = createSequelize({ url: pg.url, poolMax: 10 });
     stops.push(() => sequelize.close());
     await migrate(sequelize);
-    const services = createServices(config, sequelize, log);
+    const services = createServices(config, createStore(sequelize), log);
     const technician = await services.store.transaction((tx) =>
       services.store.technicians.create(
         { name: 'Théo', phone: TECH_PHONE, tier: 1, skills: [], maxLoad: 1000, available: true, onCall: false },

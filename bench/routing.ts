@@ -15,6 +15,7 @@ import { startRoutingWorker } from '../src/routing/worker.js';
 import type { Tier } from '../src/domain/values.js';
 import { createServices } from '../src/roles/services.js';
 import { createSequelize } from '../src/store/db.js';
+import { createStore } from '../src/store/index.js';
 import { migrate } from '../src/store/migrate.js';
 import { fmt, percentile, type BenchResult } from './types.js';
 import { withScratch, startPostgresAndRedis } from './support/scratch.js';
@@ -90,7 +91,7 @@ const sortedMs = (values: number[]) => [...values].sort((a, b) => a - b);
 const fmtTrips = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
 async function decisionLatency(config: Config, sequelize: Sequelize, log: Logger) {
-  const services = createServices(config, sequelize, log);
+  const services = createServices(config, createStore(sequelize), log);
   await services.rules.load();
   const engine = createRoutingEngine({ deps: { ...services.tickets, listeners: [] }, rules: services.rules, timezone: config.timezone });
   const ids = await waitingIds(sequelize, WARMUP + SAMPLES, 0);
@@ -174,7 +175,14 @@ async function throughput(
     for (let i = 0; i < workers; i++) {
       const pool = createSequelize({ url: databaseUrl, poolMax: 6 });
       pools.push(pool);
-      const ctx: RoleContext = { config, log, services: createServices(config, pool, log), redisUrl, redis, health: new Map() };
+      const ctx: RoleContext = {
+        config,
+        log,
+        services: createServices(config, createStore(pool), log),
+        redisUrl,
+        redis,
+        health: new Map(),
+      };
       stops.push(await startRoutingWorker(ctx, { prefix, concurrency: 4, planEveryMs: 3_600_000, sweepAtStart: false }));
     }
     const producer = createRoutingProducer(log);

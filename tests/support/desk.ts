@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config/index.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { createServices, type Services } from '../../src/roles/services.js';
 import { createSequelize } from '../../src/store/db.js';
+import { createStore } from '../../src/store/index.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createTestDatabase } from './db.js';
 import { deleteKeys, uniquePrefix } from './redis.js';
@@ -41,7 +42,7 @@ export async function createTestDesk(env: Record<string, string> = {}, adminUrl 
   const log = silentLogger();
   const sequelize = createSequelize({ url: db.url, poolMax: 5 });
   await migrate(sequelize);
-  const services = createServices(config, sequelize, log);
+  const services = createServices(config, createStore(sequelize), log);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   // Telephony is on when the env sets TWILIO_*; the call memory then takes a Redis prefix of its own.
   const redisPrefix = uniquePrefix();

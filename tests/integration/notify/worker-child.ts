@@ -4,6 +4,7 @@ import { channelsFromConfig } from '../../../src/notify/channels-from-config.js'
 import { startNotifier } from '../../../src/notify/notifier.js';
 import { createServices } from '../../../src/roles/services.js';
 import { createSequelize } from '../../../src/store/db.js';
+import { createStore } from '../../../src/store/index.js';
 import { FAST } from './fast.js';
 
 /**
@@ -15,7 +16,7 @@ const config = loadConfig(process.env);
 if (!config.databaseUrl || !config.redisUrl) throw new Error('DATABASE_URL and REDIS_URL are required');
 const log = silentLogger();
 const sequelize = createSequelize({ url: config.databaseUrl, poolMax: 3 });
-const services = createServices(config, sequelize, log);
+const services = createServices(config, createStore(sequelize), log);
 await startNotifier({
   store: services.store,
   log,

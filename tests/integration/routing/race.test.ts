@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../../src/roles/services.js';
 import { createSequelize } from '../../../src/store/db.js';
+import { createStore } from '../../../src/store/index.js';
 import { openTicket } from '../../../src/tickets/open-ticket.js';
 import { addTechnician, createRoutingDesk, waitFor, type RoutingDesk } from './routing-desk.js';
 
@@ -62,7 +63,7 @@ describe('many workers racing', () => {
     for (let i = 0; i < 4; i++) {
       const pool = createSequelize({ url: desk.databaseUrl, poolMax: 4 });
       pools.push(pool);
-      await desk.startWorker({ services: createServices(desk.config, pool, desk.log), concurrency: 4, planEveryMs: 300 });
+      await desk.startWorker({ services: createServices(desk.config, createStore(pool), desk.log), concurrency: 4, planEveryMs: 300 });
     }
 
     const tickets = await Promise.all(
