@@ -11,11 +11,13 @@ import { createOutageRepository } from './outage-repository.js';
 import { createOutboxRepository } from './outbox-repository.js';
 import { createQuarantineRepository } from './quarantine-repository.js';
 import { createRequesterRepository } from './requester-repository.js';
+import { createRoutingRepository } from './routing-repository.js';
 import { createRulesRepository } from './rules-repository.js';
 import { createStaffingQueries } from './staffing-queries.js';
 import { createStatsRepository } from './stats-repository.js';
 import { createTechnicianRepository } from './technician-repository.js';
 import { createTicketRepository } from './ticket-repository.js';
+import { createTimerRepository } from './timer-repository.js';
 import { createTokenRepository } from './token-repository.js';
 import { createTicketWriter } from './ticket-writer.js';
 import { createEmailIntakeRepository } from './email-intake-repository.js';
@@ -48,6 +50,10 @@ function repositories(db: Db) {
     callers: createCallerRepository(db),
     email: createEmailRepository(db),
     mailboxes: createMailboxRepository(db),
+    /** Routing's reads and its lock-and-offer (store/routing-repository.ts). */
+    routing: createRoutingRepository(db),
+    /** What routing's timers are planned from. */
+    timers: createTimerRepository(db),
     /** The email planner's looks at a whole batch (email-intake-repository.ts). */
     emailIntake: createEmailIntakeRepository(db),
     /** One reader per mailbox across processes: advisory locks on connections of their own. */

@@ -40,6 +40,8 @@ export interface TicketChanges {
   category?: string | null;
   tier?: Tier;
   assigneeId?: string | null;
+  /** The ongoing outage the ticket is about (routing links it and leaves it to the outage). */
+  outageId?: string | null;
   resolution?: string | null;
   respondBy?: Date | null;
   resolveBy?: Date | null;
