@@ -22,16 +22,6 @@ export function createSequelize({ url, log, poolMax = 10 }: DbOptions): Sequeliz
   });
 }
 
-/** Is the database answering? For /ready. */
-export async function pingDatabase(sequelize: Sequelize): Promise<boolean> {
-  try {
-    await sequelize.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The server's version, over a connection of its own that gives up after `timeoutMs` (for `helpdesk doctor`). */
 export async function databaseVersion(url: string, timeoutMs: number): Promise<string> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
