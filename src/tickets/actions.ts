@@ -2,10 +2,11 @@ import type { Level, Priority, TicketStatus } from '../domain/values.js';
 import { AppError } from '../errors.js';
 import { escalate } from './escalation.js';
 import { assertMove, assertResolution, isReopen, reopenedStatus } from './lifecycle.js';
-import { applyChange, ticketIdOrThrow, type Decision } from './apply-change.js';
+import { applyChange, ticketIdOrThrow } from './apply-change.js';
 import type { TicketChanges, TicketState } from '../store/ticket-repository.js';
 import { actorLabel, type Actor, type Ticket } from '../domain/ticket.js';
 import type { TicketDeps } from './deps.js';
+import type { Decision } from './write-change.js';
 
 /**
  * The ticket's use cases, each a short story over `applyChange`. The API, the technicians' SMS

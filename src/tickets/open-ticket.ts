@@ -3,8 +3,8 @@ import { AppError } from '../errors.js';
 import { relevantOutages } from '../rules/outage-relevance.js';
 import type { NewMessage } from '../store/message-repository.js';
 import type { TicketState } from '../store/ticket-repository.js';
-import { notificationRows } from './apply-change.js';
 import type { TicketDeps } from './deps.js';
+import { notificationRows, tellListeners } from './write-change.js';
 import type { Ticket, Watcher } from '../domain/ticket.js';
 
 export interface OpenTicketInput {
@@ -94,11 +94,8 @@ export async function recordTickets(
     }
   }
   const outages = await deps.store.outages.current(now);
-  const written = await deps.store.transaction(async (tx) => {
-    const requesters = await deps.store.requesters.findOrCreateMany(
-      inputs.map((i) => i.requester),
-      tx,
-    );
+  return deps.store.transaction(async (tx) => {
+    const requesters = await tx.requesters.findOrCreateMany(inputs.map((i) => i.requester));
     const assessed = inputs.map((input, i) => {
       const requester = requesters[i]!;
       const assessment = deps.policy.assess({
@@ -113,7 +110,7 @@ export async function recordTickets(
       });
       return { input, requester, assessment, due: deps.policy.slaDue(now, assessment.priority) };
     });
-    const states = await deps.store.tickets.insertMany(
+    const states = await tx.tickets.insertMany(
       assessed.map(({ input, requester, assessment, due }) => ({
         channel: input.channel,
         priority: assessment.priority,
@@ -128,34 +125,29 @@ export async function recordTickets(
         respondBy: due.respondBy,
         resolveBy: due.resolveBy,
       })),
-      tx,
     );
     const withMessage = inputs.flatMap((input, i) => (input.message ? [{ i, message: input.message, channel: input.channel }] : []));
     const messageIds: (string | null)[] = inputs.map(() => null);
-    const recorded = await deps.store.messages.recordMany(
+    const recorded = await tx.messages.recordMany(
       withMessage.map(({ i, message, channel }) => ({ ...message, ticketId: states[i]!.id, direction: 'in' as const, channel })),
-      tx,
     );
     // Seen before: a redelivery. Throwing undoes the tickets; the caller finds the first one.
     if (recorded.some((id) => id === null)) throw new AlreadyRecorded();
     withMessage.forEach(({ i }, k) => (messageIds[i] = recorded[k] ?? null));
-    await deps.store.tickets.addWatchersMany(
-      inputs.map((input, i) => ({ ticketId: states[i]!.id, watchers: input.watchers ?? [] })),
-      tx,
-    );
-    const causeIds = await deps.store.tickets.appendEvents(
+    await tx.tickets.addWatchersMany(inputs.map((input, i) => ({ ticketId: states[i]!.id, watchers: input.watchers ?? [] })));
+    const causeIds = await tx.tickets.appendEvents(
       assessed.map(({ input, requester, assessment }, i) => ({
         ticketId: states[i]!.id,
         type: 'created',
         actor: input.channel === 'web' ? 'coordinator' : `requester:${requester.id}`,
         data: { channel: input.channel, priority: assessment.priority, why: assessment.reasons, ...input.details },
       })),
-      tx,
     );
     const notifications = await Promise.all(
       assessed.map(({ input, requester, assessment }, i) =>
         notificationRows(
           deps,
+          tx,
           { ...states[i]!, resolution: null },
           causeIds[i]!,
           // Only the outages that may explain this problem are named (a VPN outage is no news to a jammed printer).
@@ -163,17 +155,15 @@ export async function recordTickets(
             notify: ['requester.created'],
             extra: { outages: relevantOutages(outages, { ...input, category: assessment.category }).map((o) => o.title) },
           },
-          tx,
           // Everything the acknowledgement needs is in hand: no second read of what was just written.
           { requester, watchers: input.watchers ?? [], technician: null },
         ),
       ),
     );
-    await deps.store.outbox.add(notifications.flat(), tx);
+    await tx.outbox.add(notifications.flat());
+    tx.afterCommit(() => {
+      for (const state of states) tellListeners(deps, state.id, ['created'], undefined, state.channel);
+    });
     return states.map((state, i) => ({ state, messageId: messageIds[i] ?? null }));
   });
-  for (const { state } of written) {
-    for (const listener of deps.listeners ?? []) listener({ ticketId: state.id, events: ['created'], channel: state.channel });
-  }
-  return written;
 }

@@ -1,4 +1,3 @@
-import { QueryTypes } from 'sequelize';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { applyChange } from './apply-change.js';
@@ -42,14 +41,6 @@ export async function findSurveyTicket(store: Store, contact: SurveyContact): Pr
   const email = contact.email?.trim().toLowerCase() || null;
   const phone = contact.phone?.trim() || null;
   if (!email && !phone) return null;
-  const [row] = await store.sequelize.query<{ id: string }>(
-    `SELECT t.id FROM tickets t JOIN requesters r ON r.id = t.requester_id
-      WHERE ((:email)::text IS NOT NULL AND r.emails @> ARRAY[(:email)::text]
-          OR (:phone)::text IS NOT NULL AND r.phones @> ARRAY[(:phone)::text])
-        AND t.status = 'closed' AND t.satisfaction IS NULL
-        AND t.closed_at > now() - make_interval(days => :days)
-      ORDER BY t.closed_at DESC LIMIT 1`,
-    { replacements: { email, phone, days: SURVEY_WINDOW_DAYS }, type: QueryTypes.SELECT },
-  );
-  return row ? store.tickets.get(row.id) : null;
+  const id = await store.surveys.awaitingScore({ email, phone }, SURVEY_WINDOW_DAYS);
+  return id ? store.tickets.get(id) : null;
 }

@@ -1,3 +1,4 @@
+import type { Channel } from '../domain/values.js';
 import type { Store } from '../store/index.js';
 import type { Notification } from '../store/outbox-repository.js';
 import type { TicketChanges, TicketState } from '../store/ticket-repository.js';
@@ -88,7 +89,10 @@ export async function writeChange(
   return planned;
 }
 
-type NotifiedState = Pick<TicketState, 'id' | 'number' | 'channel' | 'subject' | 'priority' | 'category' | 'resolution' | 'requesterId' | 'assigneeId'>;
+type NotifiedState = Pick<
+  TicketState,
+  'id' | 'number' | 'channel' | 'subject' | 'priority' | 'category' | 'resolution' | 'requesterId' | 'assigneeId'
+>;
 
 /** The outbox rows a change owes; reads only the recipients not `known`. */
 export async function notificationRows(
@@ -131,13 +135,22 @@ export async function notificationRows(
   return (decision.notify ?? []).flatMap((kind) => notificationsFor(kind, ctx));
 }
 
-/** Every listener hears of a committed change (but `except`); one that throws is logged. */
-export function tellListeners(deps: TicketDeps, ticketId: string, events: readonly string[], except?: TicketListener): void {
+/**
+ * Every listener hears of a committed change (but `except`); one that throws is logged. A new
+ * ticket's change says its channel (the metrics count tickets opened per channel).
+ */
+export function tellListeners(
+  deps: TicketDeps,
+  ticketId: string,
+  events: readonly string[],
+  except?: TicketListener,
+  channel?: Channel,
+): void {
   if (events.length === 0) return;
   for (const listener of deps.listeners ?? []) {
     if (listener === except) continue;
     try {
-      listener({ ticketId, events: [...events] });
+      listener({ ticketId, events: [...events], ...(channel ? { channel } : {}) });
     } catch (err) {
       deps.log.error({ err, ticketId }, 'a ticket listener failed');
     }

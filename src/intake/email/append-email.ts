@@ -133,13 +133,10 @@ export async function appendEmails(scope: AppendScope, items: readonly AppendIte
     // Only an assigned ticket has a technician to tell: the others need no look at the recipients.
     // The message row is the cause: one notification per inbound email, however often it is redelivered.
     if (state.assigneeId !== null) {
-      await queueNotifications(
-        tickets,
-        state,
-        rowId,
-        { notify: ['technician.requester-replied'], extra: { excerpt, requesterName: item.email.from?.name ?? null, channel: 'email' } },
-        tx,
-      );
+      await queueNotifications(tickets, tx, state, rowId, {
+        notify: ['technician.requester-replied'],
+        extra: { excerpt, requesterName: item.email.from?.name ?? null, channel: 'email' },
+      });
     }
     // Only the requester hears about attachments left out: the notice is about their own message.
     if (role === 'requester') await tellOmitted({ ...scope, email: item.email }, state, rowId);
@@ -197,23 +194,17 @@ const OMISSION = { 'attachment-too-large': 'too_large', 'message-too-large': 'to
 /** Tells the requester which attachments were left out (an outbox row, in the email's transaction). */
 export async function tellOmitted(
   ctx: Pick<EmailContext, 'deps' | 'tickets' | 'tx' | 'email'>,
-  state: Parameters<typeof queueNotifications>[1],
+  state: Parameters<typeof queueNotifications>[2],
   causeId: string,
 ): Promise<void> {
   const { omitted } = ctx.email;
   if (omitted.length === 0) return;
   const { limits } = ctx.deps.settings;
-  await queueNotifications(
-    ctx.tickets,
-    state,
-    causeId,
-    {
-      notify: ['requester.omitted-attachments'],
-      extra: {
-        omitted: omitted.map((o) => ({ filename: o.filename, reason: OMISSION[o.reason], sizeBytes: o.size })),
-        limits: { maxBytes: limits.maxAttachmentBytes, maxTotalBytes: limits.maxMessageBytes },
-      },
+  await queueNotifications(ctx.tickets, ctx.tx, state, causeId, {
+    notify: ['requester.omitted-attachments'],
+    extra: {
+      omitted: omitted.map((o) => ({ filename: o.filename, reason: OMISSION[o.reason], sizeBytes: o.size })),
+      limits: { maxBytes: limits.maxAttachmentBytes, maxTotalBytes: limits.maxMessageBytes },
     },
-    ctx.tx,
-  );
+  });
 }

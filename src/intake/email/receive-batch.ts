@@ -1,5 +1,5 @@
 import { recordTickets } from '../../tickets/open-ticket.js';
-import { joinTransaction } from '../ticket-transaction.js';
+import { within } from '../../tickets/deps.js';
 import type { EmailClass } from './auto-reply.js';
 import { appendEmails } from './append-email.js';
 import { classOf, planBatch, type WaitingEmail } from './batch-plan.js';
@@ -61,7 +61,6 @@ export async function receiveBatch(
 ): Promise<BatchOutcome> {
   const { store } = deps.tickets;
   const now = new Date();
-  let announce = () => {};
   const logged: { uid: number; kind: EmailClass; outcome: ReceiveOutcome }[] = [];
   const result = await store.transaction(async (tx) => {
     const planned = await planBatch(deps, conversations, now, tx);
@@ -80,8 +79,7 @@ export async function receiveBatch(
       return claimed.has(waiting.uid);
     });
     if (mine.length === 0) return { outcomes, rest };
-    const joined = joinTransaction(deps.tickets, tx);
-    announce = joined.announce;
+    const joined = { deps: within(deps.tickets, tx) };
 
     // Appends first: they lock existing tickets, and locks are best taken before anything else.
     const appending = mine.flatMap(({ waiting, kind, step }) =>
@@ -124,7 +122,6 @@ export async function receiveBatch(
     for (const { waiting, kind } of mine) logged.push({ uid: waiting.uid, kind, outcome: outcomes.get(waiting.uid)! });
     return { outcomes, rest };
   });
-  announce();
   for (const { uid, kind, outcome } of logged) {
     logMachineMail(deps, { mailbox: place.mailbox, uid }, kind, outcome);
     if (outcome.outcome === 'reply' && outcome.capped) {

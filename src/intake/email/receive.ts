@@ -1,7 +1,7 @@
 import { scrub } from '../../log.js';
 import { classifyEmail, type EmailClass } from './auto-reply.js';
 import type { Transaction } from 'sequelize';
-import { joinTransaction } from '../ticket-transaction.js';
+import { within } from '../../tickets/deps.js';
 import { Redelivered } from './in-transaction.js';
 import { EmailParseError, parseEmail } from './parse.js';
 import { receiveAutoReply, receiveBounce } from './receive-machine.js';
@@ -55,7 +55,6 @@ export async function readEmail(deps: ReceiveDeps, input: ReceiveInput): Promise
 
 async function store(deps: ReceiveDeps, input: ReceiveInput, email: InboundEmail): Promise<ReceiveOutcome> {
   const { store } = deps.tickets;
-  let announce = () => {};
   let kind = { kind: 'human' } as EmailClass;
   let outcome: ReceiveOutcome;
   try {
@@ -66,11 +65,9 @@ async function store(deps: ReceiveDeps, input: ReceiveInput, email: InboundEmail
         ourAddresses: deps.ourAddresses,
         isOurMessageId: (id) => id === email.messageId && (known.sent || isOurs(deps, id)),
       });
-      const joined = joinTransaction(deps.tickets, tx);
-      announce = joined.announce;
       const ctx: EmailContext = {
         deps,
-        tickets: joined.deps,
+        tickets: within(deps.tickets, tx),
         tx,
         email,
         class: kind,
@@ -85,10 +82,8 @@ async function store(deps: ReceiveDeps, input: ReceiveInput, email: InboundEmail
     if (!(err instanceof Redelivered)) throw err;
     // The same email came in through another mailbox meanwhile: everything is undone but the cursor,
     // and nothing that was undone is announced.
-    announce = () => {};
     outcome = await store.transaction(async (tx) => ((await claim(deps, input, tx)) ? { outcome: 'duplicate' } : { outcome: 'skipped' }));
   }
-  announce();
   logMachineMail(deps, { mailbox: input.mailbox, uid: input.position?.uid }, kind, outcome);
   return outcome;
 }

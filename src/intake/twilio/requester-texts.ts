@@ -9,7 +9,7 @@ import type { TicketDeps } from '../../tickets/deps.js';
 import { openTicket } from '../../tickets/open-ticket.js';
 import { findSurveyTicket, recordSatisfaction, type SurveyScore } from '../../tickets/satisfaction.js';
 import type { Requester } from '../../domain/ticket.js';
-import { addAttachments, appendInboundMessage } from '../append-message.js';
+import { appendInboundMessage } from '../append-message.js';
 import { withLockedTicket } from '../ticket-transaction.js';
 import { subjectOf } from './ivr.js';
 import { addedToTicketSms, isHandledByTwilio, type MediaAttachment } from './requester-sms.js';
@@ -99,9 +99,9 @@ async function thankLatest(deps: RequesterTextDeps, requester: Requester, sms: R
   const latest = await deps.store.tickets.latestFinishedOf(requester.id, new Date(now.getTime() - THANKS_WINDOW_DAYS * DAY_MS));
   if (!latest) return null;
   return withLockedTicket(deps.tickets, latest.id, async ({ tx, deps: bound }) => {
-    const id = await deps.store.messages.record({ ...inboundMessage(sms), ticketId: latest.id, direction: 'in' }, tx);
+    const id = await tx.messages.record({ ...inboundMessage(sms), ticketId: latest.id, direction: 'in' });
     if (id === null) return 'duplicate';
-    const attachments = await addAttachments(deps.store, tx, { ticketId: latest.id, messageId: id }, sms.media);
+    const attachments = await tx.attachmentLinks.addNew({ ticketId: latest.id, messageId: id }, sms.media);
     await applyChange(bound, latest.id, `requester:${requester.id}`, () => ({
       changes: {},
       events: [{ type: 'requester_replied', data: { channel: 'sms', messageId: id, attachments, acknowledgement: true } }],
@@ -124,9 +124,7 @@ async function openFromSms(deps: RequesterTextDeps, sms: RequesterSms): Promise<
   // Also on a redelivery: the first attempt may have stopped between the ticket and its media.
   if (ticket && sms.media.length > 0) {
     const messageId = await deps.store.messages.idOf('sms', sms.messageSid);
-    await withLockedTicket(deps.tickets, ticket.id, ({ tx }) =>
-      addAttachments(deps.store, tx, { ticketId: ticket.id, messageId }, sms.media),
-    );
+    await withLockedTicket(deps.tickets, ticket.id, ({ tx }) => tx.attachmentLinks.addNew({ ticketId: ticket.id, messageId }, sms.media));
   }
   return result.created ? 'opened' : 'duplicate';
 }
@@ -142,9 +140,8 @@ async function reopenLatest(deps: RequesterTextDeps, requester: Requester, sms: 
   if (!latest) {
     // Answered, not opened: "REOPEN" alone says nothing a technician could work on.
     const recorded = await deps.store.transaction(async (tx) => {
-      const id = await deps.store.messages.record({ ...inboundMessage(sms), ticketId: null, direction: 'in' }, tx);
-      if (id !== null)
-        await deps.store.outbox.add([smsText(`${sms.messageSid}:no-reopen`, null, sms.from, lang, nothingToReopenSms(lang))], tx);
+      const id = await tx.messages.record({ ...inboundMessage(sms), ticketId: null, direction: 'in' });
+      if (id !== null) await tx.outbox.add([smsText(`${sms.messageSid}:no-reopen`, null, sms.from, lang, nothingToReopenSms(lang))]);
       return id;
     });
     return recorded === null ? 'duplicate' : 'nothing-to-reopen';
@@ -152,14 +149,14 @@ async function reopenLatest(deps: RequesterTextDeps, requester: Requester, sms: 
   const reason = sms.text.replace(REOPEN, '').trim();
   try {
     return await withLockedTicket(deps.tickets, latest.id, async ({ tx, deps: bound }) => {
-      const id = await deps.store.messages.record({ ...inboundMessage(sms), ticketId: latest.id, direction: 'in' }, tx);
+      const id = await tx.messages.record({ ...inboundMessage(sms), ticketId: latest.id, direction: 'in' });
       if (id === null) return 'duplicate';
-      await addAttachments(deps.store, tx, { ticketId: latest.id, messageId: id }, sms.media);
+      await tx.attachmentLinks.addNew({ ticketId: latest.id, messageId: id }, sms.media);
       await reopenTicket(bound, String(latest.number), reason || 'reopened by the requester by SMS', {
         kind: 'requester',
         id: requester.id,
       });
-      await deps.store.outbox.add([smsText(`${id}:reopened`, latest.id, sms.from, lang, reopenedSms(lang, String(latest.number)))], tx);
+      await tx.outbox.add([smsText(`${id}:reopened`, latest.id, sms.from, lang, reopenedSms(lang, String(latest.number)))]);
       return 'reopened';
     });
   } catch (err) {
@@ -177,7 +174,7 @@ async function answerSurvey(deps: RequesterTextDeps, sms: RequesterSms, score: S
   const surveyed = await findSurveyTicket(deps.store, { phone: sms.from });
   if (!surveyed) return null;
   return withLockedTicket(deps.tickets, surveyed.id, async ({ tx, deps: bound }) => {
-    const id = await deps.store.messages.record({ ...inboundMessage(sms), ticketId: surveyed.id, direction: 'in' }, tx);
+    const id = await tx.messages.record({ ...inboundMessage(sms), ticketId: surveyed.id, direction: 'in' });
     if (id === null) return 'duplicate';
     await recordSatisfaction(bound, surveyed.id, score, 'sms');
     return 'rated';

@@ -38,12 +38,15 @@ export async function runTechnicianSms(deps: TechnicianSmsDeps, technician: Tech
   const keyword = twilioKeyword(sms.text, sms.optOutType);
   if (keyword === 'opt-out' || keyword === 'opt-in') return null;
   // Recorded first, by MessageSid: a redelivered command is not run twice.
-  const recorded = await deps.store.transaction((tx) =>
-    deps.store.messages.record(
-      { ticketId: null, direction: 'in', channel: 'sms', sender: sms.from, recipient: sms.to, body: sms.text, externalId: sms.messageSid },
-      tx,
-    ),
-  );
+  const recorded = await deps.store.messages.record({
+    ticketId: null,
+    direction: 'in',
+    channel: 'sms',
+    sender: sms.from,
+    recipient: sms.to,
+    body: sms.text,
+    externalId: sms.messageSid,
+  });
   if (recorded === null) return null;
 
   const lang = technician.language;

@@ -1,9 +1,7 @@
-import { QueryTypes, type Transaction } from 'sequelize';
 import type { Logger } from '../../log.js';
 import type { Store } from '../../store/index.js';
 import { applyChange } from '../../tickets/apply-change.js';
 import type { TicketDeps } from '../../tickets/deps.js';
-import { addAttachments } from '../append-message.js';
 import { withLockedTicket } from '../ticket-transaction.js';
 import type { CallMemory } from './call-memory.js';
 import { isReachablePhone, subjectOf, type Effect, type RecordingRef } from './ivr.js';
@@ -48,22 +46,17 @@ export function createVoiceEffects(deps: VoiceEffectDeps) {
           ? (await store.outbox.forTicket(ticketId)).some((row) => row.kind === 'requester.created' && row.recipient === to)
           : false;
         if (acknowledged) return;
-        await store.transaction((tx) =>
-          store.outbox.add(
-            [
-              {
-                idempotencyKey: `voice:${effect.callSid}:ticket-number:${effect.ticketNumber}`,
-                ticketId,
-                kind: 'sms.text',
-                channel: 'sms',
-                recipient: to,
-                language: effect.lang,
-                payload: { text: ticketNumberSms(effect.lang, effect.ticketNumber) },
-              },
-            ],
-            tx,
-          ),
-        );
+        await store.outbox.add([
+          {
+            idempotencyKey: `voice:${effect.callSid}:ticket-number:${effect.ticketNumber}`,
+            ticketId,
+            kind: 'sms.text',
+            channel: 'sms',
+            recipient: to,
+            language: effect.lang,
+            payload: { text: ticketNumberSms(effect.lang, effect.ticketNumber) },
+          },
+        ]);
         return;
       }
       case 'attach-recording': {
@@ -102,7 +95,7 @@ export function createVoiceEffects(deps: VoiceEffectDeps) {
 /** A voicemail's recording onto its ticket: an attachment row and a `recording_attached` event, once. */
 export async function linkRecording(deps: TicketDeps, ticketId: string, recording: RecordingRef): Promise<void> {
   await withLockedTicket(deps, ticketId, async ({ tx, deps: bound }) => {
-    const added = await addAttachments(deps.store, tx, { ticketId, messageId: null }, [
+    const added = await tx.attachmentLinks.addNew({ ticketId, messageId: null }, [
       { url: recording.url, contentType: RECORDING_TYPE, filename: `${recording.sid}.wav` },
     ]);
     if (added === 0) return;
@@ -127,22 +120,13 @@ const PLACEHOLDER_SUBJECTS = new Set(Object.values(VOICE_TICKET_TEXTS).map((t) =
  */
 async function addTranscript(deps: TicketDeps, ticketId: string, recordingSid: string, text: string): Promise<void> {
   await withLockedTicket(deps, ticketId, async ({ tx, deps: bound }) => {
-    if (await hasEvent(deps.store, tx, ticketId, 'transcript_added', { recordingSid })) return;
-    const current = await deps.store.tickets.get(ticketId, tx);
+    if (await tx.history.has(ticketId, 'transcript_added', { recordingSid })) return;
+    const current = await tx.tickets.get(ticketId);
     const replaces = current !== null && PLACEHOLDER_DESCRIPTIONS.has(current.description);
-    if (replaces) {
-      // Not a TicketChanges field: the lifecycle never rewrites what a requester said; filling in a
-      // placeholder we wrote ourselves is intake's business, recorded by the event below.
-      await deps.store.models.Ticket.update(
-        {
-          description: text,
-          ...(PLACEHOLDER_SUBJECTS.has(current.subject) ? { subject: subjectOf(text) } : {}),
-        },
-        { where: { id: ticketId }, transaction: tx },
-      );
-    }
-    await applyChange(bound, ticketId, TWILIO_ACTOR, () => ({
-      changes: {},
+    await applyChange(bound, ticketId, TWILIO_ACTOR, (ticket) => ({
+      // The lifecycle never rewrites what a requester said; filling in a placeholder we wrote
+      // ourselves is intake's business, recorded by the event below.
+      changes: replaces ? { description: text, ...(PLACEHOLDER_SUBJECTS.has(ticket.subject) ? { subject: subjectOf(text) } : {}) } : {},
       events: [{ type: 'transcript_added', data: { recordingSid, text, replacedPlaceholder: replaces } }],
     }));
   });
@@ -156,18 +140,10 @@ async function recordCallStatus(
 ): Promise<void> {
   await withLockedTicket(deps, ticketId, async ({ tx, deps: bound }) => {
     const key = { callSid: effect.callSid, status: effect.status };
-    if (await hasEvent(deps.store, tx, ticketId, 'call_status', key)) return;
+    if (await tx.history.has(ticketId, 'call_status', key)) return;
     await applyChange(bound, ticketId, TWILIO_ACTOR, () => ({
       changes: {},
       events: [{ type: 'call_status', data: { ...key, durationSeconds: effect.durationSeconds } }],
     }));
   });
-}
-
-async function hasEvent(store: Store, tx: Transaction, ticketId: string, type: string, data: Record<string, unknown>): Promise<boolean> {
-  const rows = await store.sequelize.query(
-    `SELECT 1 FROM ticket_events WHERE ticket_id = :ticketId AND type = :type AND data @> CAST(:data AS jsonb) LIMIT 1`,
-    { replacements: { ticketId, type, data: JSON.stringify(data) }, type: QueryTypes.SELECT, transaction: tx },
-  );
-  return rows.length > 0;
 }
