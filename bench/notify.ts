@@ -120,12 +120,9 @@ export async function run(): Promise<BenchResult> {
     const sequelize = createSequelize({ url: pg.url, poolMax: 10 });
     stops.push(() => sequelize.close());
     await migrate(sequelize);
-    const services = createServices(config, createStore(sequelize), log);
+    const services = createServices(config, createStore(sequelize, log), log);
     const technician = await services.store.transaction((tx) =>
-      services.store.technicians.create(
-        { name: 'Théo', phone: TECH_PHONE, tier: 1, skills: [], maxLoad: 1000, available: true, onCall: false },
-        tx,
-      ),
+      tx.technicians.create({ name: 'Théo', phone: TECH_PHONE, tier: 1, skills: [], maxLoad: 1000, available: true, onCall: false }),
     );
     const channels = channelsFromConfig(config);
     stops.push(async () => channels.email?.transport.close?.());

@@ -1,10 +1,9 @@
-import { QueryTypes } from 'sequelize';
 import type { Store } from '../store/index.js';
+import type { OutboxItem, RenderedContent } from '../store/outbox-deliveries.js';
 import { createMessageId } from './channels/smtp-mail.js';
 import { ComposeError, composeMessage, VERBATIM_SMS_KIND, type Facts } from './compose.js';
-import type { OutboxItem, RenderedContent } from './outbox-store.js';
 import { REPLY_KINDS } from '../tickets/recipients.js';
-import { loadThread, threadHeaders } from './thread.js';
+import { threadHeaders } from './thread.js';
 
 /**
  * The content of one outbox row, rendered once and stored on the row before the first send (see
@@ -23,19 +22,11 @@ async function loadFacts(store: Store, row: OutboxItem): Promise<Facts> {
   const causeId = row.payload.causeId;
   // The cause is an event id for lifecycle changes; other writers (an inbound message) use other ids.
   const eventId = typeof causeId === 'string' && /^\d{1,18}$/.test(causeId) ? causeId : undefined;
-  const [ticket, [cause]] = await Promise.all([
+  const [ticket, cause] = await Promise.all([
     store.tickets.get(row.ticketId),
-    eventId
-      ? store.sequelize.query<NonNullable<Facts['cause']>>(
-          `SELECT type, actor, data FROM ticket_events WHERE id = :id AND ticket_id = :ticketId`,
-          {
-            replacements: { id: eventId, ticketId: row.ticketId },
-            type: QueryTypes.SELECT,
-          },
-        )
-      : Promise.resolve([]),
+    eventId ? store.notificationFacts.cause(row.ticketId, eventId) : Promise.resolve(null),
   ]);
-  return { ticket, cause: cause ?? null };
+  return { ticket, cause };
 }
 
 /** Renders the row for its channel; a ComposeError when it cannot be (retrying would not help). */
@@ -48,7 +39,7 @@ export async function renderContent(store: Store, row: OutboxItem, options: Cont
   }
   const rendered = composeMessage(row, await loadFacts(store, row), options.timeZone);
   if (row.channel === 'sms') return { sms: rendered.sms };
-  const thread = row.ticketId ? threadHeaders(await loadThread(store.sequelize, row.ticketId, row.recipient)) : { references: [] };
+  const thread = row.ticketId ? threadHeaders(await store.notificationFacts.emailThread(row.ticketId, row.recipient)) : { references: [] };
   return {
     email: {
       subject: rendered.subject,

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
-import { createDeadLetterStore, type FailedRow } from './dead-letter-store.js';
+import type { FailedRow } from '../store/dead-letters.js';
 
 /**
  * The dead letters: notifications that will not go out by themselves (refused number or address,
@@ -12,27 +12,24 @@ export async function listFailedNotifications(
   store: Store,
   page: { limit: number; offset: number },
 ): Promise<{ items: FailedRow[]; total: number }> {
-  return createDeadLetterStore(store.sequelize).listFailed(page.limit, page.offset);
+  return store.deadLetters.listFailed(page.limit, page.offset);
 }
 
 /** Back to the queue now, past address suppression; the ticket records who asked. */
 export async function retryNotification(store: Store, id: number, actor: string): Promise<{ id: number; status: 'pending' }> {
-  const deadLetters = createDeadLetterStore(store.sequelize);
   const row = await store.transaction(async (tx) => {
-    const requeued = await deadLetters.requeue(id, tx);
+    const requeued = await tx.deliveries.requeue(id);
     if (requeued?.ticketId) {
-      await store.tickets.appendEvent(
-        requeued.ticketId,
-        'notification_retried',
-        actor,
-        { kind: requeued.kind, channel: requeued.channel, outboxId: requeued.id },
-        tx,
-      );
+      await tx.tickets.appendEvent(requeued.ticketId, 'notification_retried', actor, {
+        kind: requeued.kind,
+        channel: requeued.channel,
+        outboxId: requeued.id,
+      });
     }
     return requeued;
   });
   if (row) return { id: row.id, status: 'pending' };
-  const status = await deadLetters.statusOf(id);
+  const status = await store.deadLetters.statusOf(id);
   if (!status) throw new AppError('NOTIFICATION_NOT_FOUND', `notification ${id} does not exist`);
   throw new AppError('CONFLICT', `only a failed notification can be retried; this one is ${status}`, { status });
 }

@@ -5,15 +5,15 @@ import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { isSendError, SendError, type MailTransport, type SmsSender } from './channels/types.js';
 import { ComposeError } from './compose.js';
 import { renderContent } from './content.js';
-import type { OutboxItem, OutboxStore, RenderedContent } from './outbox-store.js';
+import type { OutboxItem, RenderedContent } from '../store/outbox-deliveries.js';
 import { holdLease } from './lease.js';
-import { OFFER_KINDS, offerCurrency } from './offer-currency.js';
+import { OFFER_ENDING_EVENTS, OFFER_KINDS, offerCurrency } from './offer-currency.js';
 import { suppressionOf } from './suppression.js';
 
 /**
  * One attempt at one outbox row: claim, render, send, record. Exactly once rests on three rules:
  *
- * 1. Every state change names its attempt (outbox-store.ts), so two workers never both act.
+ * 1. Every state change names its attempt (store/outbox-deliveries.ts), so two workers never both act.
  * 2. Before the vendor call the row gets its marker (`send_started_at`) and its rendered content;
  *    after it, the outcome is written in the same transaction as the outbound message and the
  *    `notified` event. A row that still has the marker when it is next claimed had a send whose
@@ -41,7 +41,6 @@ export interface Channels {
 
 export interface DeliveryDeps {
   store: Store;
-  outbox: OutboxStore;
   log: Logger;
   channels: Channels;
   timeZone: string;
@@ -70,9 +69,9 @@ const LOOKUP_SLACK_MS = 2 * 60_000;
 const AMBIGUOUS_CODES = new Set(['NETWORK', 'TIMEOUT']);
 
 export async function deliver(deps: DeliveryDeps, job: DeliveryJob): Promise<DeliveryOutcome> {
-  const row = await deps.outbox.claim(job.outboxId, job.attempt, deps.leaseMs);
+  const row = await deps.store.deliveries.claim(job.outboxId, job.attempt, deps.leaseMs);
   if (!row) return { outcome: 'skipped' };
-  const lease = holdLease(deps.outbox, row, deps.leaseMs, deps.log);
+  const lease = holdLease(deps.store.deliveries, row, deps.leaseMs, deps.log);
   try {
     return await attempt(deps, row);
   } finally {
@@ -82,7 +81,8 @@ export async function deliver(deps: DeliveryDeps, job: DeliveryJob): Promise<Del
 
 /** The claimed row's attempt, from its checks to its recorded outcome. */
 async function attempt(deps: DeliveryDeps, row: OutboxItem): Promise<DeliveryOutcome> {
-  const { outbox, log } = deps;
+  const { log } = deps;
+  const outbox = deps.store.deliveries;
   const ctx = { outboxId: row.id, kind: row.kind, channel: row.channel, attempt: row.attempts };
   const channel = deps.channels[row.channel];
   if (!channel) {
@@ -97,7 +97,7 @@ async function attempt(deps: DeliveryDeps, row: OutboxItem): Promise<DeliveryOut
     if (settled) return settled;
   }
   if (!resending) {
-    const suppressed = row.forced ? null : await suppressionOf(deps.store.sequelize, row);
+    const suppressed = row.forced ? null : await suppressionOf(deps.store, row);
     if (suppressed) return fail(deps, row, suppressed);
   }
   if (!content) {
@@ -120,13 +120,13 @@ async function attempt(deps: DeliveryDeps, row: OutboxItem): Promise<DeliveryOut
   } catch (err) {
     const error = isSendError(err) ? err : new SendError('transient', 'NETWORK', String(err), { cause: err });
     if (error.kind === 'permanent') return fail(deps, row, error);
-    const keepMarker = row.channel === 'sms' && AMBIGUOUS_CODES.has(error.code);
+    const marker = row.channel === 'sms' && AMBIGUOUS_CODES.has(error.code) ? 'keep' : 'clear';
     const delayMs = backoffDelay(row.attempts, deps.backoff, deps.random);
-    await outbox.retry(row.id, row.attempts, delayMs, error, keepMarker);
+    await outbox.retry(row.id, row.attempts, delayMs, error, marker);
     log.warn({ ...ctx, code: error.code, vendorCode: error.vendorCode, delayMs }, 'notification not sent; will retry');
     return { outcome: 'retry', attempt: row.attempts, delayMs, code: error.code };
   }
-  await record(deps, row, sent, false);
+  await record(deps, row, sent, 'sent');
   log.info({ ...ctx }, 'notification sent');
   return { outcome: 'sent', externalId: sent.externalId };
 }
@@ -188,14 +188,14 @@ async function reconcile(deps: DeliveryDeps, row: OutboxItem, content: RenderedC
       deps.log.info(ctx, 'an earlier send of this SMS did not reach Twilio; sending it again');
       return undefined;
     }
-    await record(deps, row, { ...found, subject: null, body: content.sms, from: sms.from }, true);
+    await record(deps, row, { ...found, subject: null, body: content.sms, from: sms.from }, 'reconciled');
     deps.log.info(ctx, 'an earlier send of this SMS had reached Twilio; recorded, not sent again');
     return { outcome: 'reconciled', externalId: found.externalId };
   } catch (err) {
     const error = isSendError(err) ? err : new SendError('transient', 'NETWORK', String(err));
     const delayMs = backoffDelay(row.attempts, deps.backoff, deps.random);
     // The marker stays: the next attempt asks again.
-    await deps.outbox.retry(row.id, row.attempts, delayMs, { code: 'LOOKUP_FAILED', message: error.message }, true);
+    await deps.store.deliveries.retry(row.id, row.attempts, delayMs, { code: 'LOOKUP_FAILED', message: error.message }, 'keep');
     return { outcome: 'retry', attempt: row.attempts, delayMs, code: 'LOOKUP_FAILED' };
   }
 }
@@ -203,25 +203,25 @@ async function reconcile(deps: DeliveryDeps, row: OutboxItem, content: RenderedC
 /** An offer or reminder that stopped being true: set aside with why (offer-currency.ts), not sent. */
 async function staleOffer(deps: DeliveryDeps, row: OutboxItem): Promise<DeliveryOutcome | undefined> {
   if (!OFFER_KINDS.includes(row.kind)) return undefined;
-  const facts = await deps.outbox.offerFacts(row);
-  const currency = facts ? offerCurrency(facts) : undefined;
+  const facts = await deps.store.deliveries.offerFacts(row, OFFER_ENDING_EVENTS);
+  const currency = facts ? offerCurrency({ ...facts, kind: row.kind, writtenAt: row.createdAt }) : undefined;
   if (!currency || currency.current) return undefined;
-  if (await deps.outbox.supersede(row.id, row.attempts, currency)) {
+  if (await deps.store.deliveries.supersede(row.id, row.attempts, currency)) {
     deps.log.info({ outboxId: row.id, kind: row.kind, channel: row.channel, code: currency.code }, 'notification superseded, not sent');
     return { outcome: 'superseded', code: currency.code };
   }
   return { outcome: 'skipped' };
 }
 
-/** The outcome, the outbound message and the `notified` event: one statement (outbox-store.ts). */
-async function record(deps: DeliveryDeps, row: OutboxItem, sent: Sent, reconciled: boolean): Promise<void> {
-  const done = await deps.outbox.finish(row.id, row.attempts, {
+/** The outcome, the outbound message and the `notified` event: one statement (store/outbox-deliveries.ts). */
+async function record(deps: DeliveryDeps, row: OutboxItem, sent: Sent, how: 'sent' | 'reconciled'): Promise<void> {
+  const done = await deps.store.deliveries.finish(row.id, row.attempts, {
     externalId: sent.externalId,
     status: sent.status,
     sender: sent.from,
     subject: sent.subject,
     body: sent.body,
-    reconciled,
+    reconciled: how === 'reconciled',
   });
   if (!done) deps.log.warn({ outboxId: row.id }, 'notification sent, but its claim had lapsed; another worker owns the row');
 }
@@ -232,7 +232,7 @@ async function fail(
   row: OutboxItem,
   error: { code: string; message: string; vendorCode?: string | number | undefined },
 ) {
-  await deps.outbox.fail(row.id, row.attempts, error);
+  await deps.store.deliveries.fail(row.id, row.attempts, error);
   deps.log.warn({ outboxId: row.id, kind: row.kind, channel: row.channel, code: error.code }, 'notification failed');
   return { outcome: 'failed', code: error.code } as const;
 }

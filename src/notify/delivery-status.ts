@@ -1,8 +1,6 @@
-import { QueryTypes } from 'sequelize';
 import type { Store } from '../store/index.js';
 import { mapTwilioMessageStatus } from './channels/twilio-sms.js';
 import type { DeliveryStatus } from './channels/types.js';
-import { createDeadLetterStore } from './dead-letter-store.js';
 
 /**
  * Delivery statuses of the SMS we sent, as Twilio reports them on `/twilio/sms/status`. The route
@@ -35,42 +33,23 @@ export async function recordSmsStatus(store: Store, report: SmsStatusReport): Pr
   const errorCode =
     report.errorCode === undefined || report.errorCode === null || report.errorCode === '' ? null : String(report.errorCode);
   return store.transaction(async (tx) => {
-    const [message] = await store.sequelize.query<{ id: string; ticketId: string | null; status: string | null }>(
-      `SELECT id, ticket_id AS "ticketId", status FROM messages
-        WHERE channel = 'sms' AND external_id = :sid AND direction = 'out' FOR UPDATE`,
-      { replacements: { sid: report.messageSid }, type: QueryTypes.SELECT, transaction: tx },
-    );
+    const message = await tx.smsStatus.lockOutbound(report.messageSid);
     if (!message) return { found: false } as const;
     if (!status || rankOf(status) <= rankOf(message.status)) return { found: true, status, changed: false } as const;
 
-    await store.sequelize.query(`UPDATE messages SET status = :status, error = :error WHERE id = :id`, {
-      replacements: { id: message.id, status, error: errorCode ? `Twilio error ${errorCode}` : null },
-      transaction: tx,
-    });
+    await tx.smsStatus.record(message.id, status, errorCode ? `Twilio error ${errorCode}` : null);
     if (status === 'failed' || status === 'undelivered') {
-      const deadLetters = createDeadLetterStore(store.sequelize);
-      const row = await deadLetters.failDelivered(
-        'sms',
-        report.messageSid,
-        {
-          code: status === 'failed' ? 'DELIVERY_FAILED' : 'UNDELIVERED',
-          message: `Twilio reported the SMS ${status}${errorCode ? ` (error ${errorCode})` : ''}`,
-        },
-        tx,
-      );
+      const row = await tx.deliveries.failDelivered('sms', report.messageSid, {
+        code: status === 'failed' ? 'DELIVERY_FAILED' : 'UNDELIVERED',
+        message: `Twilio reported the SMS ${status}${errorCode ? ` (error ${errorCode})` : ''}`,
+      });
       if (message.ticketId) {
-        await store.tickets.appendEvent(
-          message.ticketId,
-          'notification_failed',
-          'system:notify',
-          {
-            channel: 'sms',
-            status,
-            ...(row ? { kind: row.kind, outboxId: row.id } : {}),
-            ...(errorCode ? { vendorCode: errorCode } : {}),
-          },
-          tx,
-        );
+        await tx.tickets.appendEvent(message.ticketId, 'notification_failed', 'system:notify', {
+          channel: 'sms',
+          status,
+          ...(row ? { kind: row.kind, outboxId: row.id } : {}),
+          ...(errorCode ? { vendorCode: errorCode } : {}),
+        });
       }
     }
     return { found: true, status, changed: true } as const;

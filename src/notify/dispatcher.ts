@@ -1,6 +1,6 @@
 import type Bull from 'bull';
 import type { Logger } from '../log.js';
-import type { OutboxChannel, OutboxStore } from './outbox-store.js';
+import type { OutboxChannel, OutboxDeliveries } from '../store/outbox-deliveries.js';
 import { enqueue, type NotifyJobData } from './queue.js';
 
 /**
@@ -10,7 +10,7 @@ import { enqueue, type NotifyJobData } from './queue.js';
  */
 
 export interface DispatcherOptions {
-  outbox: OutboxStore;
+  outbox: Pick<OutboxDeliveries, 'due'>;
   queue: Bull.Queue<NotifyJobData>;
   log: Logger;
   /** The channels this process can send; rows of the others stay pending for a process that can. */

@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import type { OutboxStore } from './outbox-store.js';
+import type { OutboxDeliveries } from '../store/outbox-deliveries.js';
 
 /**
  * A claim kept alive by its holder. The lease is short, so that a row whose worker was killed
@@ -18,7 +18,12 @@ export interface HeldLease {
   release(): void;
 }
 
-export function holdLease(outbox: OutboxStore, row: { id: number; attempts: number }, leaseMs: number, log: Logger): HeldLease {
+export function holdLease(
+  outbox: Pick<OutboxDeliveries, 'renew'>,
+  row: { id: number; attempts: number },
+  leaseMs: number,
+  log: Logger,
+): HeldLease {
   let renewing: Promise<void> | undefined;
   const timer = setInterval(
     () => {

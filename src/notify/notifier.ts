@@ -4,8 +4,8 @@ import type { Store } from '../store/index.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { deliver, type Channels, type DeliveryDeps, type DeliveryOutcome } from './deliver.js';
 import { createDispatcher, type Dispatcher } from './dispatcher.js';
-import { listenForOutbox, type OutboxListener } from './outbox-listener.js';
-import { createOutboxStore, type OutboxChannel } from './outbox-store.js';
+import type { OutboxChannel } from '../store/outbox-deliveries.js';
+import type { OutboxListener } from '../store/outbox-listener.js';
 import { createNotifyQueue, enqueueRetry, type NotifyJobData } from './queue.js';
 
 /**
@@ -60,7 +60,6 @@ export const NOTIFIER_DEFAULTS = {
 
 export async function startNotifier(options: NotifierOptions): Promise<Notifier> {
   const { store, log } = options;
-  const outbox = createOutboxStore(store.sequelize);
   const channels = (['sms', 'email'] as const).filter((c) => options.channels[c] !== undefined);
   const smsFrom = options.channels.sms?.from;
   const queue = createNotifyQueue({
@@ -72,7 +71,6 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
 
   const deps: DeliveryDeps = {
     store,
-    outbox,
     log,
     channels: options.channels,
     timeZone: options.timeZone,
@@ -90,16 +88,14 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     options.onOutcome?.(outcome, job.data);
   });
 
-  const dispatcher = createDispatcher({ outbox, queue, log, channels, smsFrom });
+  const dispatcher = createDispatcher({ outbox: store.deliveries, queue, log, channels, smsFrom });
   const listener: OutboxListener | undefined =
     options.listen === false
       ? undefined
-      : listenForOutbox(
-          store.sequelize,
-          log,
-          () => dispatcher.poke(),
-          () => dispatcher.sweep(),
-        );
+      : store.outboxListening.listen(log, {
+          onNotify: () => dispatcher.poke(),
+          onReconnect: () => dispatcher.sweep(),
+        });
   const timer = setInterval(() => dispatcher.sweep(), options.scanIntervalMs ?? NOTIFIER_DEFAULTS.scanIntervalMs);
   timer.unref();
   dispatcher.sweep();

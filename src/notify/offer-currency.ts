@@ -4,7 +4,7 @@
  * declined, timed out, accepted, or given to someone else, and its technician may have been
  * offered the ticket again. Sending such a text makes a technician ACCEPT a ticket that is not
  * theirs, and the ticket's owner read the same offer twice. Pure: the facts are read by the
- * caller (outbox-store.ts), at the moment of sending.
+ * caller (store/outbox-deliveries.ts), at the moment of sending.
  */
 
 export const OFFER_KINDS: readonly string[] = ['technician.offer', 'technician.offer-reminder'];

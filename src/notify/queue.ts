@@ -1,6 +1,6 @@
 import Bull from 'bull';
 import type { DeliveryJob } from './deliver.js';
-import type { DueRow, OutboxChannel } from './outbox-store.js';
+import type { DueRow, OutboxChannel } from '../store/outbox-deliveries.js';
 
 /**
  * The bull queue `notify`: one job per attempt of an outbox row. The database owns what is owed

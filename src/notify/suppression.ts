@@ -1,6 +1,6 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
-import { isNoReplyAddress } from '../tickets/recipients.js';
-import type { OutboxChannel } from './outbox-store.js';
+import { isNoReplyAddress } from '../mail/addresses.js';
+import type { Store } from '../store/index.js';
+import type { OutboxChannel } from '../store/outbox-deliveries.js';
 
 /**
  * Addresses we must not write to: a no-reply or mailer-daemon address (it would vanish or loop),
@@ -22,35 +22,16 @@ const ADDRESS_CODES: Record<OutboxChannel, string[]> = {
 
 export type Suppression = { code: 'SUPPRESSED'; message: string } | null;
 
-export async function suppressionOf(
-  sequelize: Sequelize,
-  row: { id: number; channel: OutboxChannel; recipient: string },
-): Promise<Suppression> {
+export async function suppressionOf(store: Store, row: { id: number; channel: OutboxChannel; recipient: string }): Promise<Suppression> {
   if (row.channel === 'email' && isNoReplyAddress(row.recipient)) {
     return { code: 'SUPPRESSED', message: 'not sent: a no-reply or mailer-daemon address' };
   }
-  const [hit] = await sequelize.query<{ why: string }>(
-    // Failed deliveries to the address: bounces recorded on messages (email only: an SMS that was
-    // not delivered once may be a phone switched off), and earlier rows refused for the address.
-    `SELECT 'bounced' AS why FROM messages
-      WHERE :channel = 'email' AND direction = 'out' AND channel = 'email'
-        AND lower(recipient) = lower(:recipient) AND status IN ('failed', 'undelivered', 'bounced')
-        AND at > now() - make_interval(days => :days)
-     UNION ALL
-     SELECT 'refused' AS why FROM outbox
-      WHERE status = 'failed' AND channel = :channel AND lower(recipient) = lower(:recipient) AND id <> :id
-        AND error_code IN (:codes) AND failed_at > now() - make_interval(days => :days)
-     LIMIT 1`,
-    {
-      replacements: { channel: row.channel, recipient: row.recipient, id: row.id, codes: ADDRESS_CODES[row.channel], days: QUIET_DAYS },
-      type: QueryTypes.SELECT,
-    },
-  );
-  if (!hit) return null;
+  const why = await store.notificationFacts.recentFailure(row, ADDRESS_CODES[row.channel], QUIET_DAYS);
+  if (!why) return null;
   return {
     code: 'SUPPRESSED',
     message:
-      hit.why === 'bounced'
+      why === 'bounced'
         ? `not sent: mail to this address bounced in the last ${QUIET_DAYS} days`
         : `not sent: this ${row.channel === 'sms' ? 'number' : 'address'} was refused in the last ${QUIET_DAYS} days`,
   };

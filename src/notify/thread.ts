@@ -1,10 +1,9 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
-
 /**
  * Threading of outbound email (RFC 5322 §3.6.4): each notification is a reply in the ticket's one
  * conversation. The root is the requester's first email (or, for a ticket that did not start by
  * email, our first email about it); In-Reply-To names the latest message of the conversation, in or
- * out; References carries the root, then the most recent ones.
+ * out; References carries the root, then the most recent ones. The conversation is read by the
+ * store (notificationFacts.emailThread); this file holds the rules, pure.
  */
 
 export interface ThreadHeaders {
@@ -43,18 +42,4 @@ export function threadHeaders(messages: readonly ThreadMessage[]): ThreadHeaders
   const rest = ids.map((m) => m.id).filter((id) => id !== root);
   const references = [root, ...rest.slice(-(MAX_REFERENCES - 1))];
   return { inReplyTo: ids[ids.length - 1]!.id, references };
-}
-
-/**
- * A ticket's email conversation as one recipient saw it, oldest first: every inbound email and our
- * emails to that recipient. A watcher's copy then answers the watcher's previous copy, not the
- * requester's, and each mailbox holds a thread without gaps.
- */
-export async function loadThread(sequelize: Sequelize, ticketId: string, recipient: string): Promise<ThreadMessage[]> {
-  return sequelize.query<ThreadMessage>(
-    `SELECT direction, external_id AS "externalId" FROM messages
-      WHERE ticket_id = :ticketId AND channel = 'email' AND (direction = 'in' OR lower(recipient) = lower(:recipient))
-      ORDER BY at, id`,
-    { replacements: { ticketId, recipient }, type: QueryTypes.SELECT },
-  );
 }

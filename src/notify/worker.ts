@@ -1,23 +1,37 @@
 import { Counter, type Registry } from 'prom-client';
-import type { RoleContext, RoleStopper } from '../roles/types.js';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/index.js';
 import { channelsFromConfig } from './channels-from-config.js';
 import { startNotifier } from './notifier.js';
-import { createOutboxStore } from './outbox-store.js';
+
+/**
+ * What the notification worker needs from whoever starts it (the `worker` role, roles/worker.ts):
+ * declared here, so that notify does not depend on the roles above it. The roles' context has
+ * these fields under these names, and more.
+ */
+export interface NotifyWorkerContext {
+  config: Config;
+  log: Logger;
+  services: { store: Store; metrics: { registry: Registry } };
+  redisUrl: string;
+  /** Where the worker reports its health into /ready. */
+  health: { set(name: string, probe: () => Record<string, unknown>): unknown; delete(name: string): unknown };
+}
 
 /**
  * The notification worker of the `worker` role: outbox → bull → Twilio and SMTP. A channel that is
  * not configured leaves its rows pending (they go out once it is), with a warning at start.
  */
-export async function startNotifyWorker(ctx: RoleContext): Promise<RoleStopper> {
+export async function startNotifyWorker(ctx: NotifyWorkerContext): Promise<() => Promise<void>> {
   const { config, log, services } = ctx;
   const channels = channelsFromConfig(config);
-  const outbox = createOutboxStore(services.store.sequelize);
   if (!channels.sms) {
-    const waiting = await outbox.countPending('sms');
+    const waiting = await services.store.deliveries.countPending('sms');
     log.warn({ waiting }, 'telephony is off: SMS notifications stay queued until TWILIO_* is set');
   }
   if (!channels.email) {
-    const waiting = await outbox.countPending('email');
+    const waiting = await services.store.deliveries.countPending('email');
     log.warn({ waiting }, 'SMTP_URL unset: email notifications stay queued until it is set');
   }
   const sent = notificationCounter(services.metrics.registry);

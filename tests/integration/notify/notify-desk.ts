@@ -110,10 +110,10 @@ export interface OutboxView {
 }
 
 export async function outboxRows(desk: TestDesk, ticketId?: string): Promise<OutboxView[]> {
-  return desk.services.store.sequelize.query<OutboxView>(
+  return desk.sequelize.query<OutboxView>(
     `SELECT id, kind, channel, recipient, status, attempts, external_id AS "externalId", error_code AS "errorCode"
-       FROM outbox ${ticketId ? 'WHERE ticket_id = :ticketId' : ''} ORDER BY id`,
-    { replacements: { ticketId: ticketId ?? null }, type: QueryTypes.SELECT },
+       FROM outbox ${ticketId ? 'WHERE ticket_id = $ticketId' : ''} ORDER BY id`,
+    { bind: ticketId ? { ticketId } : {}, type: QueryTypes.SELECT },
   );
 }
 

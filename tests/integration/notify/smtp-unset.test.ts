@@ -51,7 +51,6 @@ describe('without SMTP_URL', () => {
       log,
       services: nd.desk.services,
       redisUrl,
-      redis: nd.desk.redis,
       health,
     });
     try {
