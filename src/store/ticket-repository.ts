@@ -156,10 +156,6 @@ export function createTicketRepository(db: Db) {
       return new Map(rows.map((row) => [row.id, row]));
     },
 
-    async update(id: string, changes: TicketChanges): Promise<void> {
-      await Ticket.update({ ...changes, updatedAt: new Date() }, { where: { id }, transaction: db.tx });
-    },
-
     /** Appends to the ticket's history; returns the event's id, the cause of what follows from it. */
     async appendEvent(ticketId: string, type: string, actor: string, data: Record<string, unknown>): Promise<string> {
       const [id] = await this.appendEvents([{ ticketId, type, actor, data }]);
