@@ -4,9 +4,10 @@ import type { OutboxChannel, OutboxDeliveries } from '../store/outbox-deliveries
 import { enqueue, type NotifyJobData } from './queue.js';
 
 /**
- * From due outbox rows to bull jobs. Runs on a poke (a NOTIFY at commit) and on a timer; the timer
- * is what makes the outbox, not Redis, the record: rows whose jobs were lost with Redis, rows whose
- * worker died mid-send (lapsed lease), rows whose retry is due, all come back on the next scan.
+ * From due outbox rows to bull jobs. Runs on a poke (the outbox's notification at commit) and on a
+ * timer; the timer is what makes the outbox, not Redis, the record: rows whose jobs were lost with
+ * Redis, rows whose worker died mid-send (lapsed lease), rows whose retry is due, all come back on
+ * the next scan.
  */
 
 export interface DispatcherOptions {

@@ -34,10 +34,10 @@ export interface NotifierOptions {
    * Keep it above the SMS request timeout (10 s): each send starts with a whole lease.
    */
   leaseMs?: number;
-  /** The safety-net scan; the NOTIFY poke does the fast path. */
+  /** The safety-net scan; the poke (store/outbox-listener.ts) does the fast path. */
   scanIntervalMs?: number;
   backoff?: BackoffPolicy;
-  /** LISTEN for the outbox's NOTIFY (default on). */
+  /** Listen for the outbox's notification at commit (default on). */
   listen?: boolean;
   /** Told of every attempt's outcome (metrics, tests). */
   onOutcome?: (outcome: DeliveryOutcome, job: NotifyJobData) => void;
