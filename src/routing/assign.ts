@@ -1,12 +1,12 @@
-import type { Transaction } from 'sequelize';
+import type { Store } from '../store/index.js';
+import type { CommitMode } from '../store/routing-repository.js';
 import type { TicketState } from '../store/ticket-repository.js';
 import { requiredSkills } from '../rules/categorize.js';
+import { tellListeners, writeChange } from '../tickets/write-change.js';
 import { decide } from './decide.js';
-import type { CommitMode } from './decision-context.js';
 import type { RoutingEngine } from './engine.js';
 import { ROUTING_ACTOR, type RouteOutcome, type Routed } from './routed.js';
 import { offerTimers } from '../rules/timer-plan.js';
-import { tellListeners, writeDecision } from './write-decision.js';
 
 export { ROUTING_ACTOR, RoutingContention, type RouteOutcome, type Routed } from './routed.js';
 
@@ -32,33 +32,32 @@ export async function routeLocked(
   engine: RoutingEngine,
   ticketId: string,
   now: Date,
-  tx: Transaction,
+  tx: Store,
   options: { holding?: ReadonlySet<string>; commit?: CommitMode } = {},
 ): Promise<Routed> {
   const holding = options.holding ?? NO_ONE;
-  const waiting = await engine.reads.lockWaiting(ticketId, tx, options.commit ?? 'durable');
+  const waiting = await tx.routing.lockWaiting(ticketId, options.commit ?? 'durable');
   if (!waiting.state) return skip(ticketId, waiting.status ? `ticket is ${waiting.status}` : 'no such ticket');
   const { state } = waiting;
   const required = requiredSkills(state.category, engine.rules.current().categories);
-  const context = await engine.reads.context({ state, skills: required, now }, tx);
+  const context = await tx.routing.decisionContext({ state, skills: required, now });
 
-  const linkedTo = (state as TicketState & { outageId?: string | null }).outageId ?? null;
+  const linkedTo = state.outageId;
   if (linkedTo && context.linkedOngoing) return skip(ticketId, 'linked to an ongoing outage');
   if (!linkedTo && context.outage) return linkToOutage(engine, state, context.outage, tx);
   return decide(engine, { state, required, now, tx, holding }, context);
 }
 
 /** A ticket about an ongoing outage is linked to it and left alone: the outage is being worked. */
-async function linkToOutage(engine: RoutingEngine, state: TicketState, outageId: string, tx: Transaction): Promise<Routed> {
-  await engine.queries.linkOutage(state.id, outageId, tx);
-  const written = await writeDecision(
+async function linkToOutage(engine: RoutingEngine, state: TicketState, outageId: string, tx: Store): Promise<Routed> {
+  const written = await writeChange(
     engine.deps,
-    state,
-    { changes: {}, events: [{ type: 'linked_to_outage', data: { outageId, category: state.category } }] },
-    ROUTING_ACTOR,
     tx,
+    state,
+    { changes: { outageId }, events: [{ type: 'linked_to_outage', data: { outageId, category: state.category } }] },
+    ROUTING_ACTOR,
   );
-  return { ticketId: state.id, outcome: { kind: 'linked', outageId }, ...written };
+  return { ticketId: state.id, outcome: { kind: 'linked', outageId }, events: written.events, state: written.state };
 }
 
 /**

@@ -1,14 +1,12 @@
-import type { Transaction } from 'sequelize';
+import type { Store } from '../store/index.js';
+import type { Candidate, DecisionContext, TechnicianContact, TechnicianRecord } from '../store/routing-repository.js';
 import type { TicketState } from '../store/ticket-repository.js';
 import { offerDecision } from '../tickets/actions.js';
+import { planTicketWrite, writeChange } from '../tickets/write-change.js';
 import { rankCandidates, summarizeDecision, type AssignmentDecision, type TechnicianSnapshot } from '../rules/assignment.js';
-import type { Candidate, DecisionContext } from './decision-context.js';
 import type { RoutingEngine } from './engine.js';
 import { readHistory, type RoutingHistory } from '../rules/history.js';
-import { lockAndOffer } from './lock-and-offer.js';
 import { ROUTING_ACTOR, RoutingContention, type Routed } from './routed.js';
-import type { TechnicianContact, TechnicianRecord } from './routing-queries.js';
-import { writeDecision } from './write-decision.js';
 
 /** A candidate whose row was locked and load read under the lock may be offered; others are checked first. */
 const MAX_LOCK_ROUNDS = 8;
@@ -17,7 +15,7 @@ export interface Deciding {
   state: TicketState;
   required: string[];
   now: Date;
-  tx: Transaction;
+  tx: Store;
   /** Technicians whose rows `tx` held before routing began (see routeLocked). */
   holding: ReadonlySet<string>;
 }
@@ -38,7 +36,7 @@ function snapshotOf(r: TechnicianRecord, history: RoutingHistory, shiftNow: (shi
 
 /**
  * Ranks the candidates and offers the ticket to the best one whose row, locked, is as ranked (one
- * statement, see lock-and-offer.ts); or leaves it waiting, with why.
+ * statement: the routing repository's lockAndOffer); or leaves it waiting, with why.
  */
 export async function decide(
   engine: RoutingEngine,
@@ -85,17 +83,17 @@ export async function decide(
     if (chosen === null) {
       // Queued once per stay in the queue: a second look that changes nothing writes nothing.
       if (history.lastRouting === 'queued') return { ticketId, outcome: { kind: 'queued' }, events: [], state };
-      const written = await writeDecision(deps, state, { changes: {}, events: [{ type: 'queued', data: { why } }] }, ROUTING_ACTOR, tx, {
+      const written = await writeChange(deps, tx, state, { changes: {}, events: [{ type: 'queued', data: { why } }] }, ROUTING_ACTOR, {
         eventIds: [context.eventId],
       });
-      return { ticketId, outcome: { kind: 'queued' }, ...written };
+      return { ticketId, outcome: { kind: 'queued' }, events: written.events, state: written.state };
     }
     const contact = held.get(chosen);
     if (contact) {
       // Locked, load read under the lock, and still the best: the offer cannot take them past maxLoad.
       const { decision: offered, hints } = offer(chosen, why, contact);
-      const written = await writeDecision(deps, state, offered, ROUTING_ACTOR, tx, hints);
-      return { ticketId, outcome: { kind: 'offered', technicianId: chosen }, ...written };
+      const written = await writeChange(deps, tx, state, offered, ROUTING_ACTOR, hints);
+      return { ticketId, outcome: { kind: 'offered', technicianId: chosen }, events: written.events, state: written.state };
     }
     if (round >= MAX_LOCK_ROUNDS) throw new RoutingContention();
     // Lock the chosen one and, if their row is as ranked, offer in the same statement. SKIP
@@ -105,8 +103,10 @@ export async function decide(
     const index = indexOf(chosen);
     const candidate = candidates[index] as Candidate;
     const attempt = offer(chosen, why, candidate.contact);
-    const locked = await lockAndOffer(deps, { state, ...attempt, actor: ROUTING_ACTOR, technician: candidate, mode }, tx);
-    if (locked !== 'busy' && locked?.written) return { ticketId, outcome: { kind: 'offered', technicianId: chosen }, ...locked.written };
+    const planned = await planTicketWrite(deps, tx, state, attempt.decision, ROUTING_ACTOR, attempt.hints);
+    const locked = await tx.routing.lockAndOffer(planned.write, candidate, mode);
+    if (locked !== 'busy' && locked?.offered)
+      return { ticketId, outcome: { kind: 'offered', technicianId: chosen }, events: planned.events, state: planned.state };
     const current = snapshots[index] as TechnicianSnapshot;
     if (locked === 'busy') {
       busy.set(chosen, current);

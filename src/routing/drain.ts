@@ -1,11 +1,8 @@
-import { QueryTypes } from 'sequelize';
-import type { Priority, Tier } from '../domain/values.js';
-import { jsonb } from '../store/jsonb.js';
+import type { QueueCursor } from '../store/routing-repository.js';
 import { afterRouting, routeLocked, type Routed } from './assign.js';
 import type { RoutingEngine } from './engine.js';
 import { onShift } from '../rules/offers.js';
 import { RoutingContention } from './routed.js';
-import { OPEN_LOAD, textArray } from './routing-queries.js';
 
 /**
  * The waiting queue, worked from a technician's side: when someone may take more (available again,
@@ -14,51 +11,12 @@ import { OPEN_LOAD, textArray } from './routing-queries.js';
  * go to a better-placed colleague; the walk stops when this technician is full or nothing is left.
  */
 
-interface TechnicianCapacity {
-  id: string;
-  tier: Tier;
-  skills: string[];
-  shift: string | null;
-  free: number;
-}
-
-/** Where a walk stopped, to continue after it (JSON-safe: it travels in a job's data). */
-export interface QueueCursor {
-  priority: Priority;
-  createdAt: string;
-  number: number;
-}
-
 export interface DrainResult {
   routed: number;
   offered: number;
   /** Set when the walk stopped at its limit with tickets possibly left: drain again from here. */
   more: QueueCursor | null;
 }
-
-async function capacityOf(engine: RoutingEngine, technicianId: string): Promise<TechnicianCapacity | null> {
-  const [row] = await engine.deps.store.sequelize.query<TechnicianCapacity>(
-    `SELECT tech.id, tech.tier, tech.skills, tech.shift,
-            tech.max_load - ${OPEN_LOAD} AS free
-       FROM technicians tech WHERE tech.id = :technicianId AND tech.deleted_at IS NULL AND tech.available`,
-    { replacements: { technicianId }, type: QueryTypes.SELECT },
-  );
-  return row ?? null;
-}
-
-/** The next waiting ticket this technician could take, locked; tickets other workers hold are skipped. */
-const NEXT_WAITING = `
-  SELECT t.id, t.priority, t.created_at AS "createdAt", t.number
-    FROM tickets t
-    LEFT JOIN categories c ON c.name = t.category
-   WHERE t.status = 'new' AND t.assignee_id IS NULL AND t.tier = :tier
-     AND (t.category IS NULL OR coalesce(c.required_skills, ARRAY[t.category]) <@ ${textArray(':skills')})
-     AND (t.outage_id IS NULL OR NOT EXISTS (
-           SELECT 1 FROM outages o WHERE o.id = t.outage_id AND (o.until IS NULL OR o.until > now())))
-     AND (:first OR (t.priority, t.created_at, t.number) > (:priority, CAST(:createdAt AS timestamptz), :number))
-   ORDER BY t.priority, t.created_at, t.number
-   LIMIT 1
-   FOR UPDATE OF t SKIP LOCKED`;
 
 export async function drainFor(
   engine: RoutingEngine,
@@ -71,25 +29,14 @@ export async function drainFor(
   const result: DrainResult = { routed: 0, offered: 0, more: null };
   const limit = options.limit ?? 50;
   for (let i = 0; i < limit; i++) {
-    const tech = await capacityOf(engine, technicianId);
+    const tech = await deps.store.routing.capacity(technicianId);
     const now = engine.now();
     if (!tech || tech.free <= 0 || !onShift(tech.shift, now, engine.timezone)) return result;
     const from = cursor.at;
     const routed: Routed | null = await deps.store.transaction(async (tx) => {
-      const [next] = await deps.store.sequelize.query<{ id: string; priority: Priority; createdAt: Date; number: number }>(NEXT_WAITING, {
-        replacements: {
-          tier: tech.tier,
-          skills: jsonb(tech.skills),
-          first: from === null,
-          priority: from?.priority ?? 'P1',
-          createdAt: from?.createdAt ?? new Date(0).toISOString(),
-          number: from?.number ?? 0,
-        },
-        type: QueryTypes.SELECT,
-        transaction: tx,
-      });
+      const next = await tx.routing.lockNextWaiting(tech.tier, tech.skills, from);
       if (!next) return null;
-      cursor.at = { priority: next.priority, createdAt: new Date(next.createdAt).toISOString(), number: next.number };
+      cursor.at = next.cursor;
       return routeLocked(engine, next.id, now, tx, { commit: 'relaxed' });
     });
     if (!routed) return result;
@@ -109,14 +56,7 @@ export async function drainAll(
   engine: RoutingEngine,
   perTechnician = 50,
 ): Promise<{ routed: number; offered: number; unfinished: { technicianId: string; after: QueueCursor | null }[] }> {
-  const ids = await engine.deps.store.sequelize.query<{ id: string; shift: string | null }>(
-    `SELECT tech.id, tech.shift FROM technicians tech
-      WHERE tech.deleted_at IS NULL AND tech.available
-        AND tech.max_load > ${OPEN_LOAD}
-        AND EXISTS (SELECT 1 FROM tickets q WHERE q.status = 'new' AND q.assignee_id IS NULL AND q.tier = tech.tier)
-      ORDER BY tech.last_assigned_at NULLS FIRST, tech.id`,
-    { type: QueryTypes.SELECT },
-  );
+  const ids = await engine.deps.store.routing.techniciansWithRoom();
   const total = { routed: 0, offered: 0, unfinished: [] as { technicianId: string; after: QueueCursor | null }[] };
   const now = engine.now();
   for (const { id, shift } of ids) {

@@ -1,7 +1,5 @@
 import type { TicketDeps, TicketListener } from '../tickets/deps.js';
 import type { RulesBook } from '../rules/rules-book.js';
-import { createDecisionReads, type DecisionReads } from './decision-context.js';
-import { createRoutingQueries, type RoutingQueries } from './routing-queries.js';
 import { createShiftClock } from '../rules/shift-clock.js';
 import type { TimerJob } from '../rules/timer-plan.js';
 
@@ -9,9 +7,6 @@ import type { TimerJob } from '../rules/timer-plan.js';
 export interface RoutingEngine {
   deps: TicketDeps;
   rules: RulesBook;
-  queries: RoutingQueries;
-  /** The reads of one decision (the ticket locked, then its context and candidates). */
-  reads: DecisionReads;
   /** HELPDESK_TIMEZONE: technicians' shifts are read in it. */
   timezone: string;
   /** Whether a technician's shift covers `at`, in the desk's timezone. */
@@ -42,8 +37,6 @@ export function createRoutingEngine(options: RoutingEngineOptions): RoutingEngin
   return {
     deps: options.deps,
     rules: options.rules,
-    queries: createRoutingQueries(options.deps.store.sequelize),
-    reads: createDecisionReads(options.deps.store.sequelize),
     timezone: options.timezone,
     onShift: createShiftClock(options.timezone),
     horizonMs,

@@ -1,5 +1,6 @@
 import { routeTicket, type RouteOutcome } from './assign.js';
-import { drainFor, type QueueCursor } from './drain.js';
+import type { QueueCursor } from '../store/routing-repository.js';
+import { drainFor } from './drain.js';
 import type { RoutingEngine } from './engine.js';
 import { renewOffer } from './renew-offer.js';
 import { syncTechnicianTimer, syncTicketTimers } from './timer-sync.js';
@@ -38,7 +39,7 @@ const RELEASED_BY: Record<string, { type: string; field: string }> = {
 async function freedTechnicians(engine: RoutingEngine, ticketId: string, events: readonly string[]): Promise<string[]> {
   const wanted = events.flatMap((e) => RELEASED_BY[e] ?? []);
   if (wanted.length === 0) return [];
-  const history = [...(await engine.queries.routingEvents(ticketId))].reverse();
+  const history = [...(await engine.deps.store.routing.events(ticketId))].reverse();
   const ids = wanted.map(({ type, field }) => history.find((e) => e.type === type)?.data[field]);
   return [...new Set(ids.filter((v): v is string => typeof v === 'string'))];
 }

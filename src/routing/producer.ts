@@ -1,7 +1,7 @@
 import Bull from 'bull';
 import type { Logger } from '../log.js';
 import type { TechnicianListener, TicketListener } from '../tickets/deps.js';
-import type { QueueCursor } from './drain.js';
+import type { QueueCursor } from '../store/routing-repository.js';
 import { ROUTE_TRIGGERS } from './on-change.js';
 import type { TimerData } from '../rules/timer-plan.js';
 

@@ -1,7 +1,6 @@
-import { QueryTypes } from 'sequelize';
-import { ROUTING_ACTOR } from './assign.js';
+import { tellListeners, writeChange } from '../tickets/write-change.js';
 import type { RoutingEngine } from './engine.js';
-import { tellListeners, writeDecision } from './write-decision.js';
+import { ROUTING_ACTOR } from './routed.js';
 
 /**
  * A ticket that comes back to `assigned` without a new offer (reopened to its technician, or moved
@@ -11,17 +10,14 @@ import { tellListeners, writeDecision } from './write-decision.js';
 export async function renewOffer(engine: RoutingEngine, ticketId: string, reason: string): Promise<boolean> {
   const now = engine.now();
   const events = await engine.deps.store.transaction(async (tx) => {
-    const state = await engine.deps.store.tickets.lock(ticketId, tx);
+    const state = await tx.tickets.lock(ticketId);
     if (!state || state.status !== 'assigned' || !state.assigneeId) return [];
     // Only if nothing offered it since it came back (this job may run late).
-    const [last] = await engine.deps.store.sequelize.query<{ type: string }>(
-      `SELECT type FROM ticket_events WHERE ticket_id = :ticketId
-          AND type IN ('assigned', 'offer_renewed', 'reopened', 'status_changed') ORDER BY id DESC LIMIT 1`,
-      { replacements: { ticketId }, type: QueryTypes.SELECT, transaction: tx },
-    );
-    if (last?.type !== 'reopened' && last?.type !== 'status_changed') return [];
-    const written = await writeDecision(
+    const last = await tx.routing.lastOfferMove(ticketId);
+    if (last !== 'reopened' && last !== 'status_changed') return [];
+    const written = await writeChange(
       engine.deps,
+      tx,
       state,
       {
         changes: { offeredAt: now },
@@ -30,7 +26,6 @@ export async function renewOffer(engine: RoutingEngine, ticketId: string, reason
         technicianId: state.assigneeId,
       },
       ROUTING_ACTOR,
-      tx,
     );
     return written.events;
   });

@@ -1,6 +1,7 @@
-import type { Transaction } from 'sequelize';
+import type { Store } from '../store/index.js';
 import type { TicketState } from '../store/ticket-repository.js';
 import { escalationDecision } from '../tickets/actions.js';
+import { tellListeners, writeChange, type Decision } from '../tickets/write-change.js';
 import { routeLocked, ROUTING_ACTOR, type Routed } from './assign.js';
 import { drainFor } from './drain.js';
 import type { RoutingEngine } from './engine.js';
@@ -9,7 +10,6 @@ import { readHistory, type RoutingHistory } from '../rules/history.js';
 import { offerDeadlines, onShift } from '../rules/offers.js';
 import { reminderTimes, runningClocks, warningAt, type SlaClock, type TimerData } from '../rules/timer-plan.js';
 import { syncTechnicianTimer, syncTicketTimers } from './timer-sync.js';
-import { tellListeners, writeDecision, type RoutingDecision } from './write-decision.js';
 
 /**
  * What a timer does when it fires. Each one re-reads its ticket under lock and acts only if the
@@ -26,14 +26,14 @@ type Step = { events: string[]; routed: Routed | null } | null;
 async function withTicket(
   engine: RoutingEngine,
   ticketId: string,
-  act: (state: TicketState, history: RoutingHistory, now: Date, tx: Transaction) => Promise<Step>,
+  act: (state: TicketState, history: RoutingHistory, now: Date, tx: Store) => Promise<Step>,
 ): Promise<string> {
   await engine.rules.fresh();
   const now = engine.now();
   const step = await engine.deps.store.transaction(async (tx) => {
-    const state = await engine.deps.store.tickets.lock(ticketId, tx);
+    const state = await tx.tickets.lock(ticketId);
     if (!state) return null;
-    return act(state, readHistory(await engine.queries.routingEvents(ticketId, tx)), now, tx);
+    return act(state, readHistory(await tx.routing.events(ticketId)), now, tx);
   });
   if (step) tellListeners(engine.deps, ticketId, step.events);
   // Whatever happened, the ticket's timers now follow its current state (a new offer's included).
@@ -41,8 +41,8 @@ async function withTicket(
   return step ? step.events.join(',') || 'nothing to write' : 'moved on';
 }
 
-async function write(engine: RoutingEngine, state: TicketState, decision: RoutingDecision, tx: Transaction) {
-  return writeDecision(engine.deps, state, decision, ROUTING_ACTOR, tx);
+async function write(engine: RoutingEngine, state: TicketState, decision: Decision, tx: Store) {
+  return writeChange(engine.deps, tx, state, decision, ROUTING_ACTOR);
 }
 
 /** The technician whose row a change of this ticket's load locked in the transaction. */
@@ -108,7 +108,7 @@ function clockDue(state: TicketState, clock: SlaClock): Date | null {
 /** 75% of a target gone: the assignee is told (`technician.sla-warning`), once per clock and priority. */
 function warnSla(engine: RoutingEngine, data: Extract<TimerData, { kind: 'sla-warning' }>) {
   return withTicket(engine, data.ticketId, async (state, history, now, tx) => {
-    if (await engine.queries.linkedToOngoingOutage(state.id, tx)) return null;
+    if (await tx.routing.linkedToOngoingOutage(state.id)) return null;
     const due = clockDue(state, data.clock);
     if (!due || history.sla.breached.has(data.clock) || history.sla.warned.has(`${data.clock}:${state.priority}`)) return null;
     const { calendar, slaTargets } = engine.rules.current();
@@ -137,13 +137,13 @@ function warnSla(engine: RoutingEngine, data: Extract<TimerData, { kind: 'sla-wa
  */
 function breachSla(engine: RoutingEngine, data: Extract<TimerData, { kind: 'sla-breach' }>) {
   return withTicket(engine, data.ticketId, async (state, history, now, tx) => {
-    if (await engine.queries.linkedToOngoingOutage(state.id, tx)) return null;
+    if (await tx.routing.linkedToOngoingOutage(state.id)) return null;
     const due = clockDue(state, data.clock);
     if (!due || history.sla.breached.has(data.clock)) return null;
     if (due.getTime() > now.getTime() + EARLY_TOLERANCE_MS) return null;
     const breach = { type: 'sla_breached', data: { clock: data.clock, priority: state.priority, due: due.toISOString() } };
     const next = escalate(state);
-    let decision: RoutingDecision;
+    let decision: Decision;
     if (next.changed) {
       const escalation = escalationDecision(engine.deps, state, `SLA ${data.clock} target missed`);
       decision = {

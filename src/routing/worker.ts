@@ -1,6 +1,9 @@
 import Bull from 'bull';
+import type { Config } from '../config/index.js';
 import { isAppError } from '../errors.js';
-import type { RoleContext, RoleStopper } from '../roles/types.js';
+import type { Logger } from '../log.js';
+import type { RulesBook } from '../rules/rules-book.js';
+import type { TicketDeps } from '../tickets/deps.js';
 import { drainAll } from './drain.js';
 import { createRoutingEngine, DEFAULT_HORIZON_MS, type RoutingEngine } from './engine.js';
 import { onTechnicianChanged, onTicketChanged } from './on-change.js';
@@ -11,10 +14,28 @@ import {
   type DrainQueueJob,
   type RouteTicketJob,
   type RoutingJobData,
+  type RoutingProducer,
 } from './producer.js';
 import { fireTimer } from './timer-fire.js';
 import { TIMER_KINDS, type TimerData, type TimerJob } from '../rules/timer-plan.js';
 import { planTimers } from './timer-sync.js';
+
+/**
+ * What the routing worker needs from the composition above it (roles hands it its RoleContext,
+ * which has these fields and more).
+ */
+export interface RoutingWorkerContext {
+  config: Pick<Config, 'timezone'>;
+  log: Logger;
+  redisUrl: string;
+  services: {
+    /** The ticket use cases' dependencies: the store, the policy, the listeners to tell. */
+    tickets: TicketDeps;
+    rules: RulesBook;
+    /** The process's producer: joined for the worker's lifetime; its listener is routing's own. */
+    routing: Pick<RoutingProducer, 'connect' | 'ticketChanged'>;
+  };
+}
 
 export interface RoutingWorkerOptions {
   /** Bull's key prefix; tests give each worker group one of its own. */
@@ -37,7 +58,7 @@ export interface RoutingWorkerOptions {
  * of the `routing` queue. On start it rebuilds every near timer from the database (overdue ones
  * fire at once) and sweeps the waiting queue, then does both again every `planEveryMs`.
  */
-export async function startRoutingWorker(ctx: RoleContext, options: RoutingWorkerOptions = {}): Promise<RoleStopper> {
+export async function startRoutingWorker(ctx: RoutingWorkerContext, options: RoutingWorkerOptions = {}): Promise<() => Promise<void>> {
   const { services, log } = ctx;
   const prefix = options.prefix ?? DEFAULT_ROUTING_PREFIX;
   const planEveryMs = options.planEveryMs ?? 60_000;

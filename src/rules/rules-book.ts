@@ -4,7 +4,6 @@ import type { LoadWeights } from './assignment.js';
 import type { BusinessCalendar } from './calendar.js';
 import { DEFAULT_CATEGORY_TABLE, type CategoryDefinition } from './categorize.js';
 import type { PriorityKeywords, PriorityMatrix } from './priority.js';
-import type { RulesRepository } from '../store/rules-repository.js';
 import { RULES, RULE_NAMES, type OfferRules, type RuleName } from './rules-schemas.js';
 import type { SlaTargets } from './sla.js';
 
@@ -31,8 +30,16 @@ export interface RulesBook {
   poke(): void;
 }
 
+/** Where the book reads the stored rules from (the store's rules repository, in the desk). */
+export interface StoredRules {
+  /** One JSON value per rule name, as stored; unvalidated. */
+  settings(): Promise<ReadonlyMap<string, unknown>>;
+  /** The category table, in name order. */
+  categories(): Promise<readonly CategoryDefinition[]>;
+}
+
 export interface RulesBookOptions {
-  repository: RulesRepository;
+  repository: StoredRules;
   timezone: string;
   businessHours: BusinessHours;
   log: Logger;
