@@ -97,7 +97,7 @@ function deskFor(user: string, dovecot: RunningDovecot, databaseUrl: string, seq
     IMAP_URL: `imap://${user}:${IMAP_PASSWORD}@${dovecot.host}:${dovecot.port}/INBOX`,
   });
   const log = process.env.BENCH_LOG ? createLogger({ level: process.env.BENCH_LOG }) : silentLogger();
-  const services = createServices(config, createStore(sequelize), log);
+  const services = createServices(config, createStore(sequelize, log), log);
   // No Redis here: routing jobs are left to the worker's sweep (the producer is never connected).
   services.routing.connect = () => async () => {};
   const ctx: RoleContext = { config, log, services, redisUrl: '', redis: undefined as never, health: new Map() };
@@ -221,7 +221,7 @@ async function measureBacklog(dovecot: RunningDovecot, databaseUrl: string, sequ
       await sleep(10);
     }
     await stop();
-    return processed(services);
+    return processed(sequelize);
   });
   const outcomes = await outcomeCounts(services);
   return {
@@ -249,11 +249,10 @@ async function sampled<T>(work: () => Promise<T>): Promise<{ result: T; seconds:
   }
 }
 
-async function processed(services: Services): Promise<number> {
-  const cursor = await services.store.sequelize.query<{ last_uid: number }>(
-    `SELECT last_uid FROM mailbox_cursors WHERE mailbox LIKE 'imap://backlog@%'`,
-    { type: QueryTypes.SELECT },
-  );
+async function processed(sequelize: ReturnType<typeof createSequelize>): Promise<number> {
+  const cursor = await sequelize.query<{ last_uid: number }>(`SELECT last_uid FROM mailbox_cursors WHERE mailbox LIKE 'imap://backlog@%'`, {
+    type: QueryTypes.SELECT,
+  });
   return Number(cursor[0]?.last_uid ?? 0);
 }
 

@@ -91,7 +91,7 @@ const sortedMs = (values: number[]) => [...values].sort((a, b) => a - b);
 const fmtTrips = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
 async function decisionLatency(config: Config, sequelize: Sequelize, log: Logger) {
-  const services = createServices(config, createStore(sequelize), log);
+  const services = createServices(config, createStore(sequelize, log), log);
   await services.rules.load();
   const engine = createRoutingEngine({ deps: { ...services.tickets, listeners: [] }, rules: services.rules, timezone: config.timezone });
   const ids = await waitingIds(sequelize, WARMUP + SAMPLES, 0);
@@ -178,7 +178,7 @@ async function throughput(
       const ctx: RoleContext = {
         config,
         log,
-        services: createServices(config, createStore(pool), log),
+        services: createServices(config, createStore(pool, log), log),
         redisUrl,
         redis,
         health: new Map(),

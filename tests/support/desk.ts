@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { Sequelize } from 'sequelize';
 import { inject } from 'vitest';
 import type { createApp } from '../../src/app.js';
 import { buildWebApp } from '../../src/roles/web.js';
@@ -21,6 +22,8 @@ export interface TestDesk {
   redis: Redis;
   redisUrl: string;
   databaseUrl: string;
+  /** The desk's own pool, for a test's raw SQL (a setup the API has no call for, a check of the rows). */
+  sequelize: Sequelize;
   close(): Promise<void>;
 }
 
@@ -42,7 +45,7 @@ export async function createTestDesk(env: Record<string, string> = {}, adminUrl 
   const log = silentLogger();
   const sequelize = createSequelize({ url: db.url, poolMax: 5 });
   await migrate(sequelize);
-  const services = createServices(config, createStore(sequelize), log);
+  const services = createServices(config, createStore(sequelize, log), log);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   // Telephony is on when the env sets TWILIO_*; the call memory then takes a Redis prefix of its own.
   const redisPrefix = uniquePrefix();
@@ -55,6 +58,7 @@ export async function createTestDesk(env: Record<string, string> = {}, adminUrl 
     redis,
     redisUrl,
     databaseUrl: db.url,
+    sequelize,
     async close() {
       if (config.twilio) await deleteKeys(redisUrl, redisPrefix);
       redis.disconnect();

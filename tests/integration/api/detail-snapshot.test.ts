@@ -14,7 +14,7 @@ beforeAll(async () => {
   desk = await createTestDesk();
 });
 afterAll(async () => {
-  desk?.services.store.sequelize.removeHook('afterQuery', 'commit-in-between');
+  desk?.sequelize.removeHook('afterQuery', 'commit-in-between');
   await desk?.close();
 });
 
@@ -33,7 +33,7 @@ describe('ticket detail', () => {
 
     // Right after the detail's first read (the row), a coordinator assigns the ticket and commits.
     let armed = true;
-    desk.services.store.sequelize.addHook('afterQuery', 'commit-in-between', async (_options, query) => {
+    desk.sequelize.addHook('afterQuery', 'commit-in-between', async (_options, query) => {
       // The typings leave the statement out; Sequelize's query object carries it as `sql`.
       const sql = (query as unknown as { sql?: string }).sql;
       if (!armed || !sql?.includes('FROM tickets t')) return;

@@ -37,7 +37,7 @@ async function open(subject: string): Promise<number> {
 
 /** Moves a ticket into the past, as if it had been opened (and perhaps resolved) then. */
 async function backdate(number: number, createdAt: string, handledSeconds?: number): Promise<void> {
-  await desk.services.store.sequelize.query(
+  await desk.sequelize.query(
     `UPDATE tickets SET created_at = CAST(:createdAt AS timestamptz),
             responded_at = CASE WHEN CAST(:handled AS int) IS NULL THEN NULL ELSE CAST(:createdAt AS timestamptz) END,
             resolved_at = CASE WHEN CAST(:handled AS int) IS NULL THEN NULL ELSE CAST(:createdAt AS timestamptz) + make_interval(secs => CAST(:handled AS int)) END,

@@ -120,7 +120,7 @@ export async function createCrashDesk(options: { redisDb: number; mailbox?: bool
   };
 
   const rows = <T extends object>(sql: string, replacements: Record<string, unknown> = {}) =>
-    desk.services.store.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
+    desk.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
 
   return {
     desk,

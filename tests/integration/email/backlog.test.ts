@@ -19,7 +19,7 @@ import {
  */
 
 async function rows<T extends object>(m: MailDesk, sql: string, replacements: Record<string, unknown> = {}): Promise<T[]> {
-  return m.desk.services.store.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
+  return m.desk.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
 }
 
 describe('a backlog of requests, replies and redeliveries', () => {
@@ -253,7 +253,7 @@ describe('a backlog of answers to tickets from before the outage', () => {
     const reader = await m.startReader();
     for (const who of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'] as const) await open(who);
     await reader.stop();
-    const sql = m.desk.services.store.sequelize;
+    const sql = m.desk.sequelize;
     const tech = await m.desk.services.store.technicians.create({
       name: 'Tess',
       phone: '+33700000042',

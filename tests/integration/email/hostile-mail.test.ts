@@ -101,10 +101,10 @@ describe('hostile mail through the IMAP intake', () => {
     const { ticket, ms } = await ticketOf(raw, sender);
     await annotate(`1,000 parts: ticket ${ms} ms after delivery`);
     expect(ticket.description).toContain('The VPN drops every ten minutes.');
-    const files = await m.desk.services.store.sequelize.query<{ filename: string }>(
-      'SELECT filename FROM attachments WHERE ticket_id = :id',
-      { replacements: { id: ticket.id }, type: QueryTypes.SELECT },
-    );
+    const files = await m.desk.sequelize.query<{ filename: string }>('SELECT filename FROM attachments WHERE ticket_id = :id', {
+      replacements: { id: ticket.id },
+      type: QueryTypes.SELECT,
+    });
     expect(files.map((f) => f.filename)).toContain('original-message.eml');
     expect(files.length).toBeGreaterThan(300);
     await deskStaysReady();
@@ -169,7 +169,7 @@ describe('hostile mail through the IMAP intake', () => {
     const [ticket] = await ticketsFrom(m.desk, sender);
     expect(ticket?.subject).toMatch(/^Printer jam and \S*A$/);
     expect(ticket?.description).toBe('The printer jams.');
-    const [requester] = await m.desk.services.store.sequelize.query<{ name: string }>(
+    const [requester] = await m.desk.sequelize.query<{ name: string }>(
       'SELECT name FROM requesters WHERE emails @> ARRAY[:sender]::text[]',
       { replacements: { sender }, type: QueryTypes.SELECT },
     );

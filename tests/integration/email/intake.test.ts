@@ -94,7 +94,7 @@ describe('a new email', () => {
     expect(full.messages[0]).toMatchObject({ direction: 'in', externalId: messageId });
     expect(ticket.urgency).toBe('high');
 
-    const [attachment] = await m.desk.services.store.sequelize.query<{ filename: string; size: number; content: Buffer; sha256: string }>(
+    const [attachment] = await m.desk.sequelize.query<{ filename: string; size: number; content: Buffer; sha256: string }>(
       'SELECT filename, size, content, sha256 FROM attachments WHERE ticket_id = :id',
       { replacements: { id: ticket.id }, type: QueryTypes.SELECT },
     );
@@ -159,7 +159,7 @@ describe('a reply', () => {
     }, 'the reply on the ticket');
     const reply = full.messages.find((msg) => msg.direction === 'in' && msg.externalId !== first)!;
     expect(reply.body).toBe('It works again after a restart, thanks.');
-    const [row] = await m.desk.services.store.sequelize.query<{ quoted: string }>(
+    const [row] = await m.desk.sequelize.query<{ quoted: string }>(
       `SELECT quoted FROM messages WHERE channel = 'email' AND external_id = :id`,
       { replacements: { id: reply.externalId }, type: QueryTypes.SELECT },
     );
@@ -262,7 +262,7 @@ describe('mail from machines', () => {
     await m.deliver(fixture('mdn-read-receipt-fr.eml', swap));
     await m.caughtUp();
 
-    const [sent] = await m.desk.services.store.sequelize.query<{ status: string; error: string }>(
+    const [sent] = await m.desk.sequelize.query<{ status: string; error: string }>(
       `SELECT status, error FROM messages WHERE external_id = :id`,
       { replacements: { id: `<${ours}>` }, type: QueryTypes.SELECT },
     );
@@ -318,7 +318,7 @@ describe('poison', () => {
     await m.deliver(mail({ from: 'poison@client.example', subject: 'After the pill', body: 'This one can.' }));
     await oneTicketOf('poison@client.example');
     await m.caughtUp();
-    const [row] = await m.desk.services.store.sequelize.query<{ reason: string; raw: Buffer }>(
+    const [row] = await m.desk.sequelize.query<{ reason: string; raw: Buffer }>(
       `SELECT reason, raw FROM quarantine WHERE reason LIKE 'could not be stored%'`,
       { type: QueryTypes.SELECT },
     );

@@ -149,10 +149,10 @@ export function mail(o: MailOptions): string {
 
 /** A database that refuses to store a ticket with this subject, as a broken constraint or a bug would. */
 export async function refuseTicketsWithSubject(desk: TestDesk, subject: string): Promise<void> {
-  await desk.services.store.sequelize.query(`
+  await desk.sequelize.query(`
     CREATE FUNCTION refuse_subject() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF NEW.subject = ${desk.services.store.sequelize.escape(subject)} THEN RAISE EXCEPTION 'refused by the test'; END IF;
+      IF NEW.subject = ${desk.sequelize.escape(subject)} THEN RAISE EXCEPTION 'refused by the test'; END IF;
       RETURN NEW;
     END $$;
     CREATE TRIGGER refuse_subject BEFORE INSERT ON tickets FOR EACH ROW EXECUTE FUNCTION refuse_subject();`);
@@ -175,20 +175,17 @@ export function fixture(name: string, replace: Record<string, string> = {}): str
 export async function recordOutbound(desk: TestDesk, ticketId: string, recipient: string): Promise<string> {
   const messageId = `${randomUUID()}@${DESK_DOMAIN}`;
   await desk.services.store.transaction((tx) =>
-    desk.services.store.messages.record(
-      {
-        ticketId,
-        direction: 'out',
-        channel: 'email',
-        sender: `helpdesk@${DESK_DOMAIN}`,
-        recipient,
-        subject: 'acknowledgement',
-        body: 'We received your request.',
-        externalId: `<${messageId}>`,
-        status: 'sent',
-      },
-      tx,
-    ),
+    tx.messages.record({
+      ticketId,
+      direction: 'out',
+      channel: 'email',
+      sender: `helpdesk@${DESK_DOMAIN}`,
+      recipient,
+      subject: 'acknowledgement',
+      body: 'We received your request.',
+      externalId: `<${messageId}>`,
+      status: 'sent',
+    }),
   );
   return messageId;
 }
@@ -205,7 +202,7 @@ export interface TicketRow {
 }
 
 export async function ticketsFrom(desk: TestDesk, address: string): Promise<TicketRow[]> {
-  return desk.services.store.sequelize.query<TicketRow>(
+  return desk.sequelize.query<TicketRow>(
     `SELECT t.id, t.number, t.status, t.subject, t.description, t.urgency, t.category, t.linked_ticket_id
        FROM tickets t JOIN requesters r ON r.id = t.requester_id
       WHERE r.emails @> ARRAY[:address]::text[] ORDER BY t.number`,
@@ -214,7 +211,7 @@ export async function ticketsFrom(desk: TestDesk, address: string): Promise<Tick
 }
 
 export async function countRows(desk: TestDesk, sql: string, replacements: Record<string, unknown> = {}): Promise<number> {
-  const [row] = await desk.services.store.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, {
+  const [row] = await desk.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, {
     replacements,
     type: QueryTypes.SELECT,
   });

@@ -80,7 +80,7 @@ describe('attachments over the limits', () => {
       ]),
     );
     const ticket = await firstTicketOf('shots@client.example');
-    const kept = await m.desk.services.store.sequelize.query<{ filename: string }>(
+    const kept = await m.desk.sequelize.query<{ filename: string }>(
       'SELECT filename FROM attachments WHERE ticket_id = :id ORDER BY filename',
       { replacements: { id: ticket.id }, type: QueryTypes.SELECT },
     );
@@ -143,7 +143,7 @@ describe('the satisfaction survey', () => {
       }),
     );
     await m.caughtUp();
-    const [row] = await m.desk.services.store.sequelize.query<{ status: string; satisfaction: number }>(
+    const [row] = await m.desk.sequelize.query<{ status: string; satisfaction: number }>(
       'SELECT status, satisfaction FROM tickets WHERE id = :id',
       { replacements: { id: ticket.id }, type: QueryTypes.SELECT },
     );

@@ -36,7 +36,7 @@ function status(ctx: RoleContext): MailboxStatus {
 }
 
 async function sendersWithTickets(m: MailDesk, prefix: string): Promise<Map<string, number>> {
-  const rows = await m.desk.services.store.sequelize.query<{ email: string; n: number }>(
+  const rows = await m.desk.sequelize.query<{ email: string; n: number }>(
     `SELECT r.emails[1] AS email, count(*)::int AS n FROM tickets t JOIN requesters r ON r.id = t.requester_id
       WHERE r.emails[1] LIKE :prefix GROUP BY 1`,
     { replacements: { prefix: `${prefix}%` }, type: QueryTypes.SELECT },
@@ -219,7 +219,7 @@ describe('two readers on one mailbox', () => {
     expect(await countRows(m.desk, 'tickets')).toBe(21);
 
     // The lock's own database connection dies: the reader stops reading at once, takes the lock again, goes on.
-    await m.desk.services.store.sequelize.query(
+    await m.desk.sequelize.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'helpdesk-mail-lock' AND datname = current_database()`,
     );
     await eventually(async () => status(b.ctx).lastError?.includes('lock') === true, 'the lost lock noticed');

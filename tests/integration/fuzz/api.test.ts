@@ -309,7 +309,7 @@ async function fingerprint(): Promise<string> {
     'outbox',
     'messages',
   ];
-  const rows = await desk.services.store.sequelize.query<{ t: string; f: string }>(
+  const rows = await desk.sequelize.query<{ t: string; f: string }>(
     tables
       .map((t) => `SELECT '${t}' AS t, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS f FROM ${t} x`)
       .join(' UNION ALL '),

@@ -191,19 +191,17 @@ describe('corrupted MIME through the IMAP intake', () => {
     expect(total, `outcomes ${JSON.stringify(Object.fromEntries(counted))}; ${context}`).toBe(EMAILS);
     expect(counted.get('skipped') ?? 0).toBe(0);
 
-    const quarantined = await m.desk.services.store.sequelize.query<{ reason: string; uid: number }>(
-      'SELECT reason, uid FROM quarantine ORDER BY uid',
-      { type: QueryTypes.SELECT },
-    );
+    const quarantined = await m.desk.sequelize.query<{ reason: string; uid: number }>('SELECT reason, uid FROM quarantine ORDER BY uid', {
+      type: QueryTypes.SELECT,
+    });
     expect(quarantined.length, context).toBe(counted.get('quarantined') ?? 0);
     for (const row of quarantined) {
       // Only mail without any header field goes to quarantine; a parser failure or a failed insert never does.
       expect(row.reason, `UID ${row.uid}: ${shapes[row.uid - 1]}; seed ${SEED}`).toMatch(/^unparsable \((empty|not-an-email)\)/);
     }
-    const [tickets] = await m.desk.services.store.sequelize.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM tickets WHERE channel = 'email'",
-      { type: QueryTypes.SELECT },
-    );
+    const [tickets] = await m.desk.sequelize.query<{ n: number }>("SELECT count(*)::int AS n FROM tickets WHERE channel = 'email'", {
+      type: QueryTypes.SELECT,
+    });
     expect(tickets?.n, context).toBe(counted.get('ticket') ?? 0);
 
     expect((await request(m.desk.app).get('/ready')).status).toBe(200);

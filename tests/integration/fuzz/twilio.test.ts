@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../../../src/intake/twilio/signature.js';
 import { STAGES } from '../../../src/intake/twilio/ivr-state.js';
@@ -287,15 +288,21 @@ async function send(desk: TestDesk, f: Fuzzed, signature: string | null, content
 const sign = (f: Fuzzed, token = AUTH_TOKEN, path = f.path) => signRequest(token, PUBLIC_URL + path, f.params);
 
 async function counts(desk: TestDesk) {
-  const { models } = desk.services.store;
-  const [tickets, messages, requesters, outbox, events, attachments] = await Promise.all([
-    models.Ticket.count(),
-    models.Message.count(),
-    models.Requester.count(),
-    models.Outbox.count(),
-    models.TicketEvent.count(),
-    models.Attachment.count(),
-  ]);
+  const [row] = await desk.sequelize.query<{
+    tickets: number;
+    messages: number;
+    requesters: number;
+    outbox: number;
+    events: number;
+    attachments: number;
+  }>(
+    `SELECT (SELECT count(*)::int FROM tickets) AS tickets, (SELECT count(*)::int FROM messages) AS messages,
+            (SELECT count(*)::int FROM requesters) AS requesters, (SELECT count(*)::int FROM outbox) AS outbox,
+            (SELECT count(*)::int FROM ticket_events) AS events, (SELECT count(*)::int FROM attachments) AS attachments`,
+    { type: QueryTypes.SELECT },
+  );
+  if (!row) throw new Error('no counts');
+  const { tickets, messages, requesters, outbox, events, attachments } = row;
   return { tickets, messages, requesters, outbox, events, attachments };
 }
 

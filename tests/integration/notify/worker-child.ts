@@ -16,7 +16,7 @@ const config = loadConfig(process.env);
 if (!config.databaseUrl || !config.redisUrl) throw new Error('DATABASE_URL and REDIS_URL are required');
 const log = silentLogger();
 const sequelize = createSequelize({ url: config.databaseUrl, poolMax: 3 });
-const services = createServices(config, createStore(sequelize), log);
+const services = createServices(config, createStore(sequelize, log), log);
 await startNotifier({
   store: services.store,
   log,

@@ -25,7 +25,7 @@ describe('routing commit mode', () => {
       .set(bearer(COORDINATOR_TOKEN))
       .send({ subject: 'Printer jam', description: 'Paper stuck.', requester: { name: 'Zoé', email: 'zoe@client.example' } });
     expect(opened.status).toBe(201);
-    const { sequelize } = desk.services.store;
+    const { sequelize } = desk;
     const reads = createDecisionReads(sequelize);
     const settingIn = (commit: CommitMode) =>
       sequelize.transaction(async (tx) => {

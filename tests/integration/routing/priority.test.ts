@@ -79,7 +79,7 @@ describe('priority from each kind of hint', () => {
 
   it('a VIP requester is one step more urgent', async () => {
     expect(await open({ subject: 'Screen flickers', email: 'ceo@example.com' })).toMatchObject({ priority: 'P3' });
-    await desk.services.store.sequelize.query(`UPDATE requesters SET vip = true WHERE 'ceo@example.com' = ANY(emails)`);
+    await desk.sequelize.query(`UPDATE requesters SET vip = true WHERE 'ceo@example.com' = ANY(emails)`);
     const vip = await open({ subject: 'Screen flickers', email: 'ceo@example.com' });
     expect(vip).toMatchObject({ priority: 'P2', urgency: 'high' });
     expect(vip.why).toContain('VIP requester');

@@ -33,7 +33,7 @@ interface Row {
 }
 
 async function snapshot(): Promise<Row[]> {
-  return desk.services.store.sequelize.query<Row>(
+  return desk.sequelize.query<Row>(
     `SELECT t.number, t.status, t.assignee_id,
             (SELECT count(*)::int FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = 'assigned') AS offers,
             (SELECT count(*)::int FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = 'queued') AS queued
@@ -63,7 +63,11 @@ describe('many workers racing', () => {
     for (let i = 0; i < 4; i++) {
       const pool = createSequelize({ url: desk.databaseUrl, poolMax: 4 });
       pools.push(pool);
-      await desk.startWorker({ services: createServices(desk.config, createStore(pool), desk.log), concurrency: 4, planEveryMs: 300 });
+      await desk.startWorker({
+        services: createServices(desk.config, createStore(pool, desk.log), desk.log),
+        concurrency: 4,
+        planEveryMs: 300,
+      });
     }
 
     const tickets = await Promise.all(

@@ -152,7 +152,7 @@ describe('a reopened ticket', () => {
     await acceptTicket(desk.services.tickets, String(ticket.number), ivo.id);
     await request(desk.app).post(`/api/tickets/${ticket.number}/resolve`).set(desk.auth).send({ resolution: 'Deleted it' });
     // The first offer was made an hour ago.
-    await desk.services.store.sequelize.query(`UPDATE tickets SET offered_at = now() - interval '1 hour' WHERE id = :id`, {
+    await desk.sequelize.query(`UPDATE tickets SET offered_at = now() - interval '1 hour' WHERE id = :id`, {
       replacements: { id: ticket.id },
     });
     const reopened = await request(desk.app).post(`/api/tickets/${ticket.number}/reopen`).set(desk.auth).send({ reason: 'It came back' });

@@ -304,19 +304,16 @@ describe('delivery reports of the texts we sent', () => {
     const { store } = desk.services;
     const messageSid = 'SM' + 'f'.repeat(32);
     await store.transaction((tx) =>
-      store.messages.record(
-        {
-          ticketId: t.id,
-          direction: 'out',
-          channel: 'sms',
-          sender: HOTLINE,
-          recipient: '+33633000005',
-          body: 'Request received',
-          externalId: messageSid,
-          status: 'sent',
-        },
-        tx,
-      ),
+      tx.messages.record({
+        ticketId: t.id,
+        direction: 'out',
+        channel: 'sms',
+        sender: HOTLINE,
+        recipient: '+33633000005',
+        body: 'Request received',
+        externalId: messageSid,
+        status: 'sent',
+      }),
     );
     const report = (status: string) =>
       post(desk, '/twilio/sms/status', { MessageSid: messageSid, MessageStatus: status, AccountSid: `AC${'0'.repeat(32)}` });

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { QueryTypes } from 'sequelize';
 import { expect } from 'vitest';
 import { signRequest } from '../../../src/intake/twilio/signature.js';
 import { MESSAGING_TWIML, VOICE_TWIML } from '../../../src/intake/twilio/twiml-vocabulary.js';
@@ -79,8 +80,10 @@ export async function outboxOf(desk: TestDesk, ticketId: string) {
 }
 
 export async function attachmentsOf(desk: TestDesk, ticketId: string) {
-  const rows = await desk.services.store.models.Attachment.findAll({ where: { ticketId } });
-  return rows.map((r) => ({ url: r.url, contentType: r.contentType }));
+  return desk.sequelize.query<{ url: string | null; contentType: string }>(
+    'SELECT url, content_type AS "contentType" FROM attachments WHERE ticket_id = $ticketId',
+    { bind: { ticketId }, type: QueryTypes.SELECT },
+  );
 }
 
 export async function addTechnician(
@@ -115,5 +118,5 @@ export async function assign(desk: TestDesk, number: number, technicianId: strin
 
 export async function knownRequester(desk: TestDesk, contact: { name: string; phone: string; language?: 'fr' | 'en' }) {
   const { store } = desk.services;
-  return store.transaction((tx) => store.requesters.findOrCreate(contact, tx));
+  return store.transaction((tx) => tx.requesters.findOrCreate(contact));
 }
