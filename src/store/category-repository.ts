@@ -1,5 +1,5 @@
 import type { Tier } from '../domain/values.js';
-import type { Db } from './handle.js';
+import { run, type Db } from './handle.js';
 
 export function createCategoryRepository(db: Db) {
   const { Category } = db.models;
@@ -11,7 +11,7 @@ export function createCategoryRepository(db: Db) {
 
     /** The tier a category's tickets start at (the demo desk sends security past the first line). */
     async setStartingTier(name: string, tier: Tier): Promise<void> {
-      await Category.update({ startingTier: tier }, { where: { name }, transaction: db.tx });
+      await run(db, 'UPDATE categories SET starting_tier = $tier WHERE name = $name', { name, tier });
     },
   };
 }

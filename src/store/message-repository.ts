@@ -1,5 +1,5 @@
 import { jsonb } from './jsonb.js';
-import { hotRows, type Db } from './handle.js';
+import { hotRows, rows, type Db } from './handle.js';
 import type { Channel } from '../domain/values.js';
 
 export interface NewMessage {
@@ -86,8 +86,12 @@ export function createMessageRepository(db: Db) {
     },
 
     async setStatus(channel: Channel, externalId: string, status: string, error: string | null): Promise<boolean> {
-      const [count] = await Message.update({ status, error }, { where: { channel, externalId }, transaction: db.tx });
-      return count > 0;
+      const changed = await rows<{ id: string }>(
+        db,
+        'UPDATE messages SET status = $status, error = $error WHERE channel = $channel AND external_id = $externalId RETURNING id',
+        { channel, externalId, status, error },
+      );
+      return changed.length > 0;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Op, type InferAttributes } from 'sequelize';
+import type { InferAttributes } from 'sequelize';
 import { LANGUAGES } from '../domain/values.js';
 import type { Outage, OutageTranslations } from '../domain/ticket.js';
 import { rows, type Db } from './handle.js';
@@ -73,11 +73,12 @@ export function createOutageRepository(db: Db) {
     /** Ending an outage keeps it for the tickets linked to it. */
     async end(id: string, now = new Date()): Promise<boolean> {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return false;
-      const [count] = await Outage.update(
-        { until: now },
-        { where: { id, [Op.or]: [{ until: null }, { until: { [Op.gt]: now } }] }, transaction: db.tx },
+      const ended = await rows<{ id: string }>(
+        db,
+        'UPDATE outages SET until = $now WHERE id = $id AND (until IS NULL OR until > $now) RETURNING id',
+        { id, now },
       );
-      return count > 0;
+      return ended.length > 0;
     },
   };
 }
