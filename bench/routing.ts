@@ -138,7 +138,13 @@ async function decisionLatency(config: Config, sequelize: Sequelize, log: Logger
     );
     if (!t) continue;
     const skills = requiredSkills(t.category, rules.categories);
-    const records = await sequelize.transaction((tx) => engine.queries.candidates(t.tier, skills, tx));
+    // The candidates as routing reads them: the ticket locked, then its decision's context.
+    const records = await services.store.transaction(async (tx) => {
+      const waiting = await tx.routing.lockWaiting(id, 'durable');
+      if (!waiting.state) return [];
+      const context = await tx.routing.decisionContext({ state: waiting.state, skills, now: new Date() });
+      return context.candidates.map((c) => c.record);
+    });
     considered += records.length;
     const now = new Date();
     for (let k = 0; k < 10; k++) {

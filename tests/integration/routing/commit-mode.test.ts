@@ -1,7 +1,9 @@
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDecisionReads, type CommitMode } from '../../../src/routing/decision-context.js';
+import { createSequelize } from '../../../src/store/db.js';
+import { defineModels } from '../../../src/store/models/index.js';
+import { createRoutingRepository, type CommitMode } from '../../../src/store/routing-repository.js';
 import { bearer, COORDINATOR_TOKEN, createTestDesk, type TestDesk } from '../../support/desk.js';
 
 /**
@@ -10,11 +12,15 @@ import { bearer, COORDINATOR_TOKEN, createTestDesk, type TestDesk } from '../../
  * transaction on a pooled connection (the next API call on it must be durable again).
  */
 let desk: TestDesk;
+// A pool of its own, so that the routing repository runs on a transaction this test also queries in.
+let sequelize: Sequelize;
 
 beforeAll(async () => {
   desk = await createTestDesk();
+  sequelize = createSequelize({ url: desk.databaseUrl, poolMax: 4 });
 });
 afterAll(async () => {
+  await sequelize?.close();
   await desk?.close();
 });
 
@@ -25,11 +31,10 @@ describe('routing commit mode', () => {
       .set(bearer(COORDINATOR_TOKEN))
       .send({ subject: 'Printer jam', description: 'Paper stuck.', requester: { name: 'Zoé', email: 'zoe@client.example' } });
     expect(opened.status).toBe(201);
-    const { sequelize } = desk;
-    const reads = createDecisionReads(sequelize);
+    const models = defineModels(sequelize);
     const settingIn = (commit: CommitMode) =>
       sequelize.transaction(async (tx) => {
-        const waiting = await reads.lockWaiting(opened.body.id as string, tx, commit);
+        const waiting = await createRoutingRepository({ sequelize, models, tx }).lockWaiting(opened.body.id as string, commit);
         expect(waiting.state?.id).toBe(opened.body.id);
         const [row] = await sequelize.query<{ synchronous_commit: string }>('SHOW synchronous_commit', {
           type: QueryTypes.SELECT,
