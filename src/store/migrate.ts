@@ -48,7 +48,7 @@ export async function migrate(sequelize: Sequelize, log?: Logger): Promise<strin
   // The lock is held by one pooled connection's transaction for as long as the migrations run on
   // others; a second process waits here, then finds nothing left to apply.
   const applied = await sequelize.transaction(async (transaction) => {
-    await sequelize.query('SELECT pg_advisory_xact_lock(:key)', { replacements: { key: MIGRATION_LOCK }, transaction });
+    await sequelize.query('SELECT pg_advisory_xact_lock($key)', { bind: { key: MIGRATION_LOCK }, transaction });
     return umzug.up();
   });
   const names = applied.map((m) => m.name);
