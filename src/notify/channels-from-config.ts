@@ -4,7 +4,7 @@ import { createTwilioSmsSender } from './channels/twilio-sms.js';
 import type { Channels } from './deliver.js';
 
 /** Twilio posts delivery statuses of the SMS we send here (the contract's `/twilio/sms/status`). */
-export function smsStatusCallbackUrl(publicUrl: string): string {
+function smsStatusCallbackUrl(publicUrl: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/twilio/sms/status`;
 }
 

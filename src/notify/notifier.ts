@@ -51,7 +51,7 @@ export interface Notifier {
   stop(): Promise<void>;
 }
 
-export const NOTIFIER_DEFAULTS = {
+const NOTIFIER_DEFAULTS = {
   concurrency: 8,
   smsPerSecond: 1,
   leaseMs: 15_000,

@@ -8,7 +8,7 @@ import type { DueRow, OutboxChannel } from '../store/outbox-deliveries.js';
  * spreads it over worker processes, and paces SMS to what Twilio accepts from one number.
  */
 
-export const QUEUE_NAME = 'notify';
+const QUEUE_NAME = 'notify';
 
 export interface NotifyJobData extends DeliveryJob {
   /** The rate-limit group: the sender's number for SMS, the row itself for email (unlimited). */
