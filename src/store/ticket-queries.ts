@@ -3,7 +3,7 @@ import type { Ticket } from '../domain/ticket.js';
 import { reference } from '../domain/values.js';
 
 /** A ticket model attribute and its column. */
-export interface TicketColumn {
+interface TicketColumn {
   name: string;
   field: string;
 }
@@ -17,7 +17,7 @@ const listCache = new WeakMap<Sequelize, Map<string, string>>();
  * The ticket row's columns under the names the lifecycle's state uses, for the plain statements on
  * hot paths that return rows shaped as the model would, without building model instances.
  */
-export function ticketColumns(sequelize: Sequelize, omit: readonly string[] = []): TicketColumn[] {
+function ticketColumns(sequelize: Sequelize, omit: readonly string[] = []): TicketColumn[] {
   const key = omit.join(',');
   let cached = columnCache.get(sequelize);
   if (!cached) columnCache.set(sequelize, (cached = new Map()));
@@ -32,7 +32,7 @@ export function ticketColumns(sequelize: Sequelize, omit: readonly string[] = []
 }
 
 /** `alias."column" AS "name", …` for a select list or a RETURNING clause. */
-export const selectList = (columns: readonly TicketColumn[], alias: string) =>
+const selectList = (columns: readonly TicketColumn[], alias: string) =>
   columns.map(({ name, field }) => `${alias}."${field}" AS "${name}"`).join(', ');
 
 /** selectList of ticketColumns, once per database, alias and omission. */
