@@ -74,18 +74,14 @@ function foldWrites(decided: readonly { change: TicketChange; decision: Decision
   const writes: FoldedWrite[] = [];
   const open = new Map<string, FoldedWrite>();
   for (const { change, decision, before } of decided) {
-    const last = open.get(change.ticketId);
-    const write: FoldedWrite =
-      last && last.actor === change.actor
-        ? Object.assign(last, {
-            decision: {
-              ...decision,
-              changes: { ...last.decision.changes, ...decision.changes },
-              events: [...last.decision.events, ...decision.events],
-            },
-          })
-        : { ticketId: change.ticketId, actor: change.actor, before, decision };
-    if (write !== last) writes.push(write);
+    let write = open.get(change.ticketId);
+    if (write && write.actor === change.actor) {
+      const { changes, events } = write.decision;
+      write.decision = { ...decision, changes: { ...changes, ...decision.changes }, events: [...events, ...decision.events] };
+    } else {
+      write = { ticketId: change.ticketId, actor: change.actor, before, decision };
+      writes.push(write);
+    }
     if (decision.notify?.length) open.delete(change.ticketId);
     else open.set(change.ticketId, write);
   }
