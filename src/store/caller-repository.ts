@@ -39,5 +39,3 @@ export function createCallerRepository(db: Db) {
     },
   };
 }
-
-export type CallerRepository = ReturnType<typeof createCallerRepository>;

@@ -15,5 +15,3 @@ export function createCategoryRepository(db: Db) {
     },
   };
 }
-
-export type CategoryRepository = ReturnType<typeof createCategoryRepository>;

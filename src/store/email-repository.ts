@@ -256,5 +256,3 @@ export function createEmailRepository(db: Db) {
     },
   };
 }
-
-export type EmailRepository = ReturnType<typeof createEmailRepository>;

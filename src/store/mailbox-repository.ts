@@ -114,5 +114,3 @@ export function createMailboxRepository(db: Db) {
     },
   };
 }
-
-export type MailboxRepository = ReturnType<typeof createMailboxRepository>;

@@ -95,5 +95,3 @@ export function createMessageRepository(db: Db) {
     },
   };
 }
-
-export type MessageRepository = ReturnType<typeof createMessageRepository>;

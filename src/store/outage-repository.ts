@@ -82,5 +82,3 @@ export function createOutageRepository(db: Db) {
     },
   };
 }
-
-export type OutageRepository = ReturnType<typeof createOutageRepository>;

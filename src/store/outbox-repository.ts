@@ -39,5 +39,3 @@ export function createOutboxRepository(db: Db) {
     },
   };
 }
-
-export type OutboxRepository = ReturnType<typeof createOutboxRepository>;

@@ -33,5 +33,3 @@ export function createQuarantineRepository(db: Db) {
     },
   };
 }
-
-export type QuarantineRepository = ReturnType<typeof createQuarantineRepository>;

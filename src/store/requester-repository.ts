@@ -122,5 +122,3 @@ export function createRequesterRepository(db: Db) {
     },
   };
 }
-
-export type RequesterRepository = ReturnType<typeof createRequesterRepository>;

@@ -98,5 +98,3 @@ export function createRulesRepository(db: Db) {
     },
   };
 }
-
-export type RulesRepository = ReturnType<typeof createRulesRepository>;

@@ -73,5 +73,3 @@ export function createStatsRepository(db: Db) {
     },
   };
 }
-
-export type StatsRepository = ReturnType<typeof createStatsRepository>;

@@ -128,5 +128,3 @@ export function createTechnicianRepository(db: Db) {
     },
   };
 }
-
-export type TechnicianRepository = ReturnType<typeof createTechnicianRepository>;

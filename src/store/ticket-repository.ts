@@ -326,5 +326,3 @@ export function createTicketRepository(db: Db) {
     },
   };
 }
-
-export type TicketRepository = ReturnType<typeof createTicketRepository>;

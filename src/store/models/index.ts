@@ -17,8 +17,5 @@ export function defineModels(sequelize: Sequelize) {
 }
 
 export type Models = ReturnType<typeof defineModels>;
-export type { TicketRow, TicketEventRow } from './ticket.js';
-export type { RequesterRow, TechnicianRow, ApiTokenRow } from './people.js';
-export type { MessageRow, AttachmentRow } from './message.js';
-export type { CategoryRow, OutageRow, SettingRow } from './desk.js';
-export type { OutboxRow, OutboxStatus, QuarantineRow } from './outbox.js';
+export type { RequesterRow, TechnicianRow } from './people.js';
+export type { OutageRow } from './desk.js';
