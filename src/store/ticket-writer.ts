@@ -58,12 +58,13 @@ export function ticketWriteSteps(write: TicketWrite, guard = 'true'): WriteSteps
   if (write.events.length > 0) {
     Object.assign(bind, {
       actor: write.actor,
-      at: new Date(),
       events: jsonb(write.events.map((e) => ({ id: e.id ?? null, type: e.type, data: e.data ?? {} }))),
     });
     // A function scan yields the array in order, so events without a taken id are numbered in order too.
+    // Their moment is now(), the transaction's start (as the table's default): every event of one
+    // unit of work carries the same one, whichever write made it.
     steps.push(`appended AS (INSERT INTO ticket_events (id, ticket_id, type, actor, data, at)
-      SELECT coalesce(e.id, ${EVENT_ID}), $ticketId, e.type, $actor, e.data, $at
+      SELECT coalesce(e.id, ${EVENT_ID}), $ticketId, e.type, $actor, e.data, now()
         FROM jsonb_to_recordset(CAST($events AS jsonb)) AS e(id bigint, type text, data jsonb) WHERE ${guard})`);
   }
   if (write.notifications.length > 0) {
