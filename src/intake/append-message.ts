@@ -1,4 +1,5 @@
 import type { Channel } from '../domain/values.js';
+import type { AttachmentLink } from '../store/attachment-link-repository.js';
 import type { Notification } from '../store/outbox-repository.js';
 import type { TicketState } from '../store/ticket-repository.js';
 import { applyChange, queueNotifications } from '../tickets/apply-change.js';
@@ -16,12 +17,6 @@ export interface InboundMessage {
   subject?: string | null;
   body: string;
   at?: Date;
-}
-
-export interface AttachmentLink {
-  url: string;
-  contentType: string | null;
-  filename?: string | null;
 }
 
 export interface AppendInput {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 /**
  * Message-IDs are how replies find their ticket (RFC 5322 §3.6.4), so every room must write and compare
@@ -48,4 +48,22 @@ const MAX_ID = 998;
 function clean(value: string): string | null {
   const id = value.replace(/\s+/g, '').replace(/^<+/, '').replace(/>+$/, '');
   return id === '' || id.length > MAX_ID ? null : id;
+}
+
+/**
+ * The desk's own Message-IDs, `uuid@domain of MAIL_FROM`, bare: the mail sender writes one for each
+ * email before sending it (so that the outbox records it first), and the intake recognises one coming
+ * back (our own mail looping) by the same shape.
+ */
+export function newOwnMessageId(domain: string): string {
+  return `${randomUUID()}@${domain}`;
+}
+
+const OWN_LEFT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Is this bare Message-ID one the desk generated (newOwnMessageId) for `domain`? None when there is no domain. */
+export function isOwnMessageId(messageId: string, domain: string | null): boolean {
+  if (domain === null) return false;
+  const at = messageId.lastIndexOf('@');
+  return messageId.slice(at + 1).toLowerCase() === domain && OWN_LEFT.test(messageId.slice(0, at));
 }

@@ -1,6 +1,6 @@
 import type { Channel, Language } from '../domain/values.js';
 import type { Notification } from '../store/outbox-repository.js';
-import { isNoReplyAddress as isMachineAddress } from '../intake/email/auto-reply.js';
+import { isNoReplyAddress } from '../mail/addresses.js';
 
 /**
  * Who hears what: a pure function from a ticket change to the notifications it owes. The lifecycle
@@ -39,14 +39,6 @@ export interface RecipientContext {
   coordinator: { email: string | undefined; phone: string | undefined };
   defaultLanguage: Language;
   extra?: Record<string, unknown>;
-}
-
-const NO_REPLY = /^(?:no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?)(?:[+.-][^@]*)?@/i;
-
-/** An address nobody reads, or a bounce handler: mail to it would at best vanish, at worst loop. */
-export function isNoReplyAddress(address: string): boolean {
-  // The intake's rule also knows do_not_reply@, notifications-noreply@, BATV/SRS bounce addresses…
-  return NO_REPLY.test(address.trim()) || isMachineAddress(address);
 }
 
 /** Kinds that answer a message the requester sent: RFC 3834's `auto-replied` rather than `auto-generated`. */

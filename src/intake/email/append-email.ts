@@ -1,13 +1,16 @@
 import type { Role } from '../../store/email-repository.js';
 import type { TicketState } from '../../store/ticket-repository.js';
-import { changeTickets, queueNotifications, type Decision } from '../../tickets/apply-change.js';
+import type { Store } from '../../store/index.js';
+import { changeTickets, queueNotifications } from '../../tickets/apply-change.js';
+import type { Decision } from '../../tickets/write-change.js';
+import type { TicketDeps } from '../../tickets/deps.js';
 import type { EmailClass } from './auto-reply.js';
 import { moveDecision } from '../../tickets/actions.js';
 import { reopenedStatus } from '../../tickets/lifecycle.js';
 import type { Watcher } from '../../domain/ticket.js';
-import { isNoReplyAddress } from './auto-reply.js';
+import { isNoReplyAddress } from '../../mail/addresses.js';
 import { splitReply } from './quoted.js';
-import type { EmailContext, ReceiveOutcome } from './receive-types.js';
+import type { ReceiveDeps, ReceiveOutcome } from './receive-types.js';
 import type { InboundEmail } from './types.js';
 
 export interface AppendEmail {
@@ -25,43 +28,37 @@ export interface AppendEmail {
 /** How much of the reply the technician's notification quotes; the SMS template shortens further. */
 const EXCERPT_CHARS = 300;
 
-/** An email to append, with what it is. */
+/** An email to append, with what it is and the moment it is recorded at. */
 export interface AppendItem extends AppendEmail {
   email: InboundEmail;
   class: EmailClass;
+  at: Date;
 }
 
-/** What appending needs besides the emails: one transaction, the deps joined to it, one clock. */
-export type AppendScope = Pick<EmailContext, 'deps' | 'tickets' | 'tx' | 'now'>;
-
-/**
- * An email joins an existing ticket: the inbound message (new text apart from the quoted history),
- * its attachments, an event, and for a person's reply the state it implies (a resolved ticket
- * reopens, a pending one resumes) and the technician's notification. Within the email's transaction.
- */
-export async function appendEmail(ctx: EmailContext, input: AppendEmail): Promise<ReceiveOutcome> {
-  const [outcome] = await appendEmails(ctx, [{ ...input, email: ctx.email, class: ctx.class }]);
-  if (!outcome) throw new Error('appendEmails answered nothing');
-  return outcome;
+/** What appending needs besides the emails: the round's transaction and the ticket use cases within it. */
+export interface AppendScope {
+  deps: Pick<ReceiveDeps, 'ourAddresses' | 'settings'>;
+  tx: Store;
+  /** TicketDeps within `tx`. */
+  tickets: TicketDeps;
 }
 
 /**
- * appendEmail for many emails with a statement per step for all of them (a backlog of replies);
- * emails to one ticket act in the order given, as they would one after the other, except that the
- * roles are read once: the caller keeps an email whose CC adds watchers to a ticket apart from the
+ * Emails join existing tickets: each inbound message (new text apart from the quoted history), its
+ * attachments, an event, and for a person's reply the state it implies (a resolved ticket reopens, a
+ * pending one resumes) and the technician's notification; a statement per step for all of them.
+ * Emails to one ticket act in the order given, as they would one after the other, except that the
+ * roles are read once: the planner keeps an email whose CC adds watchers to a ticket apart from the
  * others to that ticket. Outcomes in the order given.
  */
 export async function appendEmails(scope: AppendScope, items: readonly AppendItem[]): Promise<ReceiveOutcome[]> {
+  if (items.length === 0) return [];
   const { tx, tickets } = scope;
-  const store = tickets.store;
   // The tickets' locks first: two transactions that both reference a row and then ask to update it deadlock.
-  const locked = await store.tickets.lockMany(
-    items.map((item) => item.ticketId),
-    tx,
-  );
+  const locked = await tx.tickets.lockMany(items.map((item) => item.ticketId));
   if (items.some((item) => !locked.has(item.ticketId))) throw new Error('the threaded ticket vanished');
   const split = items.map(({ email }) => splitReply(email.text));
-  const rowIds = await store.messages.recordMany(
+  const rowIds = await tx.messages.recordMany(
     items.map(({ email, ticketId }, i) => {
       const parts = split[i]!;
       const quoted = [parts.quoted, parts.signature].filter((p) => p.trim() !== '').join('\n\n');
@@ -75,10 +72,9 @@ export async function appendEmails(scope: AppendScope, items: readonly AppendIte
         body: parts.reply.trim() === '' ? email.text.trim() : parts.reply,
         quoted: quoted === '' ? null : quoted,
         externalId: email.messageId,
-        at: scope.now,
+        at: items[i]!.at,
       };
     }),
-    tx,
   );
   // A row already there: the same email, redelivered meanwhile through another mailbox.
   const fresh = items.flatMap((item, i) => {
@@ -94,16 +90,12 @@ export async function appendEmails(scope: AppendScope, items: readonly AppendIte
         ]
       : [];
   });
-  await store.email.addAttachmentsMany(
+  await tx.email.addAttachmentsMany(
     fresh
       .filter(({ item }) => item.kind === 'reply')
       .map(({ item, rowId }) => ({ ticketId: item.ticketId, messageId: rowId, files: item.email.attachments })),
-    tx,
   );
-  const roles = await store.email.rolesOn(
-    fresh.map(({ item }) => ({ ticketId: item.ticketId, address: item.email.from?.address ?? null })),
-    tx,
-  );
+  const roles = await tx.email.rolesOn(fresh.map(({ item }) => ({ ticketId: item.ticketId, address: item.email.from?.address ?? null })));
   const after = await changeTickets(
     tickets,
     fresh.map(({ item, rowId, before }, i) => {
@@ -120,14 +112,13 @@ export async function appendEmails(scope: AppendScope, items: readonly AppendIte
   const told = fresh.flatMap((entry, i) =>
     entry.item.kind === 'reply' && !entry.item.capped ? [{ ...entry, role: roles[i]!, after: after[i]! }] : [],
   );
-  await store.tickets.addWatchersMany(
+  await tx.tickets.addWatchersMany(
     told
       .filter(({ role }) => role !== 'other')
       .map(({ item }) => ({
         ticketId: item.ticketId,
         watchers: watchersOf(item.email, scope.deps.ourAddresses, item.email.from?.address ?? null),
       })),
-    tx,
   );
   for (const { item, rowId, excerpt, role, after: state } of told) {
     // Only an assigned ticket has a technician to tell: the others need no look at the recipients.
@@ -191,16 +182,16 @@ export function watchersOf(email: InboundEmail, ours: readonly string[], ...excl
 /** The template's names for why an attachment was left out. */
 const OMISSION = { 'attachment-too-large': 'too_large', 'message-too-large': 'total_too_large' } as const;
 
-/** Tells the requester which attachments were left out (an outbox row, in the email's transaction). */
+/** Tells the requester which attachments were left out (an outbox row, in the round's transaction). */
 export async function tellOmitted(
-  ctx: Pick<EmailContext, 'deps' | 'tickets' | 'tx' | 'email'>,
+  scope: AppendScope & { email: InboundEmail },
   state: Parameters<typeof queueNotifications>[2],
   causeId: string,
 ): Promise<void> {
-  const { omitted } = ctx.email;
+  const { omitted } = scope.email;
   if (omitted.length === 0) return;
-  const { limits } = ctx.deps.settings;
-  await queueNotifications(ctx.tickets, ctx.tx, state, causeId, {
+  const { limits } = scope.deps.settings;
+  await queueNotifications(scope.tickets, scope.tx, state, causeId, {
     notify: ['requester.omitted-attachments'],
     extra: {
       omitted: omitted.map((o) => ({ filename: o.filename, reason: OMISSION[o.reason], sizeBytes: o.size })),

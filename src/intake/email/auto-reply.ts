@@ -34,21 +34,6 @@ export function classifyEmail(email: ClassifiableEmail, options: ClassifyOptions
   return loop(email, options) ?? bounce(email) ?? autoReply(email) ?? { kind: 'human' };
 }
 
-/**
- * Addresses that never read what is sent to them: no acknowledgement goes there. Matches whole words of
- * the local part, so `noreply-dmarc@`, `bounces+123@` and `msprvs1=…=bounces-…@` (BATV/SRS) are caught
- * while `bouncer.lee@` is not.
- */
-export function isNoReplyAddress(address: string): boolean {
-  const bare = /<([^<>]*)>/.exec(address)?.[1] ?? address;
-  const at = bare.lastIndexOf('@');
-  const local = (at === -1 ? bare : bare.slice(0, at)).trim().toLowerCase();
-  return (
-    /(^|[-_.+=])(no|do[-_.]?not|dont)[-_.]?reply($|[-_.+=])/.test(local) ||
-    /(^|[-_.+=])(bounces?|auto[-_.]?reply|mailer[-_.]?daemon|postmaster)($|[-_.+=])/.test(local)
-  );
-}
-
 function loop(email: ClassifiableEmail, options: ClassifyOptions): EmailClass | null {
   const ours = ourMessageId(options);
   if (ours(email.messageId)) {

@@ -1,6 +1,7 @@
 /** The pure parts of email intake: parsing, classification, reply splitting and threading. */
 export { parseEmail, EmailParseError, type EmailParseFailure, type ParseLimits } from './parse.js';
-export { classifyEmail, isNoReplyAddress, type ClassifiableEmail, type ClassifyOptions, type EmailClass } from './auto-reply.js';
+export { isNoReplyAddress } from '../../mail/addresses.js';
+export { classifyEmail, type ClassifiableEmail, type ClassifyOptions, type EmailClass } from './auto-reply.js';
 export { summariseReport, messageIdsInText, type RecipientStatus, type ReportSummary } from './report.js';
 export { splitReply, type ReplyParts } from './quoted.js';
 export {

@@ -1,20 +1,10 @@
 import type { ImapFlow } from 'imapflow';
 import type { Logger } from '../../log.js';
-import { scrub } from '../../log.js';
-import { conversationGroups, spreadOnLanes } from './lanes.js';
 import { fetchBatch, lastUidOf, planBatches, type FetchedEmail } from './mailbox-fetch.js';
 import type { MailboxMetrics } from './mailbox-metrics.js';
 import type { MailboxSpec } from '../../config/mailbox-url.js';
-import {
-  quarantineEmail,
-  readEmail,
-  receiveEmail,
-  type ReadEmail,
-  type ReceiveDeps,
-  type ReceiveInput,
-  type ReceiveOutcome,
-} from './receive.js';
-import { isBatchable, receiveBatch, type WaitingEmail } from './receive-batch.js';
+import { readEmail, type ReadEmail } from './read-email.js';
+import { quarantineEmail, receiveEmails, type ReceiveDeps, type ReceiveInput, type ReceiveOutcome, type WaitingEmail } from './receive.js';
 import type { MailboxRef } from './receive-types.js';
 import { isRetryableAtOnce } from '../../store/unavailable.js';
 
@@ -46,7 +36,7 @@ export interface DrainContext {
 
 /**
  * Reads every message past the cursor, batch after batch in UID order, the next batch downloading
- * while one is stored; within a batch, unrelated conversations are stored side by side (lanes.ts).
+ * while one is stored; each batch goes through the intake's one path (receive.ts).
  * The cursor moves past a batch once all of it is done; each message's claim, in the transaction
  * that stores it, covers a batch cut short.
  */
@@ -93,46 +83,73 @@ export async function drainMailbox(ctx: DrainContext): Promise<void> {
 }
 
 /**
- * One batch: every conversation that can be stored with others together, in one transaction
- * (receive-batch.ts), then the rest on their lanes, one email at a time; the first lane to fail
- * stops the others after their message in hand. Conversations are independent (lanes.ts), so this
- * order changes nothing in what any email becomes.
+ * One batch: what cannot be read is quarantined, the rest is received together (receive.ts). A
+ * deadlock is tried again at once; anything else transient (the database away) ends the session,
+ * and the emails not stored yet are read again. An email that keeps failing so is quarantined once
+ * it is found alone (the batch split in halves), so that the mail behind it does not wait forever.
  */
 async function storeBatch(ctx: DrainContext, waiting: Waiting[]): Promise<void> {
-  const together: WaitingEmail[][] = [];
-  const others: Waiting[][] = [];
-  for (const conversation of conversationGroups(waiting)) {
-    const parsed = conversation.flatMap((w) =>
-      w.read.ok && w.input.oversize === undefined ? [{ uid: w.uid, raw: w.raw, email: w.read.email }] : [],
-    );
-    const batchable =
-      parsed.length === conversation.length &&
-      isBatchable(
-        parsed.map((p) => p.email),
-        ctx.receive,
-      );
-    if (batchable) together.push(parsed);
-    else others.push(conversation);
+  for (const w of waiting) {
+    if (w.read.ok) continue;
+    ctx.check();
+    const outcome = await quarantineEmail(ctx.receive, w.input, w.read.reason);
+    ctx.progress.received++;
+    counted(ctx, w, outcome);
   }
-  const byUid = new Map(waiting.map((w) => [w.uid, w]));
-  const left = await storeTogether(ctx, together, byUid);
-  others.push(...left.map((conversation) => conversation.map((p) => byUid.get(p.uid)!)));
-
-  let failure: unknown = null;
-  await Promise.all(
-    spreadOnLanes(others, ctx.receive.settings.lanes).map(async (lane) => {
-      for (const waiting of lane) {
-        if (failure !== null) return;
-        try {
-          ctx.check();
-          await storeOne(ctx, waiting);
-        } catch (err) {
-          failure ??= err;
-        }
-      }
-    }),
+  await storeReadable(
+    ctx,
+    waiting.flatMap((w) => (w.read.ok ? [{ uid: w.uid, raw: w.raw, email: w.read.email }] : [])),
   );
-  if (failure !== null) throw failure;
+}
+
+async function storeReadable(ctx: DrainContext, emails: readonly WaitingEmail[]): Promise<void> {
+  const done = new Set<number>();
+  const maxAttempts = ctx.receive.settings.maxAttempts;
+  for (;;) {
+    const left = emails.filter((w) => !done.has(w.uid));
+    if (left.length === 0) return;
+    try {
+      await receiveEmails(ctx.receive, { mailbox: mailboxOf(ctx), uidValidity: ctx.uidValidity }, left, {
+        onOutcome(uid, outcome) {
+          done.add(uid);
+          ctx.progress.received++;
+          counted(ctx, { uid }, outcome);
+        },
+        check: () => ctx.check(),
+      });
+      return;
+    } catch (err) {
+      const tries = Math.max(
+        ...left
+          .filter((w) => !done.has(w.uid))
+          .map((w) => {
+            const key = `${ctx.uidValidity}:${w.uid}`;
+            const n = (ctx.attempts.get(key) ?? 0) + 1;
+            ctx.attempts.set(key, n);
+            return n;
+          }),
+        0,
+      );
+      // Two lanes' transactions caught in a deadlock: Postgres aborted one, which simply goes again.
+      if (isRetryableAtOnce(err) && tries < maxAttempts) continue;
+      // Anything else transient (the database away): the session ends and these emails are tried again.
+      if (tries < maxAttempts) throw err;
+      const rest = left.filter((w) => !done.has(w.uid));
+      const [only] = rest;
+      if (rest.length === 1 && only) {
+        // Poison by persistence: whatever keeps failing, the mail behind it must not wait forever.
+        ctx.log.error({ mailbox: ctx.spec.key, uid: only.uid, tries }, 'an email keeps failing: quarantined');
+        const reason = `failed ${tries} times: ${err instanceof Error ? err.message : String(err)}`;
+        counted(ctx, only, await quarantineEmail(ctx.receive, inputOf(ctx, { uid: only.uid, raw: only.raw, oversize: null }), reason));
+        done.add(only.uid);
+        continue;
+      }
+      const half = Math.ceil(rest.length / 2);
+      await storeReadable(ctx, rest.slice(0, half));
+      await storeReadable(ctx, rest.slice(half));
+      return;
+    }
+  }
 }
 
 /** A downloaded batch, parsed. */
@@ -150,32 +167,6 @@ interface Waiting {
   raw: Buffer;
   input: ReceiveInput;
   read: ReadEmail;
-}
-
-/** The batchable conversations of a batch in one go; returns those left for one-by-one storing. */
-async function storeTogether(
-  ctx: DrainContext,
-  conversations: WaitingEmail[][],
-  byUid: ReadonlyMap<number, Waiting>,
-): Promise<WaitingEmail[][]> {
-  if (conversations.length === 0) return [];
-  ctx.check();
-  try {
-    const { outcomes, rest } = await receiveBatch(ctx.receive, { mailbox: mailboxOf(ctx), uidValidity: ctx.uidValidity }, conversations);
-    for (const [uid, outcome] of outcomes) {
-      ctx.progress.received++;
-      counted(ctx, byUid.get(uid)!, outcome);
-    }
-    return rest;
-  } catch (err) {
-    // Whatever it was (one email the store refuses, a redelivery racing us, the database away), the
-    // one-by-one way finds out again for each email, quarantines what deserves it, or ends the session.
-    ctx.log.warn(
-      { mailbox: ctx.spec.key, emails: conversations.flat().length, err: scrub(String(err)) },
-      'a batch of emails could not be stored together: one by one',
-    );
-    return conversations;
-  }
 }
 
 function inputOf(ctx: DrainContext, email: FetchedEmail): ReceiveInput {
@@ -196,31 +187,4 @@ function counted(ctx: DrainContext, waiting: Pick<Waiting, 'uid'>, outcome: Rece
   ctx.attempts.delete(`${ctx.uidValidity}:${waiting.uid}`);
   ctx.metrics.messages.inc({ mailbox: ctx.spec.key, outcome: outcome.outcome });
   ctx.setBacklog(Math.max(0, ctx.progress.backlog - 1));
-}
-
-async function storeOne(ctx: DrainContext, waiting: Waiting): Promise<void> {
-  const { spec, uidValidity } = ctx;
-  const { input } = waiting;
-  const attemptKey = `${uidValidity}:${waiting.uid}`;
-  const maxAttempts = ctx.receive.settings.maxAttempts;
-  for (;;) {
-    try {
-      const outcome = await receiveEmail(ctx.receive, input, waiting.read);
-      ctx.progress.received++;
-      counted(ctx, waiting, outcome);
-      return;
-    } catch (err) {
-      const tries = (ctx.attempts.get(attemptKey) ?? 0) + 1;
-      ctx.attempts.set(attemptKey, tries);
-      // Two lanes' transactions caught in a deadlock: Postgres aborted one, which simply goes again.
-      if (isRetryableAtOnce(err) && tries < maxAttempts) continue;
-      // Anything else transient (the database away): the session ends and this message is tried again.
-      if (tries < maxAttempts) throw err;
-      // Poison by persistence: whatever keeps failing, the mail behind it must not wait forever.
-      ctx.log.error({ mailbox: spec.key, uid: waiting.uid, tries }, 'an email keeps failing: quarantined');
-      const reason = `failed ${tries} times: ${err instanceof Error ? err.message : String(err)}`;
-      counted(ctx, waiting, await quarantineEmail(ctx.receive, input, reason));
-      return;
-    }
-  }
 }

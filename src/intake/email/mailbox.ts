@@ -1,9 +1,8 @@
 import type { ImapFlow } from 'imapflow';
-import type { Sequelize } from 'sequelize';
 import { scrub, type Logger } from '../../log.js';
 import { backoffDelay } from '../../notify/backoff.js';
 import { drainMailbox, type DrainProgress } from './mailbox-drain.js';
-import { tryLockMailbox, type MailboxLock } from './mailbox-lock.js';
+import type { MailboxLock } from '../../store/mailbox-lock-repository.js';
 import { READER_STATES, type MailboxMetrics, type ReaderState } from './mailbox-metrics.js';
 import { imapClient } from './imap-client.js';
 import type { MailboxSpec } from '../../config/mailbox-url.js';
@@ -40,7 +39,6 @@ export interface MailboxStatus {
 export interface MailboxReaderOptions {
   spec: MailboxSpec;
   receive: ReceiveDeps;
-  sequelize: Sequelize;
   metrics: MailboxMetrics;
   log: Logger;
   random?: () => number;
@@ -122,7 +120,7 @@ class Reader {
     while (!this.stopping) {
       let lock: MailboxLock | null = null;
       try {
-        lock = await tryLockMailbox(this.o.sequelize, this.key);
+        lock = await this.o.receive.tickets.store.mailboxLocks.tryLock(this.key);
       } catch (err) {
         this.fail(err, 'the mailbox lock could not be asked for');
         await this.pause(backoffDelay(this.failures, this.settings.reconnect, this.o.random));

@@ -1,46 +1,25 @@
-import type { Transaction } from 'sequelize';
 import type { Store } from '../../store/index.js';
-import { recordTicket, type OpenTicketInput } from '../../tickets/open-ticket.js';
-import { isNoReplyAddress } from './auto-reply.js';
-import { tellOmitted, watchersOf } from './append-email.js';
-import { Redelivered } from './in-transaction.js';
+import type { OpenTicketInput } from '../../tickets/open-ticket.js';
+import { isNoReplyAddress } from '../../mail/addresses.js';
+import { watchersOf } from './append-email.js';
 import { guessLanguage, higherUrgency, urgencyFromHeaders } from './hints.js';
 import { splitReply } from './quoted.js';
-import type { EmailContext, MailboxRef, ReceiveOutcome } from './receive-types.js';
+import type { MailboxRef, ReceiveDeps } from './receive-types.js';
 import { cleanSubject } from './thread.js';
-import type { Address } from './types.js';
-
-/**
- * A new ticket from an email: its requester (Reply-To for a form sent on someone's behalf), the CC'd
- * people as watchers, the mailbox's category and urgency, the email itself as the first message,
- * its attachments, and the acknowledgement openTicket queues; all in the email's transaction.
- */
-export async function openEmailTicket(ctx: EmailContext, options: { linkedTicketId?: string; via: string }): Promise<ReceiveOutcome> {
-  const { email, tx, tickets } = ctx;
-  const category = await mailboxCategory(tickets.store, ctx.mailbox, tx);
-  const result = await recordTicket(tickets, emailTicketInput(ctx, { ...options, category }));
-  // Found stored after openTicket had written its ticket into our transaction: undo it all.
-  if (!result.created) throw new Redelivered();
-
-  const ticket = result.state;
-  if (email.attachments.length > 0 || email.omitted.length > 0) {
-    const rowId = result.messageId;
-    if (rowId === null) throw new Error('the new ticket has no message row');
-    await tickets.store.email.addAttachments({ ticketId: ticket.id, messageId: rowId }, email.attachments, tx);
-    // Written in this very transaction, so nobody else can see it yet: no lock needed.
-    if (email.omitted.length > 0) await tellOmitted(ctx, ticket, rowId);
-  }
-  return { outcome: 'ticket', ticketId: ticket.id, number: ticket.number };
-}
+import type { Address, InboundEmail } from './types.js';
 
 /** The mailbox's default category, unless it was removed since (categories are edited at run time): then none. */
-export async function mailboxCategory(store: Store, mailbox: MailboxRef, tx: Transaction): Promise<string | null> {
-  return mailbox.category && (await store.categories.exists(mailbox.category, tx)) ? mailbox.category : null;
+export async function mailboxCategory(tx: Store, mailbox: MailboxRef): Promise<string | null> {
+  return mailbox.category && (await tx.categories.exists(mailbox.category)) ? mailbox.category : null;
 }
 
-/** What an email says of the ticket it opens; `category` is the mailbox's, checked (mailboxCategory). */
+/**
+ * What an email says of the ticket it opens: its requester (Reply-To for a form sent on someone's
+ * behalf), the CC'd people as watchers, the mailbox's category (checked, mailboxCategory) and
+ * urgency, the email itself as the first message.
+ */
 export function emailTicketInput(
-  source: Pick<EmailContext, 'email' | 'raw' | 'mailbox' | 'now'> & { deps: Pick<EmailContext['deps'], 'ourAddresses'> },
+  source: { deps: Pick<ReceiveDeps, 'ourAddresses'>; email: InboundEmail; raw: Buffer; mailbox: MailboxRef; now: Date },
   options: { linkedTicketId?: string; via: string; category: string | null },
 ): OpenTicketInput {
   const { email } = source;

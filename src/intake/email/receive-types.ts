@@ -1,10 +1,7 @@
-import type { Transaction } from 'sequelize';
 import type { Level } from '../../domain/values.js';
 import type { Logger } from '../../log.js';
 import type { TicketDeps } from '../../tickets/deps.js';
-import type { EmailClass } from './auto-reply.js';
 import type { EmailIntakeSettings } from './settings.js';
-import type { InboundEmail } from './types.js';
 
 /** What receiving an email needs besides the email. */
 export interface ReceiveDeps {
@@ -47,18 +44,3 @@ export type ReceiveOutcome =
   | { outcome: 'quarantined'; reason: string }
   /** Another reader had moved the cursor past it already: nothing was written. */
   | { outcome: 'skipped' };
-
-/** One email being stored: everything the handlers share, inside the email's transaction. */
-export interface EmailContext {
-  deps: ReceiveDeps;
-  /** TicketDeps joined to `tx` (see joinTransaction). */
-  tickets: TicketDeps;
-  tx: Transaction;
-  email: InboundEmail;
-  class: EmailClass;
-  /** Whether its Message-ID is already in the store: received before, or sent by us. */
-  known: { received: boolean; sent: boolean };
-  raw: Buffer;
-  mailbox: MailboxRef;
-  now: Date;
-}

@@ -1,95 +1,273 @@
 import { scrub } from '../../log.js';
-import { classifyEmail, type EmailClass } from './auto-reply.js';
-import type { Transaction } from 'sequelize';
-import { within } from '../../tickets/deps.js';
-import { Redelivered } from './in-transaction.js';
-import { EmailParseError, parseEmail } from './parse.js';
-import { receiveAutoReply, receiveBounce } from './receive-machine.js';
-import { receiveHuman } from './receive-human.js';
-import type { EmailContext, MailboxRef, ReceiveDeps, ReceiveInput, ReceiveOutcome } from './receive-types.js';
 import { isTransientError } from '../../store/unavailable.js';
-import { synthesizeMessageId } from '../../mail/message-id.js';
-import { CLASSIFIER_HEADERS, type Address, type EmailHeaders, type InboundEmail } from './types.js';
-import { storableText } from '../../text/storable.js';
+import { AlreadyRecorded } from '../../tickets/open-ticket.js';
+import type { EmailClass } from './auto-reply.js';
+import { conversationGroups } from './lanes.js';
+import { loadLookups } from './lookups.js';
+import { OVER_CAP, STORM_VIA, planRound, type Deferred, type Planned, type RoundPlan, type WaitingEmail } from './plan.js';
+import type { MailboxRef, ReceiveDeps, ReceiveInput, ReceiveOutcome } from './receive-types.js';
+import { writeRound } from './write.js';
 
 export type { ReceiveDeps, ReceiveInput, ReceiveOutcome, MailboxRef } from './receive-types.js';
+export type { WaitingEmail } from './plan.js';
 
 /**
- * The email intake's one use case: raw RFC 5322 bytes → a ticket, a reply on a ticket, a bounce
- * recorded, or nothing, in ONE transaction that also moves the mailbox's cursor past the message.
+ * The email intake's one path: emails (one, or a backlog) → tickets, replies on tickets, bounces
+ * recorded, or nothing. Each round is one transaction: one look at the store for all its emails
+ * (lookups.ts), what each becomes (planRound, the rules), their claims on the mailbox's cursor, and
+ * what they write (writeRound). An email that depends on another email of the round is deferred to
+ * a following round of the same planner, once the first is committed: a conversation that depends
+ * on itself (a reply to a request of the same backlog) is stored in its own rounds, apart from the
+ * others, which go together.
  *
- * A message that cannot be parsed, or whose storing fails for a reason a retry will not cure, is
- * quarantined (kept raw, listed by GET /api/quarantine) and the cursor moves on: one poison email
- * never blocks the mail behind it. Transient failures (the database away) throw, and the reader
- * tries the same message again later.
+ * A round that fails for a reason a retry will not cure is split in two, and each half stored on
+ * its own, until the one email the store refuses is alone: it is quarantined (kept raw, listed by GET
+ * /api/quarantine) and the cursor moves on; one poison email never blocks the mail behind it.
+ * Transient failures (the database away) throw, and the reader tries the same emails again later.
  */
-export async function receiveEmail(deps: ReceiveDeps, input: ReceiveInput, read?: ReadEmail): Promise<ReceiveOutcome> {
-  const parsed = read ?? (await readEmail(deps, input));
-  if (!parsed.ok) return quarantineEmail(deps, input, parsed.reason);
-  try {
-    return await store(deps, input, parsed.email);
-  } catch (err) {
-    if (isTransientError(err)) throw err;
-    deps.log.error(
-      { mailbox: input.mailbox.key, uid: input.position?.uid, err: scrub(String(err)) },
-      'an email could not be stored: quarantined',
+export interface ReceiveOptions {
+  /** Told of each email once the round that stored it committed. */
+  onOutcome(uid: number, outcome: ReceiveOutcome): void;
+  /** Throws when the caller must stop (a lost connection or lock): called before each round. */
+  check?(): void;
+}
+
+/** Where the emails come from: the mailbox, and the UIDVALIDITY that gives their UIDs meaning. */
+export interface Place {
+  mailbox: MailboxRef;
+  uidValidity: number;
+}
+
+export async function receiveEmails(
+  deps: ReceiveDeps,
+  place: Place,
+  emails: readonly WaitingEmail[],
+  options: ReceiveOptions,
+): Promise<void> {
+  const finished = new Set<number>();
+  const finish = (uid: number, outcome: ReceiveOutcome) => {
+    finished.add(uid);
+    options.onOutcome(uid, outcome);
+  };
+  await storeSet({ deps, place, finished, finish, check: options.check ?? (() => {}) }, emails);
+}
+
+interface Receiving {
+  deps: ReceiveDeps;
+  place: Place;
+  finished: Set<number>;
+  finish(uid: number, outcome: ReceiveOutcome): void;
+  check(): void;
+}
+
+/** A redelivery recorded by another reader meanwhile makes a round start again this many times at most. */
+const REPLANS = 3;
+
+async function storeSet(r: Receiving, emails: readonly WaitingEmail[]): Promise<void> {
+  let later: WaitingEmail[][] = [];
+  for (let replans = 0; ; replans++) {
+    const pending = emails.filter((w) => !r.finished.has(w.uid));
+    if (pending.length === 0) return;
+    r.check();
+    try {
+      later = await round(r, pending);
+      break;
+    } catch (err) {
+      if (err instanceof NotClaimed) {
+        // Another reader had moved the cursor past them already: nothing of theirs is written.
+        for (const uid of err.uids) r.finish(uid, { outcome: 'skipped' });
+        continue;
+      }
+      // The same email came in through another mailbox meanwhile: the round is undone, and planned
+      // again it finds that email stored (a duplicate).
+      if (err instanceof AlreadyRecorded && replans < REPLANS) continue;
+      if (isTransientError(err)) throw err;
+      const [only] = pending;
+      if (pending.length === 1 && only) return quarantineRefused(r, only, err);
+      const half = Math.ceil(pending.length / 2);
+      await storeSet(r, pending.slice(0, half));
+      await storeSet(r, pending.slice(half));
+      return;
+    }
+  }
+  await onLanes(later, r.deps.settings.lanes, (unit) => storeSet(r, unit));
+}
+
+/** One round: planned, claimed and written in one transaction; returns what is left, in units stored apart. */
+async function round(r: Receiving, pending: readonly WaitingEmail[]): Promise<WaitingEmail[][]> {
+  const { deps, place } = r;
+  const done = await deps.tickets.store.transaction(async (tx) => {
+    const now = new Date();
+    const lookups = await loadLookups(tx, deps, pending, now);
+    const conversation = conversationOf(pending);
+    const plan = planRound(
+      pending.map((waiting) => ({ waiting, conversation: conversation.get(waiting.uid) ?? 0 })),
+      lookups,
+      deps.settings,
+      now,
     );
-    return quarantineEmail(deps, input, `could not be stored: ${err instanceof Error ? err.message : String(err)}`);
+    const { write, later } = split(plan);
+    const uids = write.map((p) => p.waiting.uid);
+    const claimed = await tx.mailboxes.claimMany(place.mailbox.key, place.uidValidity, uids);
+    if (claimed.size < uids.length) throw new NotClaimed(uids.filter((uid) => !claimed.has(uid)));
+    const outcomes = await writeRound(deps, tx, place.mailbox, write, now);
+    return { write, outcomes, later };
+  });
+  for (const planned of done.write) {
+    const outcome = done.outcomes.get(planned.waiting.uid) ?? { outcome: 'duplicate' };
+    logOutcome(deps, place, planned, outcome);
+    r.finish(planned.waiting.uid, outcome);
+  }
+  return done.later;
+}
+
+/**
+ * What a round writes and what it leaves. Without deferred emails: all of it. Otherwise the
+ * conversations with a deferred email are held back, with any other that changes a ticket one of
+ * them changes (their order on that ticket must stay the UIDs'), in units that share no ticket; the
+ * others are written now. When every conversation is held back, one unit alone writes what was
+ * decided and leaves the rest to its next round; several units are each planned on their own.
+ */
+function split(plan: RoundPlan): { write: Planned[]; later: WaitingEmail[][] } {
+  if (plan.deferred.length === 0) return { write: plan.taken, later: [] };
+  const entries: (Planned | Deferred)[] = [...plan.taken, ...plan.deferred];
+  const tickets = new Map<number, Set<string>>();
+  for (const { conversation, touches } of entries) {
+    const set = tickets.get(conversation) ?? new Set<string>();
+    for (const id of touches) set.add(id);
+    tickets.set(conversation, set);
+  }
+  const held = new Set(plan.deferred.map((d) => d.conversation));
+  for (let grew = true; grew;) {
+    grew = false;
+    const heldTickets = new Set([...held].flatMap((c) => [...(tickets.get(c) ?? [])]));
+    for (const [c, set] of tickets) {
+      if (!held.has(c) && [...set].some((id) => heldTickets.has(id))) {
+        held.add(c);
+        grew = true;
+      }
+    }
+  }
+  const units = unitsOf(
+    entries.filter((e) => held.has(e.conversation)),
+    tickets,
+  );
+  const free = plan.taken.filter((p) => !held.has(p.conversation));
+  if (free.length > 0) return { write: free, later: units };
+  if (units.length > 1) return { write: [], later: units };
+  return { write: plan.taken, later: [plan.deferred.map((d) => d.waiting)] };
+}
+
+/** The held conversations grouped by the tickets they share, each unit in UID order, units by their first UID. */
+function unitsOf(entries: readonly (Planned | Deferred)[], tickets: ReadonlyMap<number, ReadonlySet<string>>): WaitingEmail[][] {
+  const parent = new Map<number, number>();
+  const find = (c: number): number => {
+    let root = c;
+    while (parent.get(root) !== undefined && parent.get(root) !== root) root = parent.get(root) ?? root;
+    parent.set(c, root);
+    return root;
+  };
+  const owner = new Map<string, number>();
+  for (const { conversation } of entries) {
+    if (!parent.has(conversation)) parent.set(conversation, conversation);
+    for (const id of tickets.get(conversation) ?? []) {
+      const other = owner.get(id);
+      if (other === undefined) owner.set(id, conversation);
+      else parent.set(find(conversation), find(other));
+    }
+  }
+  const units = new Map<number, WaitingEmail[]>();
+  for (const { conversation, waiting } of entries) {
+    const root = find(conversation);
+    units.set(root, [...(units.get(root) ?? []), waiting]);
+  }
+  return [...units.values()].map((unit) => unit.sort((a, b) => a.uid - b.uid)).sort((a, b) => (a[0]?.uid ?? 0) - (b[0]?.uid ?? 0));
+}
+
+/** Each email's conversation in the round (lanes.ts: linked by sender, Message-IDs or ticket token), by UID. */
+function conversationOf(emails: readonly WaitingEmail[]): Map<number, number> {
+  const index = new Map<number, number>();
+  conversationGroups(emails).forEach((group, i) => {
+    for (const { uid } of group) index.set(uid, i);
+  });
+  return index;
+}
+
+/**
+ * Units that share nothing (no sender, no Message-ID, no ticket) stored side by side, so that one's
+ * round trips overlap another's work; the first lane to fail stops the others after their unit in
+ * hand.
+ */
+async function onLanes(units: readonly WaitingEmail[][], lanes: number, store: (unit: WaitingEmail[]) => Promise<void>): Promise<void> {
+  if (units.length === 0) return;
+  const queues: WaitingEmail[][][] = Array.from({ length: Math.max(1, Math.min(lanes, units.length)) }, () => []);
+  for (const unit of units) {
+    const lane = queues.reduce((best, q) => (size(q) < size(best) ? q : best), queues[0] ?? []);
+    lane.push(unit);
+  }
+  const failures: unknown[] = [];
+  await Promise.all(
+    queues.map(async (queue) => {
+      for (const unit of queue) {
+        if (failures.length > 0) return;
+        try {
+          await store(unit);
+        } catch (err) {
+          failures.push(err);
+        }
+      }
+    }),
+  );
+  if (failures.length > 0) throw failures[0];
+}
+
+const size = (queue: readonly WaitingEmail[][]) => queue.reduce((n, unit) => n + unit.length, 0);
+
+/** Some emails of a round were claimed by another reader: the round is undone and planned again without them. */
+class NotClaimed extends Error {
+  constructor(readonly uids: number[]) {
+    super('emails of the round were claimed by another reader');
+    this.name = 'NotClaimed';
   }
 }
 
-/** An email parsed and made fit to store, or why it cannot be read. */
-export type ReadEmail = { ok: true; email: InboundEmail } | { ok: false; reason: string };
-
-export async function readEmail(deps: ReceiveDeps, input: ReceiveInput): Promise<ReadEmail> {
-  try {
-    const email = storable(await parseEmail(input.raw, deps.settings.limits), input.raw);
-    return { ok: true, email: input.oversize === undefined ? email : tooLarge(email, input.oversize) };
-  } catch (err) {
-    return {
-      ok: false,
-      reason: err instanceof EmailParseError ? `unparsable (${err.reason}): ${err.message}` : `unparsable: ${String(err)}`,
-    };
-  }
+async function quarantineRefused(r: Receiving, waiting: WaitingEmail, err: unknown): Promise<void> {
+  const { deps, place } = r;
+  deps.log.error({ mailbox: place.mailbox.key, uid: waiting.uid, err: scrub(String(err)) }, 'an email could not be stored: quarantined');
+  const input: ReceiveInput = { mailbox: place.mailbox, position: { uid: waiting.uid, uidValidity: place.uidValidity }, raw: waiting.raw };
+  r.finish(waiting.uid, await quarantineEmail(deps, input, `could not be stored: ${err instanceof Error ? err.message : String(err)}`));
 }
 
-async function store(deps: ReceiveDeps, input: ReceiveInput, email: InboundEmail): Promise<ReceiveOutcome> {
-  const { store } = deps.tickets;
-  let kind = { kind: 'human' } as EmailClass;
-  let outcome: ReceiveOutcome;
-  try {
-    outcome = await store.transaction(async (tx) => {
-      if (!(await claim(deps, input, tx))) return { outcome: 'skipped' } as const;
-      const known = await store.email.known(email.messageId, tx);
-      kind = classifyEmail(email, {
-        ourAddresses: deps.ourAddresses,
-        isOurMessageId: (id) => id === email.messageId && (known.sent || isOurs(deps, id)),
-      });
-      const ctx: EmailContext = {
-        deps,
-        tickets: within(deps.tickets, tx),
-        tx,
-        email,
-        class: kind,
-        known,
-        raw: input.raw,
-        mailbox: input.mailbox,
-        now: new Date(),
-      };
-      return dispatch(ctx, kind);
-    });
-  } catch (err) {
-    if (!(err instanceof Redelivered)) throw err;
-    // The same email came in through another mailbox meanwhile: everything is undone but the cursor,
-    // and nothing that was undone is announced.
-    outcome = await store.transaction(async (tx) => ((await claim(deps, input, tx)) ? { outcome: 'duplicate' } : { outcome: 'skipped' }));
+/** Quarantine row and cursor, together. A quarantine that fails for want of a database throws (retried later). */
+export async function quarantineEmail(deps: ReceiveDeps, input: ReceiveInput, reason: string): Promise<ReceiveOutcome> {
+  const outcome = await deps.tickets.store.transaction(async (tx) => {
+    if (input.position) {
+      const claimed = await tx.mailboxes.claimMany(input.mailbox.key, input.position.uidValidity, [input.position.uid]);
+      if (!claimed.has(input.position.uid)) return { outcome: 'skipped' } as const;
+    }
+    await tx.mailboxes.quarantine({ mailbox: input.mailbox.key, uid: input.position?.uid ?? null, reason, raw: input.raw });
+    return { outcome: 'quarantined', reason } as const;
+  });
+  if (outcome.outcome === 'quarantined') {
+    deps.log.warn({ mailbox: input.mailbox.key, uid: input.position?.uid, reason: scrub(reason) }, 'email quarantined');
   }
-  logMachineMail(deps, { mailbox: input.mailbox, uid: input.position?.uid }, kind, outcome);
   return outcome;
 }
 
+/** What the logs say of an email once stored: machine mail and drops, and the storm caps, without addresses. */
+function logOutcome(deps: Pick<ReceiveDeps, 'log'>, place: Place, planned: Planned, outcome: ReceiveOutcome): void {
+  const uid = planned.waiting.uid;
+  const { step } = planned;
+  if ((step.action === 'append' && step.item.via === STORM_VIA) || (step.action === 'drop' && step.reason === OVER_CAP)) {
+    deps.log.warn({ mailbox: place.mailbox.key }, 'a sender is over the storm cap: its email opens no ticket');
+  } else if (outcome.outcome === 'reply' && outcome.capped) {
+    deps.log.warn({ mailbox: place.mailbox.key, ticketId: outcome.ticketId }, 'storm cap reached: the email is recorded, nobody is told');
+  }
+  logMachineMail(deps, { mailbox: place.mailbox, uid }, planned.kind, outcome);
+}
+
 /** Machine mail is never answered: says what became of it (and of a dropped email), without addresses. */
-export function logMachineMail(
+function logMachineMail(
   deps: Pick<ReceiveDeps, 'log'>,
   where: { mailbox: MailboxRef; uid: number | undefined },
   kind: EmailClass,
@@ -101,98 +279,4 @@ export function logMachineMail(
     { mailbox: where.mailbox.key, uid: where.uid, class: kind.kind, outcome: outcome.outcome, why: why && scrub(why) },
     outcome.outcome === 'dropped' ? 'email dropped' : 'automatic email recorded',
   );
-}
-
-/** Moves the mailbox's cursor to this message inside `tx`; false when another reader took it already. */
-function claim(deps: ReceiveDeps, input: ReceiveInput, tx: Transaction): Promise<boolean> {
-  if (!input.position) return Promise.resolve(true);
-  return deps.tickets.store.mailboxes.claim(input.mailbox.key, input.position.uidValidity, input.position.uid, tx);
-}
-
-function dispatch(ctx: EmailContext, kind: EmailClass): Promise<ReceiveOutcome> {
-  switch (kind.kind) {
-    case 'human':
-      return receiveHuman(ctx);
-    case 'auto-reply':
-      return receiveAutoReply(ctx);
-    case 'bounce':
-      return receiveBounce(ctx);
-    case 'loop':
-      return Promise.resolve({ outcome: 'dropped', reason: kind.reason });
-  }
-}
-
-/** Quarantine row and cursor, together. A quarantine that fails for want of a database throws (retried later). */
-export async function quarantineEmail(deps: ReceiveDeps, input: ReceiveInput, reason: string): Promise<ReceiveOutcome> {
-  const { store } = deps.tickets;
-  const outcome = await store.transaction(async (tx) => {
-    if (!(await claim(deps, input, tx))) return { outcome: 'skipped' } as const;
-    await store.mailboxes.quarantine({ mailbox: input.mailbox.key, uid: input.position?.uid ?? null, reason, raw: input.raw }, tx);
-    return { outcome: 'quarantined', reason } as const;
-  });
-  if (outcome.outcome === 'quarantined') {
-    deps.log.warn({ mailbox: input.mailbox.key, uid: input.position?.uid, reason: scrub(reason) }, 'email quarantined');
-  }
-  return outcome;
-}
-
-/** The sender writes `<uuid@MAIL_FROM's domain>` (notify/channels/smtp-mail.ts). */
-export function isOurs(deps: Pick<ReceiveDeps, 'ourDomain'>, messageId: string): boolean {
-  if (deps.ourDomain === null) return false;
-  const at = messageId.lastIndexOf('@');
-  return (
-    messageId.slice(at + 1).toLowerCase() === deps.ourDomain &&
-    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(messageId.slice(0, at))
-  );
-}
-
-/** A message known by its header section only: the whole of it is what was left out. */
-function tooLarge(email: InboundEmail, size: number): InboundEmail {
-  const mb = (size / 1024 / 1024).toFixed(1);
-  return {
-    ...email,
-    text: `(This email, ${mb} MB, was too large to be read; only its headers were.)`,
-    attachments: [],
-    omitted: [{ filename: 'message.eml', contentType: 'message/rfc822', size, reason: 'message-too-large' }],
-  };
-}
-
-/**
- * Every string of the email as Postgres can store it (storableText: no NUL, no lone surrogate): broken
- * clients send both, in any field, and one such character would fail the whole email's transaction.
- */
-function storable(email: InboundEmail, raw: Buffer): InboundEmail {
-  const text = storableText;
-  const address = (a: Address): Address => ({ name: a.name && text(a.name), address: text(a.address) });
-  const headers: EmailHeaders = {};
-  for (const name of CLASSIFIER_HEADERS) {
-    const values = email.headers[name];
-    if (values !== undefined) headers[name] = values.map(text);
-  }
-  return {
-    ...email,
-    // A Message-ID made only of what is not storable is as good as none: the stand-in is stable too.
-    messageId: text(email.messageId) || synthesizeMessageId(raw),
-    inReplyTo: email.inReplyTo && (text(email.inReplyTo) || null),
-    references: email.references.map(text).filter((id) => id !== ''),
-    from: email.from && address(email.from),
-    replyTo: email.replyTo && address(email.replyTo),
-    to: email.to.map(address),
-    cc: email.cc.map(address),
-    subject: text(email.subject),
-    text: text(email.text),
-    html: email.html && text(email.html),
-    headers,
-    attachments: email.attachments.map((a) => ({
-      ...a,
-      filename: text(a.filename),
-      contentType: text(a.contentType),
-      contentId: a.contentId && text(a.contentId),
-    })),
-    omitted: email.omitted.map((o) => ({ ...o, filename: text(o.filename), contentType: text(o.contentType) })),
-    report: email.report && {
-      reportType: text(email.report.reportType),
-      parts: email.report.parts.map((p) => ({ ...p, text: text(p.text) })),
-    },
-  };
 }

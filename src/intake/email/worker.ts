@@ -61,7 +61,7 @@ export async function startMailReaders(ctx: MailReadersContext, options: MailRea
   // New tickets go to routing at once, also from a process that runs only the mail role.
   const releaseRouting = services.routing.connect(ctx.redisUrl, options.routingPrefix);
   const readers = specs.map((spec) => {
-    const reader = startMailboxReader({ spec, receive, sequelize: services.store.sequelize, metrics, log });
+    const reader = startMailboxReader({ spec, receive, metrics, log });
     ctx.health.set(`mailbox:${spec.key}`, () => ({ ...reader.status() }));
     return { spec, reader };
   });

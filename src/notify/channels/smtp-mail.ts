@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import { newOwnMessageId } from '../../mail/message-id.js';
 import { SendError, type MailSent, type MailTransport, type OutboundMail } from './types.js';
 
 /** The one place nodemailer is used for sending. */
@@ -21,7 +21,7 @@ export function mailDomain(mailFrom: string): string {
 
 /** `<uuid@domain-of-MAIL_FROM>`: generated before sending so the outbox can record it first. */
 export function createMessageId(mailFrom: string): string {
-  return `<${randomUUID()}@${mailDomain(mailFrom)}>`;
+  return `<${newOwnMessageId(mailDomain(mailFrom))}>`;
 }
 
 /** Header values must stay on one line whatever a caller passes. */

@@ -1,0 +1,140 @@
+import type { Store } from '../../store/index.js';
+import { changeTickets } from '../../tickets/apply-change.js';
+import { within } from '../../tickets/deps.js';
+import { recordTickets } from '../../tickets/open-ticket.js';
+import { recordSatisfaction } from '../../tickets/satisfaction.js';
+import { appendEmails, tellOmitted, type AppendScope } from './append-email.js';
+import { emailTicketInput, mailboxCategory } from './open-email.js';
+import type { Planned } from './plan.js';
+import type { MailboxRef, ReceiveDeps, ReceiveOutcome } from './receive-types.js';
+
+/**
+ * Writes what planRound decided for a round's emails, inside the round's transaction, a statement
+ * per step for all of them: the replies and automatic answers on their tickets, the delivery reports
+ * on our outbound emails, the survey answers, then the new tickets. Outcomes by UID.
+ *
+ * Each email is recorded at its own millisecond, in UID order, so that a ticket's messages read back
+ * in the order they came however many arrive in one round.
+ */
+export async function writeRound(
+  deps: ReceiveDeps,
+  tx: Store,
+  mailbox: MailboxRef,
+  planned: readonly Planned[],
+  now: Date,
+): Promise<Map<number, ReceiveOutcome>> {
+  const tickets = within(deps.tickets, tx);
+  const scope: AppendScope = { deps, tx, tickets };
+  const outcomes = new Map<number, ReceiveOutcome>();
+  const at = new Map(planned.map(({ waiting }, i) => [waiting.uid, new Date(now.getTime() + i)]));
+  const atOf = (uid: number) => at.get(uid) ?? now;
+
+  // Appends first: they lock existing tickets, and locks are best taken before anything else.
+  const appending = planned.flatMap(({ waiting, kind, step }) =>
+    step.action === 'append' ? [{ waiting, item: { ...step.item, email: waiting.email, class: kind, at: atOf(waiting.uid) } }] : [],
+  );
+  const appended = await appendEmails(
+    scope,
+    appending.map((a) => a.item),
+  );
+  appending.forEach(({ waiting }, i) => outcomes.set(waiting.uid, appended[i] ?? { outcome: 'duplicate' }));
+
+  for (const { waiting, step } of planned) {
+    if (step.action === 'bounce') outcomes.set(waiting.uid, await recordBounce(scope, step));
+    if (step.action === 'survey') outcomes.set(waiting.uid, await recordSurvey(scope, waiting.email, step, atOf(waiting.uid)));
+  }
+
+  const opening = planned.flatMap(({ waiting, step }) => (step.action === 'open' ? [{ waiting, step }] : []));
+  if (opening.length > 0) {
+    const category = await mailboxCategory(tx, mailbox);
+    const recorded = await recordTickets(
+      tickets,
+      opening.map(({ waiting, step }) =>
+        emailTicketInput(
+          { deps, email: waiting.email, raw: waiting.raw, mailbox, now: atOf(waiting.uid) },
+          { via: step.via, category, ...(step.linkedTicketId ? { linkedTicketId: step.linkedTicketId } : {}) },
+        ),
+      ),
+    );
+    await tx.email.addAttachmentsMany(
+      opening.flatMap(({ waiting }, i) => {
+        const { state, messageId } = recorded[i]!;
+        return messageId === null ? [] : [{ ticketId: state.id, messageId, files: waiting.email.attachments }];
+      }),
+    );
+    for (const [i, { waiting }] of opening.entries()) {
+      const { state, messageId } = recorded[i]!;
+      // Written in this very transaction, so nobody else can see it yet: no lock needed.
+      if (messageId !== null) await tellOmitted({ ...scope, email: waiting.email }, state, messageId);
+      outcomes.set(waiting.uid, { outcome: 'ticket', ticketId: state.id, number: state.number });
+    }
+  }
+
+  for (const { waiting, step } of planned) {
+    if (step.action === 'drop') outcomes.set(waiting.uid, { outcome: 'dropped', reason: step.reason });
+    if (step.action === 'duplicate') outcomes.set(waiting.uid, { outcome: 'duplicate' });
+  }
+  return outcomes;
+}
+
+/**
+ * A bounce (RFC 3464 DSN, or a mailer-daemon's free text): the outbound emails it names are marked
+ * failed, with the report's words as their error, and their tickets get a `notification_bounced`
+ * event; the address suppression then keeps the desk from writing there again for a while. Delay
+ * warnings, success reports and read receipts change nothing. The same report delivered twice adds
+ * nothing.
+ */
+async function recordBounce(scope: AppendScope, step: Extract<Planned['step'], { action: 'bounce' }>): Promise<ReceiveOutcome> {
+  const matched = step.outbound.length;
+  if (!step.failed) return { outcome: 'bounce', matched };
+  const failing = step.outbound.filter((message) => message.status !== 'failed');
+  for (const message of failing) await scope.tx.email.markFailed(message.id, step.reason);
+  await changeTickets(
+    scope.tickets,
+    failing.flatMap((message) =>
+      message.ticketId === null
+        ? []
+        : [
+            {
+              ticketId: message.ticketId,
+              actor: 'system:email',
+              decide: () => ({
+                changes: {},
+                events: [
+                  {
+                    type: 'notification_bounced',
+                    data: { messageId: message.externalId, recipient: message.recipient, reason: step.reason },
+                  },
+                ],
+              }),
+            },
+          ],
+    ),
+  );
+  return { outcome: 'bounce', matched };
+}
+
+/** A bare 1–5 rates the ticket planRound found; the digit is kept as the message. */
+async function recordSurvey(
+  scope: AppendScope,
+  email: Planned['waiting']['email'],
+  step: Extract<Planned['step'], { action: 'survey' }>,
+  at: Date,
+): Promise<ReceiveOutcome> {
+  const { tx } = scope;
+  await tx.tickets.lock(step.ticketId);
+  const recorded = await tx.messages.record({
+    ticketId: step.ticketId,
+    direction: 'in',
+    channel: 'email',
+    sender: email.from?.address ?? null,
+    recipient: email.to[0]?.address ?? null,
+    subject: email.subject,
+    body: step.digit,
+    externalId: email.messageId,
+    at,
+  });
+  if (recorded === null) return { outcome: 'duplicate' };
+  await recordSatisfaction(scope.tickets, step.ticketId, step.score, 'email');
+  return { outcome: 'satisfaction', ticketId: step.ticketId, score: step.score };
+}
