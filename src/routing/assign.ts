@@ -8,8 +8,6 @@ import type { RoutingEngine } from './engine.js';
 import { ROUTING_ACTOR, type RouteOutcome, type Routed } from './routed.js';
 import { offerTimers } from '../rules/timer-plan.js';
 
-export { ROUTING_ACTOR, RoutingContention, type RouteOutcome, type Routed } from './routed.js';
-
 const skip = (ticketId: string, reason: string): Routed => ({ ticketId, outcome: { kind: 'skipped', reason }, events: [], state: null });
 
 /** Holding no technician's row before routing starts. */

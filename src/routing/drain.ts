@@ -1,8 +1,8 @@
 import type { QueueCursor } from '../store/routing-repository.js';
-import { afterRouting, routeLocked, type Routed } from './assign.js';
+import { afterRouting, routeLocked } from './assign.js';
 import type { RoutingEngine } from './engine.js';
 import { onShift } from '../rules/offers.js';
-import { RoutingContention } from './routed.js';
+import { RoutingContention, type Routed } from './routed.js';
 
 /**
  * The waiting queue, worked from a technician's side: when someone may take more (available again,

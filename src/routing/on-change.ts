@@ -1,4 +1,5 @@
-import { routeTicket, type RouteOutcome } from './assign.js';
+import { routeTicket } from './assign.js';
+import type { RouteOutcome } from './routed.js';
 import type { QueueCursor } from '../store/routing-repository.js';
 import { drainFor } from './drain.js';
 import type { RoutingEngine } from './engine.js';

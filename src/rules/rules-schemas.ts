@@ -112,5 +112,3 @@ export const categoryName = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9_-]{0,49}$/, 'expected letters, digits, - or _ (at most 50)');
-
-export type CategoryBody = z.infer<typeof categoryBody>;

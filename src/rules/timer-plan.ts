@@ -139,7 +139,3 @@ export function shiftTimer(technician: { id: string; shift: Shift; available: bo
   const at = nextShiftStart(technician.shift, now, timezone);
   return job({ kind: 'shift-start', technicianId: technician.id, at: at.getTime() });
 }
-
-export function timerJob(data: TimerData): TimerJob {
-  return job(data);
-}

@@ -450,5 +450,3 @@ export function createRoutingRepository(db: Db) {
     },
   };
 }
-
-export type RoutingRepository = ReturnType<typeof createRoutingRepository>;

@@ -76,5 +76,3 @@ export function createTimerRepository(db: Db) {
     },
   };
 }
-
-export type TimerRepository = ReturnType<typeof createTimerRepository>;
