@@ -140,7 +140,7 @@ export interface TechnicianCapacity {
 
 interface CandidateRow {
   id: string;
-  tier: number;
+  tier: Tier;
   skills: string[];
   max_load: number;
   available: boolean;
@@ -154,7 +154,7 @@ interface CandidateRow {
 
 const toRecord = (r: CandidateRow): TechnicianRecord => ({
   id: r.id,
-  tier: r.tier as Tier,
+  tier: r.tier,
   skills: r.skills,
   maxLoad: r.max_load,
   available: r.available,
