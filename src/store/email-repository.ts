@@ -71,25 +71,6 @@ export function createEmailRepository(db: Db) {
   const select = <T extends object>(sql: string, bind: Bind) => hotRows<T>(db, sql, bind);
 
   return {
-    /** Was an email with this Message-ID received already, or is it one we sent (our own mail coming back)? */
-    async known(messageId: string): Promise<{ received: boolean; sent: boolean }> {
-      const rows = await select<{ direction: 'in' | 'out' }>(
-        `SELECT direction FROM messages WHERE channel = 'email' AND external_id = ANY(CAST($ids AS text[]))`,
-        { ids: spellings([messageId]) },
-      );
-      return { received: rows.some((r) => r.direction === 'in'), sent: rows.some((r) => r.direction === 'out') };
-    },
-
-    /** Which of these Message-IDs are in the store already, received or sent (for a batch: one look for all). */
-    async knownAmong(messageIds: readonly string[]): Promise<Set<string>> {
-      if (messageIds.length === 0) return new Set();
-      const rows = await select<{ id: string }>(
-        `SELECT external_id AS id FROM messages WHERE channel = 'email' AND external_id = ANY(CAST($ids AS text[]))`,
-        { ids: spellings(messageIds) },
-      );
-      return new Set(rows.map((r) => bare(r.id)));
-    },
-
     /** Message-ID (bare) → the ticket of the email it names, in or out, for those of `ids` that name one. */
     async ticketsByMessageIds(ids: readonly string[]): Promise<Map<string, EmailTicketRef>> {
       if (ids.length === 0) return new Map();
@@ -102,15 +83,10 @@ export function createEmailRepository(db: Db) {
       return new Map(rows.map((row) => [bare(row.external_id), toRef(row)]));
     },
 
-    /** The ticket of that number, and whether `address` is its requester or one of its watchers. */
-    async ticketByNumber(
-      number: string,
-      address: string | null,
-    ): Promise<(EmailTicketRef & { senderIsRequesterOrWatcher: boolean }) | null> {
-      return (await this.ticketsByNumbers([{ number, address }])).get(numberKey(number, address)) ?? null;
-    },
-
-    /** ticketByNumber for many (number, sender) pairs at once, keyed by numberKey; absent when no such ticket. */
+    /**
+     * The ticket of each (number, sender) pair, and whether the sender is its requester or one of its
+     * watchers; keyed by numberKey, absent when no such ticket.
+     */
     async ticketsByNumbers(
       asked: readonly { number: string; address: string | null }[],
     ): Promise<Map<string, EmailTicketRef & { senderIsRequesterOrWatcher: boolean }>> {
@@ -128,12 +104,7 @@ export function createEmailRepository(db: Db) {
       );
     },
 
-    /** Who `address` is to a ticket: its requester, a watcher, or someone else. */
-    async roleOn(ticketId: string, address: string | null): Promise<Role> {
-      return (await this.rolesOn([{ ticketId, address }]))[0] ?? 'other';
-    },
-
-    /** roleOn for many (ticket, sender) pairs in one statement, in the order given. */
+    /** Who each sender is to its ticket (requester, watcher, someone else), in one statement, in the order given. */
     async rolesOn(asked: readonly { ticketId: string; address: string | null }[]): Promise<Role[]> {
       const known = asked.filter((a): a is { ticketId: string; address: string } => a.address !== null);
       if (known.length === 0) return asked.map(() => 'other');
@@ -150,12 +121,7 @@ export function createEmailRepository(db: Db) {
       return asked.map((a) => (a.address === null ? 'other' : (roles.get(`${a.ticketId} ${a.address.toLowerCase()}`) ?? 'other')));
     },
 
-    /** Inbound emails from `address` since `since` (for the per-sender storm cap). */
-    async countFrom(address: string, since: Date): Promise<number> {
-      return (await this.countsFrom([address], since)).get(address.toLowerCase()) ?? 0;
-    },
-
-    /** countFrom for many senders at once: lower-cased address → count, absent when none. */
+    /** Inbound emails from each sender since `since` (the per-sender storm cap): lower-cased address → count, absent when none. */
     async countsFrom(addresses: readonly string[], since: Date): Promise<Map<string, number>> {
       if (addresses.length === 0) return new Map();
       const rows = await select<{ address: string; n: number }>(
@@ -167,12 +133,7 @@ export function createEmailRepository(db: Db) {
       return new Map(rows.map((r) => [r.address, r.n]));
     },
 
-    /** Inbound emails on a ticket since `since` (for the per-ticket storm cap). */
-    async countOn(ticketId: string, since: Date): Promise<number> {
-      return (await this.countsOn([ticketId], since)).get(ticketId) ?? 0;
-    },
-
-    /** countOn for many tickets at once: ticket id → count, absent when none. */
+    /** Inbound emails on each ticket since `since` (the per-ticket storm cap): ticket id → count, absent when none. */
     async countsOn(ticketIds: readonly string[], since: Date): Promise<Map<string, number>> {
       if (ticketIds.length === 0) return new Map();
       const rows = await select<{ ticketId: string; n: number }>(
@@ -184,14 +145,9 @@ export function createEmailRepository(db: Db) {
       return new Map(rows.map((r) => [r.ticketId, r.n]));
     },
 
-    /** The newest ticket whose requester has this address. */
-    async latestTicketOf(address: string): Promise<EmailTicketRef | null> {
-      return (await this.latestTicketsOf([address])).get(address.toLowerCase()) ?? null;
-    },
-
     /**
-     * latestTicketOf for many addresses at once: lower-cased address → its newest ticket. Tickets
-     * written in one transaction share their creation time: the number, given in order, decides.
+     * The newest ticket of the requester each address belongs to: lower-cased address → that ticket.
+     * Tickets written in one transaction share their creation time: the number, given in order, decides.
      */
     async latestTicketsOf(addresses: readonly string[]): Promise<Map<string, EmailTicketRef>> {
       if (addresses.length === 0) return new Map();
@@ -205,12 +161,10 @@ export function createEmailRepository(db: Db) {
       return new Map(rows.map((row) => [row.address, toRef(row)]));
     },
 
-    /** The bytes themselves are kept (bytea): an email's attachments have no other home. */
-    async addAttachments(owner: AttachmentOwner, files: readonly StoredAttachment[]): Promise<void> {
-      await this.addAttachmentsMany([{ ...owner, files }]);
-    },
-
-    /** Attachments of many messages; a statement per few hundred files (bound parameters are limited). */
+    /**
+     * Attachments of many messages, the bytes themselves kept (bytea: an email's attachments have no
+     * other home); a statement per few hundred files (bound parameters are limited).
+     */
     async addAttachmentsMany(entries: readonly (AttachmentOwner & { files: readonly StoredAttachment[] })[]): Promise<void> {
       const all = entries.flatMap(({ files, ...owner }) => files.map((file) => ({ owner, file })));
       for (let start = 0; start < all.length; start += ATTACHMENTS_PER_STATEMENT) {
@@ -235,16 +189,6 @@ export function createEmailRepository(db: Db) {
           bind,
         );
       }
-    },
-
-    /** Our outbound emails among these Message-IDs (what a bounce or a receipt is about). */
-    async outbound(ids: readonly string[]): Promise<OutboundEmail[]> {
-      if (ids.length === 0) return [];
-      return select<OutboundEmail>(
-        `SELECT id, ticket_id AS "ticketId", external_id AS "externalId", recipient, status FROM messages
-          WHERE channel = 'email' AND direction = 'out' AND external_id = ANY(CAST($ids AS text[]))`,
-        { ids: spellings(ids.slice(0, 50)) },
-      );
     },
 
     /** Marks an outbound email undelivered; suppression then keeps its address quiet for a while. */

@@ -106,7 +106,7 @@ export function createMailboxRepository(db: Db) {
 
     /** Kept raw so that a fixed parser can replay it; listed by GET /api/quarantine. */
     async quarantine(entry: { mailbox: string; uid: number | null; reason: string; raw: Buffer | null }): Promise<void> {
-      // Bound: the raw bytes go as binary (see addAttachments in email-repository.ts).
+      // Bound: the raw bytes go as binary (see addAttachmentsMany in email-repository.ts).
       await run(db, `INSERT INTO quarantine (mailbox, uid, reason, raw) VALUES ($mailbox, $uid, $reason, $raw)`, {
         ...entry,
         reason: entry.reason.slice(0, 2_000),

@@ -1,7 +1,7 @@
 import { Op } from 'sequelize';
 import type { Language, Tier } from '../domain/values.js';
 import type { Technician } from '../domain/ticket.js';
-import { rows, type Db } from './handle.js';
+import type { Db } from './handle.js';
 import type { TechnicianRow } from './models/index.js';
 
 export interface TechnicianInput {
@@ -106,25 +106,6 @@ export function createTechnicianRepository(db: Db) {
         transaction: db.tx,
       });
       return rows.map(toTechnician);
-    },
-
-    /** Open tickets per technician and priority: the load that routing weighs. */
-    async openLoads(ids: string[]): Promise<Map<string, Record<string, number>>> {
-      if (ids.length === 0) return new Map();
-      const counted = await rows<{ assignee_id: string; priority: string; n: number }>(
-        db,
-        `SELECT assignee_id, priority, count(*)::int AS n FROM tickets
-          WHERE assignee_id = ANY(CAST($ids AS uuid[])) AND status IN ('assigned', 'in_progress', 'pending')
-          GROUP BY assignee_id, priority`,
-        { ids },
-      );
-      const loads = new Map<string, Record<string, number>>();
-      for (const r of counted) {
-        const load = loads.get(r.assignee_id) ?? {};
-        load[r.priority] = r.n;
-        loads.set(r.assignee_id, load);
-      }
-      return loads;
     },
   };
 }

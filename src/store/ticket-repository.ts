@@ -97,12 +97,6 @@ export function createTicketRepository(db: Db) {
   }
 
   return {
-    async insert(input: NewTicket): Promise<TicketState> {
-      const [row] = await this.insertMany([input]);
-      if (!row) throw new Error('tickets: the insert returned no row');
-      return row;
-    },
-
     /**
      * Many new tickets in one statement, numbered in the order given (a function scan yields the
      * array in order); returns them as written, in that order.
@@ -175,10 +169,6 @@ export function createTicketRepository(db: Db) {
       const byTicket = new Map(rows.map((row) => [row.ticketId, row.id]));
       if (byTicket.size !== events.length) throw new Error('ticket_events: one event per ticket at a time');
       return events.map((e) => byTicket.get(e.ticketId) ?? '');
-    },
-
-    async addWatchers(ticketId: string, watchers: Watcher[]): Promise<void> {
-      await this.addWatchersMany([{ ticketId, watchers }]);
     },
 
     /** One statement for all of them: an email copied to twenty people is one round trip, a backlog too. */
