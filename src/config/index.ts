@@ -5,7 +5,7 @@ import { LANGUAGES } from '../domain/values.js';
 import { parseBusinessHours, type BusinessHours } from './business-hours.js';
 import { MailboxUrlError, parseMailboxUrl } from './mailbox-url.js';
 
-export type { BusinessHours, OpeningWindow, IsoWeekday } from './business-hours.js';
+export type { BusinessHours } from './business-hours.js';
 
 /** The environment of the public contract, read once, validated and typed. */
 export interface Config {

@@ -113,8 +113,6 @@ export type Scenario = z.infer<typeof scenarioSchema>;
 
 const MAX_TECHNICIANS = 20_000;
 const MAX_TICKETS = 5_000_000;
-export type ScenarioArrival = z.infer<typeof arrival>;
-export type ScenarioTechnician = z.infer<typeof technician>;
 
 /** The scenario, or an error whose message names the field at fault (`arrivals.0.perHour: …`). */
 export function parseScenario(input: unknown): Scenario {
