@@ -39,7 +39,6 @@ export type VoiceHook = (typeof VOICE_HOOKS)[number];
 export type CallHook = 'start' | VoiceHook | 'call-status';
 
 export const VOICE_BASE_PATH = '/twilio/voice';
-export const VOICE_STATUS_PATH = '/twilio/voice/status';
 
 /** Every URL the menu gives Twilio is built here: a relative path, resolved by Twilio against PUBLIC_URL. */
 export function voiceUrl(hook: VoiceHook, state: CallState): string {

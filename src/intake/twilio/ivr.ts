@@ -44,14 +44,11 @@ export {
   VOICE_HOOKS,
   callInput,
   decodeState,
-  encodeState,
   parseVoiceHook,
   voiceUrl,
   type CallHook,
   type CallInput,
   type CallState,
-  type Stage,
-  type VoiceHook,
 } from './ivr-state.js';
 export { subjectOf } from './ivr-callbacks.js';
 

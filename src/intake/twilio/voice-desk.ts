@@ -108,8 +108,6 @@ export function createVoiceDesk(deps: VoiceDeskDeps) {
   };
 }
 
-export type VoiceDesk = ReturnType<typeof createVoiceDesk>;
-
 /** An outage's title in each language the coordinator gave it in. */
 function titlesOf(translations: OutageTranslations): Partial<Record<Language, string>> {
   const titles: Partial<Record<Language, string>> = {};
