@@ -69,7 +69,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         await pass(since);
       } catch (err) {
         // Database or Redis away: the next timer tick tries again.
-        log.warn({ err: (err as Error).message }, 'outbox scan failed');
+        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'outbox scan failed');
       }
     }
   };

@@ -33,7 +33,9 @@ export function holdLease(
         .then((held) => {
           if (!held) clearInterval(timer);
         })
-        .catch((err: unknown) => log.warn({ err: (err as Error).message, outboxId: row.id }, 'could not renew a notification lease'))
+        .catch((err: unknown) =>
+          log.warn({ err: err instanceof Error ? err.message : String(err), outboxId: row.id }, 'could not renew a notification lease'),
+        )
         .finally(() => {
           renewing = undefined;
         });

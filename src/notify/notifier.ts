@@ -82,7 +82,10 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     if (outcome.outcome === 'retry') {
       // Redis may be down now; then the scan finds the row when it is due.
       await enqueueRetry(queue, job, outcome.attempt, outcome.delayMs).catch((err: unknown) =>
-        log.warn({ err: (err as Error).message, outboxId: job.data.outboxId }, 'could not queue a retry; the scan will'),
+        log.warn(
+          { err: err instanceof Error ? err.message : String(err), outboxId: job.data.outboxId },
+          'could not queue a retry; the scan will',
+        ),
       );
     }
     options.onOutcome?.(outcome, job.data);

@@ -66,7 +66,7 @@ export function createOutboxListening(db: Db) {
           // Rows committed while we were not listening.
           handlers.onReconnect();
         } catch (err) {
-          log.warn({ err: (err as Error).message }, 'outbox listener could not connect');
+          log.warn({ err: err instanceof Error ? err.message : String(err) }, 'outbox listener could not connect');
           retry();
         }
       };
