@@ -64,15 +64,10 @@ export function createMailboxRepository(db: Db) {
     },
 
     /**
-     * Takes one message inside the transaction that stores what it made: false when it is
-     * below the cursor or claimed already (another reader took it; the primary key makes a second
-     * transaction wait for the first, then see it), and the caller must write nothing.
+     * Takes messages inside the transaction that stores what they made: the UIDs taken. One below
+     * the cursor or claimed already (another reader took it; the primary key makes a second
+     * transaction wait for the first, then see it) is not, and the caller must write nothing of it.
      */
-    async claim(mailbox: string, uidValidity: number, uid: number): Promise<boolean> {
-      return (await this.claimMany(mailbox, uidValidity, [uid])).has(uid);
-    },
-
-    /** claim for many messages at once: the UIDs taken (the others were taken before). */
     async claimMany(mailbox: string, uidValidity: number, uids: readonly number[]): Promise<Set<number>> {
       if (uids.length === 0) return new Set();
       const claimed = await hotRows<{ uid: string }>(
