@@ -38,12 +38,12 @@ async function open(subject: string): Promise<number> {
 /** Moves a ticket into the past, as if it had been opened (and perhaps resolved) then. */
 async function backdate(number: number, createdAt: string, handledSeconds?: number): Promise<void> {
   await desk.sequelize.query(
-    `UPDATE tickets SET created_at = CAST(:createdAt AS timestamptz),
-            responded_at = CASE WHEN CAST(:handled AS int) IS NULL THEN NULL ELSE CAST(:createdAt AS timestamptz) END,
-            resolved_at = CASE WHEN CAST(:handled AS int) IS NULL THEN NULL ELSE CAST(:createdAt AS timestamptz) + make_interval(secs => CAST(:handled AS int)) END,
-            status = CASE WHEN CAST(:handled AS int) IS NULL THEN status ELSE 'resolved' END
-      WHERE number = :number`,
-    { replacements: { number, createdAt, handled: handledSeconds ?? null }, type: QueryTypes.UPDATE },
+    `UPDATE tickets SET created_at = CAST($createdAt AS timestamptz),
+            responded_at = CASE WHEN CAST($handled AS int) IS NULL THEN NULL ELSE CAST($createdAt AS timestamptz) END,
+            resolved_at = CASE WHEN CAST($handled AS int) IS NULL THEN NULL ELSE CAST($createdAt AS timestamptz) + make_interval(secs => CAST($handled AS int)) END,
+            status = CASE WHEN CAST($handled AS int) IS NULL THEN status ELSE 'resolved' END
+      WHERE number = $number`,
+    { bind: { number, createdAt, handled: handledSeconds ?? null }, type: QueryTypes.UPDATE },
   );
 }
 

@@ -44,8 +44,8 @@ export interface CrashDesk {
   start(): Promise<Gateway>;
   /** SIGKILL, as `kill -9`: no handler runs. Resolves with the moment of the kill. */
   kill9(gateway: Gateway): Promise<number>;
-  count(sql: string, replacements?: Record<string, unknown>): Promise<number>;
-  rows<T extends object>(sql: string, replacements?: Record<string, unknown>): Promise<T[]>;
+  count(sql: string, bind?: Record<string, unknown>): Promise<number>;
+  rows<T extends object>(sql: string, bind?: Record<string, unknown>): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -119,8 +119,8 @@ export async function createCrashDesk(options: { redisDb: number; mailbox?: bool
     throw new Error(`gateway not ready within 60 s:\n${output}`);
   };
 
-  const rows = <T extends object>(sql: string, replacements: Record<string, unknown> = {}) =>
-    desk.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
+  const rows = <T extends object>(sql: string, bind: Record<string, unknown> = {}) =>
+    desk.sequelize.query<T>(sql, { bind, type: QueryTypes.SELECT });
 
   return {
     desk,
@@ -138,8 +138,8 @@ export async function createCrashDesk(options: { redisDb: number; mailbox?: bool
       await exited;
       return at;
     },
-    async count(sql, replacements = {}) {
-      const [row] = await rows<{ n: number }>(sql, replacements);
+    async count(sql, bind = {}) {
+      const [row] = await rows<{ n: number }>(sql, bind);
       return Number(row?.n ?? 0);
     },
     rows,

@@ -94,7 +94,7 @@ describe('kill -9 in the middle of an email backlog', () => {
       expect(copies).toBeLessThanOrEqual(inFlight.length);
 
       // The acknowledgements in flight at the kill went out seconds after the restart.
-      const [late] = await cd.rows<{ latest: Date }>(`SELECT max(sent_at) AS latest FROM outbox WHERE id IN (:ids)`, {
+      const [late] = await cd.rows<{ latest: Date }>(`SELECT max(sent_at) AS latest FROM outbox WHERE id = ANY(CAST($ids AS bigint[]))`, {
         ids: inFlight.map((r) => r.id),
       });
       const afterRestartMs = (late?.latest.getTime() ?? 0) - second.readyAt;
@@ -107,9 +107,10 @@ describe('kill -9 in the middle of an email backlog', () => {
       expect(afterRestartMs).toBeLessThan(30_000);
       // And every acknowledgement owed at the kill, not only those: a job the dead worker had taken
       // off the queue without claiming its row waited for bull's stall check (up to 90 s) before.
-      const [owedLate] = await cd.rows<{ latest: Date }>(`SELECT max(sent_at) AS latest FROM outbox WHERE id IN (:ids)`, {
-        ids: owed.map((r) => r.id),
-      });
+      const [owedLate] = await cd.rows<{ latest: Date }>(
+        `SELECT max(sent_at) AS latest FROM outbox WHERE id = ANY(CAST($ids AS bigint[]))`,
+        { ids: owed.map((r) => r.id) },
+      );
       expect((owedLate?.latest.getTime() ?? 0) - second.readyAt).toBeLessThan(30_000 * SCALE);
     },
     150_000 * SCALE,

@@ -79,7 +79,7 @@ describe('kill -9 in the middle of a notification burst', () => {
     );
     expect(reconciled).toBe(1);
 
-    const [late] = await cd.rows<{ latest: Date }>(`SELECT max(sent_at) AS latest FROM outbox WHERE id IN (:ids)`, {
+    const [late] = await cd.rows<{ latest: Date }>(`SELECT max(sent_at) AS latest FROM outbox WHERE id = ANY(CAST($ids AS bigint[]))`, {
       ids: inFlight.map((r) => r.id),
     });
     const afterRestartMs = (late?.latest.getTime() ?? 0) - second.readyAt;
