@@ -105,10 +105,13 @@ export function technicianRoutes(deps: TicketDeps): Route[] {
       access: 'coordinator',
       status: 204,
       async handler({ params }) {
-        if (!(await store.technicians.remove(params.id))) {
-          throw new AppError('TECHNICIAN_NOT_FOUND', `technician ${params.id} does not exist`);
-        }
-        await store.tokens.revokeTechnician(params.id);
+        // Gone and their token with them, or neither: never a departed technician who can still sign in.
+        await store.transaction(async (tx) => {
+          if (!(await tx.technicians.remove(params.id))) {
+            throw new AppError('TECHNICIAN_NOT_FOUND', `technician ${params.id} does not exist`);
+          }
+          await tx.tokens.revokeTechnician(params.id);
+        });
         // Their tickets must not wait on someone who has left: each goes back to routing.
         for (const ticket of await store.tickets.openTicketsOf(params.id)) {
           await updateTicket(deps, String(ticket.number), { assigneeId: null }, { kind: 'coordinator' });
