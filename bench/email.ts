@@ -79,7 +79,7 @@ export async function run(): Promise<BenchResult> {
           .map(([k, v]) => `${k} ${v}`)
           .join(', ')}.`,
         '',
-        'Each batch is parsed while the one before is stored, and stored in one transaction (`intake/email/batch-plan.ts`, `receive-batch.ts`): new requests, replies by References and by subject token, automatic replies and mail past a storm cap, with one statement per step for the whole batch. What depends on another email of the same batch (a reply to a request in it), bounces and survey answers go one by one, about a dozen statements each.',
+        'Each batch is parsed while the one before is stored, and goes through the intake’s one path (`intake/email/receive.ts`): rounds of one transaction each, planned by `plan.ts` from one look at the store (`lookups.ts`) and written a statement per step for the whole round (`write.ts`): new requests, replies by References and by subject token, automatic replies, delivery reports, survey answers and mail past a storm cap alike. What depends on another email of the same batch (a reply to a request in it) is deferred to a following round, its conversation stored in rounds of its own, side by side with the others of its kind.',
         '',
         `Targets: p50 ≤ ${TARGET_P50_MS} ms: ${fmt(p50)}, ${p50 <= TARGET_P50_MS ? 'met' : 'NOT met'}; p95 ≤ ${TARGET_P95_MS} ms: ${fmt(p95)}, ${p95 <= TARGET_P95_MS ? 'met' : 'NOT met'}; ≥ ${TARGET_RATE} messages/s: ${backlog.rate.toFixed(0)}, ${backlog.rate >= TARGET_RATE ? 'met' : 'NOT met'}; at least ${TARGET_RATIO} of fetch + parse alone: ${ratio.toFixed(2)}, ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}.`,
       ],
