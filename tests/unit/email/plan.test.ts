@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import type { InboundEmail } from '../../../src/intake/email/index.js';
+import { planRound, type Lookups, type WaitingEmail } from '../../../src/intake/email/plan.js';
+import type { EmailTicketRef } from '../../../src/store/email-repository.js';
+
+/**
+ * The email intake's rules (planRound), alone: what each email of a round becomes, in UID order,
+ * and which wait for a following round because they depend on another email of the same round.
+ */
+
+const NOW = new Date('2026-03-03T12:00:00Z');
+const SETTINGS = {
+  caps: { senderMessages: 3, senderWindowMinutes: 10, ticketMessages: 3, ticketWindowMinutes: 60 },
+  reopenWindowDays: 30,
+};
+
+function email(uid: number, o: Partial<Omit<InboundEmail, 'from'>> & { from: string }): WaitingEmail {
+  const { from, ...rest } = o;
+  return {
+    uid,
+    raw: Buffer.from(''),
+    email: {
+      messageId: `m${uid}@client.example`,
+      messageIdSynthesized: false,
+      inReplyTo: null,
+      references: [],
+      from: { name: null, address: from },
+      replyTo: null,
+      to: [{ name: null, address: 'helpdesk@desk.example' }],
+      cc: [],
+      subject: `Subject ${uid}`,
+      text: `Text ${uid}.`,
+      html: null,
+      date: null,
+      headers: {},
+      attachments: [],
+      omitted: [],
+      report: null,
+      ...rest,
+    },
+  };
+}
+
+const ticket = (id: string, status: EmailTicketRef['status'] = 'new'): EmailTicketRef => ({
+  id,
+  number: '1001',
+  status,
+  closedAt: null,
+  requesterId: 'r1',
+});
+
+function lookups(over: Partial<Lookups> = {}): Lookups {
+  return {
+    known: new Map(),
+    kinds: new Map(),
+    byHeaders: new Map(),
+    bySubject: new Map(),
+    fromSender: new Map(),
+    onTicket: new Map(),
+    newest: new Map(),
+    outbound: new Map(),
+    surveys: new Map(),
+    ...over,
+  };
+}
+
+/** Every email its own conversation unless told. */
+const round = (emails: WaitingEmail[], look: Lookups, conversations: number[] = emails.map((_, i) => i)) =>
+  planRound(
+    emails.map((waiting, i) => ({ waiting, conversation: conversations[i] ?? i })),
+    look,
+    SETTINGS,
+    NOW,
+  );
+
+const steps = (plan: ReturnType<typeof round>) => plan.taken.map((p) => [p.waiting.uid, p.step.action]);
+const deferred = (plan: ReturnType<typeof round>) => plan.deferred.map((d) => d.waiting.uid);
+
+describe('planRound', () => {
+  it('defers a reply to a request of the same round, and the rest of its conversation', () => {
+    const request = email(1, { from: 'a@client.example' });
+    const reply = email(2, { from: 'a@client.example', inReplyTo: 'm1@client.example', references: ['m1@client.example'] });
+    const after = email(3, { from: 'a@client.example' });
+    const other = email(4, { from: 'b@client.example' });
+    const plan = round([request, reply, after, other], lookups(), [0, 0, 0, 1]);
+    expect(steps(plan)).toEqual([
+      [1, 'open'],
+      [4, 'open'],
+    ]);
+    expect(deferred(plan)).toEqual([2, 3]);
+  });
+
+  it('never defers the first email', () => {
+    const plan = round([email(7, { from: 'a@client.example', inReplyTo: 'x@client.example' })], lookups());
+    expect(deferred(plan)).toEqual([]);
+  });
+
+  it('lets several replies join one ticket, but not a second one after a reopen', () => {
+    const byHeaders = new Map([['old@client.example', ticket('t1', 'resolved')]]);
+    const reply = (uid: number, from: string) => email(uid, { from, inReplyTo: 'old@client.example' });
+    const plan = round([reply(1, 'a@client.example'), reply(2, 'b@client.example')], lookups({ byHeaders }));
+    expect(steps(plan)).toEqual([[1, 'append']]);
+    expect(deferred(plan)).toEqual([2]);
+
+    const open = new Map([['old@client.example', ticket('t1')]]);
+    expect(steps(round([reply(1, 'a@client.example'), reply(2, 'b@client.example')], lookups({ byHeaders: open })))).toEqual([
+      [1, 'append'],
+      [2, 'append'],
+    ]);
+  });
+
+  it('counts the storm caps in UID order: past the ticket’s, replies are capped', () => {
+    const byHeaders = new Map([['old@client.example', ticket('t1')]]);
+    const reply = (uid: number) => email(uid, { from: 'a@client.example', inReplyTo: 'old@client.example' });
+    const plan = round([reply(1), reply(2), reply(3)], lookups({ byHeaders, onTicket: new Map([['t1', 1]]) }), [0, 0, 0]);
+    expect(plan.taken.map((p) => (p.step.action === 'append' ? p.step.item.capped : null))).toEqual([false, false, true]);
+  });
+
+  it('past the sender’s cap, keeps the email on its newest ticket; one opened in this round is waited for', () => {
+    const from = 'storm@client.example';
+    const known = lookups({ fromSender: new Map([[from, 3]]), newest: new Map([[from, ticket('t9')]]) });
+    const plan = round([email(1, { from })], known);
+    expect(plan.taken[0]?.step).toMatchObject({ action: 'append', item: { ticketId: 't9', capped: true } });
+
+    const near = lookups({ fromSender: new Map([[from, 2]]), newest: new Map([[from, ticket('t9')]]) });
+    const storm = round([email(1, { from }), email(2, { from })], near, [0, 0]);
+    expect(steps(storm)).toEqual([[1, 'open']]);
+    expect(deferred(storm)).toEqual([2]);
+  });
+
+  it('takes a bare digit as the survey’s answer, alone on its ticket', () => {
+    const surveys = new Map([['a@client.example', 't5']]);
+    const digit = (uid: number) => email(uid, { from: 'a@client.example', text: '4' });
+    const plan = round([digit(1), digit(2)], lookups({ surveys }), [0, 0]);
+    expect(plan.taken.map((p) => p.step)).toEqual([{ action: 'survey', ticketId: 't5', digit: '4', score: 4 }]);
+    expect(deferred(plan)).toEqual([2]);
+  });
+
+  it('drops our own mail, records a redelivery as a duplicate, waits for a Message-ID seen earlier in the round', () => {
+    const known = new Map([['m2@client.example', { received: true, sent: false }]]);
+    const kinds = new Map([[1, { kind: 'loop' as const, reason: 'ours' }]]);
+    const twice = email(3, { from: 'c@client.example', messageId: 'm4@client.example' });
+    const plan = round(
+      [email(1, { from: 'a@client.example' }), email(2, { from: 'b@client.example' }), twice, email(4, { from: 'd@client.example' })],
+      lookups({ known, kinds }),
+    );
+    expect(steps(plan)).toEqual([
+      [1, 'drop'],
+      [2, 'duplicate'],
+      [3, 'open'],
+    ]);
+    expect(deferred(plan)).toEqual([4]);
+  });
+
+  it('waits with a token naming no ticket once the round opened one', () => {
+    const token = email(2, { from: 'b@client.example', subject: 'Re: [HD-1002] printer' });
+    expect(deferred(round([email(1, { from: 'a@client.example' }), token], lookups()))).toEqual([2]);
+    expect(steps(round([token], lookups()))).toEqual([[2, 'open']]);
+  });
+});
