@@ -24,7 +24,16 @@ export async function loadLookups(
   now: Date,
 ): Promise<Lookups> {
   const { caps } = deps.settings;
-  const known = await tx.emailIntake.knownMessageIds(emails.map((w) => w.email.messageId));
+  // The looks that need nothing but the emails go out together: queued on the transaction's
+  // connection, each is sent as soon as the one before it is answered, without waiting for this
+  // process to come back to it (it is busy parsing the next batch meanwhile).
+  const senders = perSender(emails);
+  const [known, byHeaders, fromSender, reported] = await Promise.all([
+    tx.emailIntake.knownMessageIds(emails.map((w) => w.email.messageId)),
+    tx.email.ticketsByMessageIds(emails.flatMap((w) => lookedUpMessageIds(w.email))),
+    tx.email.countsFrom([...senders.keys()], ago(now, caps.senderWindowMinutes)),
+    reportedOutbound(tx, emails, deps),
+  ]);
   const kinds = new Map<number, EmailClass>();
   for (const { uid, email } of emails) {
     kinds.set(
@@ -40,29 +49,28 @@ export async function loadLookups(
     const seen = known.get(email.messageId);
     return (kind === 'human' || kind === 'auto-reply') && !seen?.received && !seen?.sent;
   });
-  const byHeaders = await tx.email.ticketsByMessageIds(people.flatMap((w) => lookedUpMessageIds(w.email)));
-  const bySubject = await tx.email.ticketsByNumbers(
-    people.flatMap(({ email }) => {
-      const number = ticketByHeaders(email, byHeaders) === null ? subjectTicketNumber(email.subject) : null;
-      return number === null ? [] : [{ number, address: email.from?.address ?? null }];
-    }),
-  );
-
   const humans = people.filter(({ uid }) => kinds.get(uid)?.kind === 'human');
-  const inRound = perSender(humans);
-  const fromSender = await tx.email.countsFrom([...inRound.keys()], ago(now, caps.senderWindowMinutes));
-  const nearCap = [...inRound].filter(([address, n]) => (fromSender.get(address) ?? 0) + n > caps.senderMessages).map(([a]) => a);
-  const newest = await tx.email.latestTicketsOf(nearCap);
+  const nearCap = [...perSender(humans)]
+    .filter(([address, n]) => (fromSender.get(address) ?? 0) + n > caps.senderMessages)
+    .map(([address]) => address);
+  const surveyed = [
+    ...new Set(humans.flatMap(({ email }) => (surveyDigit(email.text) === null ? [] : [email.from?.address.toLowerCase() ?? '']))),
+  ];
+  const [bySubject, newest, surveys] = await Promise.all([
+    tx.email.ticketsByNumbers(
+      people.flatMap(({ email }) => {
+        const number = ticketByHeaders(email, byHeaders) === null ? subjectTicketNumber(email.subject) : null;
+        return number === null ? [] : [{ number, address: email.from?.address ?? null }];
+      }),
+    ),
+    tx.email.latestTicketsOf(nearCap),
+    surveyTickets(
+      tx,
+      surveyed.filter((sender) => sender !== ''),
+    ),
+  ]);
 
-  const surveys = new Map<string, string>();
-  for (const { email } of humans) {
-    const sender = email.from?.address.toLowerCase();
-    if (!sender || surveys.has(sender) || surveyDigit(email.text) === null) continue;
-    const ticket = await findSurveyTicket(tx, { email: sender });
-    if (ticket) surveys.set(sender, ticket.id);
-  }
-
-  const outbound = await reportedOutbound(tx, emails, kinds);
+  const outbound = new Map([...reported].filter(([uid]) => kinds.get(uid)?.kind === 'bounce'));
   const candidates = [
     ...[...byHeaders.values()].map((t) => t.id),
     ...[...bySubject.values()].map((t) => t.id),
@@ -72,15 +80,29 @@ export async function loadLookups(
   return { known, kinds, byHeaders, bySubject, fromSender, onTicket, newest, outbound, surveys };
 }
 
-/** Each delivery report's outbound emails, in the order the report names them. */
+/** Lower-cased sender → the closed ticket a bare 1–5 from them would rate, for those who have one. */
+async function surveyTickets(tx: Store, senders: readonly string[]): Promise<Map<string, string>> {
+  const surveys = new Map<string, string>();
+  for (const sender of senders) {
+    const ticket = await findSurveyTicket(tx, { email: sender });
+    if (ticket) surveys.set(sender, ticket.id);
+  }
+  return surveys;
+}
+
+/**
+ * Each delivery report's outbound emails, in the order the report names them; asked before the
+ * batch's own Message-IDs are known, so for every email that reads as a report (one that turns out
+ * to be our own mail coming back is dropped as a loop, and its answer unused).
+ */
 async function reportedOutbound(
   tx: Store,
   emails: readonly WaitingEmail[],
-  kinds: ReadonlyMap<number, EmailClass>,
+  deps: Pick<ReceiveDeps, 'ourAddresses' | 'ourDomain'>,
 ): Promise<Map<number, OutboundEmail[]>> {
-  const reports = emails.flatMap(({ uid }) => {
-    const kind = kinds.get(uid);
-    return kind?.kind === 'bounce' ? [{ uid, ids: kind.originalMessageIds.slice(0, REPORTED) }] : [];
+  const reports = emails.flatMap(({ uid, email }) => {
+    const kind = classifyEmail(email, { ourAddresses: deps.ourAddresses, isOurMessageId: (id) => isOwnMessageId(id, deps.ourDomain) });
+    return kind.kind === 'bounce' ? [{ uid, ids: kind.originalMessageIds.slice(0, REPORTED) }] : [];
   });
   const found = await tx.emailIntake.outboundAmong(reports.flatMap((r) => r.ids));
   const byId = new Map<string, OutboundEmail>();
