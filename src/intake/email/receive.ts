@@ -2,7 +2,7 @@ import { scrub } from '../../log.js';
 import { isTransientError } from '../../store/unavailable.js';
 import { AlreadyRecorded } from '../../tickets/open-ticket.js';
 import type { EmailClass } from './auto-reply.js';
-import { conversationGroups } from './lanes.js';
+import { conversationGroups, spreadOnLanes } from './lanes.js';
 import { loadLookups } from './lookups.js';
 import { OVER_CAP, STORM_VIA, planRound, type Deferred, type Planned, type RoundPlan, type WaitingEmail } from './plan.js';
 import type { MailboxRef, ReceiveDeps, ReceiveInput, ReceiveOutcome } from './receive-types.js';
@@ -200,11 +200,17 @@ function conversationOf(emails: readonly WaitingEmail[]): Map<number, number> {
  */
 async function onLanes(units: readonly WaitingEmail[][], lanes: number, store: (unit: WaitingEmail[]) => Promise<void>): Promise<void> {
   if (units.length === 0) return;
-  const queues: WaitingEmail[][][] = Array.from({ length: Math.max(1, Math.min(lanes, units.length)) }, () => []);
-  for (const unit of units) {
-    const lane = queues.reduce((best, q) => (size(q) < size(best) ? q : best), queues[0] ?? []);
-    lane.push(unit);
-  }
+  const unitOf = new Map<number, WaitingEmail[]>();
+  for (const unit of units) for (const waiting of unit) unitOf.set(waiting.uid, unit);
+  // Each unit goes whole onto one lane (spreadOnLanes), its units in the order of their first UID.
+  const queues = spreadOnLanes(units, lanes).map((lane) => [
+    ...new Set(
+      lane.flatMap((waiting) => {
+        const unit = unitOf.get(waiting.uid);
+        return unit ? [unit] : [];
+      }),
+    ),
+  ]);
   const failures: unknown[] = [];
   await Promise.all(
     queues.map(async (queue) => {
@@ -220,8 +226,6 @@ async function onLanes(units: readonly WaitingEmail[][], lanes: number, store: (
   );
   if (failures.length > 0) throw failures[0];
 }
-
-const size = (queue: readonly WaitingEmail[][]) => queue.reduce((n, unit) => n + unit.length, 0);
 
 /** Some emails of a round were claimed by another reader: the round is undone and planned again without them. */
 class NotClaimed extends Error {
