@@ -11,6 +11,19 @@ import { writeRound } from './write.js';
 export type { ReceiveDeps, ReceiveInput, ReceiveOutcome, MailboxRef } from './receive-types.js';
 export type { WaitingEmail } from './plan.js';
 
+export interface ReceiveOptions {
+  /** Told of each email once the round that stored it committed. */
+  onOutcome(uid: number, outcome: ReceiveOutcome): void;
+  /** Throws when the caller must stop (a lost connection or lock): called before each round. */
+  check?(): void;
+}
+
+/** Where the emails come from: the mailbox, and the UIDVALIDITY that gives their UIDs meaning. */
+export interface Place {
+  mailbox: MailboxRef;
+  uidValidity: number;
+}
+
 /**
  * The email intake's one path: emails (one, or a backlog) → tickets, replies on tickets, bounces
  * recorded, or nothing. Each round is one transaction: one look at the store for all its emails
@@ -25,19 +38,6 @@ export type { WaitingEmail } from './plan.js';
  * /api/quarantine) and the cursor moves on; one poison email never blocks the mail behind it.
  * Transient failures (the database away) throw, and the reader tries the same emails again later.
  */
-export interface ReceiveOptions {
-  /** Told of each email once the round that stored it committed. */
-  onOutcome(uid: number, outcome: ReceiveOutcome): void;
-  /** Throws when the caller must stop (a lost connection or lock): called before each round. */
-  check?(): void;
-}
-
-/** Where the emails come from: the mailbox, and the UIDVALIDITY that gives their UIDs meaning. */
-export interface Place {
-  mailbox: MailboxRef;
-  uidValidity: number;
-}
-
 export async function receiveEmails(
   deps: ReceiveDeps,
   place: Place,
