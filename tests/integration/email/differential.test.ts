@@ -11,10 +11,10 @@ import { DESK_DOMAIN, createMailDesk, fixture, mail, type MailDesk } from './mai
  * tickets from "before the outage" in the same states (assigned, resolved, closed long ago, closed
  * lately and unrated, pending, new) and the same outbound emails.
  *
- * The backlog is drawn from a seeded generator (DIFF_SEED replays one): new requests (some copying a
- * colleague, some with a file, some from a web form with Reply-To), replies by References to the
- * tickets from before and to requests of the backlog itself, replies by subject token from the
- * requester, forged tokens from strangers, a token naming no ticket, out-of-office replies (to a
+ * The backlog is drawn from a seeded generator (DIFF_SEED replays one, DIFF_BACKLOG sets its
+ * length): new requests (some copying a colleague, some with a file, some from a web form with
+ * Reply-To), replies by References to the tickets from before and to requests of the backlog itself,
+ * replies by subject token from the requester, forged tokens from strangers, a token naming no ticket, out-of-office replies (to a
  * ticket, to nothing), delivery reports (failed, delayed) naming our emails, our own mail coming back
  * (X-Loop, our address, our Message-ID), one sender past the storm cap, replies piling past a
  * ticket's cap, survey answers, and redeliveries of the same message.
@@ -25,7 +25,7 @@ import { DESK_DOMAIN, createMailDesk, fixture, mail, type MailDesk } from './mai
  */
 
 const SEED = Number(process.env.DIFF_SEED ?? 20_261_203);
-const BACKLOG = 90;
+const BACKLOG = Number(process.env.DIFF_BACKLOG ?? 90);
 const CAPS = { senderMessages: 4, senderWindowMinutes: 10, ticketMessages: 4, ticketWindowMinutes: 60 };
 const BEFORE = 8;
 const US = `helpdesk@${DESK_DOMAIN}`;
