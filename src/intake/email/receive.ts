@@ -259,11 +259,14 @@ export async function quarantineEmail(deps: ReceiveDeps, input: ReceiveInput, re
 }
 
 /** What the logs say of an email once stored: machine mail and drops, and the storm caps, without addresses. */
-function logOutcome(deps: Pick<ReceiveDeps, 'log'>, place: Place, planned: Planned, outcome: ReceiveOutcome): void {
+function logOutcome(deps: Pick<ReceiveDeps, 'log' | 'settings'>, place: Place, planned: Planned, outcome: ReceiveOutcome): void {
   const uid = planned.waiting.uid;
   const { step } = planned;
   if ((step.action === 'append' && step.item.via === STORM_VIA) || (step.action === 'drop' && step.reason === OVER_CAP)) {
-    deps.log.warn({ mailbox: place.mailbox.key }, 'a sender is over the storm cap: its email opens no ticket');
+    deps.log.warn(
+      { mailbox: place.mailbox.key, cap: deps.settings.caps.senderMessages },
+      'a sender is over the storm cap: its email opens no ticket',
+    );
   } else if (outcome.outcome === 'reply' && outcome.capped) {
     deps.log.warn({ mailbox: place.mailbox.key, ticketId: outcome.ticketId }, 'storm cap reached: the email is recorded, nobody is told');
   }
