@@ -31,6 +31,9 @@ export async function writeRound(
   const at = new Map(planned.map(({ waiting }, i) => [waiting.uid, new Date(start + i)]));
   const atOf = (uid: number) => at.get(uid) ?? now;
 
+  // Asked at once, answered while the appends are written (the connection queues it): new tickets need it last.
+  const category = mailboxCategory(tx, mailbox);
+  category.catch(() => {});
   // Appends first: they lock existing tickets, and locks are best taken before anything else.
   const appending = planned.flatMap(({ waiting, kind, step }) =>
     step.action === 'append' ? [{ waiting, item: { ...step.item, email: waiting.email, class: kind, at: atOf(waiting.uid) } }] : [],
@@ -48,13 +51,13 @@ export async function writeRound(
 
   const opening = planned.flatMap(({ waiting, step }) => (step.action === 'open' ? [{ waiting, step }] : []));
   if (opening.length > 0) {
-    const category = await mailboxCategory(tx, mailbox);
+    const checked = await category;
     const recorded = await recordTickets(
       tickets,
       opening.map(({ waiting, step }) =>
         emailTicketInput(
           { deps, email: waiting.email, raw: waiting.raw, mailbox, now: atOf(waiting.uid) },
-          { via: step.via, category, ...(step.linkedTicketId ? { linkedTicketId: step.linkedTicketId } : {}) },
+          { via: step.via, category: checked, ...(step.linkedTicketId ? { linkedTicketId: step.linkedTicketId } : {}) },
         ),
       ),
     );
