@@ -26,12 +26,12 @@ export interface Place {
 
 /**
  * The email intake's one path: emails (one, or a backlog) → tickets, replies on tickets, bounces
- * recorded, or nothing. Each round is one transaction: one look at the store for all its emails
- * (lookups.ts), what each becomes (planRound, the rules), their claims on the mailbox's cursor, and
- * what they write (writeRound). An email that depends on another email of the round is deferred to
- * a following round of the same planner, once the first is committed: a conversation that depends
- * on itself (a reply to a request of the same backlog) is stored in its own rounds, apart from the
- * others, which go together.
+ * recorded, or nothing. A round is one look at the store for all its emails (lookups.ts), what each
+ * becomes (planRound, the rules), their claims on the mailbox's cursor, and what they write
+ * (writeRound), in a transaction. An email that depends on another email of the round is deferred to
+ * a following round of the same planner, which reads what the first wrote: a conversation that
+ * depends on itself (a reply to a request of the same backlog) is stored in a transaction of its own,
+ * round after round, apart from the others, which go together.
  *
  * A round that fails for a reason a retry will not cure is split in two, and each half stored on
  * its own, until the one email the store refuses is alone: it is quarantined (kept raw, listed by GET
@@ -93,28 +93,37 @@ async function storeSet(r: Receiving, emails: readonly WaitingEmail[]): Promise<
   await onLanes(later, r.deps.settings.lanes, (unit) => storeSet(r, unit));
 }
 
-/** One round: planned, claimed and written in one transaction; returns what is left, in units stored apart. */
+/**
+ * One transaction: a round planned, claimed and written, then, while what is left depends only on
+ * what it wrote (one unit), that unit's next round in the same transaction (it reads what the round
+ * before wrote). Returns what is left in units to be stored apart, each in a transaction of its own.
+ */
 async function round(r: Receiving, pending: readonly WaitingEmail[]): Promise<WaitingEmail[][]> {
   const { deps, place } = r;
   const done = await deps.tickets.store.transaction(async (tx) => {
-    const now = new Date();
-    const lookups = await loadLookups(tx, deps, pending, now);
-    const conversation = conversationOf(pending);
-    const plan = planRound(
-      pending.map((waiting) => ({ waiting, conversation: conversation.get(waiting.uid) ?? 0 })),
-      lookups,
-      deps.settings,
-      now,
-    );
-    const { write, later } = split(plan);
-    const uids = write.map((p) => p.waiting.uid);
-    const claimed = await tx.mailboxes.claimMany(place.mailbox.key, place.uidValidity, uids);
-    if (claimed.size < uids.length) throw new NotClaimed(uids.filter((uid) => !claimed.has(uid)));
-    const outcomes = await writeRound(deps, tx, place.mailbox, write, now);
-    return { write, outcomes, later };
+    const written: { planned: Planned; outcome: ReceiveOutcome }[] = [];
+    for (let left: readonly WaitingEmail[] = pending; ;) {
+      const now = new Date();
+      const lookups = await loadLookups(tx, deps, left, now);
+      const conversation = conversationOf(left);
+      const plan = planRound(
+        left.map((waiting) => ({ waiting, conversation: conversation.get(waiting.uid) ?? 0 })),
+        lookups,
+        deps.settings,
+        now,
+      );
+      const { write, later, next } = split(plan);
+      const uids = write.map((p) => p.waiting.uid);
+      const claimed = await tx.mailboxes.claimMany(place.mailbox.key, place.uidValidity, uids);
+      if (claimed.size < uids.length) throw new NotClaimed(uids.filter((uid) => !claimed.has(uid)));
+      const outcomes = await writeRound(deps, tx, place.mailbox, write, now);
+      for (const planned of write) written.push({ planned, outcome: outcomes.get(planned.waiting.uid) ?? { outcome: 'duplicate' } });
+      if (next.length === 0) return { written, later };
+      left = next;
+    }
   });
-  for (const planned of done.write) {
-    const outcome = done.outcomes.get(planned.waiting.uid) ?? { outcome: 'duplicate' };
+  // Told only now: what a transaction wrote exists once it committed.
+  for (const { planned, outcome } of done.written) {
     logOutcome(deps, place, planned, outcome);
     r.finish(planned.waiting.uid, outcome);
   }
@@ -125,11 +134,12 @@ async function round(r: Receiving, pending: readonly WaitingEmail[]): Promise<Wa
  * What a round writes and what it leaves. Without deferred emails: all of it. Otherwise the
  * conversations with a deferred email are held back, with any other that changes a ticket one of
  * them changes (their order on that ticket must stay the UIDs'), in units that share no ticket; the
- * others are written now. When every conversation is held back, one unit alone writes what was
- * decided and leaves the rest to its next round; several units are each planned on their own.
+ * others are written now, the units later, each on its own. When every conversation is held back,
+ * one unit alone writes what was decided and plans the rest next (`next`), in the same transaction;
+ * several units are each planned on their own.
  */
-function split(plan: RoundPlan): { write: Planned[]; later: WaitingEmail[][] } {
-  if (plan.deferred.length === 0) return { write: plan.taken, later: [] };
+function split(plan: RoundPlan): { write: Planned[]; later: WaitingEmail[][]; next: WaitingEmail[] } {
+  if (plan.deferred.length === 0) return { write: plan.taken, later: [], next: [] };
   const entries: (Planned | Deferred)[] = [...plan.taken, ...plan.deferred];
   const tickets = new Map<number, Set<string>>();
   for (const { conversation, touches } of entries) {
@@ -153,9 +163,9 @@ function split(plan: RoundPlan): { write: Planned[]; later: WaitingEmail[][] } {
     tickets,
   );
   const free = plan.taken.filter((p) => !held.has(p.conversation));
-  if (free.length > 0) return { write: free, later: units };
-  if (units.length > 1) return { write: [], later: units };
-  return { write: plan.taken, later: [plan.deferred.map((d) => d.waiting)] };
+  if (free.length > 0) return { write: free, later: units, next: [] };
+  if (units.length > 1) return { write: [], later: units, next: [] };
+  return { write: plan.taken, later: [], next: plan.deferred.map((d) => d.waiting) };
 }
 
 /** The held conversations grouped by the tickets they share, each unit in UID order, units by their first UID. */
