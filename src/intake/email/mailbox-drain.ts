@@ -66,6 +66,9 @@ export async function drainMailbox(ctx: DrainContext): Promise<void> {
       return emails;
     };
     let next = prepare(0);
+    // The cursor moves past a batch while the next one is stored (its claims cover it meanwhile),
+    // one move after the other.
+    let advancing: Promise<void> = Promise.resolve();
     for (let i = 0; next !== null; i++) {
       const emails = await next;
       next = prepare(i + 1);
@@ -75,10 +78,15 @@ export async function drainMailbox(ctx: DrainContext): Promise<void> {
         await client.messageFlagsAdd(emails.map((e) => e.uid).join(','), ['\\Seen'], { uid: true });
       }
       const last = lastUidOf(batches[i]!);
-      await ctx.receive.tickets.store.mailboxes.advance(ctx.spec.key, uidValidity, last);
-      progress.lastUid = Math.max(progress.lastUid, last);
-      for (const uid of progress.claimed) if (uid <= last) progress.claimed.delete(uid);
+      await advancing;
+      advancing = ctx.receive.tickets.store.mailboxes.advance(ctx.spec.key, uidValidity, last).then(() => {
+        progress.lastUid = Math.max(progress.lastUid, last);
+        for (const uid of progress.claimed) if (uid <= last) progress.claimed.delete(uid);
+      });
+      // A session that ends meanwhile (an error storing the next batch) must not leave it unhandled.
+      advancing.catch(() => {});
     }
+    await advancing;
   }
 }
 
