@@ -160,29 +160,6 @@ export async function createCrashDesk(options: { redisDb: number; mailbox?: bool
   };
 }
 
-/**
- * Polls until `check` returns something truthy; fails with `what` after `timeoutMs`, and with what
- * `explain` says of the state then (which rows are stuck, and how).
- */
-export async function until<T>(
-  what: string,
-  check: () => T | Promise<T>,
-  timeoutMs: number,
-  intervalMs = 50,
-  explain?: () => Promise<unknown>,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) {
-      const state = explain ? `: ${JSON.stringify(await explain().catch((err: unknown) => String(err)))}` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${state}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 /** The outbox rows not sent yet, for a timeout's message. */
 export function unsent(cd: Pick<CrashDesk, 'rows'>): () => Promise<unknown> {
   return () =>

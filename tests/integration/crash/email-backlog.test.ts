@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliver } from '../../support/dovecot.js';
 import { mail, newMessageId } from '../email/mail-desk.js';
-import { createCrashDesk, mailByRecipient, unsent, until, type CrashDesk } from './crash-desk.js';
+import { createCrashDesk, mailByRecipient, unsent, type CrashDesk } from './crash-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * Issue 11, crash suite (a) and item 15: `kill -9` of the gateway in the middle of a backlog of
@@ -48,12 +49,11 @@ describe('kill -9 in the middle of an email backlog', () => {
     async () => {
       const first = await cd.start();
       // In the middle: some tickets stored, some acknowledgements out, more on their way.
-      await until(
+      await waitFor(
         'acknowledgements going out',
         async () =>
           cd.receiver.messages.length >= BACKLOG / 10 && (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status = 'sending'`)) > 0,
-        45_000 * SCALE,
-        20,
+        { timeoutMs: 45_000 * SCALE, intervalMs: 20 },
       );
       const killedAt = await cd.kill9(first);
       const ticketsAtKill = await cd.count('SELECT count(*) AS n FROM tickets');
@@ -63,19 +63,15 @@ describe('kill -9 in the middle of an email backlog', () => {
       const mailedAtKill = cd.receiver.messages.length;
 
       const second = await cd.start();
-      await until(
-        'every email a ticket',
-        async () => (await cd.count('SELECT count(*) AS n FROM tickets')) >= BACKLOG,
-        45_000 * SCALE,
-        200,
-      );
-      await until(
+      await waitFor('every email a ticket', async () => (await cd.count('SELECT count(*) AS n FROM tickets')) >= BACKLOG, {
+        timeoutMs: 45_000 * SCALE,
+        intervalMs: 200,
+      });
+      await waitFor(
         'every acknowledgement sent',
         async () =>
           (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status <> 'sent'`)) === 0 && cd.receiver.messages.length >= BACKLOG,
-        60_000 * SCALE,
-        200,
-        unsent(cd),
+        { timeoutMs: 60_000 * SCALE, intervalMs: 200, explain: unsent(cd) },
       );
 
       // Each email once: one ticket per inbound Message-ID and per requester.

@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, COORDINATOR_TOKEN } from '../../support/desk.js';
-import { createCrashDesk, mailByRecipient, unsent, until, type CrashDesk } from './crash-desk.js';
+import { createCrashDesk, mailByRecipient, unsent, type CrashDesk } from './crash-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * Issue 11, crash suite (b): `kill -9` of the gateway in the middle of a notification burst (email
@@ -40,24 +41,20 @@ describe('kill -9 in the middle of a notification burst', () => {
     cd.standIn.holdNext(1, 'accepted');
     cd.standIn.holdNext(1, 'unprocessed');
     const first = await cd.start();
-    await until(
-      'texts held open and emails going out',
-      () => cd.standIn.held() === 2 && cd.receiver.messages.length >= EMAILS / 10,
-      45_000,
-      20,
-    );
+    await waitFor('texts held open and emails going out', () => cd.standIn.held() === 2 && cd.receiver.messages.length >= EMAILS / 10, {
+      timeoutMs: 45_000,
+      intervalMs: 20,
+    });
     const killedAt = await cd.kill9(first);
     const inFlight = await cd.rows<{ id: number; channel: string }>(`SELECT id, channel FROM outbox WHERE status = 'sending'`);
     const mailedAtKill = cd.receiver.messages.length;
     expect(mailedAtKill, 'killed in the middle of the email burst').toBeLessThan(EMAILS);
 
     const second = await cd.start();
-    await until(
+    await waitFor(
       'every acknowledgement sent',
       async () => (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status <> 'sent'`)) === 0,
-      60_000,
-      200,
-      unsent(cd),
+      { timeoutMs: 60_000, intervalMs: 200, explain: unsent(cd) },
     );
 
     const byRecipient = mailByRecipient(cd.receiver);

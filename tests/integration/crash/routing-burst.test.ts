@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CATEGORIES } from '../../../src/domain/values.js';
 import { DEFAULT_ROUTING_PREFIX } from '../../../src/routing/producer.js';
 import { bearer, COORDINATOR_TOKEN } from '../../support/desk.js';
-import { createCrashDesk, mailByRecipient, unsent, until, type CrashDesk } from './crash-desk.js';
+import { createCrashDesk, mailByRecipient, unsent, type CrashDesk } from './crash-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * Issue 11, crash suite (c): `kill -9` of the gateway in the middle of a routing burst (tickets
@@ -57,20 +58,18 @@ describe('kill -9 in the middle of a routing burst', () => {
       }
     })();
     const offered = () => cd.count(`SELECT count(*) AS n FROM ticket_events WHERE type = 'assigned'`);
-    await until('offers being made', async () => (await offered()) >= TICKETS / 5, 45_000, 20);
+    await waitFor('offers being made', async () => (await offered()) >= TICKETS / 5, { timeoutMs: 45_000, intervalMs: 20 });
     await cd.kill9(first);
     const offeredAtKill = await offered();
     const inFlight = await cd.count(`SELECT count(*) AS n FROM outbox WHERE status = 'sending'`);
 
     await cd.start();
     await arrivals;
-    await until('every ticket offered', async () => (await offered()) >= TICKETS, 45_000, 200);
-    await until(
+    await waitFor('every ticket offered', async () => (await offered()) >= TICKETS, { timeoutMs: 45_000, intervalMs: 200 });
+    await waitFor(
       'every offer and acknowledgement sent',
       async () => (await cd.count(`SELECT count(*) AS n FROM outbox WHERE status <> 'sent'`)) === 0,
-      40_000,
-      200,
-      unsent(cd),
+      { timeoutMs: 40_000, intervalMs: 200, explain: unsent(cd) },
     );
 
     // Each ticket offered once, to one technician, and still theirs.

@@ -16,6 +16,7 @@ import {
   userEnv,
   type RunningGateway,
 } from './gateway.js';
+import { waitFor } from '../../support/wait.js';
 
 // Redis, then Postgres, killed under light load beside a gateway that started them: /ready says
 // 503 while they are away, the API answers 503 or succeeds (never a 500, never a hang), they come
@@ -100,15 +101,6 @@ function lightLoad(url: string, token: string, standIn: TwilioStandIn) {
   };
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return Date.now() - started;
-}
-
 const run = promisify(execFile);
 
 /** A child of the postmaster that is not serving a client (the checkpointer). */
@@ -147,9 +139,11 @@ describe('Redis and Postgres killed under load', () => {
     // Redis frozen (a hung server), then killed.
     const redis = (await serverPids(dataDir)).redis ?? 0;
     process.kill(redis, 'SIGSTOP');
-    await until('/ready 503 while Redis is frozen', async () => (await readyStatus(gateway.url)) === 503, 10_000);
+    await waitFor('/ready 503 while Redis is frozen', async () => (await readyStatus(gateway.url)) === 503, { timeoutMs: 10_000 });
     process.kill(redis, 'SIGKILL');
-    const redisBack = await until('/ready 200 after Redis was killed', async () => (await readyStatus(gateway.url)) === 200, 30_000);
+    const redisBackFrom = Date.now();
+    await waitFor('/ready 200 after Redis was killed', async () => (await readyStatus(gateway.url)) === 200, { timeoutMs: 30_000 });
+    const redisBack = Date.now() - redisBackFrom;
     expect((await serverPids(dataDir)).redis).not.toBe(redis);
     await new Promise((r) => setTimeout(r, 1_000));
 
@@ -159,11 +153,13 @@ describe('Redis and Postgres killed under load', () => {
     const checkpointer = await checkpointerOf(postmaster);
     process.kill(checkpointer, 'SIGSTOP');
     process.kill(postmaster, 'SIGKILL');
-    await until('/ready 503 while Postgres is down', async () => (await readyStatus(gateway.url)) === 503, 10_000);
+    await waitFor('/ready 503 while Postgres is down', async () => (await readyStatus(gateway.url)) === 503, { timeoutMs: 10_000 });
     await new Promise((r) => setTimeout(r, 2_000));
     expect(await readyStatus(gateway.url)).toBe(503);
     process.kill(checkpointer, 'SIGKILL');
-    const postgresBack = await until('/ready 200 after Postgres was killed', async () => (await readyStatus(gateway.url)) === 200, 30_000);
+    const postgresBackFrom = Date.now();
+    await waitFor('/ready 200 after Postgres was killed', async () => (await readyStatus(gateway.url)) === 200, { timeoutMs: 30_000 });
+    const postgresBack = Date.now() - postgresBackFrom;
 
     await new Promise((r) => setTimeout(r, 1_500));
     await load.stop();
@@ -187,10 +183,10 @@ describe('Redis and Postgres killed under load', () => {
       expect(found.total, phone).toBe(1);
     }
     const stand = twilio;
-    await until(
+    await waitFor(
       'an acknowledgement to every texted request',
       async () => texted.every((phone) => stand.messages.some((m) => m.to === phone)),
-      30_000,
+      { timeoutMs: 30_000 },
     );
     expect(redisBack + postgresBack).toBeLessThan(60_000);
   }, 150_000);

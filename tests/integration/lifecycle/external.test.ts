@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/runtime/ports.js';
 import { startTwilioStandIn, twilioSignature, type TwilioStandIn } from '../../support/twilio-standin.js';
 import { cleanUp, freshDataDir, readyStatus, spawnGateway, untilReady, userEnv, type RunningGateway } from './gateway.js';
+import { waitFor } from '../../support/wait.js';
 
 // A Redis the gateway did not start (REDIS_URL) goes away and comes back: the gateway does not
 // restart it, says 503 meanwhile, and reconnects by itself; queued notifications flow again.
@@ -36,14 +37,6 @@ async function startRedis(port: number, dir: string): Promise<ChildProcess> {
     child.once('exit', () => reject(new Error(`redis-server exited: ${output}`)));
   });
   return child;
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('an external Redis that goes away', () => {
@@ -91,7 +84,7 @@ describe('an external Redis that goes away', () => {
 
     redis.kill('SIGKILL');
     await once(redis, 'exit');
-    await until('/ready 503 while Redis is away', async () => (await readyStatus(gateway.url)) === 503, 10_000);
+    await waitFor('/ready 503 while Redis is away', async () => (await readyStatus(gateway.url)) === 503, { timeoutMs: 10_000 });
     // A request while Redis is away: taken (its acknowledgement waits in the outbox) or 503.
     const during = await text('+33612000001');
     expect([200, 503]).toContain(during);
@@ -100,9 +93,9 @@ describe('an external Redis that goes away', () => {
     expect(await readyStatus(gateway.url)).toBe(503);
 
     redis = await startRedis(redisPort, redisDir);
-    await until('/ready 200 once Redis is back', async () => (await readyStatus(gateway.url)) === 200, 30_000);
+    await waitFor('/ready 200 once Redis is back', async () => (await readyStatus(gateway.url)) === 200, { timeoutMs: 30_000 });
     expect(await text('+33612000002')).toBe(200);
     const phones = during === 200 ? ['+33612000001', '+33612000002'] : ['+33612000002'];
-    await until('the acknowledgements', async () => phones.every((p) => stand.messages.some((m) => m.to === p)), 30_000);
+    await waitFor('the acknowledgements', async () => phones.every((p) => stand.messages.some((m) => m.to === p)), { timeoutMs: 30_000 });
   }, 120_000);
 });

@@ -13,9 +13,9 @@ import {
   outboxRows,
   PUBLIC_URL,
   ticketDetail,
-  waitFor,
   type NotifyDesk,
 } from './notify-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * Issue 6, "done when": the whole conversation of a ticket, from creation to the survey answer,

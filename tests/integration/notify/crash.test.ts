@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openTicket } from '../../../src/tickets/open-ticket.js';
-import { createNotifyDesk, HOTLINE, outboxRows, ticketDetail, waitFor, type NotifyDesk } from './notify-desk.js';
+import { createNotifyDesk, HOTLINE, outboxRows, ticketDetail, type NotifyDesk } from './notify-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * Issue 6, "done when": killing the worker mid-send and starting it again sends each message

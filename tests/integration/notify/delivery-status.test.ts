@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordSmsStatus } from '../../../src/notify/delivery-status.js';
 import { escalateTicket } from '../../../src/tickets/actions.js';
 import { openTicket } from '../../../src/tickets/open-ticket.js';
-import { auth, createNotifyDesk, HOTLINE, outboxRows, ticketDetail, waitFor, type NotifyDesk } from './notify-desk.js';
+import { auth, createNotifyDesk, HOTLINE, outboxRows, ticketDetail, type NotifyDesk } from './notify-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /** What happens after the send: Twilio's delivery statuses, and who hears of escalations. */
 

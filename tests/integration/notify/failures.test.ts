@@ -2,16 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTicket } from '../../../src/tickets/open-ticket.js';
 import { bearer } from '../../support/desk.js';
-import {
-  auth,
-  createNotifyDesk,
-  createTechnician,
-  outboxRows,
-  ticketDetail,
-  waitFor,
-  type NotifyDesk,
-  type OutboxView,
-} from './notify-desk.js';
+import { auth, createNotifyDesk, createTechnician, outboxRows, ticketDetail, type NotifyDesk, type OutboxView } from './notify-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /** Transient failures retry with backoff; permanent ones stop at once and land in the dead letters. */
 

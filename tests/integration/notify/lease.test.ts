@@ -4,7 +4,8 @@ import { startNotifier, type Notifier } from '../../../src/notify/notifier.js';
 import { channelsFromConfig } from '../../../src/notify/channels-from-config.js';
 import { openTicket } from '../../../src/tickets/open-ticket.js';
 import { FAST } from './fast.js';
-import { createNotifyDesk, HOTLINE, outboxRows, waitFor, type NotifyDesk } from './notify-desk.js';
+import { createNotifyDesk, HOTLINE, outboxRows, type NotifyDesk } from './notify-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * Issue 11, item 15: the claim lease is short (a killed worker's rows go out seconds later), so a

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allSettled, auth, createNotifyDesk, createTechnician, outboxRows, ticketDetail, waitFor, type NotifyDesk } from './notify-desk.js';
+import { allSettled, auth, createNotifyDesk, createTechnician, outboxRows, ticketDetail, type NotifyDesk } from './notify-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * Issue 11, item 8: after an outage of the SMS channel, the backlog texted a technician an offer
@@ -70,7 +71,7 @@ describe('offers held back by an SMS outage', () => {
     expect(nd.standIn.messages).toHaveLength(0);
 
     nd.standIn.failAll(null);
-    await waitFor('the backlog settled', () => allSettled(nd.desk), 15_000);
+    await waitFor('the backlog settled', () => allSettled(nd.desk), { timeoutMs: 15_000 });
 
     expect(textsAbout(PHONES.ada, moved.number)).toHaveLength(0);
     expect(textsAbout(PHONES.cy, moved.number)).toHaveLength(0);

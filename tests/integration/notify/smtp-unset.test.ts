@@ -6,7 +6,8 @@ import { startNotifyWorker } from '../../../src/notify/worker.js';
 import type { RoleStopper } from '../../../src/roles/types.js';
 import { openTicket } from '../../../src/tickets/open-ticket.js';
 import { deleteKeys } from '../../support/redis.js';
-import { createNotifyDesk, HOTLINE, outboxRows, waitFor, type NotifyDesk } from './notify-desk.js';
+import { createNotifyDesk, HOTLINE, outboxRows, type NotifyDesk } from './notify-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /** SMTP_URL unset: email notifications stay queued, SMS still go, and the mail goes once SMTP is set. */
 

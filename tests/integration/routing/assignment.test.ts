@@ -2,7 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { byPriorityThenAge } from '../../../src/tickets/escalation.js';
 import { declineTicket, resolveTicket } from '../../../src/tickets/actions.js';
-import { addTechnician, createRoutingDesk, detail, eventsOf, openWebTicket, waitFor, type RoutingDesk } from './routing-desk.js';
+import { addTechnician, createRoutingDesk, detail, eventsOf, openWebTicket, type RoutingDesk } from './routing-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 let desk: RoutingDesk;
 const techs = { ana: '', ben: '', carl: '', dina: '' };

@@ -5,7 +5,8 @@ import { createServices } from '../../../src/roles/services.js';
 import { createSequelize } from '../../../src/store/db.js';
 import { createStore } from '../../../src/store/index.js';
 import { openTicket } from '../../../src/tickets/open-ticket.js';
-import { addTechnician, createRoutingDesk, waitFor, type RoutingDesk } from './routing-desk.js';
+import { addTechnician, createRoutingDesk, type RoutingDesk } from './routing-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * Four workers in one process, each on its own database pool (as four processes would be), route
@@ -96,7 +97,7 @@ describe('many workers racing', () => {
         const waiting = rows.filter((r) => r.status === 'new' && r.queued === 1).length;
         return offered === 9 && waiting === 41 ? rows : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     console.timeEnd('phase1');
     for (const r of settled) expect(r.offers, `ticket ${r.number} offered ${r.offers} times`).toBeLessThanOrEqual(1);
@@ -116,7 +117,7 @@ describe('many workers racing', () => {
         assertSafe(rows, 20);
         return rows.every((r) => r.status === 'assigned') ? rows : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     console.timeEnd('phase2');
     for (const r of done) expect(r.offers, `ticket ${r.number} offered ${r.offers} times`).toBe(1);

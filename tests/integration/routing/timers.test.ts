@@ -4,7 +4,8 @@ import { DEFAULT_OFFER_RULES } from '../../../src/rules/rules-schemas.js';
 import { DEFAULT_SLA_TARGETS } from '../../../src/rules/sla.js';
 import { acceptTicket } from '../../../src/tickets/actions.js';
 import { deleteKeys } from '../../support/redis.js';
-import { addTechnician, createRoutingDesk, detail, eventsOf, openWebTicket, putRule, waitFor, type RoutingDesk } from './routing-desk.js';
+import { addTechnician, createRoutingDesk, detail, eventsOf, openWebTicket, putRule, type RoutingDesk } from './routing-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * Timers with short targets set through the rules API (minutes may be fractions): offers time out
