@@ -19,8 +19,6 @@ export type Tier = (typeof TIERS)[number];
 export const LANGUAGES = ['fr', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-export const DEFAULT_CATEGORIES = ['network', 'printing', 'accounts', 'email', 'hardware', 'software', 'security', 'access'] as const;
-
 export function reference(number: number | string): string {
   return `HD-${number}`;
 }

@@ -94,5 +94,3 @@ export function createTicketWriter(db: Db) {
     },
   };
 }
-
-export type TicketWriter = ReturnType<typeof createTicketWriter>;

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFile, chmod, chown, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import net from 'node:net';
@@ -183,11 +183,6 @@ export async function createUser(mailRoot: string, user = `u${randomBytes(5).toS
   await appendFile(path.join(path.dirname(mailRoot), 'users'), `${user}:{PLAIN}${IMAP_PASSWORD}\n`);
   await createMailbox(mailRoot, user);
   return user;
-}
-
-/** Removes every message and folder of a user (the next login starts from an empty INBOX). */
-export async function clearMailbox(mailRoot: string, user: string): Promise<void> {
-  await rm(path.join(mailRoot, user), { recursive: true, force: true });
 }
 
 async function ownAsMail(file: string): Promise<void> {

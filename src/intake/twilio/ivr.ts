@@ -39,17 +39,7 @@ import { PROMPTS, SWITCH_LANGUAGE_KEY, VOICE_TICKET_TEXTS, otherLanguage } from 
 
 export type * from './ivr-protocol.js';
 export { isReachablePhone };
-export {
-  INITIAL_STATE,
-  VOICE_HOOKS,
-  callInput,
-  decodeState,
-  parseVoiceHook,
-  voiceUrl,
-  type CallHook,
-  type CallInput,
-  type CallState,
-} from './ivr-state.js';
+export { VOICE_HOOKS, callInput, decodeState, type CallHook, type CallInput, type CallState } from './ivr-state.js';
 export { subjectOf } from './ivr-callbacks.js';
 
 /** No input or a wrong key replays the menu this many times; one more goes to voicemail. */

@@ -3,7 +3,7 @@ import type { Block } from './types.js';
 
 /** Helpers the language files use; nothing here knows what a message says. */
 
-export const SMS_MAX = 160;
+const SMS_MAX = 160;
 
 // GSM 03.38: one septet each in the basic set, two (escape + char) in the extension table.
 const GSM_BASIC = new Set(
@@ -75,11 +75,6 @@ export function smsLength(text: string): number {
   return n;
 }
 
-export function smsSegments(text: string): number {
-  const n = smsLength(text);
-  return n <= SMS_MAX ? 1 : Math.ceil(n / 153);
-}
-
 function clip(text: string, maxSeptets: number): string {
   if (smsLength(text) <= maxSeptets) return text;
   let out = '';
@@ -123,7 +118,7 @@ export function short(text: string, max = 80): string {
   return line.length <= max ? line : `${line.slice(0, max - 1).trimEnd()}…`;
 }
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 

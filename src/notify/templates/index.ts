@@ -15,15 +15,9 @@ import {
 } from './types.js';
 
 export * from './types.js';
-export { smsLength, smsSegments, toGsm, escapeHtml, SMS_MAX } from './format.js';
+export { smsLength, toGsm } from './format.js';
 
 const TEMPLATES: Record<Language, Templates> = { fr, en };
-
-/**
- * The word a requester texts to reopen a resolved ticket, as the `resolved` SMS announces it.
- * The SMS intake should recognise the same word.
- */
-export const REOPEN_KEYWORD = 'REOPEN';
 
 export function audienceOf(kind: TemplateKind): Audience {
   if ((REQUESTER_KINDS as readonly string[]).includes(kind)) return 'requester';

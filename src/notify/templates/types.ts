@@ -1,4 +1,4 @@
-import type { Channel, Language, Priority, Tier } from '../../domain/values.js';
+import type { Channel, Priority, Tier } from '../../domain/values.js';
 
 /** Every message the desk sends, by audience. */
 export const REQUESTER_KINDS = ['created', 'assigned', 'pending', 'escalated', 'resolved', 'closed', 'omitted-attachments'] as const;
@@ -86,5 +86,3 @@ export interface Rendered {
   html: string;
   sms: string;
 }
-
-export type { Language };

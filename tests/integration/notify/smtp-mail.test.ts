@@ -2,7 +2,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMessageId, createNullMailTransport, createSmtpMailTransport, mailDomain } from '../../../src/notify/channels/smtp-mail.js';
 import { SendError, type MailTransport, type OutboundMail } from '../../../src/notify/channels/types.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.js';
-import { waitFor } from '../../support/wait.js';
 
 const MAIL_FROM = 'Helpdesk <helpdesk@desk.example.org>';
 

@@ -3,7 +3,6 @@ import type { Language, TicketStatus } from '../../../src/domain/values.js';
 import {
   callInput,
   decodeState,
-  parseVoiceHook,
   runStep,
   type Answer,
   type CallFacts,
@@ -12,6 +11,7 @@ import {
   type Need,
   type NewVoiceTicket,
 } from '../../../src/intake/twilio/ivr.js';
+import { parseVoiceHook } from '../../../src/intake/twilio/ivr-state.js';
 import { find, parseTwiml, twimlProblems, type TwimlNode } from './twiml.js';
 
 interface StoredTicket {

@@ -9,7 +9,7 @@ import {
   voiceUrl,
   type CallState,
 } from '../../../src/intake/twilio/ivr-state.js';
-import { MESSAGING_TWIML } from '../../../src/intake/twilio/twiml-vocabulary.js';
+import { MESSAGING_TWIML } from '../../support/twiml-vocabulary.js';
 import { twimlProblems } from './twiml.js';
 
 describe('call state in the URL', () => {

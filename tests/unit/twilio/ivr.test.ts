@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { INITIAL_STATE, MAX_MENU_REPEATS, step, subjectOf, voiceUrl } from '../../../src/intake/twilio/ivr.js';
+import { MAX_MENU_REPEATS, step, subjectOf } from '../../../src/intake/twilio/ivr.js';
+import { INITIAL_STATE, voiceUrl } from '../../../src/intake/twilio/ivr-state.js';
 import { PROMPTS, TRANSCRIBED_LANGUAGES, VOICE_TICKET_TEXTS, spellDigits } from '../../../src/intake/twilio/voice-prompts.js';
 import { FakeDesk, actionOf, attrOf, redirectOf } from './fake-desk.js';
 import { find, findAll, spoken, urlsOf } from './twiml.js';

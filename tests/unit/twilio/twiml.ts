@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { VOICE_TWIML, type TwimlVocabulary } from '../../../src/intake/twilio/twiml-vocabulary.js';
+import { VOICE_TWIML, type TwimlVocabulary } from '../../support/twiml-vocabulary.js';
 
 /** A TwiML document as a plain tree, for assertions. */
 export interface TwimlNode {
