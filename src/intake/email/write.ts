@@ -31,48 +31,27 @@ export async function writeRound(
   const at = new Map(planned.map(({ waiting }, i) => [waiting.uid, new Date(start + i)]));
   const atOf = (uid: number) => at.get(uid) ?? now;
 
-  // Asked at once, answered while the appends are written (the connection queues it): new tickets need it last.
-  const category = mailboxCategory(tx, mailbox);
-  category.catch(() => {});
-  // Appends first: they lock existing tickets, and locks are best taken before anything else.
+  // Replies on existing tickets and new tickets touch no row in common (the planner keeps the tickets
+  // apart): both are sent at once, and the transaction's connection takes their statements as they
+  // come, so that one's round trips overlap the other's work (the new tickets' assessment above all).
   const appending = planned.flatMap(({ waiting, kind, step }) =>
     step.action === 'append' ? [{ waiting, item: { ...step.item, email: waiting.email, class: kind, at: atOf(waiting.uid) } }] : [],
   );
-  const appended = await appendEmails(
-    scope,
-    appending.map((a) => a.item),
+  const opening = planned.flatMap(({ waiting, step }) => (step.action === 'open' ? [{ waiting, step }] : []));
+  // Appends first: they lock existing tickets, and locks are best taken before anything else.
+  const [appended, opened] = await both(
+    appendEmails(
+      scope,
+      appending.map((a) => a.item),
+    ),
+    openTickets(scope, mailbox, opening, atOf),
   );
   appending.forEach(({ waiting }, i) => outcomes.set(waiting.uid, appended[i] ?? { outcome: 'duplicate' }));
+  opening.forEach(({ waiting }, i) => outcomes.set(waiting.uid, opened[i] ?? { outcome: 'duplicate' }));
 
   for (const { waiting, step } of planned) {
     if (step.action === 'bounce') outcomes.set(waiting.uid, await recordBounce(scope, step));
     if (step.action === 'survey') outcomes.set(waiting.uid, await recordSurvey(scope, waiting.email, step, atOf(waiting.uid)));
-  }
-
-  const opening = planned.flatMap(({ waiting, step }) => (step.action === 'open' ? [{ waiting, step }] : []));
-  if (opening.length > 0) {
-    const checked = await category;
-    const recorded = await recordTickets(
-      tickets,
-      opening.map(({ waiting, step }) =>
-        emailTicketInput(
-          { deps, email: waiting.email, raw: waiting.raw, mailbox, now: atOf(waiting.uid) },
-          { via: step.via, category: checked, ...(step.linkedTicketId ? { linkedTicketId: step.linkedTicketId } : {}) },
-        ),
-      ),
-    );
-    await tx.email.addAttachmentsMany(
-      opening.flatMap(({ waiting }, i) => {
-        const { state, messageId } = recorded[i]!;
-        return messageId === null ? [] : [{ ticketId: state.id, messageId, files: waiting.email.attachments }];
-      }),
-    );
-    for (const [i, { waiting }] of opening.entries()) {
-      const { state, messageId } = recorded[i]!;
-      // Written in this very transaction, so nobody else can see it yet: no lock needed.
-      if (messageId !== null) await tellOmitted({ ...scope, email: waiting.email }, state, messageId);
-      outcomes.set(waiting.uid, { outcome: 'ticket', ticketId: state.id, number: state.number });
-    }
   }
 
   for (const { waiting, step } of planned) {
@@ -80,6 +59,52 @@ export async function writeRound(
     if (step.action === 'duplicate') outcomes.set(waiting.uid, { outcome: 'duplicate' });
   }
   return outcomes;
+}
+
+/** New tickets from emails: the tickets with their first messages, the files, what was left out. Outcomes in order. */
+async function openTickets(
+  scope: AppendScope,
+  mailbox: MailboxRef,
+  opening: readonly { waiting: Planned['waiting']; step: Extract<Planned['step'], { action: 'open' }> }[],
+  atOf: (uid: number) => Date,
+): Promise<ReceiveOutcome[]> {
+  if (opening.length === 0) return [];
+  const { deps, tx, tickets } = scope;
+  const category = await mailboxCategory(tx, mailbox);
+  const recorded = await recordTickets(
+    tickets,
+    opening.map(({ waiting, step }) =>
+      emailTicketInput(
+        { deps, email: waiting.email, raw: waiting.raw, mailbox, now: atOf(waiting.uid) },
+        { via: step.via, category, ...(step.linkedTicketId ? { linkedTicketId: step.linkedTicketId } : {}) },
+      ),
+    ),
+  );
+  await tx.email.addAttachmentsMany(
+    opening.flatMap(({ waiting }, i) => {
+      const { state, messageId } = recorded[i]!;
+      return messageId === null ? [] : [{ ticketId: state.id, messageId, files: waiting.email.attachments }];
+    }),
+  );
+  const outcomes: ReceiveOutcome[] = [];
+  for (const [i, { waiting }] of opening.entries()) {
+    const { state, messageId } = recorded[i]!;
+    // Written in this very transaction, so nobody else can see it yet: no lock needed.
+    if (messageId !== null) await tellOmitted({ ...scope, email: waiting.email }, state, messageId);
+    outcomes.push({ outcome: 'ticket', ticketId: state.id, number: state.number });
+  }
+  return outcomes;
+}
+
+/**
+ * Both results once both have settled: a transaction must not end (committed or rolled back) while
+ * one of its statements is still on its way; then the first failure, if any.
+ */
+async function both<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  if (x.status === 'rejected') throw x.reason;
+  if (y.status === 'rejected') throw y.reason;
+  return [x.value, y.value];
 }
 
 /** The last millisecond given to an inbound email in this process. */
