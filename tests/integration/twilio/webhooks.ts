@@ -2,7 +2,7 @@ import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { expect } from 'vitest';
 import { signRequest } from '../../../src/intake/twilio/signature.js';
-import { MESSAGING_TWIML, VOICE_TWIML } from '../../../src/intake/twilio/twiml-vocabulary.js';
+import { MESSAGING_TWIML, VOICE_TWIML } from '../../support/twiml-vocabulary.js';
 import { bearer, COORDINATOR_TOKEN, createTestDesk, type TestDesk } from '../../support/desk.js';
 import { parseTwiml, twimlProblems, type TwimlNode } from '../../unit/twilio/twiml.js';
 
