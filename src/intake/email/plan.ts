@@ -124,6 +124,8 @@ class Walk {
   readonly deferred: Deferred[] = [];
   /** Message-IDs of the round's emails so far: a later one naming one of them waits for it. */
   private readonly seen = new Map<string, string | null>();
+  /** Our outbound emails a delivery report of the round already marks. */
+  private readonly reported = new Set<string>();
   private readonly deferredConversations = new Set<number>();
   /** Tickets a deferred email may change: a later email changing them waits too, to keep their order. */
   private readonly tainted = new Set<string>();
@@ -245,7 +247,7 @@ class Walk {
   private bounce(waiting: WaitingEmail, kind: Extract<EmailClass, { kind: 'bounce' }>): { step: Step; touches: string[] } | 'defer' {
     const outbound = this.lookups.outbound.get(waiting.uid) ?? [];
     const touches = kind.failed ? [...new Set(outbound.flatMap((o) => (o.ticketId === null ? [] : [o.ticketId])))] : [];
-    if (outbound.some((o) => this.seen.has(`outbound ${o.id}`))) return 'defer';
+    if (outbound.some((o) => this.reported.has(o.id))) return 'defer';
     if (!touches.every((ticketId) => this.alone(ticketId))) return 'defer';
     return { step: { action: 'bounce', reason: kind.reason, failed: kind.failed, outbound }, touches };
   }
@@ -260,7 +262,7 @@ class Walk {
     const { email } = waiting;
     this.taken.push(planned);
     this.seen.set(email.messageId, step.action === 'append' ? step.item.ticketId : step.action === 'survey' ? step.ticketId : null);
-    if (step.action === 'bounce') for (const o of step.outbound) this.seen.set(`outbound ${o.id}`, null);
+    if (step.action === 'bounce') for (const o of step.outbound) this.reported.add(o.id);
     const from = email.from?.address.toLowerCase() ?? null;
     if (step.action === 'open') {
       this.mayHaveOpened = true;
