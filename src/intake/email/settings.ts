@@ -22,7 +22,10 @@ export interface EmailIntakeSettings {
   caps: { senderMessages: number; senderWindowMinutes: number; ticketMessages: number; ticketWindowMinutes: number };
   /** Messages downloaded per FETCH while catching up a backlog, and bytes at most per batch. */
   batch: { messages: number; bytes: number };
-  /** Unrelated conversations of a batch stored side by side (see lanes.ts); 1 stores one at a time. */
+  /**
+   * Conversations held back from a batch's first round (they depend on themselves), stored side by side
+   * in units that share no ticket (see receive.ts, lanes.ts); 1 stores one at a time.
+   */
   lanes: number;
   /** Reconnection after an error: exponential from `baseMs` to `maxMs`, with jitter. */
   reconnect: { baseMs: number; maxMs: number };
