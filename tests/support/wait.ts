@@ -1,5 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
+type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
+const isTruthy = <T>(value: T): value is Truthy<T> => Boolean(value);
+
 export interface WaitOptions {
   /** Give up after this long (default 15 s: generous, as CI runs the suite on two cores). */
   timeoutMs?: number;
@@ -14,12 +18,12 @@ export interface WaitOptions {
  * `what` after the timeout. vi.waitFor would do for most, but not name what was awaited nor say
  * what the state was when it gave up.
  */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, options: WaitOptions = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, options: WaitOptions = {}): Promise<Truthy<T>> {
   const { timeoutMs = 15_000, intervalMs = 50, explain } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (isTruthy(value)) return value;
     if (Date.now() > deadline) {
       const state = explain ? `: ${JSON.stringify(await explain().catch((err: unknown) => String(err)))}` : '';
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${state}`);

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countRows,
   createMailDesk,
-  eventually,
   mail,
   newMessageId,
   recordOutbound,
@@ -11,6 +10,7 @@ import {
   ticketsFrom,
   type MailDesk,
 } from './mail-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * Mail that piled up while the desk was away, read in one go: a batch's requests, replies and
@@ -33,10 +33,10 @@ describe('a backlog of requests, replies and redeliveries', () => {
     // A ticket from before the outage, and the acknowledgement we sent for it.
     await m.startReader().then(async (reader) => {
       await m.deliver(mail({ from: 'Old Timer <old@client.example>', subject: 'Scanner offline', body: 'The scanner is offline.' }));
-      const [ticket] = await eventually(async () => {
+      const [ticket] = await waitFor('the earlier ticket', async () => {
         const found = await ticketsFrom(m.desk, 'old@client.example');
         return found.length > 0 && found;
-      }, 'the earlier ticket');
+      });
       earlier = { id: ticket!.id, number: ticket!.number };
       await reader.stop();
     });
@@ -222,10 +222,10 @@ describe('a subject cut at 500 characters through an emoji', () => {
     await m.deliver(
       mail({ from: 'emoji@client.example', subject: `=?UTF-8?B?${Buffer.from(subject).toString('base64')}?=`, body: 'See subject.' }),
     );
-    const [ticket] = await eventually(async () => {
+    const [ticket] = await waitFor('the ticket', async () => {
       const found = await ticketsFrom(m.desk, 'emoji@client.example');
       return found.length > 0 && found;
-    }, 'the ticket');
+    });
     expect(ticket!.subject.startsWith('Printer Printer')).toBe(true);
     expect(await countRows(m.desk, 'quarantine')).toBe(0);
     expect(await countRows(m.desk, `outbox WHERE ticket_id = :id AND kind = 'requester.created'`, { id: ticket!.id })).toBe(1);
@@ -241,10 +241,10 @@ describe('a backlog of answers to tickets from before the outage', () => {
   const open = async (who: keyof typeof before) => {
     const messageId = newMessageId();
     await m.deliver(mail({ from: `${who} <${who}@client.example>`, subject: `Problem of ${who}`, body: `${who}'s problem.`, messageId }));
-    const [ticket] = await eventually(async () => {
+    const [ticket] = await waitFor(`${who}'s ticket`, async () => {
       const found = await ticketsFrom(m.desk, `${who}@client.example`);
       return found.length > 0 && found;
-    }, `${who}'s ticket`);
+    });
     before[who] = { id: ticket!.id, number: ticket!.number, messageId };
   };
 
@@ -398,10 +398,10 @@ describe('two answers to one ticket in a backlog', () => {
         cc: 'Sam <sam@client.example>',
       }),
     );
-    const [found] = await eventually(async () => {
+    const [found] = await waitFor('the ticket', async () => {
       const tickets = await ticketsFrom(m.desk, 'pat@client.example');
       return tickets.length > 0 && tickets;
-    }, 'the ticket');
+    });
     ticket = { id: found!.id, messageId };
     await reader.stop();
     // The requester and the colleague in copy both answer while the desk is away.

@@ -3,7 +3,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countRows, createMailDesk, eventually, mail, newMessageId, ticketsFrom, type MailDesk } from './mail-desk.js';
+import { countRows, createMailDesk, mail, newMessageId, ticketsFrom, type MailDesk } from './mail-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * Issue #11 item 13, with the very emails described, through the real IMAP intake (Dovecot): an email
@@ -28,7 +29,7 @@ async function ticketOf(raw: string, sender: string) {
   loop.enable();
   const started = Date.now();
   await m.deliver(raw);
-  const ticket = await eventually(async () => (await ticketsFrom(m.desk, sender))[0], `a ticket from ${sender}`, 30_000);
+  const ticket = await waitFor(`a ticket from ${sender}`, async () => (await ticketsFrom(m.desk, sender))[0], { timeoutMs: 30_000 });
   const ms = Date.now() - started;
   loop.disable();
   return { ticket, ms, stallMs: loop.max / 1e6 };
@@ -79,7 +80,9 @@ describe('hostile mail through the IMAP intake', () => {
       await restarted.deliver(mail({ from: sender, subject: 'Waiting long line', body: 'z'.repeat(1024 * 1024) }));
       const started = Date.now();
       await restarted.startReader();
-      const ticket = await eventually(async () => (await ticketsFrom(restarted.desk, sender))[0], 'the waiting email as a ticket', 30_000);
+      const ticket = await waitFor('the waiting email as a ticket', async () => (await ticketsFrom(restarted.desk, sender))[0], {
+        timeoutMs: 30_000,
+      });
       const ms = Date.now() - started;
       await annotate(`1 MB line waiting at start: ticket ${ms} ms after the reader started`);
       expect(ticket.subject).toBe('Waiting long line');

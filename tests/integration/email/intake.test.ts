@@ -7,7 +7,6 @@ import { IMAP_PASSWORD } from '../../support/dovecot.js';
 import {
   countRows,
   createMailDesk,
-  eventually,
   fixture,
   mail,
   newMessageId,
@@ -16,6 +15,7 @@ import {
   ticketsFrom,
   type MailDesk,
 } from './mail-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * The email intake against a real Dovecot: mail delivered into the maildir of a user of this file's
@@ -52,10 +52,10 @@ async function outboxOf(ticketId: string) {
 }
 
 async function oneTicketOf(address: string) {
-  const [ticket] = await eventually(async () => {
+  const [ticket] = await waitFor(`a ticket from ${address}`, async () => {
     const rows = await ticketsFrom(m.desk, address);
     return rows.length > 0 && rows;
-  }, `a ticket from ${address}`);
+  });
   return ticket!;
 }
 
@@ -153,10 +153,10 @@ describe('a reply', () => {
         ].join('\r\n'),
       }),
     );
-    const full = await eventually(async () => {
+    const full = await waitFor('the reply on the ticket', async () => {
       const d = await detail(ticket.number);
       return d.messages.length === 3 && d;
-    }, 'the reply on the ticket');
+    });
     const reply = full.messages.find((msg) => msg.direction === 'in' && msg.externalId !== first)!;
     expect(reply.body).toBe('It works again after a restart, thanks.');
     const [row] = await m.desk.sequelize.query<{ quoted: string }>(
@@ -174,10 +174,10 @@ describe('a reply', () => {
     await m.deliver(
       mail({ from: 'leo@client.example', subject: `RE: [HD-${ticket.number}] Mailbox full`, body: 'Now it also refuses to send.' }),
     );
-    const full = await eventually(async () => {
+    const full = await waitFor('the reply', async () => {
       const d = await detail(ticket.number);
       return d.messages.length === 2 && d;
-    }, 'the reply');
+    });
     expect(full.messages[1]?.body).toBe('Now it also refuses to send.');
   });
 
@@ -203,10 +203,10 @@ describe('a reply', () => {
     await m.deliver(
       mail({ from: 'rita@client.example', subject: `Re: [HD-${ticket.number}] Wi-Fi drops`, body: 'It dropped again just now.' }),
     );
-    const reopened = await eventually(async () => {
+    const reopened = await waitFor('the ticket reopened', async () => {
       const d = await detail(ticket.number);
       return d.status !== 'resolved' && d;
-    }, 'the ticket reopened');
+    });
     expect(reopened.events.map((e) => e.type)).toEqual(expect.arrayContaining(['requester_replied', 'reopened']));
 
     const pending = await api().patch(`/api/tickets/${ticket.number}`).set(bearer(COORDINATOR_TOKEN)).send({ status: 'pending' });
@@ -214,7 +214,7 @@ describe('a reply', () => {
     await m.deliver(
       mail({ from: 'rita@client.example', subject: `Re: [HD-${ticket.number}] Wi-Fi drops`, body: 'Here is the answer you asked for.' }),
     );
-    await eventually(async () => (await detail(ticket.number)).status === 'in_progress', 'the ticket resumed');
+    await waitFor('the ticket resumed', async () => (await detail(ticket.number)).status === 'in_progress');
   });
 });
 

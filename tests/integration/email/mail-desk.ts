@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../../support/wait.js';
 import { fileURLToPath } from 'node:url';
 import { QueryTypes } from 'sequelize';
 import { inject } from 'vitest';
@@ -59,7 +59,7 @@ export async function createMailDesk(
     },
     async caughtUp() {
       const target = delivered;
-      await eventually(async () => ((await desk.services.store.mailboxes.get(key))?.lastUid ?? 0) >= target, `the cursor at UID ${target}`);
+      await waitFor(`the cursor at UID ${target}`, async () => ((await desk.services.store.mailboxes.get(key))?.lastUid ?? 0) >= target);
     },
     async startReader(overrides = {}) {
       const ctx: RoleContext = {
@@ -86,17 +86,6 @@ export async function createMailDesk(
       await desk.close();
     },
   };
-}
-
-/** Polls until `probe` returns something other than undefined/false, or fails after the deadline. */
-export async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, deadlineMs = 15_000): Promise<T> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 export interface MailOptions {

@@ -2,7 +2,8 @@ import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, COORDINATOR_TOKEN } from '../../support/desk.js';
-import { countRows, createMailDesk, eventually, mail, ticketsFrom, type MailDesk } from './mail-desk.js';
+import { countRows, createMailDesk, mail, ticketsFrom, type MailDesk } from './mail-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /**
  * A mailbox with defaults of its own (an urgent@ network address), small attachment limits and a
@@ -23,10 +24,10 @@ afterAll(async () => {
 });
 
 async function firstTicketOf(address: string) {
-  const rows = await eventually(async () => {
+  const rows = await waitFor(`a ticket from ${address}`, async () => {
     const found = await ticketsFrom(m.desk, address);
     return found.length > 0 && found;
-  }, `a ticket from ${address}`);
+  });
   return rows[0]!;
 }
 

@@ -12,7 +12,8 @@ import type { MailboxStatus } from '../../../src/intake/email/mailbox.js';
 import { parseMailboxUrl } from '../../../src/config/mailbox-url.js';
 import type { RoleContext } from '../../../src/roles/types.js';
 import { IMAP_PASSWORD, startDovecot, type RunningDovecot } from '../../support/dovecot.js';
-import { countRows, createMailDesk, eventually, mail, ticketsFrom, type MailDesk } from './mail-desk.js';
+import { countRows, createMailDesk, mail, ticketsFrom, type MailDesk } from './mail-desk.js';
+import { waitFor } from '../../support/wait.js';
 
 /** The processes whose parent is `pid` (Linux /proc). */
 async function childrenOf(pid: number): Promise<number[]> {
@@ -60,7 +61,7 @@ describe('a restart in the middle of a backlog', () => {
     }
     // Small batches, so that the stop lands between a batch's claims and the cursor's move.
     const first = await m.startReader({ batch: { messages: 7, bytes: 1024 * 1024 } });
-    await eventually(async () => (await countRows(m.desk, 'tickets')) >= 10, 'the first tickets');
+    await waitFor('the first tickets', async () => (await countRows(m.desk, 'tickets')) >= 10);
     await first.stop();
     const midway = await countRows(m.desk, 'tickets');
     expect(midway).toBeLessThan(count);
@@ -113,13 +114,13 @@ describe('a mail server restart', () => {
   it('is reported, then the reader reconnects and resumes where it stopped', async () => {
     const { ctx } = await m.startReader();
     await m.deliver(mail({ from: 'before@client.example', subject: 'Before the restart', body: 'First.' }));
-    await eventually(async () => (await ticketsFrom(m.desk, 'before@client.example')).length === 1, 'the first ticket');
+    await waitFor('the first ticket', async () => (await ticketsFrom(m.desk, 'before@client.example')).length === 1);
 
     await stopDovecot();
-    const down = await eventually(async () => {
+    const down = await waitFor('the reader to notice', async () => {
       const s = status(ctx);
       return s.lastError !== null && !s.connected && s;
-    }, 'the reader to notice');
+    });
     expect(['reconnecting', 'connecting', 'standby']).toContain(down.state);
     // /ready shows it, and stays 200: the database and Redis answer, mail waits in the mailbox.
     const app = createApp({
@@ -140,15 +141,15 @@ describe('a mail server restart', () => {
     await m.deliver(mail({ from: 'during@client.example', subject: 'During the restart', body: 'Second.' }));
 
     await dovecot.restart();
-    await eventually(async () => (await ticketsFrom(m.desk, 'during@client.example')).length === 1, 'the mail that came while down');
-    await eventually(async () => status(ctx).state === 'idle', 'IDLE again');
+    await waitFor('the mail that came while down', async () => (await ticketsFrom(m.desk, 'during@client.example')).length === 1);
+    await waitFor('IDLE again', async () => status(ctx).state === 'idle');
     await m.deliver(mail({ from: 'after@client.example', subject: 'After the restart', body: 'Third.' }));
-    await eventually(async () => (await ticketsFrom(m.desk, 'after@client.example')).length === 1, 'the mail after');
+    await waitFor('the mail after', async () => (await ticketsFrom(m.desk, 'after@client.example')).length === 1);
     expect(await countRows(m.desk, 'tickets')).toBe(3);
 
     // The reader may still be finishing the fetch that brought the third mail; /metrics shows the
     // state it settles in, which is IDLE.
-    await eventually(async () => status(ctx).state === 'idle', 'IDLE after the third mail');
+    await waitFor('IDLE after the third mail', async () => status(ctx).state === 'idle');
     const metrics = await m.desk.services.metrics.registry.metrics();
     expect(metrics).toMatch(/helpdesk_mailbox_reconnects_total\{mailbox="[^"]+"\} [1-9]/);
     expect(metrics).toMatch(/helpdesk_mailbox_state\{mailbox="[^"]+",state="idle"\} 1/);
@@ -174,14 +175,14 @@ describe('a mail server restart', () => {
       await sleep(1_100); // UIDVALIDITY is a timestamp in seconds
       await dovecot.restart();
 
-      const after = await eventually(async () => {
+      const after = await waitFor('the cursor under the new UIDVALIDITY', async () => {
         const cursor = await other.desk.services.store.mailboxes.get(key);
         return cursor !== null && cursor.uidValidity !== before?.uidValidity && cursor.lastUid >= 3 && cursor;
-      }, 'the cursor under the new UIDVALIDITY');
+      });
       expect(after.lastUid).toBe(3);
       expect(await countRows(other.desk, 'tickets')).toBe(3);
       await other.deliver(mail({ from: 'four@client.example', subject: 'Request from four', body: 'Hello.' }));
-      await eventually(async () => (await ticketsFrom(other.desk, 'four@client.example')).length === 1, 'the next mail');
+      await waitFor('the next mail', async () => (await ticketsFrom(other.desk, 'four@client.example')).length === 1);
       expect(await countRows(other.desk, 'tickets')).toBe(4);
       expect(await countRows(other.desk, `messages WHERE direction = 'in'`)).toBe(4);
     } finally {
@@ -201,9 +202,9 @@ describe('two readers on one mailbox', () => {
 
   it('only one reads; the other takes over when it stops', async () => {
     const a = await m.startReader();
-    await eventually(async () => status(a.ctx).state === 'idle', 'the first reader idle');
+    await waitFor('the first reader idle', async () => status(a.ctx).state === 'idle');
     const b = await m.startReader();
-    await eventually(async () => status(b.ctx).state === 'standby', 'the second reader on standby');
+    await waitFor('the second reader on standby', async () => status(b.ctx).state === 'standby');
 
     for (let i = 0; i < 20; i++) await m.deliver(mail({ from: `pair${i}@client.example`, subject: `Pair ${i}`, body: 'Hello.' }));
     await m.caughtUp();
@@ -212,9 +213,9 @@ describe('two readers on one mailbox', () => {
     expect((await sendersWithTickets(m, 'pair')).size).toBe(20);
 
     await a.stop();
-    await eventually(async () => status(b.ctx).state === 'idle', 'the standby reading');
+    await waitFor('the standby reading', async () => status(b.ctx).state === 'idle');
     await m.deliver(mail({ from: 'takeover@client.example', subject: 'After the takeover', body: 'Hello again.' }));
-    await eventually(async () => (await ticketsFrom(m.desk, 'takeover@client.example')).length === 1, 'the standby’s ticket');
+    await waitFor('the standby’s ticket', async () => (await ticketsFrom(m.desk, 'takeover@client.example')).length === 1);
     expect(status(b.ctx).received).toBe(1);
     expect(await countRows(m.desk, 'tickets')).toBe(21);
 
@@ -222,10 +223,10 @@ describe('two readers on one mailbox', () => {
     await m.desk.sequelize.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'helpdesk-mail-lock' AND datname = current_database()`,
     );
-    await eventually(async () => status(b.ctx).lastError?.includes('lock') === true, 'the lost lock noticed');
-    await eventually(async () => status(b.ctx).state === 'idle', 'reading again');
+    await waitFor('the lost lock noticed', async () => status(b.ctx).lastError?.includes('lock') === true);
+    await waitFor('reading again', async () => status(b.ctx).state === 'idle');
     await m.deliver(mail({ from: 'relock@client.example', subject: 'After the lost lock', body: 'Hello.' }));
-    await eventually(async () => (await ticketsFrom(m.desk, 'relock@client.example')).length === 1, 'the ticket after the lost lock');
+    await waitFor('the ticket after the lost lock', async () => (await ticketsFrom(m.desk, 'relock@client.example')).length === 1);
   });
 });
 
