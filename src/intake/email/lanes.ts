@@ -10,12 +10,9 @@ import { subjectTicketNumber } from './thread.js';
  * the same batch must find its ticket), the same `[HD-n]`. Unrelated conversations go side by side,
  * so that one's database round trips overlap another's work. Grouping errs towards one lane: a
  * header it cannot read joins nothing and runs alone.
+ *
+ * The batch's conversations: emails linked by a key, directly or through others; in order of their first email.
  */
-export function laneGroups<T extends { uid: number; raw: Buffer }>(emails: readonly T[], lanes: number): T[][] {
-  return spreadOnLanes(conversationGroups(emails), lanes);
-}
-
-/** The batch's conversations: emails linked by a key, directly or through others; in order of their first email. */
 export function conversationGroups<T extends { raw: Buffer }>(emails: readonly T[]): T[][] {
   const parent = emails.map((_, i) => i);
   const find = (i: number): number => {

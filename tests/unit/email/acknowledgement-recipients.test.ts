@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNoReplyAddress } from '../../../src/intake/email/index.js';
+import { isNoReplyAddress } from '../../../src/mail/addresses.js';
 import { notificationsFor, type RecipientContext } from '../../../src/tickets/recipients.js';
 
 /**

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  classifyEmail,
-  isNoReplyAddress,
-  type ClassifiableEmail,
-  type ClassifyOptions,
-  type EmailHeaders,
-} from '../../../src/intake/email/index.js';
+import { classifyEmail, type ClassifiableEmail, type ClassifyOptions } from '../../../src/intake/email/auto-reply.js';
+import { isNoReplyAddress } from '../../../src/mail/addresses.js';
+import { type EmailHeaders } from '../../../src/intake/email/types.js';
 import { parseFixture } from './fixtures.js';
 
 const US: ClassifyOptions = {

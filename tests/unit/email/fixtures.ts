@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseEmail, type InboundEmail, type ParseLimits } from '../../../src/intake/email/index.js';
+import { parseEmail, type ParseLimits } from '../../../src/intake/email/parse.js';
+import { type InboundEmail } from '../../../src/intake/email/types.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/email/', import.meta.url));
 

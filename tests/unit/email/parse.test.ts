@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { EmailParseError, parseEmail } from '../../../src/intake/email/index.js';
+import { EmailParseError, parseEmail } from '../../../src/intake/email/parse.js';
 import { GENEROUS, parseFixture, rawFixture } from './fixtures.js';
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');

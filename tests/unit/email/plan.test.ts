@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { InboundEmail } from '../../../src/intake/email/index.js';
+import type { InboundEmail } from '../../../src/intake/email/types.js';
 import { planRound, type Lookups, type WaitingEmail } from '../../../src/intake/email/plan.js';
 import type { EmailTicketRef } from '../../../src/store/email-repository.js';
 

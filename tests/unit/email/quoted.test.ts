@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitReply } from '../../../src/intake/email/index.js';
+import { splitReply } from '../../../src/intake/email/quoted.js';
 import { parseFixture } from './fixtures.js';
 
 const lines = (...all: string[]): string => all.join('\n');

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   cleanSubject,
   decideThread,
-  normaliseMessageId,
-  parseMessageIdList,
   referencedMessageIds,
   subjectTicketNumber,
   type ThreadLookups,
   type TicketRef,
-} from '../../../src/intake/email/index.js';
+} from '../../../src/intake/email/thread.js';
+import { normaliseMessageId, parseMessageIdList } from '../../../src/mail/message-id.js';
 import { parseFixture } from './fixtures.js';
 
 const NOW = new Date('2026-03-20T12:00:00Z');

@@ -1,4 +1,5 @@
-import { classifyEmail, parseEmail } from '../../../src/intake/email/index.js';
+import { classifyEmail } from '../../../src/intake/email/auto-reply.js';
+import { parseEmail } from '../../../src/intake/email/parse.js';
 import { repairRawHeaders } from '../../../src/intake/email/charset.js';
 import { guessLanguage, urgencyFromHeaders } from '../../../src/intake/email/hints.js';
 import { htmlToText } from '../../../src/intake/email/html-text.js';
