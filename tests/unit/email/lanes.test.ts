@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { conversationGroups, conversationKeys, spreadOnLanes } from '../../../src/intake/email/lanes.js';
 
 /** The batch on lanes as the intake spreads it: its conversations, each whole on one lane. */
-const laneGroups = <T extends { uid: number; raw: Buffer }>(emails: readonly T[], lanes: number) => spreadOnLanes(conversationGroups(emails), lanes);
+const laneGroups = <T extends { uid: number; raw: Buffer }>(emails: readonly T[], lanes: number) =>
+  spreadOnLanes(conversationGroups(emails), lanes);
 import { planBatches } from '../../../src/intake/email/mailbox-fetch.js';
 
 function email(uid: number, headers: Record<string, string>) {

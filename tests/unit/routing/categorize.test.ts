@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CATEGORY_TABLE, guessCategory, requiredSkills, scoreCategory, startingTier, type CategoryDefinition } from '../../../src/rules/categorize.js';
+import {
+  DEFAULT_CATEGORY_TABLE,
+  guessCategory,
+  requiredSkills,
+  scoreCategory,
+  startingTier,
+  type CategoryDefinition,
+} from '../../../src/rules/categorize.js';
 import { RULE_TEXT_CHARS } from '../../../src/rules/text.js';
 
 describe('guessCategory', () => {

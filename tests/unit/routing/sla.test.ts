@@ -1,7 +1,15 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parseBusinessHours } from '../../../src/config/business-hours.js';
-import { DEFAULT_SLA_TARGETS, dueDates, dueDateWithPauses, elapsedBusinessMinutes, resolveByAfterPause, slaSchedule, slaState } from '../../../src/rules/sla.js';
+import {
+  DEFAULT_SLA_TARGETS,
+  dueDates,
+  dueDateWithPauses,
+  elapsedBusinessMinutes,
+  resolveByAfterPause,
+  slaSchedule,
+  slaState,
+} from '../../../src/rules/sla.js';
 import { type BusinessCalendar } from '../../../src/rules/calendar.js';
 
 const ZONE = 'Europe/Paris';
