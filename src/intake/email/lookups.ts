@@ -24,16 +24,13 @@ export async function loadLookups(
   now: Date,
 ): Promise<Lookups> {
   const { caps } = deps.settings;
-  // The looks that need nothing but the emails go out together: queued on the transaction's
-  // connection, each is sent as soon as the one before it is answered, without waiting for this
-  // process to come back to it (it is busy parsing the next batch meanwhile).
+  // One after the other: they share the transaction's connection, and pg (from 9.0 on) refuses a
+  // second query on a client still busy with one.
   const senders = perSender(emails);
-  const [known, byHeaders, fromSender, reported] = await Promise.all([
-    tx.emailIntake.knownMessageIds(emails.map((w) => w.email.messageId)),
-    tx.email.ticketsByMessageIds(emails.flatMap((w) => lookedUpMessageIds(w.email))),
-    tx.email.countsFrom([...senders.keys()], ago(now, caps.senderWindowMinutes)),
-    reportedOutbound(tx, emails, deps),
-  ]);
+  const known = await tx.emailIntake.knownMessageIds(emails.map((w) => w.email.messageId));
+  const byHeaders = await tx.email.ticketsByMessageIds(emails.flatMap((w) => lookedUpMessageIds(w.email)));
+  const fromSender = await tx.email.countsFrom([...senders.keys()], ago(now, caps.senderWindowMinutes));
+  const reported = await reportedOutbound(tx, emails, deps);
   const kinds = new Map<number, EmailClass>();
   for (const { uid, email } of emails) {
     kinds.set(
@@ -56,19 +53,17 @@ export async function loadLookups(
   const surveyed = [
     ...new Set(humans.flatMap(({ email }) => (surveyDigit(email.text) === null ? [] : [email.from?.address.toLowerCase() ?? '']))),
   ];
-  const [bySubject, newest, surveys] = await Promise.all([
-    tx.email.ticketsByNumbers(
-      people.flatMap(({ email }) => {
-        const number = ticketByHeaders(email, byHeaders) === null ? subjectTicketNumber(email.subject) : null;
-        return number === null ? [] : [{ number, address: email.from?.address ?? null }];
-      }),
-    ),
-    tx.email.latestTicketsOf(nearCap),
-    surveyTickets(
-      tx,
-      surveyed.filter((sender) => sender !== ''),
-    ),
-  ]);
+  const bySubject = await tx.email.ticketsByNumbers(
+    people.flatMap(({ email }) => {
+      const number = ticketByHeaders(email, byHeaders) === null ? subjectTicketNumber(email.subject) : null;
+      return number === null ? [] : [{ number, address: email.from?.address ?? null }];
+    }),
+  );
+  const newest = await tx.email.latestTicketsOf(nearCap);
+  const surveys = await surveyTickets(
+    tx,
+    surveyed.filter((sender) => sender !== ''),
+  );
 
   const outbound = new Map([...reported].filter(([uid]) => kinds.get(uid)?.kind === 'bounce'));
   const candidates = [

@@ -31,21 +31,16 @@ export async function writeRound(
   const at = new Map(planned.map(({ waiting }, i) => [waiting.uid, new Date(start + i)]));
   const atOf = (uid: number) => at.get(uid) ?? now;
 
-  // Replies on existing tickets and new tickets touch no row in common (the planner keeps the tickets
-  // apart): both are sent at once, and the transaction's connection takes their statements as they
-  // come, so that one's round trips overlap the other's work (the new tickets' assessment above all).
   const appending = planned.flatMap(({ waiting, kind, step }) =>
     step.action === 'append' ? [{ waiting, item: { ...step.item, email: waiting.email, class: kind, at: atOf(waiting.uid) } }] : [],
   );
   const opening = planned.flatMap(({ waiting, step }) => (step.action === 'open' ? [{ waiting, step }] : []));
   // Appends first: they lock existing tickets, and locks are best taken before anything else.
-  const [appended, opened] = await both(
-    appendEmails(
-      scope,
-      appending.map((a) => a.item),
-    ),
-    openTickets(scope, mailbox, opening, atOf),
+  const appended = await appendEmails(
+    scope,
+    appending.map((a) => a.item),
   );
+  const opened = await openTickets(scope, mailbox, opening, atOf);
   appending.forEach(({ waiting }, i) => outcomes.set(waiting.uid, appended[i] ?? { outcome: 'duplicate' }));
   opening.forEach(({ waiting }, i) => outcomes.set(waiting.uid, opened[i] ?? { outcome: 'duplicate' }));
 
@@ -94,17 +89,6 @@ async function openTickets(
     outcomes.push({ outcome: 'ticket', ticketId: state.id, number: state.number });
   }
   return outcomes;
-}
-
-/**
- * Both results once both have settled: a transaction must not end (committed or rolled back) while
- * one of its statements is still on its way; then the first failure, if any.
- */
-async function both<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [x, y] = await Promise.allSettled([a, b]);
-  if (x.status === 'rejected') throw x.reason;
-  if (y.status === 'rejected') throw y.reason;
-  return [x.value, y.value];
 }
 
 /** The last millisecond given to an inbound email in this process. */
