@@ -63,7 +63,7 @@ async function linkToOutage(engine: RoutingEngine, state: TicketState, outageId:
  * frees nobody, and the offer's timers are scheduled right here), and an offer gets its timers.
  */
 export async function afterRouting(engine: RoutingEngine, routed: Routed): Promise<void> {
-  tellListeners(engine.deps, routed.ticketId, routed.events, engine.selfListener);
+  tellListeners(engine.deps, { ticketId: routed.ticketId, events: routed.events }, engine.selfListener);
   const state = routed.state;
   if (routed.outcome.kind === 'offered' && state?.offeredAt) {
     const offer = { ticketId: state.id, priority: state.priority, offeredAt: state.offeredAt, remindersSent: 0 };

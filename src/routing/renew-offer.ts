@@ -29,6 +29,6 @@ export async function renewOffer(engine: RoutingEngine, ticketId: string, reason
     );
     return written.events;
   });
-  tellListeners(engine.deps, ticketId, events, engine.selfListener);
+  tellListeners(engine.deps, { ticketId, events }, engine.selfListener);
   return events.length > 0;
 }

@@ -36,7 +36,7 @@ async function withTicket(
     if (!state) return null;
     return act(state, readHistory(await tx.routing.events(ticketId)), now, tx);
   });
-  if (step) tellListeners(engine.deps, ticketId, step.events);
+  if (step) tellListeners(engine.deps, { ticketId, events: step.events });
   // Whatever happened, the ticket's timers now follow its current state (a new offer's included).
   await syncTicketTimers(engine, ticketId);
   return step ? step.events.join(',') || 'nothing to write' : 'moved on';

@@ -51,7 +51,7 @@ export async function changeTickets(
     await writeFolded(deps, tx, foldWrites(decided));
     for (const { change, decision } of decided) {
       const events = decision.events.map((e) => e.type);
-      tx.afterCommit(() => tellListeners(deps, change.ticketId, events));
+      tx.afterCommit(() => tellListeners(deps, { ticketId: change.ticketId, events }));
     }
     return decided.map((d) => d.changed);
   });

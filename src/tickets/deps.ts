@@ -5,7 +5,13 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 
 /** Told after a change commits; routing and timers listen here. */
-export type TicketListener = (change: { ticketId: string; events: string[]; channel?: Channel }) => void;
+export interface TicketChange {
+  ticketId: string;
+  events: string[];
+  channel?: Channel;
+}
+
+export type TicketListener = (change: TicketChange) => void;
 
 /** Told after a technician is created, changed or removed; routing offers them waiting tickets. */
 export type TechnicianListener = (change: { technicianId: string }) => void;

@@ -162,7 +162,7 @@ export async function recordTickets(
     );
     await tx.outbox.add(notifications.flat());
     tx.afterCommit(() => {
-      for (const state of states) tellListeners(deps, state.id, ['created'], undefined, state.channel);
+      for (const state of states) tellListeners(deps, { ticketId: state.id, events: ['created'], channel: state.channel });
     });
     return states.map((state, i) => ({ state, messageId: messageIds[i] ?? null }));
   });

@@ -1,9 +1,8 @@
-import type { Channel } from '../domain/values.js';
 import type { Store } from '../store/index.js';
 import type { Notification } from '../store/outbox-repository.js';
 import type { TicketChanges, TicketState } from '../store/ticket-repository.js';
 import type { TicketWrite } from '../store/ticket-writer.js';
-import type { TicketDeps, TicketListener } from './deps.js';
+import type { TicketChange, TicketDeps, TicketListener } from './deps.js';
 import { notificationsFor, type NotificationKind, type RecipientContext } from './recipients.js';
 
 /** What a use case decided from the locked ticket: the new state, its events, what it owes. */
@@ -136,23 +135,22 @@ export async function notificationRows(
 }
 
 /**
- * Every listener hears of a committed change (but `except`); one that throws is logged. A new
- * ticket's change says its channel (the metrics count tickets opened per channel).
+ * Every listener hears of a committed change (but `except`: routing telling the others of its own);
+ * one that throws is logged. A new ticket's change says its channel (the metrics count tickets
+ * opened per channel).
  */
 export function tellListeners(
   deps: TicketDeps,
-  ticketId: string,
-  events: readonly string[],
+  change: Omit<TicketChange, 'events'> & { events: readonly string[] },
   except?: TicketListener,
-  channel?: Channel,
 ): void {
-  if (events.length === 0) return;
+  if (change.events.length === 0) return;
   for (const listener of deps.listeners ?? []) {
     if (listener === except) continue;
     try {
-      listener({ ticketId, events: [...events], ...(channel ? { channel } : {}) });
+      listener({ ...change, events: [...change.events] });
     } catch (err) {
-      deps.log.error({ err, ticketId }, 'a ticket listener failed');
+      deps.log.error({ err, ticketId: change.ticketId }, 'a ticket listener failed');
     }
   }
 }
