@@ -2,6 +2,7 @@ import type { Level } from '../../domain/values.js';
 import type { Logger } from '../../log.js';
 import type { TicketDeps } from '../../tickets/deps.js';
 import type { EmailIntakeSettings } from './settings.js';
+import type { Moments } from './moments.js';
 
 /** What receiving an email needs besides the email. */
 export interface ReceiveDeps {
@@ -11,6 +12,8 @@ export interface ReceiveDeps {
   ourAddresses: readonly string[];
   /** The domain of MAIL_FROM: the mail sender writes `<uuid@domain>` Message-IDs. */
   ourDomain: string | null;
+  /** When each email is recorded (moments.ts): one clock for every mailbox of the role. */
+  moments: Moments;
   log: Logger;
 }
 

@@ -9,6 +9,7 @@ import { mailboxMetrics } from './mailbox-metrics.js';
 import { MailboxUrlError, parseMailboxUrl, type MailboxSpec } from '../../config/mailbox-url.js';
 import type { ReceiveDeps } from './receive.js';
 import { emailSettings, type EmailSettingsOverrides } from './settings.js';
+import { createMoments } from './moments.js';
 
 /**
  * The mail role's intake: one reader per mailbox of IMAP_URL, each visible in /ready (its state,
@@ -55,6 +56,7 @@ export async function startMailReaders(ctx: MailReadersContext, options: MailRea
     settings,
     ourAddresses: [...new Set([...(from ? [from] : []), ...specs.flatMap((s) => s.addresses)])],
     ourDomain: from ? from.slice(from.lastIndexOf('@') + 1) : null,
+    moments: createMoments(),
     log,
   };
   const metrics = mailboxMetrics(services.metrics.registry);

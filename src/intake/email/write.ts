@@ -14,7 +14,7 @@ import type { MailboxRef, ReceiveDeps, ReceiveOutcome } from './receive-types.js
  * on our outbound emails, the survey answers, then the new tickets. Outcomes by UID.
  *
  * Each email is recorded at its own millisecond, in UID order and after every email recorded before
- * in this process (moments), so that a ticket's messages read back in the order they came however
+ * by this mail role (deps.moments), so that a ticket's messages read back in the order they came however
  * many arrive in one round, and a later round's after an earlier one's.
  */
 export async function writeRound(
@@ -27,7 +27,7 @@ export async function writeRound(
   const tickets = within(deps.tickets, tx);
   const scope: AppendScope = { deps, tx, tickets };
   const outcomes = new Map<number, ReceiveOutcome>();
-  const start = moments(planned.length, now);
+  const start = deps.moments.take(planned.length, now);
   const at = new Map(planned.map(({ waiting }, i) => [waiting.uid, new Date(start + i)]));
   const atOf = (uid: number) => at.get(uid) ?? now;
 
@@ -89,16 +89,6 @@ async function openTickets(
     outcomes.push({ outcome: 'ticket', ticketId: state.id, number: state.number });
   }
   return outcomes;
-}
-
-/** The last millisecond given to an inbound email in this process. */
-let lastMoment = 0;
-
-/** The first of `count` consecutive milliseconds, none before `now` nor before one given already. */
-function moments(count: number, now: Date): number {
-  const start = Math.max(now.getTime(), lastMoment + 1);
-  lastMoment = start + Math.max(0, count - 1);
-  return start;
 }
 
 /**
