@@ -120,6 +120,8 @@ export const patchTicketBody = z
   });
 
 export const noteBody = z.strictObject({ body: text(10_000), internal: z.boolean().default(true) });
+// A blank reply is a 422 of the use case (the console shows it next to the field), not a 400.
+export const replyBody = z.strictObject({ body: z.string().max(10_000) });
 export const escalateBody = z.strictObject({ reason: text(2_000) });
 // The resolution may be missing or blank here: that is a 422 of the lifecycle, not a 400.
 export const resolveBody = z.strictObject({ resolution: z.string().max(10_000).optional() });

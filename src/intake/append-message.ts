@@ -3,7 +3,7 @@ import type { AttachmentLink } from '../store/attachment-link-repository.js';
 import type { Notification } from '../store/outbox-repository.js';
 import type { TicketState } from '../store/ticket-repository.js';
 import { applyChange, queueNotifications } from '../tickets/apply-change.js';
-import { moveDecision } from '../tickets/actions.js';
+import { requesterAnswerDecision } from '../tickets/requester-answer.js';
 import type { TicketDeps } from '../tickets/deps.js';
 import type { Ticket } from '../domain/ticket.js';
 import { withLockedTicket } from './ticket-transaction.js';
@@ -46,15 +46,12 @@ export async function appendInboundMessage(deps: TicketDeps, input: AppendInput)
     const messageId = await tx.messages.record({ ...message, ticketId: input.ticketId, direction: 'in' });
     if (messageId === null) return { appended: false } as const;
     await tx.attachmentLinks.addNew({ ticketId: input.ticketId, messageId }, input.attachments ?? []);
-    const ticket = await applyChange(bound, input.ticketId, `requester:${input.requesterId}`, (t, now) => {
-      const replied = {
+    const ticket = await applyChange(bound, input.ticketId, `requester:${input.requesterId}`, (t, now) =>
+      requesterAnswerDecision(t, now, {
         type: 'requester_replied',
         data: { channel: message.channel, messageId, attachments: input.attachments?.length ?? 0 },
-      };
-      if (t.status !== 'pending') return { changes: {}, events: [replied] };
-      const resumed = moveDecision(t, 'in_progress', now);
-      return { changes: resumed.changes, events: [replied, ...resumed.events] };
-    });
+      }),
+    );
     // The message row is the cause: one notification per inbound message, whatever retries follow.
     await queueNotifications(deps, tx, state, messageId, {
       notify: ['technician.requester-replied'],

@@ -10,6 +10,7 @@ import {
   type TemplateKind,
   type TicketInfo,
 } from './templates/index.js';
+import { renderReply } from './templates/reply.js';
 
 /**
  * From an outbox row to the words of the message: the row's payload (a snapshot taken when the
@@ -99,8 +100,16 @@ function dueOf(p: Payload, t: Ticket | null, which: SlaTarget): string {
   return str(p.dueAt) ?? (which === 'respond' ? t?.sla.respondBy : t?.sla.resolveBy) ?? new Date().toISOString();
 }
 
-/** Renders a templated row in its language; every channel's form (subject, text, HTML, SMS). */
+/** Outbox kind `requester.reply`: a person's words (payload `reply`, signed by `author`), not a template's. */
+const REPLY_KIND = 'requester.reply';
+
+/** Renders a row in its language; every channel's form (subject, text, HTML, SMS). */
 export function composeMessage(row: { kind: string; language: Language; payload: Payload }, facts: Facts, timeZone: string): Rendered {
+  if (row.kind === REPLY_KIND) {
+    const body = str(row.payload.reply);
+    if (!body) throw new ComposeError('a reply to the requester without its text');
+    return renderReply(row.language, { ticket: ticketInfo(row.payload, facts), body, author: str(row.payload.author) ?? null });
+  }
   const kind = templateKindOf(row.kind);
   if (!kind) throw new ComposeError(`no template for notification kind ${row.kind}`);
   const p = row.payload;

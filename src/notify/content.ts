@@ -2,7 +2,7 @@ import type { Store } from '../store/index.js';
 import type { OutboxItem, RenderedContent } from '../store/outbox-deliveries.js';
 import { createMessageId } from './channels/smtp-mail.js';
 import { ComposeError, composeMessage, VERBATIM_SMS_KIND, type Facts } from './compose.js';
-import { REPLY_KINDS } from '../tickets/recipients.js';
+import { PERSONAL_KINDS, REPLY_KINDS } from '../tickets/recipients.js';
 import { threadHeaders } from './thread.js';
 
 /**
@@ -15,6 +15,21 @@ export interface ContentOptions {
   mailFrom: string;
   /** HELPDESK_TIMEZONE, for dates in the text. */
   timeZone: string;
+}
+
+/**
+ * RFC 3834: an answer to the requester's own message is auto-replied, the rest of what the desk
+ * sends on its own auto-generated; a message a person wrote carries no Auto-Submitted at all.
+ */
+function autoSubmittedOf(kind: string): 'auto-replied' | 'auto-generated' | undefined {
+  if (PERSONAL_KINDS.includes(kind)) return undefined;
+  return REPLY_KINDS.includes(kind) ? 'auto-replied' : 'auto-generated';
+}
+
+/** The copies a row's payload asks for (a person's reply copies the watchers). */
+function ccOf(payload: Record<string, unknown>): string[] {
+  const cc = payload.cc;
+  return Array.isArray(cc) ? cc.filter((a): a is string => typeof a === 'string' && a.trim() !== '') : [];
 }
 
 async function loadFacts(store: Store, row: OutboxItem): Promise<Facts> {
@@ -40,6 +55,8 @@ export async function renderContent(store: Store, row: OutboxItem, options: Cont
   const rendered = composeMessage(row, await loadFacts(store, row), options.timeZone);
   if (row.channel === 'sms') return { sms: rendered.sms };
   const thread = row.ticketId ? threadHeaders(await store.notificationFacts.emailThread(row.ticketId, row.recipient)) : { references: [] };
+  const autoSubmitted = autoSubmittedOf(row.kind);
+  const cc = ccOf(row.payload);
   return {
     email: {
       subject: rendered.subject,
@@ -48,8 +65,8 @@ export async function renderContent(store: Store, row: OutboxItem, options: Cont
       messageId: createMessageId(options.mailFrom),
       ...(thread.inReplyTo ? { inReplyTo: thread.inReplyTo } : {}),
       references: thread.references,
-      // RFC 3834: an answer to the requester's own message is auto-replied; the rest auto-generated.
-      autoSubmitted: REPLY_KINDS.includes(row.kind) ? 'auto-replied' : 'auto-generated',
+      ...(cc.length > 0 ? { cc } : {}),
+      ...(autoSubmitted ? { autoSubmitted } : {}),
     },
   };
 }

@@ -157,10 +157,15 @@ async function send(channels: Channels, row: OutboxItem, content: RenderedConten
     messageId: email.messageId,
     ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
     references: email.references,
-    autoSubmitted: email.autoSubmitted,
+    ...(email.cc ? { cc: email.cc } : {}),
+    ...(email.autoSubmitted ? { autoSubmitted: email.autoSubmitted } : {}),
   });
-  // One recipient per row: refused while "accepted" can only mean refused.
-  if (sent.rejected && sent.rejected.length > 0) throw new SendError('permanent', 'REJECTED', 'SMTP: recipient refused');
+  // One addressee per row: refused while "accepted" means refused. A copy refused (a watcher in Cc)
+  // does not undo what reached the addressee.
+  const recipient = row.recipient.toLowerCase();
+  if (sent.rejected?.some((address) => address.toLowerCase() === recipient)) {
+    throw new SendError('permanent', 'REJECTED', 'SMTP: recipient refused');
+  }
   // Stored as the inbound side stores Message-IDs (RFC 5322 msg-id without its angle brackets), so
   // that a reply's In-Reply-To finds this message.
   const externalId = normaliseMessageId(sent.messageId) ?? sent.messageId;

@@ -32,7 +32,10 @@ export interface RenderedContent {
     messageId: string;
     inReplyTo?: string;
     references: string[];
-    autoSubmitted: 'auto-replied' | 'auto-generated';
+    /** Copies (a person's reply copies the ticket's watchers). */
+    cc?: string[];
+    /** Absent on a message a person wrote. */
+    autoSubmitted?: 'auto-replied' | 'auto-generated';
   };
 }
 

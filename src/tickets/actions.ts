@@ -14,7 +14,7 @@ import type { Decision } from './write-change.js';
  */
 
 /** A technician works only the tickets assigned to them; coordinators and the system work any. */
-function assertMayWork(actor: Actor, ticket: TicketState): void {
+export function assertMayWork(actor: Actor, ticket: TicketState): void {
   if (actor.kind === 'technician' && ticket.assigneeId !== actor.id) {
     throw new AppError('FORBIDDEN', 'this ticket is not assigned to you');
   }

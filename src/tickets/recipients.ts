@@ -14,6 +14,7 @@ export type NotificationKind =
   | 'requester.resolved'
   | 'requester.closed'
   | 'requester.omitted-attachments'
+  | 'requester.reply'
   | 'technician.offer'
   | 'technician.offer-reminder'
   | 'technician.sla-warning'
@@ -44,8 +45,49 @@ export interface RecipientContext {
 /** Kinds that answer a message the requester sent: RFC 3834's `auto-replied` rather than `auto-generated`. */
 export const REPLY_KINDS: readonly string[] = ['requester.created', 'requester.omitted-attachments'];
 
+/**
+ * Kinds a person wrote (a technician's or coordinator's reply): no `Auto-Submitted` at all, since
+ * RFC 3834 marks only what a program sent on its own, and the requester's mail rules must treat it
+ * as a person's message (an out-of-office answers it, as it would any colleague's).
+ */
+export const PERSONAL_KINDS: readonly string[] = ['requester.reply'];
+
 /** Requester kinds the watchers (CC) do not hear: the survey and a note about their own attachments. */
 const REQUESTER_ONLY: readonly string[] = ['requester.closed', 'requester.omitted-attachments'];
+
+/** How the desk reaches a requester. */
+export interface RequesterRoute {
+  channel: 'sms' | 'email';
+  to: string;
+}
+
+/**
+ * By the channel they used: a caller or texter by SMS (by email when they have no phone), an emailer
+ * and a web requester with an address by email (by SMS when they have none). Null: no way to reach them.
+ */
+export function requesterRoute(
+  ticketChannel: Channel,
+  requester: Pick<RecipientContext['requester'], 'emails' | 'phones'>,
+): RequesterRoute | null {
+  const email = requester.emails.find((e) => !isNoReplyAddress(e));
+  const phone = requester.phones[0];
+  const bySms = ticketChannel === 'voice' || ticketChannel === 'sms' || !email;
+  if (bySms && phone) return { channel: 'sms', to: phone };
+  return email ? { channel: 'email', to: email } : null;
+}
+
+/** The watchers' addresses, once each, without no-reply ones and without `except` (the requester's own). */
+function watcherEmails(watchers: RecipientContext['watchers'], except: string | undefined): string[] {
+  const seen = new Set([except?.toLowerCase()]);
+  const out: string[] = [];
+  for (const w of watchers) {
+    const address = w.email?.trim();
+    if (!address || isNoReplyAddress(address) || seen.has(address.toLowerCase())) continue;
+    seen.add(address.toLowerCase());
+    out.push(address);
+  }
+  return out;
+}
 
 export function notificationsFor(kind: NotificationKind, ctx: RecipientContext): Notification[] {
   // A snapshot of the facts at the time of the change: the worker renders from it, so a message
@@ -62,34 +104,28 @@ export function notificationsFor(kind: NotificationKind, ctx: RecipientContext):
     ...(ctx.technician?.name ? { technicianName: ctx.technician.name } : {}),
     ...ctx.extra,
   };
-  const make = (channel: 'sms' | 'email', recipient: string, language: Language): Notification => ({
+  const make = (channel: 'sms' | 'email', recipient: string, language: Language, more: Record<string, unknown> = {}): Notification => ({
     idempotencyKey: `${ctx.causeId}:${kind}:${channel}:${recipient}`,
     ticketId: ctx.ticket.id,
     kind,
     channel,
     recipient,
     language,
-    payload,
+    payload: { ...payload, ...more },
   });
 
   if (kind.startsWith('requester.')) {
     const language = ctx.requester.language ?? ctx.defaultLanguage;
-    const out: Notification[] = [];
+    const route = requesterRoute(ctx.ticket.channel, ctx.requester);
     const email = ctx.requester.emails.find((e) => !isNoReplyAddress(e));
-    const phone = ctx.requester.phones[0];
-    // A caller or texter hears back by SMS; an emailer, and a web requester with an address, by email.
-    const bySms = ctx.ticket.channel === 'voice' || ctx.ticket.channel === 'sms' || !email;
-    if (bySms && phone) out.push(make('sms', phone, language));
-    else if (email) out.push(make('email', email, language));
-    if (!REQUESTER_ONLY.includes(kind)) {
-      const seen = new Set([email?.toLowerCase()]);
-      for (const w of ctx.watchers) {
-        const address = w.email?.trim();
-        if (!address || isNoReplyAddress(address) || seen.has(address.toLowerCase())) continue;
-        seen.add(address.toLowerCase());
-        out.push(make('email', address, language));
-      }
+    const copied = REQUESTER_ONLY.includes(kind) ? [] : watcherEmails(ctx.watchers, email);
+    // A person's reply by email is one message, the watchers in its Cc, so that a reply-all keeps
+    // everyone in one conversation; by SMS, the watchers get it by email each.
+    if (PERSONAL_KINDS.includes(kind) && route?.channel === 'email') {
+      return [make('email', route.to, language, copied.length > 0 ? { cc: copied } : {})];
     }
+    const out: Notification[] = route ? [make(route.channel, route.to, language)] : [];
+    for (const address of copied) out.push(make('email', address, language));
     return out;
   }
 

@@ -3,6 +3,7 @@ import type { TicketDeps } from '../../tickets/deps.js';
 import { addNote, closeTicket, escalateTicket, reopenTicket, resolveTicket, updateTicket } from '../../tickets/actions.js';
 import { ticketIdOrThrow } from '../../tickets/apply-change.js';
 import { openTicket } from '../../tickets/open-ticket.js';
+import { replyToRequester } from '../../tickets/reply.js';
 import type { Actor, Ticket } from '../../domain/ticket.js';
 import type { Principal } from '../../store/token-repository.js';
 import { route, type Route } from '../route.js';
@@ -13,6 +14,7 @@ import {
   noteBody,
   patchTicketBody,
   reopenBody,
+  replyBody,
   resolveBody,
   ticketListQuery,
 } from '../schemas.js';
@@ -101,6 +103,19 @@ export function ticketRoutes(deps: TicketDeps): Route[] {
       body: noteBody,
       async handler({ params, body, principal }) {
         const ticket = await addNote(deps, (params as IdParams).id, body.body, body.internal, actorOf(principal));
+        return { status: 201, body: ticket };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/tickets/:id/replies',
+      tag: 'tickets',
+      summary: 'Reply to the requester by the channel they used (email threaded, watchers in Cc; or SMS); 422 when empty',
+      access: 'staff',
+      status: 201,
+      body: replyBody,
+      async handler({ params, body, principal }) {
+        const ticket = await replyToRequester(deps, (params as IdParams).id, body.body, actorOf(principal));
         return { status: 201, body: ticket };
       },
     }),

@@ -6,6 +6,7 @@ import type { Decision } from '../../tickets/write-change.js';
 import type { TicketDeps } from '../../tickets/deps.js';
 import type { EmailClass } from './auto-reply.js';
 import { moveDecision } from '../../tickets/actions.js';
+import { requesterAnswerDecision } from '../../tickets/requester-answer.js';
 import { reopenedStatus } from '../../tickets/lifecycle.js';
 import type { Watcher } from '../../domain/ticket.js';
 import { isNoReplyAddress } from '../../mail/addresses.js';
@@ -160,9 +161,8 @@ function decideAppend(item: AppendItem, rowId: string, role: Role) {
   return (ticket: TicketState, now: Date): Decision => {
     if (!reply || item.capped) return { changes: {}, events: [event] };
     const reopens = item.reopen && (ticket.status === 'resolved' || ticket.status === 'closed');
-    const to = reopens ? reopenedStatus(ticket.assigneeId !== null) : ticket.status === 'pending' ? 'in_progress' : null;
-    if (to === null) return { changes: {}, events: [event] };
-    const moved = moveDecision(ticket, to, now);
+    if (!reopens) return requesterAnswerDecision(ticket, now, event);
+    const moved = moveDecision(ticket, reopenedStatus(ticket.assigneeId !== null), now);
     return { ...moved, events: [event, ...moved.events] };
   };
 }

@@ -9,13 +9,14 @@ export type TechnicianCommand =
   | { kind: 'accept'; ticketNumber: string | null }
   | { kind: 'decline'; ticketNumber: string | null }
   | { kind: 'note'; ticketNumber: string | null; text: string }
+  | { kind: 'reply'; ticketNumber: string | null; text: string }
   | { kind: 'done'; ticketNumber: string | null; resolution: string }
   | { kind: 'escalate'; ticketNumber: string | null; reason: string }
   | { kind: 'list' }
   | { kind: 'help' }
   | { kind: 'invalid'; reply: string };
 
-type Verb = 'accept' | 'decline' | 'note' | 'done' | 'escalate' | 'list' | 'help';
+type Verb = 'accept' | 'decline' | 'note' | 'reply' | 'done' | 'escalate' | 'list' | 'help';
 
 /** The contract's words first; a few aliases that technicians type anyway. */
 const VERBS: Readonly<Record<string, Verb>> = {
@@ -23,6 +24,9 @@ const VERBS: Readonly<Record<string, Verb>> = {
   OK: 'accept',
   DECLINE: 'decline',
   NOTE: 'note',
+  REPLY: 'reply',
+  REPONDRE: 'reply',
+  RÉPONDRE: 'reply',
   DONE: 'done',
   ESC: 'escalate',
   ESCALATE: 'escalate',
@@ -38,6 +42,7 @@ export const COMMAND_FORMS: Readonly<Record<Language, Readonly<Record<Verb, stri
     accept: 'ACCEPT <n>',
     decline: 'DECLINE <n>',
     note: 'NOTE <n> <text>',
+    reply: 'REPLY <n> <text>',
     done: 'DONE <n> <resolution>',
     escalate: 'ESC <n> <reason>',
     list: 'LIST',
@@ -47,6 +52,7 @@ export const COMMAND_FORMS: Readonly<Record<Language, Readonly<Record<Verb, stri
     accept: 'ACCEPT <n>',
     decline: 'DECLINE <n>',
     note: 'NOTE <n> <texte>',
+    reply: 'REPLY <n> <texte>',
     done: 'DONE <n> <résolution>',
     escalate: 'ESC <n> <motif>',
     list: 'LIST',
@@ -55,8 +61,18 @@ export const COMMAND_FORMS: Readonly<Record<Language, Readonly<Record<Verb, stri
 };
 
 const EXAMPLES: Readonly<Record<Language, Partial<Record<Verb, string>>>> = {
-  en: { note: 'NOTE 1042 toner ordered', done: 'DONE 1042 replaced the cable', escalate: 'ESC 1042 needs a network admin' },
-  fr: { note: 'NOTE 1042 toner commandé', done: 'DONE 1042 pilote réinstallé', escalate: "ESC 1042 besoin d'un admin réseau" },
+  en: {
+    note: 'NOTE 1042 toner ordered',
+    reply: 'REPLY 1042 I come at 2pm',
+    done: 'DONE 1042 replaced the cable',
+    escalate: 'ESC 1042 needs a network admin',
+  },
+  fr: {
+    note: 'NOTE 1042 toner commandé',
+    reply: 'REPLY 1042 je passe à 14h',
+    done: 'DONE 1042 pilote réinstallé',
+    escalate: "ESC 1042 besoin d'un admin réseau",
+  },
 };
 
 const TICKET = /^(?:#|HD-?|N°)?(\d{1,18})[.,;:!]?$/i;
@@ -87,7 +103,8 @@ export function parseTechnicianCommand(body: string, lang: Language): Technician
       if (ticketNumber === null && text !== '') return invalid(verb, lang);
       return { kind: verb, ticketNumber };
     case 'note':
-      return text === '' ? invalid(verb, lang) : { kind: 'note', ticketNumber, text };
+    case 'reply':
+      return text === '' ? invalid(verb, lang) : { kind: verb, ticketNumber, text };
     case 'done':
       return text === '' ? invalid(verb, lang) : { kind: 'done', ticketNumber, resolution: text };
     case 'escalate':
@@ -107,6 +124,6 @@ function invalid(verb: Verb, lang: Language): TechnicianCommand {
 
 function unknownReply(lang: Language): string {
   return lang === 'fr'
-    ? 'Commande inconnue. Envoyez HELP pour la liste : ACCEPT, DECLINE, NOTE, DONE, ESC, LIST.'
-    : 'Unknown command. Send HELP for the list: ACCEPT, DECLINE, NOTE, DONE, ESC, LIST.';
+    ? 'Commande inconnue. Envoyez HELP pour la liste : ACCEPT, DECLINE, NOTE, REPLY, DONE, ESC, LIST.'
+    : 'Unknown command. Send HELP for the list: ACCEPT, DECLINE, NOTE, REPLY, DONE, ESC, LIST.';
 }

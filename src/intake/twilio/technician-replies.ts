@@ -22,7 +22,7 @@ const STATUS: Readonly<Record<Language, Readonly<Record<TicketStatus, string>>>>
 
 export function helpText(lang: Language): string {
   const f = COMMAND_FORMS[lang];
-  const list = [f.accept, f.decline, f.note, f.done, f.escalate, f.list].join(', ');
+  const list = [f.accept, f.decline, f.note, f.reply, f.done, f.escalate, f.list].join(', ');
   return lang === 'fr'
     ? `Commandes : ${list}. Sans <n> : votre seul ticket en attente.`
     : `Commands: ${list}. Without <n>: your only waiting ticket.`;
@@ -32,6 +32,8 @@ type Replies = {
   accepted(n: string): string;
   declined(n: string): string;
   noted(n: string): string;
+  /** The reply is on its way to the requester (queued with the change, sent by the notify worker). */
+  replied(n: string): string;
   resolved(n: string): string;
   escalated(n: string, tier: number): string;
   /** Not found and not theirs read the same, so that the reply discloses nothing. */
@@ -49,6 +51,7 @@ const EN: Replies = {
   accepted: (n) => `${reference(n)} is yours. Reply DONE ${n} <resolution> once solved.`,
   declined: (n) => `${reference(n)} handed back; it goes to the next technician.`,
   noted: (n) => `Note added to ${reference(n)}.`,
+  replied: (n) => `Reply to ${reference(n)} sent to the requester.`,
   resolved: (n) => `${reference(n)} resolved. The requester is told.`,
   escalated: (n, tier) => `${reference(n)} escalated to tier ${tier}.`,
   notYours: (n) => `No ticket ${n} among yours. Send LIST to see them.`,
@@ -64,6 +67,7 @@ const FR: Replies = {
   accepted: (n) => `${reference(n)} est à vous. Répondez DONE ${n} <résolution> une fois réglé.`,
   declined: (n) => `${reference(n)} rendu ; il part au technicien suivant.`,
   noted: (n) => `Note ajoutée à ${reference(n)}.`,
+  replied: (n) => `Réponse à ${reference(n)} envoyée au demandeur.`,
   resolved: (n) => `${reference(n)} résolu. Le demandeur est prévenu.`,
   escalated: (n, tier) => `${reference(n)} escaladé au niveau ${tier}.`,
   notYours: (n) => `Aucun ticket ${n} parmi vos tickets. Envoyez LIST pour les voir.`,

@@ -2,6 +2,7 @@ import { isAppError, type ErrorCode } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 import { acceptTicket, addNote, declineTicket, escalateTicket, resolveTicket } from '../../tickets/actions.js';
 import type { TicketDeps } from '../../tickets/deps.js';
+import { replyToRequester } from '../../tickets/reply.js';
 import type { Technician, Ticket } from '../../domain/ticket.js';
 import { twilioKeyword } from './requester-sms.js';
 import { parseTechnicianCommand, type TechnicianCommand } from './technician-commands.js';
@@ -26,7 +27,7 @@ type TicketCommand = Extract<TechnicianCommand, { ticketNumber: string | null }>
 /** Refusals that say nothing about the ticket: it may not exist, or belong to someone else. */
 const NOT_YOURS: readonly ErrorCode[] = ['TICKET_NOT_FOUND', 'FORBIDDEN'];
 /** The ticket is theirs, but its state forbids the move. */
-const REFUSED: readonly ErrorCode[] = ['ILLEGAL_TRANSITION', 'RESOLUTION_REQUIRED', 'VALIDATION_FAILED', 'CONFLICT'];
+const REFUSED: readonly ErrorCode[] = ['ILLEGAL_TRANSITION', 'RESOLUTION_REQUIRED', 'VALIDATION_FAILED', 'UNPROCESSABLE', 'CONFLICT'];
 
 /**
  * A text from a registered technician's phone: one command of the contract, run through the same
@@ -96,6 +97,10 @@ async function runOnTicket(deps: TechnicianSmsDeps, technician: Technician, comm
         // A work note: internal, for the technicians who pick the ticket up later.
         await addNote(deps.tickets, number, command.text, true, actor);
         return r.noted(number);
+      case 'reply':
+        // To the requester, by the channel they used: the same use case as the API's and the console's.
+        await replyToRequester(deps.tickets, number, command.text, actor);
+        return r.replied(number);
       case 'done':
         await resolveTicket(deps.tickets, number, command.resolution, actor);
         return r.resolved(number);

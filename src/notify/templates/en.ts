@@ -179,7 +179,7 @@ export const en: Templates = {
     body: [
       `${requesterName ?? 'The requester'} replied${channel ? ` ${CHANNELS[channel]}` : ''} on request ${ref(ticket)} "${ticket.subject}":`,
       { quote: excerpt },
-      `To add a note by SMS: NOTE ${ticket.number} <text>.`,
+      `By SMS: REPLY ${ticket.number} <text> to answer them, NOTE ${ticket.number} <text> to add a note.`,
     ],
     sms: sms`${ref(ticket)}: ${requesterName ?? 'the requester'} replied: ${excerpt}`,
   }),

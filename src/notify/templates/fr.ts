@@ -179,7 +179,7 @@ export const fr: Templates = {
     body: [
       `${requesterName ?? 'Le demandeur'} a répondu${channel ? ` ${CHANNELS[channel]}` : ''} sur la demande ${ref(ticket)} « ${ticket.subject} » :`,
       { quote: excerpt },
-      `Pour ajouter une note par SMS : NOTE ${ticket.number} <texte>.`,
+      `Par SMS : REPLY ${ticket.number} <texte> pour lui répondre, NOTE ${ticket.number} <texte> pour ajouter une note.`,
     ],
     sms: sms`${ref(ticket)} : ${requesterName ?? 'le demandeur'} a répondu : ${excerpt}`,
   }),
