@@ -15,6 +15,10 @@ import { notificationRoutes } from './api/routes/notifications.js';
 import { ruleRoutes } from './api/routes/rules.js';
 import { staffingRoutes } from './api/routes/staffing.js';
 import { AppError } from './errors.js';
+import { authMiddleware } from './api/auth.js';
+import { streamRoute } from './api/stream/route.js';
+import type { StreamHub } from './api/stream/hub.js';
+import { createConsoleRouter } from './console/router.js';
 
 export interface Readiness {
   /** Each dependency's state; any `false` makes /ready answer 503. */
@@ -22,7 +26,7 @@ export interface Readiness {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'apiToken' | 'publicUrl' | 'metricsToken'>;
+  config: Pick<Config, 'apiToken' | 'publicUrl' | 'metricsToken' | 'language' | 'timezone'>;
   log: Logger;
   store: Store;
   tickets: TicketDeps;
@@ -30,6 +34,8 @@ export interface AppDeps {
   readiness: Readiness;
   /** Mounted at /twilio when telephony is configured; otherwise /twilio/* answers 503. */
   twilio?: express.Router;
+  /** The live stream's hub (api/stream), mounted at GET /api/stream; its owner closes it. */
+  stream?: StreamHub;
 }
 
 export function apiRoutes(deps: Pick<AppDeps, 'store' | 'tickets'>): Route[] {
@@ -60,12 +66,19 @@ export function createApp(deps: AppDeps): Express {
   });
   app.get('/metrics', metricsEndpoint(deps.metrics, deps.config.metricsToken));
 
+  const apiAuth = {
+    coordinatorToken: deps.config.apiToken,
+    tokens: deps.store.tokens,
+    sessions: deps.store.sessions,
+    publicUrl: deps.config.publicUrl,
+  };
   const routes = apiRoutes(deps);
   const openapi = buildOpenApi(routes, { version: '0.1.0', serverUrl: deps.config.publicUrl });
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  app.use('/api', buildRouter(routes, { coordinatorToken: deps.config.apiToken, tokens: deps.store.tokens }));
+  if (deps.stream) app.get('/api/stream', authMiddleware(apiAuth), streamRoute(deps.stream));
+  app.use('/api', buildRouter(routes, apiAuth));
   app.use('/api', (req, _res, next) => next(new AppError('NOT_FOUND', `no route ${req.method} ${req.originalUrl}`)));
 
   if (deps.twilio) app.use('/twilio', deps.twilio);
@@ -74,6 +87,9 @@ export function createApp(deps: AppDeps): Express {
       next(new AppError('TELEPHONY_DISABLED', 'telephony is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER')),
     );
   }
+
+  // The console last: its pages are at the root (`/`, `/tickets/:id`), after every path above.
+  app.use(createConsoleRouter({ store: deps.store, tickets: deps.tickets, config: deps.config, log: deps.log }));
 
   app.use((req, _res, next) => next(new AppError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.log));

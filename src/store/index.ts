@@ -30,6 +30,8 @@ import { createDeadLetters } from './dead-letters.js';
 import { createNotificationFacts } from './notification-facts.js';
 import { createSmsDeliveryStatus } from './sms-delivery-status.js';
 import { createOutboxListening } from './outbox-listener.js';
+import { createTicketEventFeed } from './ticket-event-feed.js';
+import { createSessionRepository } from './session-repository.js';
 
 /** Every repository on one handle. Building them is a few closures: a transaction builds its own. */
 function repositories(db: Db) {
@@ -70,6 +72,10 @@ function repositories(db: Db) {
     smsStatus: createSmsDeliveryStatus(db),
     outboxListening: createOutboxListening(db),
     rules: createRulesRepository(db),
+    /** The event log as a live feed: the console's stream (api/stream). */
+    ticketEventFeed: createTicketEventFeed(db),
+    /** The console's sign-ins (cookie sessions). */
+    sessions: createSessionRepository(db),
   };
 }
 

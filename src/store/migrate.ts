@@ -9,6 +9,8 @@ import * as notifyDelivery from './migrations/020-notify-delivery.js';
 import * as emailIntake from './migrations/040-email-intake.js';
 import * as outboxSuperseded from './migrations/045-outbox-superseded.js';
 import * as outageTranslations from './migrations/050-outage-translations.js';
+import * as ticketEventNotify from './migrations/060-ticket-event-notify.js';
+import * as consoleSessions from './migrations/061-console-sessions.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -26,6 +28,8 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['040-email-intake', emailIntake],
   ['045-outbox-superseded', outboxSuperseded],
   ['050-outage-translations', outageTranslations],
+  ['060-ticket-event-notify', ticketEventNotify],
+  ['061-console-sessions', consoleSessions],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database
