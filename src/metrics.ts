@@ -34,6 +34,11 @@ export function createMetrics() {
       labelNames: ['dependency'] as const,
       registers: [registry],
     }),
+    streamClients: new Gauge({
+      name: 'helpdesk_stream_clients',
+      help: 'Clients connected to the live stream (GET /api/stream)',
+      registers: [registry],
+    }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { ConfigError } from '../config/index.js';
 import { createApp } from '../app.js';
+import { createStreamHub } from '../api/stream/hub.js';
 import { createReadiness } from './readiness.js';
 import { createTwilioRouter } from '../intake/twilio/router.js';
 import type { Redis } from 'ioredis';
@@ -20,7 +21,11 @@ export interface WebAppParts {
   redisPrefix?: string;
 }
 
-/** The express app of the web role: REST API, Twilio webhooks when telephony is on, health. */
+/**
+ * The express app of the web role: REST API, live stream, Twilio webhooks when telephony is on,
+ * health. Opens nothing yet: the live stream's LISTEN connection opens with its first client, and
+ * `close` ends the streams and that connection.
+ */
 export function buildWebApp({ config, log, services, redis, health, redisPrefix }: WebAppParts) {
   const twilio = config.twilio
     ? createTwilioRouter({
@@ -33,7 +38,8 @@ export function buildWebApp({ config, log, services, redis, health, redisPrefix 
         ...(redisPrefix ? { redisPrefix } : {}),
       })
     : undefined;
-  return createApp({
+  const stream = createStreamHub({ feed: services.store.ticketEventFeed, log, metrics: services.metrics });
+  const app = createApp({
     ...(twilio ? { twilio } : {}),
     config,
     log,
@@ -41,22 +47,28 @@ export function buildWebApp({ config, log, services, redis, health, redisPrefix 
     tickets: services.tickets,
     metrics: services.metrics,
     readiness: createReadiness(services.store, redis, services.metrics, health),
+    stream,
   });
+  return { app, close: () => stream.close() };
 }
 
 /** The HTTP side: REST API, Twilio webhooks, health, readiness and metrics. */
 export async function startWeb(ctx: RoleContext): Promise<RoleStopper> {
   const { config, log, services } = ctx;
-  const app = buildWebApp(ctx);
-  const server = await listen(createServer(app), config.port);
+  const web = buildWebApp(ctx);
+  const server = await listen(createServer(web.app), config.port);
   log.info({ port: config.port, publicUrl: config.publicUrl }, 'HTTP listening');
   // The API's changes enqueue routing jobs; the worker role consumes them.
   const releaseRouting = services.routing.connect(ctx.redisUrl);
   return () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    }).then(releaseRouting);
+    Promise.all([
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+      // The live streams never end by themselves: ended here, their connections close with them.
+      web.close(),
+    ]).then(releaseRouting);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db } from './handle.js';
+import { connectionOptions } from './own-connection.js';
 
 /**
  * Exactly one process reads a mailbox: the one holding its Postgres advisory lock. The lock lives
@@ -72,29 +73,4 @@ export function createMailboxLockRepository(db: Db) {
 /** A signed 32-bit key from the mailbox's name; distinct mailboxes colliding is a 1-in-4-billion chance per pair. */
 function lockKey(mailboxKey: string): number {
   return createHash('sha256').update(mailboxKey).digest().readInt32BE(0);
-}
-
-/**
- * The pool's own connection settings (host, credentials, SSL), reused for the lock's connection.
- * Sequelize types its `config` without the dialect options it keeps there: read as what it holds.
- */
-function connectionOptions(db: Db): pg.ClientConfig {
-  const config: {
-    host?: string;
-    port?: string | number;
-    username?: string;
-    password?: string | null;
-    database?: string;
-    ssl?: boolean;
-    dialectOptions?: Record<string, unknown>;
-  } = db.sequelize.config;
-  return {
-    ...(config.dialectOptions ?? {}),
-    ...(config.host !== undefined ? { host: config.host } : {}),
-    ...(config.port !== undefined ? { port: Number(config.port) } : {}),
-    ...(config.username !== undefined ? { user: config.username } : {}),
-    ...(typeof config.password === 'string' ? { password: config.password } : {}),
-    ...(config.database !== undefined ? { database: config.database } : {}),
-    ...(config.ssl ? { ssl: config.ssl } : {}),
-  };
 }

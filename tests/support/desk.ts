@@ -49,17 +49,18 @@ export async function createTestDesk(env: Record<string, string> = {}, adminUrl 
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   // Telephony is on when the env sets TWILIO_*; the call memory then takes a Redis prefix of its own.
   const redisPrefix = uniquePrefix();
-  const app = buildWebApp({ config, log, services, redis, redisPrefix });
+  const web = buildWebApp({ config, log, services, redis, redisPrefix });
   return {
     config,
     log,
     services,
-    app,
+    app: web.app,
     redis,
     redisUrl,
     databaseUrl: db.url,
     sequelize,
     async close() {
+      await web.close();
       if (config.twilio) await deleteKeys(redisUrl, redisPrefix);
       redis.disconnect();
       await sequelize.close();
