@@ -13,6 +13,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['cli', 'commands', 'main'],
   ['roles'],
   ['app', 'doctor', 'simulation', 'runtime'],
+  ['console'],
   ['api', 'intake'],
   ['routing', 'notify'],
   ['tickets'],
