@@ -58,6 +58,20 @@ describe('signing in to the console', () => {
     expect(total.body.total).toBe(1);
   });
 
+  it('refuses a console form posted from a foreign origin without the CSRF token (403), and the session lives on', async () => {
+    const { cookie } = await session(COORDINATOR_TOKEN);
+    const forged = await request(desk.app)
+      .post('/logout')
+      .set('Cookie', cookie)
+      .set('Origin', 'https://evil.example')
+      .type('form')
+      .send({});
+    expect(forged.status).toBe(403);
+    const wrongSecret = await request(desk.app).post('/logout').set('Cookie', cookie).type('form').send({ _csrf: 'guess' });
+    expect(wrongSecret.status).toBe(403);
+    expect((await request(desk.app).get('/api/tickets').set('Cookie', cookie)).status).toBe(200);
+  });
+
   it('ends the session on sign-out: the cookie no longer reads the API', async () => {
     const { cookie } = await session(COORDINATOR_TOKEN);
     const out = await request(desk.app).post('/logout').set('Cookie', cookie).set('Origin', 'https://desk.example').type('form').send({});
