@@ -67,7 +67,7 @@ export interface RequesterRoute {
  */
 export function requesterRoute(
   ticketChannel: Channel,
-  requester: Pick<RecipientContext['requester'], 'emails' | 'phones'>,
+  requester: { emails: readonly string[]; phones: readonly string[] },
 ): RequesterRoute | null {
   const email = requester.emails.find((e) => !isNoReplyAddress(e));
   const phone = requester.phones[0];
