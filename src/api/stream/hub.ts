@@ -16,6 +16,8 @@ import type { Principal } from '../../store/token-repository.js';
  */
 
 export interface StreamSink {
+  /** The client has joined: from now on it misses nothing (the response's head goes out now, not before). */
+  open(): void;
   /** Writes one event; false when the client cannot keep up (it is then let go: it comes back with its Last-Event-ID). */
   event(event: FeedEvent): boolean;
   /** A comment that keeps proxies from closing an idle stream. */
@@ -211,6 +213,7 @@ export function createStreamHub({ feed, log, metrics }: StreamHubDeps): StreamHu
         if (closed) return sink.end();
         clients.add(client);
         count();
+        sink.open();
         if (lastEventId !== null) await replay(client, lastEventId);
       })().catch((err: unknown) => {
         log.error({ err }, 'live stream: a client could not start');

@@ -20,23 +20,32 @@ export function streamRoute(hub: StreamHub) {
     } catch (err) {
       return next(err);
     }
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache',
-      'X-Accel-Buffering': 'no',
-      // A stream ends when the server stops or lets a slow client go: its connection is of no further use.
-      Connection: 'close',
-    });
-    res.write(OPENING);
+    // The head goes out once the client has joined the hub: an EventSource that says it is open misses nothing after.
+    const open = () => {
+      if (res.headersSent || res.destroyed) return;
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache',
+        'X-Accel-Buffering': 'no',
+        // A stream ends when the server stops or lets a slow client go: its connection is of no further use.
+        Connection: 'close',
+      });
+      res.write(OPENING);
+    };
     const write = (chunk: string): boolean => {
       if (res.writableEnded || res.destroyed) return true;
       res.write(chunk);
       return res.writableLength <= MAX_UNREAD_BYTES;
     };
     const sink: StreamSink = {
+      open,
       event: (event) => write(eventFrame(event)),
       ping: () => void write(PING),
-      end: () => void res.end(),
+      // Ended with its head and `retry:` (a server stopping): the browser comes back, to this process or another.
+      end: () => {
+        open();
+        res.end();
+      },
     };
     const leave = hub.subscribe(principal, since, sink);
     res.on('close', leave);
