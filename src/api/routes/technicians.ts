@@ -1,31 +1,9 @@
-import { generateToken } from '../../config/index.js';
 import { AppError } from '../../errors.js';
-import type { Store } from '../../store/index.js';
 import { updateTicket } from '../../tickets/actions.js';
 import type { TicketDeps } from '../../tickets/deps.js';
+import { addTechnician, changeTechnician, technicianOr404 } from '../../tickets/technicians.js';
 import { route, type Route } from '../route.js';
 import { technicianBody, technicianPatchBody, uuidParams } from '../schemas.js';
-import { parseBusinessHours } from '../../config/business-hours.js';
-
-function assertShift(shift: string | null | undefined): void {
-  if (!shift) return;
-  try {
-    parseBusinessHours(shift);
-  } catch (err) {
-    throw new AppError('VALIDATION_FAILED', `shift: ${(err as Error).message}`, { field: 'shift' });
-  }
-}
-
-async function getOr404(store: Store, id: string) {
-  const technician = await store.technicians.get(id);
-  if (!technician) throw new AppError('TECHNICIAN_NOT_FOUND', `technician ${id} does not exist`);
-  return technician;
-}
-
-/** Routing hears of every change: someone new, available again or with more room may take waiting tickets. */
-function told(deps: TicketDeps, technicianId: string): void {
-  for (const listener of deps.technicianListeners ?? []) listener({ technicianId });
-}
 
 export function technicianRoutes(deps: TicketDeps): Route[] {
   const { store } = deps;
@@ -49,18 +27,7 @@ export function technicianRoutes(deps: TicketDeps): Route[] {
       status: 201,
       body: technicianBody,
       async handler({ body }) {
-        assertShift(body.shift);
-        if (body.phone && (await store.technicians.findByPhone(body.phone))) {
-          throw new AppError('CONFLICT', 'phone: another technician already has this number', { field: 'phone' });
-        }
-        const token = generateToken();
-        const technician = await store.transaction(async (tx) => {
-          const created = await tx.technicians.create(body);
-          await tx.tokens.issue(token, { role: 'technician', technicianId: created.id });
-          return created;
-        });
-        told(deps, technician.id);
-        return { status: 201, body: { ...technician, token } };
+        return { status: 201, body: await addTechnician(deps, body) };
       },
     }),
     route<{ id: string }>({
@@ -71,7 +38,7 @@ export function technicianRoutes(deps: TicketDeps): Route[] {
       summary: 'One technician',
       access: 'staff',
       async handler({ params }) {
-        return { body: await getOr404(store, params.id) };
+        return { body: await technicianOr404(deps, params.id) };
       },
     }),
     route({
@@ -83,17 +50,7 @@ export function technicianRoutes(deps: TicketDeps): Route[] {
       access: 'coordinator',
       body: technicianPatchBody,
       async handler({ params, body }) {
-        const id = params.id;
-        await getOr404(store, id);
-        assertShift(body.shift);
-        const holder = body.phone ? await store.technicians.findByPhone(body.phone) : null;
-        if (holder && holder.id !== id) {
-          throw new AppError('CONFLICT', 'phone: another technician already has this number', { field: 'phone' });
-        }
-        const updated = await store.technicians.update(id, body);
-        if (!updated) throw new AppError('TECHNICIAN_NOT_FOUND', `technician ${id} does not exist`);
-        told(deps, id);
-        return { body: updated };
+        return { body: await changeTechnician(deps, params.id, body) };
       },
     }),
     route<{ id: string }>({
