@@ -32,6 +32,7 @@ import { createSmsDeliveryStatus } from './sms-delivery-status.js';
 import { createOutboxListening } from './outbox-listener.js';
 import { createTicketEventFeed } from './ticket-event-feed.js';
 import { createSessionRepository } from './session-repository.js';
+import { createOfferLinkRepository } from './offer-link-repository.js';
 
 /** Every repository on one handle. Building them is a few closures: a transaction builds its own. */
 function repositories(db: Db) {
@@ -76,6 +77,8 @@ function repositories(db: Db) {
     ticketEventFeed: createTicketEventFeed(db),
     /** The console's sign-ins (cookie sessions). */
     sessions: createSessionRepository(db),
+    /** The offer links' single use (the technicians' phones, migration 062). */
+    offerLinks: createOfferLinkRepository(db),
   };
 }
 

@@ -11,6 +11,7 @@ import * as outboxSuperseded from './migrations/045-outbox-superseded.js';
 import * as outageTranslations from './migrations/050-outage-translations.js';
 import * as ticketEventNotify from './migrations/060-ticket-event-notify.js';
 import * as consoleSessions from './migrations/061-console-sessions.js';
+import * as offerLinks from './migrations/062-offer-links.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -30,6 +31,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['050-outage-translations', outageTranslations],
   ['060-ticket-event-notify', ticketEventNotify],
   ['061-console-sessions', consoleSessions],
+  ['062-offer-links', offerLinks],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database
