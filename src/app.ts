@@ -26,7 +26,7 @@ export interface Readiness {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'apiToken' | 'publicUrl' | 'metricsToken' | 'language' | 'timezone'>;
+  config: Pick<Config, 'apiToken' | 'publicUrl' | 'metricsToken' | 'language' | 'timezone' | 'businessHours'>;
   log: Logger;
   store: Store;
   tickets: TicketDeps;

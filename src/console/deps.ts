@@ -7,6 +7,6 @@ import type { TicketDeps } from '../tickets/deps.js';
 export interface ConsoleDeps {
   store: Store;
   tickets: TicketDeps;
-  config: Pick<Config, 'apiToken' | 'publicUrl' | 'language' | 'timezone'>;
+  config: Pick<Config, 'apiToken' | 'publicUrl' | 'language' | 'timezone' | 'businessHours'>;
   log: Logger;
 }
