@@ -1,3 +1,4 @@
+import { QUEUE_MOVES as MOVES } from '../domain/queue-moves.js';
 import type { SlaClock, SlaHistory } from './timer-plan.js';
 
 /** What routing remembers of a ticket, read from its events (the event log is the only memory). */
@@ -13,7 +14,7 @@ export interface RoutingHistory {
   reminded(offeredAt: number, n: number): boolean;
 }
 
-const QUEUE_MOVES = new Set(['assigned', 'declined', 'offer_expired', 'queued', 'unassigned', 'escalated', 'reopened']);
+const QUEUE_MOVES = new Set<string>(MOVES);
 const FORGIVING = new Set(['escalated', 'reopened']);
 
 const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);

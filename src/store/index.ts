@@ -33,6 +33,7 @@ import { createOutboxListening } from './outbox-listener.js';
 import { createTicketEventFeed } from './ticket-event-feed.js';
 import { createSessionRepository } from './session-repository.js';
 import { createOfferLinkRepository } from './offer-link-repository.js';
+import { createQueueQuery } from './queue-query.js';
 
 /** Every repository on one handle. Building them is a few closures: a transaction builds its own. */
 function repositories(db: Db) {
@@ -79,6 +80,8 @@ function repositories(db: Db) {
     sessions: createSessionRepository(db),
     /** The offer links' single use (the technicians' phones, migration 062). */
     offerLinks: createOfferLinkRepository(db),
+    /** The console's queue: open tickets by their next SLA deadline (migration 063). */
+    queue: createQueueQuery(db),
   };
 }
 

@@ -12,6 +12,7 @@ import * as outageTranslations from './migrations/050-outage-translations.js';
 import * as ticketEventNotify from './migrations/060-ticket-event-notify.js';
 import * as consoleSessions from './migrations/061-console-sessions.js';
 import * as offerLinks from './migrations/062-offer-links.js';
+import * as queueIndex from './migrations/063-queue-index.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -32,6 +33,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['060-ticket-event-notify', ticketEventNotify],
   ['061-console-sessions', consoleSessions],
   ['062-offer-links', offerLinks],
+  ['063-queue-index', queueIndex],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database

@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import type { Ticket } from '../domain/ticket.js';
-import { reference } from '../domain/values.js';
+import { reference, type Channel, type Priority, type TicketStatus } from '../domain/values.js';
+import type { Bind } from './handle.js';
 
 /** A ticket model attribute and its column. */
 interface TicketColumn {
@@ -145,7 +146,7 @@ export function numberOf(key: string): { number: number } | null {
  * separators, the `+` and a national leading 0 are dropped and the remaining digits looked for).
  * Statements alias the ticket `t` and its requester `r`.
  */
-export function searchTerms(q: string): { clause: string; bind: Record<string, unknown> } {
+function searchTerms(q: string): { clause: string; bind: Record<string, unknown> } {
   const trimmed = q.trim();
   const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const bind: Record<string, unknown> = { q: like(trimmed) };
@@ -163,4 +164,42 @@ export function searchTerms(q: string): { clause: string; bind: Record<string, u
     alternatives.push("array_to_string(r.phones, ' ') LIKE $qPhone");
   }
   return { clause: `(${alternatives.join(' OR ')})`, bind };
+}
+
+/** What a list of tickets may be narrowed by. Each list is "any of these"; an empty or absent list does not filter. */
+export interface TicketFilterFields {
+  status?: readonly TicketStatus[];
+  priority?: readonly Priority[];
+  channel?: readonly Channel[];
+  category?: string;
+  /** A technician's id, or `none` for the unassigned. */
+  assignee?: string;
+  q?: string;
+  requesterId?: string;
+}
+
+/**
+ * The WHERE clauses of a filter, shared by the API's list and the console's queue so that a filter
+ * means the same on both. Statements alias the ticket `t` and its requester `r`; `requester` says
+ * whether a clause reads `r` (a statement may then leave the join out, e.g. to count).
+ */
+export function filterClauses(filter: TicketFilterFields): { clauses: string[]; bind: Bind; requester: boolean } {
+  const clauses: string[] = [];
+  const bind: Bind = {};
+  const where = (clause: string, name: string, value: unknown) => {
+    clauses.push(clause);
+    bind[name] = value;
+  };
+  if (filter.status?.length) where('t.status = ANY(CAST($status AS text[]))', 'status', filter.status);
+  if (filter.priority?.length) where('t.priority = ANY(CAST($priority AS text[]))', 'priority', filter.priority);
+  if (filter.channel?.length) where('t.channel = ANY(CAST($channel AS text[]))', 'channel', filter.channel);
+  if (filter.category) where('t.category = $category', 'category', filter.category);
+  if (filter.requesterId) where('t.requester_id = $requesterId', 'requesterId', filter.requesterId);
+  if (filter.assignee === 'none') clauses.push('t.assignee_id IS NULL');
+  else if (filter.assignee) where('t.assignee_id = $assignee', 'assignee', filter.assignee);
+  if (!filter.q) return { clauses, bind, requester: false };
+  const q = searchTerms(filter.q);
+  Object.assign(bind, q.bind);
+  clauses.push(q.clause);
+  return { clauses, bind, requester: true };
 }

@@ -6,7 +6,16 @@ import { hotRows, rows, txOf, type Bind, type Db } from './handle.js';
 import { jsonb } from './jsonb.js';
 import { inTransaction } from './own-transaction.js';
 import { preparedRows } from './prepared.js';
-import { numberOf, searchTerms, TICKET_SELECT, ticketSelectList, toTicket, UUID, type TicketJoinedRow } from './ticket-queries.js';
+import {
+  filterClauses,
+  numberOf,
+  TICKET_SELECT,
+  ticketSelectList,
+  toTicket,
+  UUID,
+  type TicketFilterFields,
+  type TicketJoinedRow,
+} from './ticket-queries.js';
 
 export interface NewTicket {
   channel: Channel;
@@ -75,14 +84,7 @@ export interface TicketState extends Required<Omit<TicketChanges, 'satisfaction'
   createdAt: Date;
 }
 
-/** Each list is "any of these"; an empty or absent list does not filter. */
-export interface TicketFilter {
-  status?: readonly TicketStatus[];
-  priority?: readonly Priority[];
-  channel?: readonly Channel[];
-  assignee?: string;
-  q?: string;
-  requesterId?: string;
+export interface TicketFilter extends TicketFilterFields {
   limit: number;
   offset: number;
 }
@@ -241,24 +243,9 @@ export function createTicketRepository(db: Db) {
     },
 
     async list(filter: TicketFilter): Promise<{ items: Ticket[]; total: number }> {
-      const clauses: string[] = ['true'];
-      const bind: Bind = { limit: filter.limit, offset: filter.offset };
-      const where_ = (clause: string, name: string, value: unknown) => {
-        clauses.push(clause);
-        bind[name] = value;
-      };
-      if (filter.status?.length) where_('t.status = ANY(CAST($status AS text[]))', 'status', filter.status);
-      if (filter.priority?.length) where_('t.priority = ANY(CAST($priority AS text[]))', 'priority', filter.priority);
-      if (filter.channel?.length) where_('t.channel = ANY(CAST($channel AS text[]))', 'channel', filter.channel);
-      if (filter.requesterId) where_('t.requester_id = $requesterId', 'requesterId', filter.requesterId);
-      if (filter.assignee === 'none') clauses.push('t.assignee_id IS NULL');
-      else if (filter.assignee) where_('t.assignee_id = $assignee', 'assignee', filter.assignee);
-      if (filter.q) {
-        const q = searchTerms(filter.q);
-        Object.assign(bind, q.bind);
-        clauses.push(q.clause);
-      }
-      const where = clauses.join(' AND ');
+      const { clauses, bind: filterBind } = filterClauses(filter);
+      const bind: Bind = { ...filterBind, limit: filter.limit, offset: filter.offset };
+      const where = ['true', ...clauses].join(' AND ');
       const [items, counted] = await Promise.all([
         selectTickets(db, where, bind, 'ORDER BY t.created_at DESC, t.number DESC LIMIT $limit OFFSET $offset'),
         rows<{ total: number }>(
