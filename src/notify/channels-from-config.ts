@@ -24,6 +24,10 @@ export function channelsFromConfig(config: Pick<Config, 'twilio' | 'twilioApiUrl
         apiUrl: config.twilioApiUrl,
         statusCallbackUrl: smsStatusCallbackUrl(config.publicUrl),
       }),
+      // The auth token is the server secret the offer links' codes are made with: it is never in the
+      // database, it is there whenever an SMS can go out, and whoever holds it can already sign
+      // Twilio's webhooks (text ACCEPT as any technician), so a link gives them nothing more.
+      links: { publicUrl: config.publicUrl, secret: config.twilio.authToken },
     };
   }
   if (config.smtpUrl) {

@@ -103,8 +103,16 @@ function dueOf(p: Payload, t: Ticket | null, which: SlaTarget): string {
 /** Outbox kind `requester.reply`: a person's words (payload `reply`, signed by `author`), not a template's. */
 const REPLY_KIND = 'requester.reply';
 
-/** Renders a row in its language; every channel's form (subject, text, HTML, SMS). */
-export function composeMessage(row: { kind: string; language: Language; payload: Payload }, facts: Facts, timeZone: string): Rendered {
+/**
+ * Renders a row in its language; every channel's form (subject, text, HTML, SMS). `offerLink`: the
+ * link an offer's SMS carries (notify/offer-link.ts), when it has one.
+ */
+export function composeMessage(
+  row: { kind: string; language: Language; payload: Payload },
+  facts: Facts,
+  timeZone: string,
+  offerLink?: string,
+): Rendered {
   if (row.kind === REPLY_KIND) {
     const body = str(row.payload.reply);
     if (!body) throw new ComposeError('a reply to the requester without its text');
@@ -163,6 +171,7 @@ export function composeMessage(row: { kind: string; language: Language; payload:
         ...(summary ? { summary } : {}),
         ...(timeoutMinutes !== undefined ? { timeoutMinutes } : {}),
         ...(attempt !== undefined ? { attempt } : {}),
+        ...(offerLink ? { link: offerLink } : {}),
       });
     }
     case 'offer-reminder':

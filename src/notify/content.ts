@@ -26,10 +26,13 @@ function autoSubmittedOf(kind: string): 'auto-replied' | 'auto-generated' | unde
   return REPLY_KINDS.includes(kind) ? 'auto-replied' : 'auto-generated';
 }
 
-/** The copies a row's payload asks for (a person's reply copies the watchers). */
-function ccOf(payload: Record<string, unknown>): string[] {
-  const cc = payload.cc;
-  return Array.isArray(cc) ? cc.filter((a): a is string => typeof a === 'string' && a.trim() !== '') : [];
+const addressList = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((a): a is string => typeof a === 'string' && a.trim() !== '') : [];
+
+/** The To and Cc a row's header shows when they are more than its one recipient (a person's reply). */
+function addresseesOf(payload: Record<string, unknown>): { to: string[]; cc: string[] } | null {
+  const to = addressList(payload.to);
+  return to.length > 0 ? { to, cc: addressList(payload.cc) } : null;
 }
 
 async function loadFacts(store: Store, row: OutboxItem): Promise<Facts> {
@@ -56,7 +59,7 @@ export async function renderContent(store: Store, row: OutboxItem, options: Cont
   if (row.channel === 'sms') return { sms: rendered.sms };
   const thread = row.ticketId ? threadHeaders(await store.notificationFacts.emailThread(row.ticketId, row.recipient)) : { references: [] };
   const autoSubmitted = autoSubmittedOf(row.kind);
-  const cc = ccOf(row.payload);
+  const addressees = addresseesOf(row.payload);
   return {
     email: {
       subject: rendered.subject,
@@ -65,7 +68,7 @@ export async function renderContent(store: Store, row: OutboxItem, options: Cont
       messageId: createMessageId(options.mailFrom),
       ...(thread.inReplyTo ? { inReplyTo: thread.inReplyTo } : {}),
       references: thread.references,
-      ...(cc.length > 0 ? { cc } : {}),
+      ...(addressees ? { to: addressees.to, cc: addressees.cc } : {}),
       ...(autoSubmitted ? { autoSubmitted } : {}),
     },
   };

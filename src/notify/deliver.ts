@@ -150,22 +150,19 @@ async function send(channels: Channels, row: OutboxItem, content: RenderedConten
   const email = content.email;
   if (!mail || !email) throw new SendError('permanent', 'TEMPLATE_ERROR', 'no email content');
   const sent = await mail.transport.send({
-    to: [row.recipient],
+    to: email.to ?? [row.recipient],
     subject: email.subject,
     text: email.text,
     html: email.html,
     messageId: email.messageId,
     ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
     references: email.references,
-    ...(email.cc ? { cc: email.cc } : {}),
+    // The header may show others (a reply's To and Cc); the row's copy goes to its recipient alone.
+    ...(email.to || email.cc ? { cc: email.cc ?? [], envelopeTo: [row.recipient] } : {}),
     ...(email.autoSubmitted ? { autoSubmitted: email.autoSubmitted } : {}),
   });
-  // One addressee per row: refused while "accepted" means refused. A copy refused (a watcher in Cc)
-  // does not undo what reached the addressee.
-  const recipient = row.recipient.toLowerCase();
-  if (sent.rejected?.some((address) => address.toLowerCase() === recipient)) {
-    throw new SendError('permanent', 'REJECTED', 'SMTP: recipient refused');
-  }
+  // One recipient per row: refused while "accepted" can only mean refused.
+  if (sent.rejected && sent.rejected.length > 0) throw new SendError('permanent', 'REJECTED', 'SMTP: recipient refused');
   // Stored as the inbound side stores Message-IDs (RFC 5322 msg-id without its angle brackets), so
   // that a reply's In-Reply-To finds this message.
   const externalId = normaliseMessageId(sent.messageId) ?? sent.messageId;

@@ -1,5 +1,5 @@
 import { reference, type Channel, type Priority } from '../../domain/values.js';
-import { formatBytes, formatDateTime, short, sms } from './format.js';
+import { formatBytes, formatDateTime, short, sms, whole } from './format.js';
 import type { Block, OmittedAttachment, SlaTarget, TemplateContexts, Templates, TicketInfo } from './types.js';
 
 /**
@@ -132,7 +132,7 @@ export const en: Templates = {
     sms: sms`${ref(ticket)}: ${String(omitted.length)} attachment(s) left out: ${omitted.map((o) => o.filename).join(', ')}. Send smaller files or a link.`,
   }),
 
-  offer: ({ ticket, summary, requesterName, timeoutMinutes, attempt = 1 }) => ({
+  offer: ({ ticket, summary, requesterName, timeoutMinutes, attempt = 1, link }) => ({
     subject: `${attempt > 1 ? 'Reminder: new' : 'New'} ${ticket.priority} request: ${short(ticket.subject)}`,
     body: [
       attempt > 1 ? 'This request is still waiting for a technician.' : 'A request is offered to you.',
@@ -149,7 +149,11 @@ export const en: Templates = {
       `To take it, text ACCEPT ${ticket.number}; to hand it back, DECLINE ${ticket.number}.`,
       timeoutMinutes !== undefined && `Without an answer within ${timeoutMinutes} min, it will be offered to someone else.`,
     ],
-    sms: sms`${attempt > 1 ? 'AGAIN ' : ''}${ref(ticket)} ${ticket.priority} ${category(ticket)}: ${summary ?? ticket.subject}\nReply ACCEPT ${ticket.number} / DECLINE ${ticket.number}`,
+    // The link on a line of its own, never shortened (`whole`): the summary gives way so that the
+    // text stays one segment.
+    sms: link
+      ? sms`${attempt > 1 ? 'AGAIN ' : ''}${ref(ticket)} ${ticket.priority} ${category(ticket)}: ${summary ?? ticket.subject}\nReply ACCEPT ${ticket.number} / DECLINE ${ticket.number}\n${whole(link)}`
+      : sms`${attempt > 1 ? 'AGAIN ' : ''}${ref(ticket)} ${ticket.priority} ${category(ticket)}: ${summary ?? ticket.subject}\nReply ACCEPT ${ticket.number} / DECLINE ${ticket.number}`,
   }),
 
   'offer-reminder': ({ ticket, minutesLeft }) => ({

@@ -88,17 +88,29 @@ function clip(text: string, maxSeptets: number): string {
 /** Values shorter than this are never clipped: numbers, priorities, keywords. */
 const MIN_CLIP = 12;
 
+/** A value the `sms` tag never shortens: a link cut short leads nowhere. */
+class Whole {
+  constructor(readonly text: string) {}
+}
+
+export function whole(text: string): Whole {
+  return new Whole(text);
+}
+
 /**
- * Tag for SMS texts: `sms\`HD-${n}: ${summary}. ACCEPT ${n}\``. The literal parts are kept whole;
- * when the text exceeds one segment the longest interpolated values are shortened with `...`.
+ * Tag for SMS texts: `sms\`HD-${n}: ${summary}. ACCEPT ${n}\``. The literal parts (and values
+ * marked `whole`) are kept whole; when the text exceeds one segment the longest interpolated values
+ * are shortened with `...`.
  */
 export function sms(strings: TemplateStringsArray, ...values: unknown[]): string {
   const fixed = strings.map((s) => toGsm(s));
-  const parts = values.map((v) => toGsm(oneLine(v == null ? '' : String(v))));
+  const kept = values.map((v) => v instanceof Whole);
+  const parts = values.map((v) => toGsm(oneLine(v instanceof Whole ? v.text : v == null ? '' : String(v))));
   const total = () => fixed.reduce((n, s, i) => n + smsLength(s) + smsLength(parts[i] ?? ''), 0);
   for (let excess = total() - SMS_MAX; excess > 0; excess = total() - SMS_MAX) {
     let longest = -1;
     parts.forEach((p, i) => {
+      if (kept[i]) return;
       if (smsLength(p) > MIN_CLIP && (longest < 0 || smsLength(p) > smsLength(parts[longest] ?? ''))) longest = i;
     });
     if (longest < 0) break;

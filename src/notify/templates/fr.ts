@@ -1,5 +1,5 @@
 import { reference, type Channel, type Priority } from '../../domain/values.js';
-import { formatBytes, formatDateTime, short, sms } from './format.js';
+import { formatBytes, formatDateTime, short, sms, whole } from './format.js';
 import type { Block, OmittedAttachment, SlaTarget, TemplateContexts, Templates, TicketInfo } from './types.js';
 
 /**
@@ -132,7 +132,7 @@ export const fr: Templates = {
     sms: sms`${ref(ticket)} : ${String(omitted.length)} pièce(s) jointe(s) non retenue(s) : ${omitted.map((o) => o.filename).join(', ')}. Envoyez-les plus petites ou par lien.`,
   }),
 
-  offer: ({ ticket, summary, requesterName, timeoutMinutes, attempt = 1 }) => ({
+  offer: ({ ticket, summary, requesterName, timeoutMinutes, attempt = 1, link }) => ({
     subject: `${attempt > 1 ? 'Relance : nouvelle' : 'Nouvelle'} demande ${ticket.priority} : ${short(ticket.subject)}`,
     body: [
       attempt > 1 ? 'Cette demande attend toujours un technicien.' : 'Une demande vous est proposée.',
@@ -149,7 +149,9 @@ export const fr: Templates = {
       `Pour l'accepter, envoyez ACCEPT ${ticket.number} par SMS ; pour la refuser, DECLINE ${ticket.number}.`,
       timeoutMinutes !== undefined && `Sans réponse dans ${timeoutMinutes} min, elle sera proposée à quelqu'un d'autre.`,
     ],
-    sms: sms`${attempt > 1 ? 'RELANCE ' : ''}${ref(ticket)} ${ticket.priority} ${category(ticket)} : ${summary ?? ticket.subject}\nRépondez ACCEPT ${ticket.number} / DECLINE ${ticket.number}`,
+    sms: link
+      ? sms`${attempt > 1 ? 'RELANCE ' : ''}${ref(ticket)} ${ticket.priority} ${category(ticket)} : ${summary ?? ticket.subject}\nRépondez ACCEPT ${ticket.number} / DECLINE ${ticket.number}\n${whole(link)}`
+      : sms`${attempt > 1 ? 'RELANCE ' : ''}${ref(ticket)} ${ticket.priority} ${category(ticket)} : ${summary ?? ticket.subject}\nRépondez ACCEPT ${ticket.number} / DECLINE ${ticket.number}`,
   }),
 
   'offer-reminder': ({ ticket, minutesLeft }) => ({

@@ -54,8 +54,11 @@ export interface TemplateContexts {
     omitted: OmittedAttachment[];
     limits?: { maxBytes?: number; maxTotalBytes?: number; maxCount?: number };
   };
-  /** `attempt` > 1 for the repeats of a P1 offer. */
-  offer: Base & { summary?: string; requesterName?: string | null; timeoutMinutes?: number; attempt?: number };
+  /**
+   * `attempt` > 1 for the repeats of a P1 offer. `link`: the offer's page for the technician's phone
+   * (`PUBLIC_URL/o/<code>`, notify/offer-link.ts), in the SMS only.
+   */
+  offer: Base & { summary?: string; requesterName?: string | null; timeoutMinutes?: number; attempt?: number; link?: string };
   'offer-reminder': Base & { minutesLeft: number };
   'sla-warning': Base & { target: SlaTarget; dueAt: Date | string };
   'requester-replied': Base & { requesterName?: string | null; excerpt: string; channel?: Channel };
