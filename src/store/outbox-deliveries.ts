@@ -32,7 +32,8 @@ export interface RenderedContent {
     messageId: string;
     inReplyTo?: string;
     references: string[];
-    /** Copies (a person's reply copies the ticket's watchers). */
+    /** The header's To and Cc when they show more than the row's recipient (a person's reply, its watchers in Cc). */
+    to?: string[];
     cc?: string[];
     /** Absent on a message a person wrote. */
     autoSubmitted?: 'auto-replied' | 'auto-generated';

@@ -119,13 +119,14 @@ export function notificationsFor(kind: NotificationKind, ctx: RecipientContext):
     const route = requesterRoute(ctx.ticket.channel, ctx.requester);
     const email = ctx.requester.emails.find((e) => !isNoReplyAddress(e));
     const copied = REQUESTER_ONLY.includes(kind) ? [] : watcherEmails(ctx.watchers, email);
-    // A person's reply by email is one message, the watchers in its Cc, so that a reply-all keeps
-    // everyone in one conversation; by SMS, the watchers get it by email each.
-    if (PERSONAL_KINDS.includes(kind) && route?.channel === 'email') {
-      return [make('email', route.to, language, copied.length > 0 ? { cc: copied } : {})];
-    }
-    const out: Notification[] = route ? [make(route.channel, route.to, language)] : [];
-    for (const address of copied) out.push(make('email', address, language));
+    // A person's reply by email shows the requester in To and the watchers in Cc, as a mail client
+    // would, so that a reply-all keeps everyone in one conversation; each addressee still gets a
+    // copy (a row) of their own, so that a bounce, a refusal or a retry is one person's.
+    // Payload `to` and `cc`: what the header shows, not who the row goes to.
+    const shown = PERSONAL_KINDS.includes(kind) && route?.channel === 'email' && copied.length > 0;
+    const more = shown ? { to: [route.to], cc: copied } : {};
+    const out: Notification[] = route ? [make(route.channel, route.to, language, route.channel === 'email' ? more : {})] : [];
+    for (const address of copied) out.push(make('email', address, language, more));
     return out;
   }
 

@@ -56,6 +56,8 @@ export function createSmtpMailTransport(options: SmtpMailOptions): MailTransport
           from: options.from,
           to: mail.to,
           ...(mail.cc && mail.cc.length > 0 ? { cc: mail.cc } : {}),
+          // A custom envelope replaces the whole of nodemailer's, sender included.
+          ...(mail.envelopeTo ? { envelope: { from: options.from, to: mail.envelopeTo } } : {}),
           subject: oneLine(mail.subject),
           text: mail.text,
           html: mail.html,

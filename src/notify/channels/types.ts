@@ -54,6 +54,11 @@ export interface OutboundMail {
   inReplyTo?: string;
   references?: string[];
   autoSubmitted?: 'auto-replied' | 'auto-generated';
+  /**
+   * The SMTP recipients, when not every addressee of the header: a person's reply shows the
+   * requester and the watchers, but each of them gets a copy of their own (one outbox row each).
+   */
+  envelopeTo?: string[];
   headers?: Record<string, string>;
 }
 

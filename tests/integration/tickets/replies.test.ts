@@ -150,14 +150,27 @@ describe('a reply to an email requester', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ number, status: 'in_progress' });
 
-    const reply = await waitFor('the reply to Alice', () => mailsTo(ALICE).find((r) => r.parsed.text?.includes('2 pm')));
-    // One message, Bob in its Cc: a reply-all keeps everyone in the one conversation.
-    expect(reply.envelope.to.sort()).toEqual([ALICE, BOB].sort());
-    expect(receiver.messages.filter((r) => r.parsed.text?.includes('2 pm'))).toHaveLength(1);
-    const cc = reply.parsed.cc;
-    const ccAddresses = (Array.isArray(cc) ? cc : cc ? [cc] : []).flatMap((a) => a.value.map((v) => v.address));
-    expect(ccAddresses).toEqual([BOB]);
-    expect(reply.parsed.to && !Array.isArray(reply.parsed.to) ? reply.parsed.to.value.map((v) => v.address) : []).toEqual([ALICE]);
+    const copies = await waitFor('the reply to Alice and its copy to Bob', () => {
+      const found = receiver.messages.filter((r) => r.parsed.text?.includes('2 pm'));
+      return found.length >= 2 && found;
+    });
+    // What a mail client would send, Alice in To and Bob in Cc, so that a reply-all keeps them both in
+    // the conversation; but a copy each (one outbox row, one bounce, one retry per person).
+    expect(copies.map((r) => r.envelope.to).sort()).toEqual([[ALICE], [BOB]]);
+    const reply = copies.find((r) => r.envelope.to[0] === ALICE)!;
+    const bobs = copies.find((r) => r.envelope.to[0] === BOB)!;
+    for (const copy of copies) {
+      expect(copy.parsed.to && !Array.isArray(copy.parsed.to) ? copy.parsed.to.value.map((v) => v.address) : []).toEqual([ALICE]);
+      expect(copy.parsed.cc && !Array.isArray(copy.parsed.cc) ? copy.parsed.cc.value.map((v) => v.address) : []).toEqual([BOB]);
+      expect(copy.parsed.subject).toBe(`${tag} Re: Printer jams on floor 3`);
+      expect(header(copy, 'auto-submitted')).toBeUndefined();
+    }
+    // Bob's copy answers the latest email of his own conversation.
+    expect(bobs.parsed.inReplyTo).toBe(
+      mailsTo(BOB)
+        .filter((r) => r !== bobs)
+        .pop()?.parsed.messageId,
+    );
     expect(reply.parsed.subject).toBe(`${tag} Re: Printer jams on floor 3`);
     expect(reply.parsed.from?.value[0]?.address).toBe(`helpdesk@${DESK_DOMAIN}`);
     expect(reply.parsed.text).toContain('I will come by at 2 pm with a new fuser unit.');
@@ -175,9 +188,14 @@ describe('a reply to an email requester', () => {
       const d = await detail(number);
       return d.messages.some((msg) => msg.direction === 'out' && msg.body.includes('2 pm')) && d;
     });
-    const out = after.messages.find((msg) => msg.direction === 'out' && msg.body.includes('2 pm'))!;
-    expect(out).toMatchObject({ channel: 'email', to: ALICE, subject: `${tag} Re: Printer jams on floor 3` });
-    expect(bare(out.externalId)).toBe(bare(reply.parsed.messageId));
+    const out = after.messages.filter((msg) => msg.direction === 'out' && msg.body.includes('2 pm'));
+    expect(out.map((msg) => [msg.to, bare(msg.externalId)]).sort()).toEqual(
+      [
+        [ALICE, bare(reply.parsed.messageId)],
+        [BOB, bare(bobs.parsed.messageId)],
+      ].sort(),
+    );
+    expect(out[0]).toMatchObject({ channel: 'email', subject: `${tag} Re: Printer jams on floor 3` });
     expect(after.events.filter((e) => e.type === 'reply')).toEqual([
       { type: 'reply', actor: `technician:${theo.id}`, at: expect.any(String), data: { body: text.trim(), channel: 'email' } },
     ]);

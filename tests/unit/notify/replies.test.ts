@@ -43,7 +43,7 @@ describe('requesterRoute: by the channel the requester used', () => {
 });
 
 describe('notificationsFor requester.reply', () => {
-  it('is one email with the watchers in Cc, the requester and no-reply addresses left out of it', () => {
+  it('shows the watchers in Cc, the requester and no-reply addresses left out of it, and sends each a copy', () => {
     const rows = notificationsFor(
       'requester.reply',
       context('email', ALICE, [
@@ -53,13 +53,24 @@ describe('notificationsFor requester.reply', () => {
         { phone: '+33622222222' },
       ]),
     );
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({
-      channel: 'email',
-      recipient: 'alice@client.example',
-      language: 'en',
-      payload: { reply: 'I come at 2 pm.', author: 'Théo', cc: ['bob@client.example'] },
-    });
+    expect(rows.map((r) => [r.channel, r.recipient, r.language])).toEqual([
+      ['email', 'alice@client.example', 'en'],
+      ['email', 'bob@client.example', 'en'],
+    ]);
+    for (const row of rows) {
+      expect(row.payload).toMatchObject({
+        reply: 'I come at 2 pm.',
+        author: 'Théo',
+        to: ['alice@client.example'],
+        cc: ['bob@client.example'],
+      });
+    }
+  });
+
+  it('shows nobody else when there are no watchers', () => {
+    const [row, ...others] = notificationsFor('requester.reply', context('email'));
+    expect(others).toEqual([]);
+    expect(row?.payload.to).toBeUndefined();
   });
 
   it('goes by SMS to a texter, the watchers by email each', () => {
