@@ -4,6 +4,7 @@ import { createMessageId } from './channels/smtp-mail.js';
 import { ComposeError, composeMessage, VERBATIM_SMS_KIND, type Facts } from './compose.js';
 import { PERSONAL_KINDS, REPLY_KINDS } from '../tickets/recipients.js';
 import { threadHeaders } from './thread.js';
+import { maskedOfferLink, type OfferLinks } from './offer-link.js';
 
 /**
  * The content of one outbox row, rendered once and stored on the row before the first send (see
@@ -15,6 +16,8 @@ export interface ContentOptions {
   mailFrom: string;
   /** HELPDESK_TIMEZONE, for dates in the text. */
   timeZone: string;
+  /** Where an offer's SMS links to, and the secret of its code; without it, offers go without a link. */
+  offerLinks?: OfferLinks | undefined;
 }
 
 /**
@@ -55,7 +58,8 @@ export async function renderContent(store: Store, row: OutboxItem, options: Cont
     if (typeof text !== 'string' || text.trim() === '') throw new ComposeError(`${VERBATIM_SMS_KIND} without a text`);
     return { sms: text };
   }
-  const rendered = composeMessage(row, await loadFacts(store, row), options.timeZone);
+  const facts = await loadFacts(store, row);
+  const rendered = composeMessage(row, facts, options.timeZone, maskedOfferLink(options.offerLinks, row, facts.cause?.type));
   if (row.channel === 'sms') return { sms: rendered.sms };
   const thread = row.ticketId ? threadHeaders(await store.notificationFacts.emailThread(row.ticketId, row.recipient)) : { references: [] };
   const autoSubmitted = autoSubmittedOf(row.kind);

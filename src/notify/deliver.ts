@@ -8,6 +8,7 @@ import { renderContent } from './content.js';
 import type { OutboxItem, RenderedContent } from '../store/outbox-deliveries.js';
 import { holdLease } from './lease.js';
 import { OFFER_ENDING_EVENTS, OFFER_KINDS, offerCurrency } from './offer-currency.js';
+import { revealOfferLink, type OfferLinks } from './offer-link.js';
 import { suppressionOf } from './suppression.js';
 
 /**
@@ -35,7 +36,8 @@ import { suppressionOf } from './suppression.js';
  */
 
 export interface Channels {
-  sms?: { sender: SmsSender; from: string };
+  /** `links`: the offer texts' links to the technician's phone page (offer-link.ts). */
+  sms?: { sender: SmsSender; from: string; links?: OfferLinks };
   email?: { transport: MailTransport; from: string };
 }
 
@@ -102,7 +104,11 @@ async function attempt(deps: DeliveryDeps, row: OutboxItem): Promise<DeliveryOut
   }
   if (!content) {
     try {
-      content = await renderContent(deps.store, row, { mailFrom: deps.channels.email?.from ?? '', timeZone: deps.timeZone });
+      content = await renderContent(deps.store, row, {
+        mailFrom: deps.channels.email?.from ?? '',
+        timeZone: deps.timeZone,
+        offerLinks: deps.channels.sms?.links,
+      });
     } catch (err) {
       if (err instanceof ComposeError) return fail(deps, row, { code: 'TEMPLATE_ERROR', message: err.message });
       throw err;
@@ -143,7 +149,8 @@ async function send(channels: Channels, row: OutboxItem, content: RenderedConten
   if (row.channel === 'sms') {
     const sms = channels.sms;
     if (!sms || content.sms === undefined) throw new SendError('permanent', 'TEMPLATE_ERROR', 'no SMS content');
-    const sent = await sms.sender.send({ to: row.recipient, body: content.sms });
+    // Twilio gets the offer's link; the message recorded keeps it masked, as the outbox row does.
+    const sent = await sms.sender.send({ to: row.recipient, body: revealOfferLink(sms.links, row, content.sms) });
     return { externalId: sent.externalId, status: sent.status, subject: null, body: content.sms, from: sms.from };
   }
   const mail = channels.email;
@@ -185,7 +192,7 @@ async function reconcile(deps: DeliveryDeps, row: OutboxItem, content: RenderedC
   }
   try {
     const since = new Date((row.sendStartedAt?.getTime() ?? Date.now()) - LOOKUP_SLACK_MS);
-    const found = await sms.sender.findSent({ to: row.recipient, body: content.sms, since });
+    const found = await sms.sender.findSent({ to: row.recipient, body: revealOfferLink(sms.links, row, content.sms), since });
     if (!found) {
       deps.log.info(ctx, 'an earlier send of this SMS did not reach Twilio; sending it again');
       return undefined;
