@@ -15,14 +15,14 @@ export interface Listening {
   listening(): boolean;
 }
 
-export interface ListenHandlers {
+interface ListenHandlers {
   /** A notification, with its payload ('' when the sender gave none). */
   onNotify(payload: string): void;
   /** The LISTEN is in place (first time or again): what was committed meanwhile went unheard. */
   onReconnect(): void;
 }
 
-export interface ListenSpec {
+interface ListenSpec {
   channel: string;
   /** Shown in pg_stat_activity. */
   applicationName: string;

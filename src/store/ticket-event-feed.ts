@@ -28,7 +28,7 @@ export interface FeedEvent {
   named: string[];
 }
 
-export interface FeedHandlers {
+interface FeedHandlers {
   /** Events committed, by id, in commit order. */
   onEvents(ids: number[]): void;
   /** The LISTEN is (back) in place: events committed while it was not went unheard. */

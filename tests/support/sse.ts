@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 
 /** One Server-Sent Event as a browser's EventSource would dispatch it. */
-export interface SseEvent {
+interface SseEvent {
   id: string | undefined;
   event: string;
   data: string;
@@ -100,7 +100,7 @@ export async function openStream(url: string, headers: Record<string, string> = 
   };
 }
 
-export interface TicketStreamEvent {
+interface TicketStreamEvent {
   eventId: number;
   ticketId: string;
   number: number;

@@ -31,7 +31,7 @@ export interface StreamHub {
   close(): Promise<void>;
 }
 
-export interface StreamHubDeps {
+interface StreamHubDeps {
   feed: TicketEventFeed;
   log: Logger;
   metrics: Pick<Metrics, 'streamClients'>;
@@ -57,7 +57,7 @@ interface Client {
 }
 
 /** A coordinator sees every event; a technician those of the tickets assigned to them, and those that name them. */
-export function mayWatch(principal: Principal, event: FeedEvent): boolean {
+function mayWatch(principal: Principal, event: FeedEvent): boolean {
   if (principal.role === 'coordinator') return true;
   const me = principal.technicianId;
   return me !== null && (event.assigneeId === me || event.named.includes(me));
