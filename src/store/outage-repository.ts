@@ -1,8 +1,17 @@
 import type { InferAttributes } from 'sequelize';
-import { LANGUAGES } from '../domain/values.js';
+import { LANGUAGES, type Priority, type TicketStatus } from '../domain/values.js';
 import type { Outage, OutageTranslations } from '../domain/ticket.js';
 import { rows, type Db } from './handle.js';
 import type { OutageRow } from './models/index.js';
+
+/** A ticket linked to an outage, as the outages page lists it. */
+export interface LinkedTicket {
+  outageId: string;
+  number: number;
+  subject: string;
+  status: TicketStatus;
+  priority: Priority;
+}
 
 type OutageFields = Pick<InferAttributes<OutageRow>, 'id' | 'title' | 'message' | 'category' | 'since' | 'until' | 'translations'>;
 
@@ -46,6 +55,32 @@ export function createOutageRepository(db: Db) {
         { now },
       );
       return current.map(toOutage);
+    },
+
+    /** The ongoing outages and those that ended after `endedSince`, newest first: what a coordinator reviews. */
+    async recent(endedSince: Date, limit = 50): Promise<Outage[]> {
+      const found = await rows<OutageFields>(
+        db,
+        `SELECT id, title, message, category, since, until, translations FROM outages
+          WHERE until IS NULL OR until > $endedSince ORDER BY since DESC LIMIT $limit`,
+        { endedSince, limit },
+      );
+      return found.map(toOutage);
+    },
+
+    /** The tickets routing linked to these outages (tickets.outage_id), newest first, per outage. */
+    async linkedTickets(outageIds: readonly string[], perOutage = 50): Promise<LinkedTicket[]> {
+      if (outageIds.length === 0) return [];
+      return rows<LinkedTicket>(
+        db,
+        // One scan for them all (no index on outage_id: the page is a coordinator's, not a hot path).
+        `SELECT "outageId", number, subject, status, priority FROM (
+           SELECT t.outage_id AS "outageId", t.number, t.subject, t.status, t.priority,
+                  row_number() OVER (PARTITION BY t.outage_id ORDER BY t.created_at DESC) AS rank
+             FROM tickets t WHERE t.outage_id = ANY(CAST($ids AS uuid[]))) l
+          WHERE rank <= $perOutage ORDER BY "outageId", rank`,
+        { ids: [...outageIds], perOutage },
+      );
     },
 
     async create(input: {

@@ -1,7 +1,7 @@
 import { Op } from 'sequelize';
 import type { Language, Tier } from '../domain/values.js';
 import type { Technician } from '../domain/ticket.js';
-import type { Db } from './handle.js';
+import { rows, type Db } from './handle.js';
 import type { TechnicianRow } from './models/index.js';
 
 export interface TechnicianInput {
@@ -88,6 +88,18 @@ export function createTechnicianRepository(db: Db) {
     async update(id: string, changes: Partial<TechnicianInput>): Promise<Technician | null> {
       const [count] = await Technician.update({ ...changes, updatedAt: new Date() }, { where: { id, ...active }, transaction: db.tx });
       return count === 0 ? null : this.get(id);
+    },
+
+    /**
+     * Each active technician's load: the open tickets the triggers of migration 011 keep on their row
+     * (assigned, in progress or pending), the number routing compares with maxLoad.
+     */
+    async loads(): Promise<Map<string, number>> {
+      const found = await rows<{ id: string; load: number }>(
+        db,
+        `SELECT id, (open_p1 + open_p2 + open_p3 + open_p4)::int AS load FROM technicians WHERE deleted_at IS NULL`,
+      );
+      return new Map(found.map((r) => [r.id, r.load]));
     },
 
     /** Technicians leave the desk but stay in the history of the tickets they worked. */

@@ -106,7 +106,7 @@ function start(input: CallInput, facts: CallFacts): Step {
  * again whenever the caller switches language, so that each caller hears them in the language they
  * chose: each title in that language when the coordinator gave one (`translations`), else as written.
  */
-function outageNotice(lang: Language, outages: CallFacts['outages']): string[] {
+export function outageNotice(lang: Language, outages: CallFacts['outages']): string[] {
   return outages && outages.length > 0 ? [PROMPTS[lang].outages(outages.map((o) => o.titleIn?.[lang] ?? o.title))] : [];
 }
 

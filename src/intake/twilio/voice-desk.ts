@@ -109,7 +109,7 @@ export function createVoiceDesk(deps: VoiceDeskDeps) {
 }
 
 /** An outage's title in each language the coordinator gave it in. */
-function titlesOf(translations: OutageTranslations): Partial<Record<Language, string>> {
+export function titlesOf(translations: OutageTranslations): Partial<Record<Language, string>> {
   const titles: Partial<Record<Language, string>> = {};
   for (const lang of LANGUAGES) {
     const translated = translations[lang];
