@@ -20,7 +20,8 @@ export interface Deciding {
   holding: ReadonlySet<string>;
 }
 
-function snapshotOf(r: TechnicianRecord, history: RoutingHistory, shiftNow: (shift: string | null) => boolean): TechnicianSnapshot {
+/** A technician as the ranking sees them at `now`: routing's decisions and a person's choice (the console) alike. */
+export function snapshotOf(r: TechnicianRecord, history: RoutingHistory, shiftNow: (shift: string | null) => boolean): TechnicianSnapshot {
   return {
     id: r.id,
     tier: r.tier,

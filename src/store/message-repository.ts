@@ -16,6 +16,21 @@ export interface NewMessage {
   at?: Date;
 }
 
+/** A file or medium that came with a message: a link (MMS) or kept bytes (an email's attachment, `url` null). */
+export interface MessageMedia {
+  url: string | null;
+  contentType: string | null;
+  filename: string | null;
+}
+
+/** What a ticket's page shows of a message beyond its new text: the quoted history and signature cut from it, its media. */
+export interface MessageOriginal {
+  channel: Channel;
+  externalId: string;
+  quoted: string | null;
+  media: MessageMedia[];
+}
+
 export function createMessageRepository(db: Db) {
   const { Message } = db.models;
   return {
@@ -83,6 +98,21 @@ export function createMessageRepository(db: Db) {
         { channel, externalId },
       );
       return row ? row.ticket_id : undefined;
+    },
+
+    /** The ticket's messages that have a quoted part or media, for the page that shows them whole. */
+    async originalsOf(ticketId: string): Promise<MessageOriginal[]> {
+      return rows<MessageOriginal>(
+        db,
+        `SELECT m.channel, m.external_id AS "externalId", m.quoted,
+                coalesce((SELECT json_agg(json_build_object('url', a.url, 'contentType', a.content_type, 'filename', a.filename)
+                                          ORDER BY a.created_at, a.id)
+                            FROM attachments a WHERE a.message_id = m.id), '[]'::json) AS media
+           FROM messages m
+          WHERE m.ticket_id = $ticketId
+            AND (m.quoted IS NOT NULL OR EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id))`,
+        { ticketId },
+      );
     },
 
     async setStatus(channel: Channel, externalId: string, status: string, error: string | null): Promise<boolean> {

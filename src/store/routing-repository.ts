@@ -400,6 +400,20 @@ export function createRoutingRepository(db: Db) {
       return row?.ongoing ?? false;
     },
 
+    /**
+     * Every technician on the desk as a decision would see them, whatever their tier and skills,
+     * for a person choosing whom to assign (the console's reassign list); by id, as ties rank.
+     */
+    async everyone(): Promise<TechnicianRecord[]> {
+      const found = await rows<CandidateRow>(
+        db,
+        `SELECT tech.id, tech.tier, tech.skills, tech.max_load, tech.available, tech.shift, tech.last_assigned_at,
+                tech.open_p1, tech.open_p2, tech.open_p3, tech.open_p4
+           FROM technicians tech WHERE tech.deleted_at IS NULL ORDER BY tech.id`,
+      );
+      return found.map(toRecord);
+    },
+
     /** An active, available technician's room for more tickets; null for anyone else. */
     async capacity(technicianId: string): Promise<TechnicianCapacity | null> {
       const [row] = await rows<TechnicianCapacity>(

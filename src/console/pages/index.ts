@@ -1,6 +1,7 @@
 import type { ConsoleDeps } from '../deps.js';
 import type { ConsoleRoute } from '../route.js';
 import { queueRoutes } from './queue.js';
+import { ticketRoutes } from './ticket.js';
 import { outagePages } from './outages.js';
 import { quarantinePages } from './quarantine.js';
 import { rulePages } from './rules.js';
@@ -8,5 +9,12 @@ import { technicianPages } from './technicians.js';
 
 /** Every page of the console, in one list the router mounts. */
 export function consolePages(deps: ConsoleDeps): ConsoleRoute[] {
-  return [...queueRoutes(deps), ...technicianPages(deps), ...outagePages(deps), ...quarantinePages(deps), ...rulePages(deps)];
+  return [
+    ...queueRoutes(deps),
+    ...ticketRoutes(deps),
+    ...technicianPages(deps),
+    ...outagePages(deps),
+    ...quarantinePages(deps),
+    ...rulePages(deps),
+  ];
 }

@@ -1,0 +1,27 @@
+import { actorLabel, type Actor, type Ticket } from '../domain/ticket.js';
+import { AppError } from '../errors.js';
+import { assertMayWork } from './actions.js';
+import { applyChange, ticketIdOrThrow } from './apply-change.js';
+import type { TicketDeps } from './deps.js';
+
+/**
+ * A person links a ticket to an ongoing outage (the contract: "or a person links them"), as routing
+ * does for a ticket of the outage's category: the same column and the same `linked_to_outage` event,
+ * so that ending the outage tells this requester too, and routing leaves the ticket to the outage.
+ */
+export async function linkTicketToOutage(deps: TicketDeps, key: string, outageId: string, actor: Actor): Promise<Ticket> {
+  const id = await ticketIdOrThrow(deps, key);
+  const now = deps.now?.() ?? new Date();
+  const outage = (await deps.store.outages.current(now)).find((o) => o.id === outageId);
+  if (!outage) throw new AppError('OUTAGE_NOT_FOUND', 'no ongoing outage has this id', { field: 'outageId' });
+  return applyChange(deps, id, actorLabel(actor), (ticket) => {
+    assertMayWork(actor, ticket);
+    if (ticket.status === 'closed')
+      throw new AppError('ILLEGAL_TRANSITION', 'a closed ticket cannot be linked to an outage; reopen it first');
+    if (ticket.outageId === outage.id) return { changes: {}, events: [] };
+    return {
+      changes: { outageId: outage.id },
+      events: [{ type: 'linked_to_outage', data: { outageId: outage.id, category: ticket.category, previous: ticket.outageId } }],
+    };
+  });
+}
