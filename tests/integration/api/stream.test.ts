@@ -1,6 +1,8 @@
+import { createServer } from 'node:net';
 import { QueryTypes } from 'sequelize';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startWeb } from '../../../src/roles/web.js';
 import { bearer, COORDINATOR_TOKEN, createTestDesk, type TestDesk } from '../../support/desk.js';
 import { listenApp, openStream, ticketEvents, type SseStream } from '../../support/sse.js';
 import { waitFor } from '../../support/wait.js';
@@ -180,9 +182,45 @@ describe('GET /api/stream', () => {
     expect(seenByAda.some((e) => e.eventId === lastNote.eventId)).toBe(false);
   });
 
+  it("opens with the console's session cookie, as the browser's EventSource sends it", async () => {
+    const login = await request(desk.app).post('/login').type('form').send({ token: COORDINATOR_TOKEN });
+    expect(login.status).toBe(303);
+    const cookie = (login.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
+    const s = await liveStream({ Cookie: cookie });
+    const ticket = await openTicket('Seen through the cookie');
+    await waitFor('the event on the cookie stream', () => ticketEvents(s).some((e) => e.ticketId === ticket.id));
+  });
+
+  it('lets the web role stop promptly while streams are open, ending them', async () => {
+    const port = await freePort();
+    const stop = await startWeb({
+      config: { ...desk.config, port },
+      log: desk.log,
+      services: desk.services,
+      redisUrl: desk.redisUrl,
+      redis: desk.redis,
+      health: new Map(),
+    });
+    const s = await openStream(`http://127.0.0.1:${port}/api/stream`, coordinator);
+    expect(s.status).toBe(200);
+    const started = Date.now();
+    await stop();
+    await s.ended;
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('lets the stream go when the client disconnects', async () => {
     const s = await liveStream(coordinator);
     s.close();
     await waitFor('the client count to drop to 0', async () => (await clientsGauge()) === 0);
   });
 });
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
