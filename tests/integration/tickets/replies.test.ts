@@ -260,6 +260,14 @@ describe('a reply to a requester who texted', () => {
     expect(d.events.find((e) => e.type === 'reply')).toMatchObject({ actor: 'coordinator', data: { channel: 'sms' } });
     // Nobody else's inbox: a texter's reply goes by SMS only.
     expect(receiver.messages.filter((r) => r.parsed.text?.includes('restarting the access point'))).toHaveLength(0);
+
+    // Twilio takes 1,600 characters at most: a longer reply by SMS is refused before anything is written.
+    const long = await api()
+      .post(`/api/tickets/${number}/replies`)
+      .set(auth)
+      .send({ body: 'x'.repeat(1_501) });
+    expect(long.status).toBe(422);
+    expect(long.body.error.message).toMatch(/at most 1500 characters/);
   });
 });
 
@@ -295,5 +303,12 @@ describe('who may reply, and with what', () => {
 
     // Their own ticket: accepted.
     await api().post(`/api/tickets/${number}/replies`).set(bearer(owner.token)).send({ body: 'Which screen model?' }).expect(201);
+
+    // A closed ticket takes none.
+    await api().post(`/api/tickets/${number}/resolve`).set(auth).send({ resolution: 'Cable replaced.' }).expect(200);
+    await api().post(`/api/tickets/${number}/close`).set(auth).send({}).expect(200);
+    const closed = await api().post(`/api/tickets/${number}/replies`).set(auth).send({ body: 'Anything else?' });
+    expect(closed.status).toBe(409);
+    expect(closed.body.error.code).toBe('ILLEGAL_TRANSITION');
   });
 });
