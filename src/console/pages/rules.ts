@@ -293,7 +293,12 @@ function categories(viewer: Viewer, t: Words, rules: CurrentRules, refusal: Refu
         </select>
         ${fieldError(refusal, section, 'startTier')}
       </p>
-      ${textInput(refusal, 'keywords', t.keywords, editing?.keywords.join(', ') ?? '', t.keywordsHint)}
+      <p>
+        <label for="category-keywords">${t.keywords}</label>
+        <textarea id="category-keywords" name="keywords" rows="3" ${described(refusal, section, 'keywords', 'category-keywords-hint')}>
+${shown(refusal, section, 'keywords', editing?.keywords.join(', ') ?? '')}</textarea>
+        <span class="hint" id="category-keywords-hint">${t.keywordsHint}</span> ${fieldError(refusal, section, 'keywords')}
+      </p>
       <p><button type="submit">${t.saveCategory}</button></p>
     </form>
   </section>`;

@@ -113,6 +113,23 @@ describe('/technicians', () => {
       .click();
     await page.waitForURL(`${web.base}/technicians`);
     expect((await api('get', `/api/technicians/${ana.id}`)).body).toMatchObject({ available: true, onCall: true });
+
+    // A ticket given to her meanwhile: her load moves on the open page, without a reload.
+    await page.locator('#live-status[data-state="open"]').waitFor();
+    const ticket = await api('post', '/api/tickets', {
+      subject: 'VPN drops',
+      description: 'Every hour',
+      requester: { email: 'lea@corp.example' },
+    });
+    const given = await request(desk.app)
+      .patch(`/api/tickets/${ticket.body.number}`)
+      .set(bearer(COORDINATOR_TOKEN))
+      .send({ assigneeId: ana.id });
+    expect(given.status).toBe(200);
+    await page
+      .getByRole('row', { name: /Ana Martin/ })
+      .getByText('1 / 5')
+      .waitFor({ timeout: 10_000 });
     expect(errors).toEqual([]);
     await done();
   });
