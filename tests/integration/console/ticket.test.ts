@@ -374,4 +374,81 @@ describe('the ticket page', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+  it('lets a coordinator reassign among the ranked candidates, answer the offer for the technician, and link the ticket to an ongoing outage', async () => {
+    const ticket = await emailTicket('frank@client.example', 'Badge printer smudges every card');
+    expect(await offeredTo(ticket.number)).toBe(techs.theo.id);
+    // No category: routing links no ticket to it by itself, so the tests before are not disturbed.
+    const outage = await api()
+      .post('/api/outages')
+      .set(auth)
+      .send({ title: 'Print server maintenance', message: 'Printing is slow until noon.' });
+    expect(outage.status).toBe(201);
+
+    const { context, page, errors } = await signedIn(COORDINATOR_TOKEN);
+    await page.goto(`${web.base}/tickets/${ticket.number}`);
+    const select = page.getByLabel('Technician', { exact: true });
+    const ranked = select.locator('optgroup').first();
+    await expect(ranked.getAttribute('label')).resolves.toBe('Ranked for this ticket');
+    // Théo has it; Ana is the next best, with why; Carl (tier 2) is listed apart, with why not.
+    await expect(ranked.locator('option').first().textContent()).resolves.toMatch(/^Ana Costa — 1 other skill, load \d+ \(\d+\/20 open\)/);
+    await expect(select.locator('optgroup').nth(1).textContent()).resolves.toContain('Carl Noor — tier 2, the ticket is tier 1');
+    await select.selectOption(techs.ana.id);
+    await page.getByRole('button', { name: 'Reassign', exact: true }).click();
+    await page.waitForURL(`${web.base}/tickets/${ticket.number}`);
+    const reassigned = await detail(ticket.number);
+    expect(reassigned).toMatchObject({ status: 'assigned', assignee: { id: techs.ana.id } });
+    expect(reassigned.events.filter((e) => e.type === 'assigned').pop()).toMatchObject({ actor: 'coordinator' });
+    await expect(page.locator('[data-live="ticket-routing"]').textContent()).resolves.toContain('Assigned by a coordinator.');
+
+    // The coordinator answers the offer for Ana (she said so on the phone).
+    await page.getByRole('button', { name: 'Accept', exact: true }).click();
+    await page.waitForURL(`${web.base}/tickets/${ticket.number}`);
+    expect(await detail(ticket.number)).toMatchObject({ status: 'in_progress', assignee: { id: techs.ana.id } });
+
+    await page.getByLabel('Ongoing outage').selectOption(outage.body.id as string);
+    await page.getByRole('button', { name: 'Link to outage', exact: true }).click();
+    await page.waitForURL(`${web.base}/tickets/${ticket.number}`);
+    const linked = await detail(ticket.number);
+    expect(linked.outageId).toBe(outage.body.id);
+    expect(linked.events.find((e) => e.type === 'linked_to_outage')).toMatchObject({ actor: 'coordinator' });
+    await expect(page.locator('.ticket-head').textContent()).resolves.toContain('Print server maintenance');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+  it('shows a move the lifecycle refuses as a message on the page (409), and a call with its recording link', async () => {
+    const ticket = await emailTicket('gina@client.example', 'Printer tray 2 missing');
+    await offeredTo(ticket.number);
+    const { context, page, errors } = await signedIn(COORDINATOR_TOKEN);
+    await page.goto(`${web.base}/tickets/${ticket.number}`);
+    // Resolved elsewhere meanwhile; this page still offers its resolve form.
+    await api().post(`/api/tickets/${ticket.number}/resolve`).set(auth).send({ resolution: 'Tray found in the storeroom.' }).expect(200);
+    await page.getByLabel('Resolution', { exact: true }).fill('Ordered a new tray.');
+    const refused = page.waitForResponse((r) => r.url().endsWith('/resolve') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+    expect((await refused).status()).toBe(409);
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('This cannot be done now');
+    expect((await detail(ticket.number)).resolution).toBe('Tray found in the storeroom.');
+
+    const caller = '+33633330001';
+    const call = await openTicket(desk.services.tickets, {
+      channel: 'voice',
+      subject: 'Voicemail: printer',
+      description: 'My printer says paper jam but there is no paper inside.',
+      requester: { phone: caller },
+      message: {
+        externalId: `CA${'5'.repeat(32)}`,
+        sender: caller,
+        recipient: HOTLINE,
+        body: 'My printer says paper jam but there is no paper inside.',
+      },
+      details: { recordingUrl: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1', recordingSid: 'RE1' },
+    });
+    if (!call.created) throw new Error('not created');
+    await page.goto(`${web.base}/tickets/${call.ticket.number}`);
+    const recording = page.locator('.timeline a.recording');
+    await expect(recording.getAttribute('href')).resolves.toBe('https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1');
+    await expect(page.locator('.timeline').textContent()).resolves.toContain('Call received');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
