@@ -13,6 +13,7 @@ import * as ticketEventNotify from './migrations/060-ticket-event-notify.js';
 import * as consoleSessions from './migrations/061-console-sessions.js';
 import * as offerLinks from './migrations/062-offer-links.js';
 import * as queueIndex from './migrations/063-queue-index.js';
+import * as statsIndex from './migrations/065-stats.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -34,6 +35,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['061-console-sessions', consoleSessions],
   ['062-offer-links', offerLinks],
   ['063-queue-index', queueIndex],
+  ['065-stats', statsIndex],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database
