@@ -23,7 +23,7 @@ export interface WebAppParts {
 
 /**
  * The express app of the web role: REST API, live stream, Twilio webhooks when telephony is on,
- * health. Opens nothing yet: the live stream's LISTEN connection opens with its first client, and
+ * health. Opens nothing yet: the live stream's listening connection opens with its first client, and
  * `close` ends the streams and that connection.
  */
 export function buildWebApp({ config, log, services, redis, health, redisPrefix }: WebAppParts) {

@@ -5,7 +5,7 @@ import type { FeedEvent, TicketEventFeed } from '../../store/ticket-event-feed.j
 import type { Principal } from '../../store/token-repository.js';
 
 /**
- * The live stream's hub: one LISTEN per process (store/ticket-event-feed.ts), the ids heard within
+ * The live stream's hub: one listening connection per process (store/ticket-event-feed.ts), the ids heard within
  * a few milliseconds read in one query, and each event handed to every connected client allowed
  * to see it. Notifications come in commit order, and so do the events each client is handed.
  *
@@ -42,7 +42,7 @@ const BATCH_MS = 5;
 /** At most this many missed events are replayed (the newest ones); the console refreshes whole regions anyway. */
 const REPLAY_LIMIT = 1_000;
 const HEARTBEAT_MS = 20_000;
-/** How long a new client waits for the first LISTEN to be in place before it joins anyway (database down). */
+/** How long a new client waits for the feed's first listening connection to be up before it joins anyway (database down). */
 const READY_WAIT_MS = 3_000;
 /** After a read fails (the database went away), it is tried again this much later. */
 const RETRY_MS = 1_000;
@@ -68,7 +68,7 @@ export function createStreamHub({ feed, log, metrics }: StreamHubDeps): StreamHu
   const recent = new Set<number>();
   /** Ids heard and not yet handed out, in commit order. */
   let queued: number[] = [];
-  /** The newest id heard of; undefined until the first LISTEN is in place. */
+  /** The newest id heard of; undefined until the feed first listens. */
   let horizon: number | undefined;
   let catchUp = false;
   let listening: Listening | undefined;
@@ -117,7 +117,7 @@ export function createStreamHub({ feed, log, metrics }: StreamHubDeps): StreamHu
     if (catchUp) {
       catchUp = false;
       try {
-        // The first LISTEN: what was committed before it is nobody's news (a client that missed it replays it).
+        // Listening for the first time: what was committed before it is nobody's news (a client that missed it replays it).
         if (horizon === undefined) horizon = Math.max(await feed.latestId(), ...queued);
         else fanOut(await feed.eventsAfter(horizon, REPLAY_LIMIT));
         markReady();
