@@ -5,9 +5,10 @@ import type { FeedEvent, TicketEventFeed } from '../../store/ticket-event-feed.j
 import type { Principal } from '../../store/token-repository.js';
 
 /**
- * The live stream's hub: one listening connection per process (store/ticket-event-feed.ts), the ids heard within
- * a few milliseconds read in one query, and each event handed to every connected client allowed
- * to see it. Notifications come in commit order, and so do the events each client is handed.
+ * The live stream's hub: one listening connection per process (store/ticket-event-feed.ts), the
+ * ids heard within a few milliseconds read in one query, and each event handed to every connected
+ * client allowed to see it. Notifications come in commit order, and so do the events each client
+ * is handed.
  *
  * A client that gives a Last-Event-ID gets what it missed first, with neither a gap nor a repeat
  * at the seam: it joins (live events are held for it), the events after its id are read and
