@@ -26,7 +26,7 @@ export interface Readiness {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'apiToken' | 'publicUrl' | 'metricsToken' | 'language' | 'timezone' | 'businessHours'>;
+  config: Pick<Config, 'apiToken' | 'publicUrl' | 'metricsToken' | 'language' | 'timezone' | 'businessHours' | 'twilio'>;
   log: Logger;
   store: Store;
   tickets: TicketDeps;

@@ -7,6 +7,7 @@ import type { TicketDeps } from '../tickets/deps.js';
 export interface ConsoleDeps {
   store: Store;
   tickets: TicketDeps;
-  config: Pick<Config, 'apiToken' | 'publicUrl' | 'language' | 'timezone' | 'businessHours'>;
+  /** `twilio`: its auth token makes the offer links' codes (pages/offer.ts). */
+  config: Pick<Config, 'apiToken' | 'publicUrl' | 'language' | 'timezone' | 'businessHours' | 'twilio'>;
   log: Logger;
 }

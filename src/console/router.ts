@@ -13,6 +13,7 @@ import { common } from './i18n.js';
 import { errorPage } from './layout.js';
 import { consolePages } from './pages/index.js';
 import { loginPage } from './pages/login.js';
+import { offerLinkRouter } from './pages/offer.js';
 import type { ConsoleResult, ConsoleRoute } from './route.js';
 import { languageOf, type Viewer } from './viewer.js';
 
@@ -101,6 +102,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       })
       .catch(next);
   });
+  // The offer links of the technicians' phones: no session, the code is the proof (pages/offer.ts).
+  router.use(offerLinkRouter(deps, { forms, sessionCookie: cookieOptions }));
   router.post('/logout', forms, (req, res, next) => {
     Promise.resolve()
       .then(async () => {
