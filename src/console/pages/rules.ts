@@ -401,6 +401,15 @@ export function rulePages(deps: ConsoleDeps): ConsoleRoute[] {
         return page(deps, viewer, null, query.category);
       },
     }),
+    consoleRoute({
+      method: 'get',
+      path: '/rules/:form',
+      access: 'coordinator',
+      // A refused form is shown at its own address; the language switch asks for that address again.
+      async handler() {
+        return { redirect: '/rules' };
+      },
+    }),
     ruleForm('calendar'),
     ruleForm('sla-targets'),
     ruleForm('priority-matrix'),

@@ -294,6 +294,10 @@ describe('/rules', () => {
     await expect(field.inputValue()).resolves.toBe('0');
     await expect(page.locator('#sla-targets-P3-resolutionMinutes-error').textContent()).resolves.toContain('must be more than 0');
     expect((await api('get', '/api/rules/sla-targets')).body.P3.resolutionMinutes).toBe(1440);
+    // The refused form's address, asked again in the other language, leads back to the page.
+    await page.getByRole('link', { name: 'Français' }).click();
+    await page.waitForURL(`${web.base}/rules`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Règles');
     expect(errors).toEqual([]);
     await done();
   });
