@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketDetail } from '../../../src/domain/ticket.js';
 import { channelsFromConfig } from '../../../src/notify/channels-from-config.js';
 import { startNotifier, type Notifier } from '../../../src/notify/notifier.js';
+import { rankCandidates, summarizeDecision, type TechnicianSnapshot } from '../../../src/rules/assignment.js';
 import { acceptTicket, addNote } from '../../../src/tickets/actions.js';
+import { exclusionKind, readReason } from '../../../src/console/pages/ticket/reasons.js';
+import { ticketTexts } from '../../../src/console/pages/ticket/texts.js';
 import { openTicket } from '../../../src/tickets/open-ticket.js';
 import { bearer, COORDINATOR_TOKEN } from '../../support/desk.js';
 import { checkAccessibility, openBrowser, signIn, startConsole, watchConsoleErrors, type RunningConsole } from '../../support/browser.js';
@@ -83,6 +86,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await notifier?.stop();
+  await desk?.stopWorkers();
   await deleteKeys(desk.redisUrl, prefix);
   await browser?.close();
   await web?.close();
@@ -450,5 +454,39 @@ describe('the ticket page', () => {
     await expect(page.locator('.timeline').textContent()).resolves.toContain('Call received');
     expect(errors).toEqual([]);
     await context.close();
+  });
+});
+
+describe('the routing reasons, in French', () => {
+  it('reads every reason and exclusion rules/assignment.ts words, so none is left in English', () => {
+    const base: TechnicianSnapshot = {
+      id: 'a',
+      tier: 1,
+      skills: ['printing'],
+      maxLoad: 5,
+      available: true,
+      onShift: true,
+      openLoad: { P1: 0, P2: 1, P3: 0, P4: 0 },
+      lastAssignedAt: null,
+    };
+    const decision = rankCandidates({ priority: 'P3', tier: 1, requiredSkills: ['printing'] }, [
+      base,
+      { ...base, id: 'b', skills: ['printing', 'network', 'email'], lastAssignedAt: new Date('2026-12-01T08:00:00Z') },
+      { ...base, id: 'c', tier: 2 },
+      { ...base, id: 'd', skills: ['network'] },
+      { ...base, id: 'e', available: false },
+      { ...base, id: 'f', onShift: false },
+      { ...base, id: 'g', maxLoad: 1 },
+      { ...base, id: 'h', declined: true },
+    ]);
+    const fr = ticketTexts('fr');
+    const viewer = { lang: 'fr' as const, timezone: 'Europe/Paris' };
+    const reasons = decision.candidates.flatMap((c) => c.reasons);
+    expect(reasons).toContain('chosen: skill fit');
+    for (const reason of reasons) expect(readReason(reason, fr, viewer), reason).not.toBe(reason);
+    expect(readReason('last assigned 2026-12-01T08:00:00.000Z', fr, viewer)).toBe('dernier ticket le 1 déc. 2026, 09:00');
+    const kinds = Object.keys(summarizeDecision(decision).excluded);
+    expect(kinds).toHaveLength(6);
+    for (const kind of kinds) expect(exclusionKind(kind, fr), kind).not.toBe(kind);
   });
 });
