@@ -119,7 +119,7 @@ export function createStreamHub({ feed, log, metrics }: StreamHubDeps): StreamHu
       catchUp = false;
       try {
         // Listening for the first time: what was committed before it is nobody's news (a client that missed it replays it).
-        if (horizon === undefined) horizon = Math.max(await feed.latestId(), ...queued);
+        if (horizon === undefined) horizon = queued.reduce((max, id) => Math.max(max, id), await feed.latestId());
         else fanOut(await feed.eventsAfter(horizon, REPLAY_LIMIT));
         markReady();
       } catch (err) {
