@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linkTicketToOutage } from '../../../src/tickets/link-outage.js';
 import { bearer, COORDINATOR_TOKEN, createTestDesk, type TestDesk } from '../../support/desk.js';
 import { checkAccessibility, openBrowser, signIn, startConsole, watchConsoleErrors, type RunningConsole } from '../../support/browser.js';
 
@@ -191,15 +192,16 @@ describe('/outages', () => {
     await expect(page.locator('dd[lang="en"]').textContent()).resolves.toContain('We know about an ongoing incident: Email is down.');
     await expect(page.locator('dd[lang="fr"]').textContent()).resolves.toContain('La messagerie est en panne');
 
-    // A ticket routing linked to the outage (tickets.outage_id, as routing's linkToOutage writes it).
+    // A ticket linked to the outage by a person (the ticket page's use case; routing writes the same link):
+    // it shows on the open page, without a reload.
+    await page.locator('#live-status[data-state="open"]').waitFor();
     const ticket = await api('post', '/api/tickets', {
       subject: 'No email since 9',
       description: 'Outlook says disconnected',
       requester: { email: 'zoe@corp.example' },
     });
-    await desk.sequelize.query('UPDATE tickets SET outage_id = $1 WHERE id = $2', { bind: [outage.id, ticket.body.id] });
-    await page.reload();
-    await expect(page.getByRole('link', { name: `HD-${ticket.body.number}` }).count()).resolves.toBe(1);
+    await linkTicketToOutage(desk.services.tickets, String(ticket.body.number), outage.id, { kind: 'coordinator' });
+    await page.getByRole('link', { name: `HD-${ticket.body.number}` }).waitFor({ timeout: 10_000 });
 
     await page.getByRole('button', { name: /End outage/ }).click();
     await page.waitForURL(`${web.base}/outages`);
