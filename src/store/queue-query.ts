@@ -2,7 +2,7 @@ import type { Channel, Priority, TicketStatus } from '../domain/values.js';
 import { reference } from '../domain/values.js';
 import { QUEUE_MOVES } from '../domain/queue-moves.js';
 import type { Ticket } from '../domain/ticket.js';
-import { rows, type Db } from './handle.js';
+import { rows, type Bind, type Db } from './handle.js';
 import { filterClauses, type TicketFilterFields } from './ticket-queries.js';
 
 export const OPEN_STATUSES = ['new', 'assigned', 'in_progress', 'pending'] as const satisfies readonly TicketStatus[];
@@ -65,6 +65,7 @@ interface QueueRow {
   paused_at: Date | null;
   created_at: Date;
   nobody_eligible: boolean;
+  total: number | null;
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -93,37 +94,51 @@ function toItem(row: QueueRow): QueueItem {
 
 /**
  * The console's queue: open tickets only, by the next pending deadline (see migration 063). The
- * page is chosen first (ids only, from the ordered index), and only its rows are then joined with
- * requesters and assignees and looked up in the event log; the total is counted from the index,
- * without the requesters unless the search reads them.
+ * page is chosen first (ids only), and only its rows are then joined with requesters and assignees
+ * and looked up in the event log. Without a search the page is the head of an ordered index scan
+ * and the total is counted from the index apart; with one, every match is read anyway (to sort
+ * them), so the total is counted over them in the same statement.
  */
 export function createQueueQuery(db: Db) {
+  const select = (where: string, counted: boolean) => `
+    SELECT t.id, t.number, t.subject, t.priority, t.status, t.channel, t.category, t.requester_id,
+           r.name AS r_name, r.emails[1] AS r_email, r.phones[1] AS r_phone, t.assignee_id, a.name AS a_name,
+           t.respond_by, t.resolve_by, t.responded_at, t.breached, t.paused_at, t.created_at, page.total,
+           (t.status = 'new' AND t.assignee_id IS NULL AND
+            (SELECT e.type FROM ticket_events e
+              WHERE e.ticket_id = t.id AND e.type = ANY(CAST($moves AS text[]))
+              ORDER BY e.id DESC LIMIT 1) = 'queued') AS nobody_eligible
+      FROM (SELECT t.id, ${counted ? 'count(*) OVER ()' : 'NULL'}::int AS total FROM tickets t WHERE ${where}
+             ORDER BY ${ORDER} LIMIT $limit OFFSET $offset) page
+      JOIN tickets t ON t.id = page.id
+      JOIN requesters r ON r.id = t.requester_id
+      LEFT JOIN technicians a ON a.id = t.assignee_id
+     ORDER BY ${ORDER}`;
+  const count = async (where: string, bind: Bind) =>
+    (await rows<{ total: number }>(db, `SELECT count(*)::int AS total FROM tickets t WHERE ${where}`, bind))[0]?.total ?? 0;
+
   return {
     async list(filter: QueueFilter): Promise<{ items: QueueItem[]; total: number }> {
       const statuses = filter.status?.filter((s) => OPEN_STATUSES.some((o) => o === s));
-      const { clauses, bind, requester } = filterClauses({ ...filter, ...(statuses ? { status: statuses } : {}) });
-      const where = [OPEN, ...clauses].join(' AND ');
-      const from = requester ? 'tickets t JOIN requesters r ON r.id = t.requester_id' : 'tickets t';
-      const [items, counted] = await Promise.all([
-        rows<QueueRow>(
-          db,
-          `SELECT t.id, t.number, t.subject, t.priority, t.status, t.channel, t.category, t.requester_id,
-                  r.name AS r_name, r.emails[1] AS r_email, r.phones[1] AS r_phone, t.assignee_id, a.name AS a_name,
-                  t.respond_by, t.resolve_by, t.responded_at, t.breached, t.paused_at, t.created_at,
-                  (t.status = 'new' AND t.assignee_id IS NULL AND
-                   (SELECT e.type FROM ticket_events e
-                     WHERE e.ticket_id = t.id AND e.type = ANY(CAST($moves AS text[]))
-                     ORDER BY e.id DESC LIMIT 1) = 'queued') AS nobody_eligible
-             FROM (SELECT t.id FROM ${from} WHERE ${where} ORDER BY ${ORDER} LIMIT $limit OFFSET $offset) page
-             JOIN tickets t ON t.id = page.id
-             JOIN requesters r ON r.id = t.requester_id
-             LEFT JOIN technicians a ON a.id = t.assignee_id
-            ORDER BY ${ORDER}`,
-          { ...bind, moves: [...QUEUE_MOVES], limit: filter.limit, offset: filter.offset },
-        ),
-        rows<{ total: number }>(db, `SELECT count(*)::int AS total FROM ${from} WHERE ${where}`, bind),
-      ]);
-      return { items: items.map(toItem), total: counted[0]?.total ?? 0 };
+      const { clauses, bind, search } = filterClauses({ ...filter, ...(statuses ? { status: statuses } : {}) });
+      const page = { ...bind, moves: [...QUEUE_MOVES], limit: filter.limit, offset: filter.offset };
+      if (!search) {
+        const where = [OPEN, ...clauses].join(' AND ');
+        const [items, total] = await Promise.all([rows<QueueRow>(db, select(where, false), page), count(where, bind)]);
+        return { items: items.map(toItem), total };
+      }
+      // Each half of the search by its own (trigram) index, over open tickets only; the ids united.
+      const where = [
+        OPEN,
+        ...clauses,
+        `t.id IN (SELECT t.id FROM tickets t WHERE ${OPEN} AND ${search.ticket}
+                  UNION ALL
+                  SELECT t.id FROM requesters r JOIN tickets t ON t.requester_id = r.id WHERE ${OPEN} AND ${search.requester})`,
+      ].join(' AND ');
+      const items = await rows<QueueRow>(db, select(where, true), page);
+      // A page past the last has no row to carry the total.
+      const total = items[0]?.total ?? (filter.offset > 0 ? await count(where, bind) : 0);
+      return { items: items.map(toItem), total };
     },
   };
 }

@@ -144,26 +144,34 @@ export function numberOf(key: string): { number: number } | null {
  * The list's `q`: words of the subject or description, a number or reference, the requester's
  * name or email, or their phone as people type it (`06 12 34 56 78` finds `+33612345678`: the
  * separators, the `+` and a national leading 0 are dropped and the remaining digits looked for).
- * Statements alias the ticket `t` and its requester `r`.
+ * In two halves, one on the ticket `t` and one on its requester `r`: a list ORs them over a join,
+ * the queue looks each half up by its own index and unites the ids. `joined_words` (migration 063)
+ * is array_to_string declared immutable, so that requesters' emails and phones can be indexed.
  */
-function searchTerms(q: string): { clause: string; bind: Record<string, unknown> } {
+export interface SearchTerms {
+  ticket: string;
+  requester: string;
+}
+
+function searchTerms(q: string): SearchTerms & { bind: Bind } {
   const trimmed = q.trim();
   const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const bind: Record<string, unknown> = { q: like(trimmed) };
-  const alternatives = ['t.subject ILIKE $q', 't.description ILIKE $q', 'r.name ILIKE $q', "array_to_string(r.emails, ' ') ILIKE $q"];
+  const bind: Bind = { q: like(trimmed) };
+  const onTicket = ['t.subject ILIKE $q', 't.description ILIKE $q'];
+  const onRequester = ['r.name ILIKE $q', 'joined_words(r.emails) ILIKE $q'];
   const byNumber = numberOf(trimmed);
   if (byNumber) {
     bind.qNumber = byNumber.number;
-    alternatives.push('t.number = $qNumber');
+    onTicket.push('t.number = $qNumber');
   }
   // Dialled digits: a `+` or a leading 0 says phone; so do 8 digits or more (ticket numbers are shorter for long).
   const dialled = trimmed.replace(/[\s.()-]/g, '');
   const digits = dialled.replace(/^\+?0*/, '');
   if (/^\+?[0-9]{4,15}$/.test(dialled) && digits.length >= 4 && (dialled.length !== digits.length || digits.length >= 8)) {
     bind.qPhone = like(digits);
-    alternatives.push("array_to_string(r.phones, ' ') LIKE $qPhone");
+    onRequester.push('joined_words(r.phones) LIKE $qPhone');
   }
-  return { clause: `(${alternatives.join(' OR ')})`, bind };
+  return { ticket: `(${onTicket.join(' OR ')})`, requester: `(${onRequester.join(' OR ')})`, bind };
 }
 
 /** What a list of tickets may be narrowed by. Each list is "any of these"; an empty or absent list does not filter. */
@@ -180,10 +188,10 @@ export interface TicketFilterFields {
 
 /**
  * The WHERE clauses of a filter, shared by the API's list and the console's queue so that a filter
- * means the same on both. Statements alias the ticket `t` and its requester `r`; `requester` says
- * whether a clause reads `r` (a statement may then leave the join out, e.g. to count).
+ * means the same on both. The clauses read the ticket `t` only; the search (`q`), when asked, comes
+ * apart as its two halves (see searchTerms) for the statement to combine.
  */
-export function filterClauses(filter: TicketFilterFields): { clauses: string[]; bind: Bind; requester: boolean } {
+export function filterClauses(filter: TicketFilterFields): { clauses: string[]; bind: Bind; search: SearchTerms | null } {
   const clauses: string[] = [];
   const bind: Bind = {};
   const where = (clause: string, name: string, value: unknown) => {
@@ -197,9 +205,7 @@ export function filterClauses(filter: TicketFilterFields): { clauses: string[]; 
   if (filter.requesterId) where('t.requester_id = $requesterId', 'requesterId', filter.requesterId);
   if (filter.assignee === 'none') clauses.push('t.assignee_id IS NULL');
   else if (filter.assignee) where('t.assignee_id = $assignee', 'assignee', filter.assignee);
-  if (!filter.q) return { clauses, bind, requester: false };
-  const q = searchTerms(filter.q);
-  Object.assign(bind, q.bind);
-  clauses.push(q.clause);
-  return { clauses, bind, requester: true };
+  if (!filter.q) return { clauses, bind, search: null };
+  const { bind: searchBind, ...search } = searchTerms(filter.q);
+  return { clauses, bind: { ...bind, ...searchBind }, search };
 }

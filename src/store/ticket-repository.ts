@@ -243,9 +243,9 @@ export function createTicketRepository(db: Db) {
     },
 
     async list(filter: TicketFilter): Promise<{ items: Ticket[]; total: number }> {
-      const { clauses, bind: filterBind } = filterClauses(filter);
+      const { clauses, bind: filterBind, search } = filterClauses(filter);
       const bind: Bind = { ...filterBind, limit: filter.limit, offset: filter.offset };
-      const where = ['true', ...clauses].join(' AND ');
+      const where = ['true', ...clauses, ...(search ? [`(${search.ticket} OR ${search.requester})`] : [])].join(' AND ');
       const [items, counted] = await Promise.all([
         selectTickets(db, where, bind, 'ORDER BY t.created_at DESC, t.number DESC LIMIT $limit OFFSET $offset'),
         rows<{ total: number }>(
