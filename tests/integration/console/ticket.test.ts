@@ -346,6 +346,10 @@ describe('the ticket page', () => {
     await waitFor('the note on the open page', async () =>
       (await page.locator('.timeline').textContent())?.includes('Vendor ticket opened: #4471.'),
     );
+    await api().patch(`/api/tickets/${ticket.number}`).set(auth).send({ priority: 'P1' }).expect(200);
+    await waitFor('the new priority in the open page’s header', async () =>
+      (await page.locator('.ticket-head .badges').textContent())?.includes('P1'),
+    );
 
     await page.getByRole('button', { name: 'Escalate', exact: true }).click();
     await expect(page.getByLabel('Reason for escalating').getAttribute('aria-invalid')).resolves.toBe('true');
