@@ -247,4 +247,33 @@ describe('the queue (GET /)', () => {
     expect(errors).toEqual([]);
     await close();
   });
+
+  it('pages by 50, the links keeping the filters, no ticket on two pages', async () => {
+    for (let batch = 0; batch < 5; batch++) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          open({
+            subject: `Laptop battery swap ${batch * 10 + i}`,
+            requester: { email: `staff${batch * 10 + i}@corp.example` },
+            impact: 'low',
+            urgency: 'low',
+          }),
+        ),
+      );
+    }
+    const login = await request(desk.app).post('/login').type('form').send({ token: COORDINATOR_TOKEN });
+    const cookie = String(login.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+    const listed = (body: string) => [...body.matchAll(/data-ticket="(HD-\d+)"/g)].map((m) => m[1]);
+    const first = await request(desk.app).get('/?lang=en&channel=web').set('Cookie', cookie);
+    expect(first.status).toBe(200);
+    const total = Number(/(\d+) open tickets/.exec(first.text)?.[1]);
+    expect(total).toBeGreaterThan(50);
+    expect(listed(first.text)).toHaveLength(50);
+    const next = /<a href="([^"]+)" rel="next">Next page<\/a>/.exec(first.text)?.[1]?.replace(/&amp;/g, '&');
+    expect(next).toBe('/?channel=web&page=2');
+    const second = await request(desk.app).get(`${next}&lang=en`).set('Cookie', cookie);
+    expect(listed(second.text)).toHaveLength(total - 50);
+    expect(listed(second.text).filter((ref) => listed(first.text).includes(ref))).toEqual([]);
+    expect(second.text).toContain('<a href="/?channel=web" rel="prev">Previous page</a>');
+  });
 });
