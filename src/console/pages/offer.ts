@@ -1,5 +1,6 @@
 import express, { type CookieOptions, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { SESSION_COOKIE } from '../../api/session.js';
+import { isAppError } from '../../errors.js';
 import type { Ticket } from '../../domain/ticket.js';
 import type { Language, Priority } from '../../domain/values.js';
 import { OFFER_ENDING_EVENTS } from '../../notify/offer-currency.js';
@@ -47,6 +48,8 @@ const words = texts(
     unknown: 'This link is not valid. Check that it was opened whole from the SMS.',
     refusedTitle: 'Refused',
     refused: 'This answer did not come from the offer page. Open the link from the SMS again.',
+    failedTitle: 'Something went wrong',
+    failed: 'Your answer could not be recorded. Try again in a moment.',
     whatNow: 'Reply to the offer SMS (LIST shows your tickets), or sign in to the console with your token.',
     signIn: 'Sign in',
     language: 'Language',
@@ -77,6 +80,8 @@ const words = texts(
     unknown: "Ce lien n'est pas valide. Vérifiez qu'il a été ouvert en entier depuis le SMS.",
     refusedTitle: 'Refusé',
     refused: 'Cette réponse ne vient pas de la page de la proposition. Ouvrez à nouveau le lien du SMS.',
+    failedTitle: 'Une erreur est survenue',
+    failed: "Votre réponse n'a pas pu être enregistrée. Réessayez dans un instant.",
     whatNow: 'Répondez au SMS de la proposition (LIST affiche vos tickets), ou connectez-vous à la console avec votre jeton.',
     signIn: 'Se connecter',
     language: 'Langue',
@@ -93,8 +98,8 @@ export interface OfferLinkOptions {
 }
 
 /** Why a link opens nothing: the page to show and its status (404 unknown, 410 used or ended, 403 foreign). */
-type Refusal = 'unknown' | 'used' | 'expired' | 'refused';
-const STATUS: Record<Refusal, number> = { unknown: 404, used: 410, expired: 410, refused: 403 };
+type Refusal = 'unknown' | 'used' | 'expired' | 'refused' | 'failed';
+const STATUS: Record<Refusal, number> = { unknown: 404, used: 410, expired: 410, refused: 403, failed: 500 };
 
 /** The offer's state as the page tells it: open, or the refusal. */
 function refusalOf(link: OfferLink | null): Refusal | null {
@@ -113,6 +118,7 @@ export function offerLinkRouter(deps: ConsoleDeps, options: OfferLinkOptions): R
   };
 
   router.get('/o/:code', (req, res, next) => {
+    res.locals.routePattern = '/o/:code';
     const lang = languageOf(req, res, deps.config.language);
     Promise.resolve()
       .then(async () => {
@@ -128,6 +134,7 @@ export function offerLinkRouter(deps: ConsoleDeps, options: OfferLinkOptions): R
 
   /** Uses the link for `outcome` and makes the change, in one transaction: both or neither. */
   const answer = (outcome: OfferLinkOutcome) => (req: Request, res: Response, next: NextFunction) => {
+    res.locals.routePattern = `/o/:code/${outcome === 'accepted' ? 'accept' : 'decline'}`;
     const lang = languageOf(req, res, deps.config.language);
     Promise.resolve()
       .then(async () => {
@@ -163,7 +170,23 @@ export function offerLinkRouter(deps: ConsoleDeps, options: OfferLinkOptions): R
   };
   router.post('/o/:code/accept', options.forms, answer('accepted'));
   router.post('/o/:code/decline', options.forms, answer('declined'));
+  router.use(offerLinkErrors(deps));
   return router;
+}
+
+/**
+ * The console's error handler logs the request's path, which here holds the code: what fails on
+ * these pages is logged by its route instead, and answered with the page that says what to do.
+ */
+function offerLinkErrors(deps: ConsoleDeps) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) return next(err);
+    const status: unknown = isAppError(err) ? err.status : typeof err === 'object' && err !== null ? Reflect.get(err, 'status') : undefined;
+    const known = typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
+    const route: unknown = res.locals.routePattern;
+    if (known >= 500) deps.log.error({ err, route: typeof route === 'string' ? route : '/o/:code' }, 'offer link page failed');
+    send(res, known, refusalPage(languageOf(req, res, deps.config.language), known >= 500 ? 'failed' : 'refused'));
+  };
 }
 
 const codeOf = (req: Request): string => (typeof req.params.code === 'string' ? req.params.code : '');
@@ -227,6 +250,7 @@ function refusalPage(lang: Language, refusal: Refusal): Html {
     used: { title: t.usedTitle, message: t.used },
     expired: { title: t.expiredTitle, message: t.expired },
     refused: { title: t.refusedTitle, message: t.refused },
+    failed: { title: t.failedTitle, message: t.failed },
   }[refusal];
   return bareLayout(lang, {
     title,
