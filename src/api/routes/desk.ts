@@ -1,5 +1,5 @@
-import { AppError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
+import { declareOutage, endOutage } from '../../tickets/outages.js';
 import { readPeriod } from '../period.js';
 import { route, type Route } from '../route.js';
 import { outageBody, statsQuery, uuidParams } from '../schemas.js';
@@ -26,24 +26,7 @@ export function deskRoutes(store: Store, timezone: string): Route[] {
       status: 201,
       body: outageBody,
       async handler({ body }) {
-        if (body.category && !(await store.categories.exists(body.category))) {
-          throw new AppError('VALIDATION_FAILED', `category: no category "${body.category}" (GET /api/categories lists them)`, {
-            field: 'category',
-          });
-        }
-        // An end already past would be stored and never shown: say so rather than lose it.
-        if (body.until && new Date(body.until).getTime() <= Math.max(Date.now(), body.since ? Date.parse(body.since) : 0)) {
-          throw new AppError('VALIDATION_FAILED', 'until: must be in the future and after since', { field: 'until' });
-        }
-        const outage = await store.outages.create({
-          title: body.title,
-          message: body.message,
-          ...(body.since ? { since: new Date(body.since) } : {}),
-          ...(body.until ? { until: new Date(body.until) } : {}),
-          ...(body.category ? { category: body.category } : {}),
-          ...(body.translations ? { translations: body.translations } : {}),
-        });
-        return { status: 201, body: outage };
+        return { status: 201, body: await declareOutage(store, body) };
       },
     }),
     route<{ id: string }>({
@@ -55,7 +38,7 @@ export function deskRoutes(store: Store, timezone: string): Route[] {
       access: 'coordinator',
       status: 204,
       async handler({ params }) {
-        if (!(await store.outages.end(params.id))) throw new AppError('OUTAGE_NOT_FOUND', `outage ${params.id} is not ongoing`);
+        await endOutage(store, params.id);
         return { status: 204 };
       },
     }),

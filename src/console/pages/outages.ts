@@ -1,8 +1,10 @@
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { outageBody } from '../../api/schemas.js';
 import type { Outage } from '../../domain/ticket.js';
 import type { Language } from '../../domain/values.js';
-import { AppError } from '../../errors.js';
+import { isAppError } from '../../errors.js';
+import { declareOutage, endOutage } from '../../tickets/outages.js';
 import { outageNotice } from '../../intake/twilio/ivr.js';
 import { titlesOf } from '../../intake/twilio/voice-desk.js';
 import type { LinkedTicket } from '../../store/outage-repository.js';
@@ -40,6 +42,8 @@ const words = texts(
     message: 'Message',
     titleHint: 'Said to callers, so keep it short: “Email is down”.',
     categoryNone: 'None (match tickets by their text)',
+    expectedEnd: 'Expected end (optional)',
+    expectedEndHint: 'In the desk’s time zone; callers stop hearing of it then. Empty: until you end it.',
     inOtherLanguages: 'In other languages (optional): callers of that language hear this title',
     titleEn: 'Title in English',
     messageEn: 'Message in English',
@@ -75,6 +79,9 @@ const words = texts(
     message: 'Message',
     titleHint: 'Dit aux appelants : restez bref, « La messagerie est en panne ».',
     categoryNone: 'Aucune (tickets rapprochés par leur texte)',
+    expectedEnd: 'Fin prévue (facultatif)',
+    expectedEndHint:
+      'Dans le fuseau du centre ; les appelants n’en entendent plus parler ensuite. Vide : jusqu’à ce que vous la terminiez.',
     inOtherLanguages: 'Dans d’autres langues (facultatif) : les appelants de cette langue entendent ce titre',
     titleEn: 'Titre en anglais',
     messageEn: 'Message en anglais',
@@ -93,6 +100,7 @@ const declareForm = z.strictObject({
   title: z.string(),
   message: z.string(),
   category: z.string(),
+  until: z.string(),
   titleEn: z.string(),
   messageEn: z.string(),
   titleFr: z.string(),
@@ -211,7 +219,12 @@ function lists(viewer: Viewer, t: Words, b: Board): Html {
     </section>`;
 }
 
-function field(name: FormField, label: string, refusal: Refusal | null, options: { long?: boolean; hint?: string } = {}): Html {
+function field(
+  name: FormField,
+  label: string,
+  refusal: Refusal | null,
+  options: { long?: boolean; hint?: string; type?: 'text' | 'datetime-local' } = {},
+): Html {
   const id = `outage-${name}`;
   const invalid = refusal?.field === name;
   const described = [options.hint ? `${id}-hint` : '', invalid ? `${id}-error` : ''].filter(Boolean).join(' ');
@@ -221,7 +234,7 @@ function field(name: FormField, label: string, refusal: Refusal | null, options:
   ${invalid ? html`aria-invalid="true"` : ''}`;
   return html`<p>
     <label for="${id}">${label}</label>
-    ${options.long ? html`<textarea ${attrs} rows="3">${value}</textarea>` : html`<input type="text" ${attrs} value="${value}" />`}
+    ${options.long ? html`<textarea ${attrs} rows="3">${value}</textarea>` : html`<input type="${options.type ?? 'text'}" ${attrs} value="${value}" />`}
     ${options.hint ? html`<span class="hint" id="${id}-hint">${options.hint}</span>` : ''}
     ${invalid ? html`<span class="error" id="${id}-error">${refusal.message}</span>` : ''}
   </p>`;
@@ -248,6 +261,7 @@ function declare(viewer: Viewer, t: Words, categories: readonly string[], refusa
         </select>
         ${categoryInvalid ? html`<span class="error" id="outage-category-error">${refusal.message}</span>` : ''}
       </p>
+      ${field('until', t.expectedEnd, refusal, { type: 'datetime-local', hint: t.expectedEndHint })}
       <fieldset>
         <legend>${t.inOtherLanguages}</legend>
         ${field('titleEn', t.titleEn, refusal)} ${field('messageEn', t.messageEn, refusal, { long: true })}
@@ -283,14 +297,19 @@ function translation(title: string, message: string) {
   return title.trim() || message.trim() ? { title: title.trim(), message: message.trim() } : undefined;
 }
 
-/** The form in the shape of POST /api/outages, judged by its schema. */
-function outageInput(form: DeclareForm) {
+/**
+ * The form in the shape of POST /api/outages, judged by its schema. A datetime-local field has no
+ * zone: the coordinator typed the desk's time.
+ */
+function outageInput(form: DeclareForm, timezone: string) {
+  const until = form.until.trim() ? (DateTime.fromISO(form.until.trim(), { zone: timezone }).toISO() ?? form.until) : undefined;
   const en = translation(form.titleEn, form.messageEn);
   const fr = translation(form.titleFr, form.messageFr);
   return {
     title: form.title.trim(),
     message: form.message.trim(),
     ...(form.category ? { category: form.category } : {}),
+    ...(until ? { until } : {}),
     ...(en || fr ? { translations: { ...(en ? { en } : {}), ...(fr ? { fr } : {}) } } : {}),
   };
 }
@@ -298,7 +317,7 @@ function outageInput(form: DeclareForm) {
 /** The schema's path (`translations.en.title`) as the form's field (`titleEn`). */
 function formFieldOf(path: readonly PropertyKey[]): FormField | null {
   const [first, lang, part] = path.map(String);
-  if (first === 'title' || first === 'message' || first === 'category') return first;
+  if (first === 'title' || first === 'message' || first === 'category' || first === 'until') return first;
   if (first === 'translations' && (lang === 'en' || lang === 'fr')) {
     const suffix = lang === 'en' ? 'En' : 'Fr';
     return part === 'message' ? `message${suffix}` : `title${suffix}`;
@@ -324,23 +343,18 @@ export function outagePages(deps: ConsoleDeps): ConsoleRoute[] {
       access: 'coordinator',
       form: declareForm,
       async handler({ viewer, form }) {
-        const checked = outageBody.safeParse(outageInput(form));
+        const checked = outageBody.safeParse(outageInput(form, viewer.timezone));
         if (!checked.success) {
           const issue = checked.error.issues[0];
           const path = issue?.path ?? [];
           return page(deps, viewer, { field: formFieldOf(path), message: `${path.join('.')}: ${issue?.message ?? ''}`, form });
         }
-        const body = checked.data;
-        // As POST /api/outages: an outage about a category nobody can file under would concern nothing.
-        if (body.category && !(await deps.store.categories.exists(body.category))) {
-          return page(deps, viewer, { field: 'category', message: `category: no category "${body.category}"`, form });
+        try {
+          await declareOutage(deps.store, checked.data);
+        } catch (err) {
+          if (!isAppError(err) || err.code !== 'VALIDATION_FAILED') throw err;
+          return page(deps, viewer, { field: formFieldOf([String(err.details?.field ?? '')]), message: err.message, form });
         }
-        await deps.store.outages.create({
-          title: body.title,
-          message: body.message,
-          ...(body.category ? { category: body.category } : {}),
-          ...(body.translations ? { translations: body.translations } : {}),
-        });
         return { redirect: '/outages' };
       },
     }),
@@ -349,8 +363,7 @@ export function outagePages(deps: ConsoleDeps): ConsoleRoute[] {
       path: '/outages/:id/end',
       access: 'coordinator',
       async handler({ params }) {
-        const id = params.id ?? '';
-        if (!(await deps.store.outages.end(id))) throw new AppError('OUTAGE_NOT_FOUND', `outage ${id} is not ongoing`);
+        await endOutage(deps.store, params.id ?? '');
         return { redirect: '/outages' };
       },
     }),

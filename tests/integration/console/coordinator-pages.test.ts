@@ -212,7 +212,7 @@ describe('/outages', () => {
     await done();
   });
 
-  it('refuses an outage without a message beside the field (422)', async () => {
+  it('refuses an outage without a message, or ending in the past, beside the field (422); takes an expected end', async () => {
     const { page, errors, done } = await coordinator();
     await page.goto(`${web.base}/outages`);
     await page.getByLabel('Title', { exact: true }).fill('VPN');
@@ -223,6 +223,25 @@ describe('/outages', () => {
     expect((await answer).status()).toBe(422);
     await expect(page.locator('#outage-message').getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(page.getByLabel('Title', { exact: true }).inputValue()).resolves.toBe('VPN');
+
+    // An expected end already past: refused by the API's own use case, beside the field.
+    await page.getByLabel('Message', { exact: true }).fill('The VPN concentrator is down');
+    await page.getByLabel('Expected end (optional)').fill('2020-01-01T10:00');
+    const past = page.waitForResponse((r) => r.url().endsWith('/outages') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Declare outage' }).click();
+    expect((await past).status()).toBe(422);
+    await expect(page.locator('#outage-until').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#outage-until-error').textContent()).resolves.toContain('must be in the future');
+    expect((await api('get', '/api/outages')).body.items).toEqual([]);
+
+    // A future one is kept, in the desk's time zone (Europe/Paris: 10:00 there is 09:00 UTC in January).
+    await page.getByLabel('Expected end (optional)').fill('2099-01-15T10:00');
+    await page.getByRole('button', { name: 'Declare outage' }).click();
+    await page.waitForURL(`${web.base}/outages`);
+    const declared = (await api('get', '/api/outages')).body.items as Array<{ id: string; until?: string }>;
+    expect(declared.map((o) => o.until)).toEqual(['2099-01-15T09:00:00.000Z']);
+    await page.getByRole('button', { name: /End outage/ }).click();
+    await page.waitForURL(`${web.base}/outages`);
     expect((await api('get', '/api/outages')).body.items).toEqual([]);
     expect(errors).toEqual([]);
     await done();
