@@ -6,6 +6,7 @@ import { outagePages } from './outages.js';
 import { quarantinePages } from './quarantine.js';
 import { rulePages } from './rules.js';
 import { technicianPages } from './technicians.js';
+import { statsPages } from './stats.js';
 
 /** Every page of the console, in one list the router mounts. */
 export function consolePages(deps: ConsoleDeps): ConsoleRoute[] {
@@ -16,5 +17,6 @@ export function consolePages(deps: ConsoleDeps): ConsoleRoute[] {
     ...outagePages(deps),
     ...quarantinePages(deps),
     ...rulePages(deps),
+    ...statsPages(deps),
   ];
 }
