@@ -186,7 +186,7 @@ describe('the offer link of a technician’s phone', () => {
     await context.close();
   }, 30_000);
 
-  it('has ended once the offer timed out, or was declined by SMS; an unknown code or a foreign origin opens nothing', async () => {
+  it('has ended once the offer timed out, or was declined by SMS; an unknown code or a foreign origin opens nothing; two taps accept once', async () => {
     // Timed out: P4 offers last 2 s here.
     const slow = await offered('cy', { subject: 'Mouse squeaks', category: 'hardware', impact: 'low', urgency: 'low' });
     await waitFor('the offer to time out', async () => eventsOf(await api(slow.number), 'offer_expired').length > 0, { timeoutMs: 10_000 });
@@ -226,5 +226,12 @@ describe('the offer link of a technician’s phone', () => {
     const still = await api(open.number);
     expect([still.status, still.assignee?.id]).toEqual(['assigned', techs.bob.id]);
     expect((await request(desk.app).get(`/o/${open.code}`)).status).toBe(200);
+
+    // Two taps at once: one accepts, the other is told the link was used; one acceptance only.
+    const tap = () => request(desk.app).post(`/o/${open.code}/accept`).set('Origin', publicUrl).type('form').send({});
+    const taps = await Promise.all([tap(), tap()]);
+    expect(taps.map((r) => r.status).sort()).toEqual([303, 410]);
+    const taken = await api(open.number);
+    expect([taken.status, taken.assignee?.id, eventsOf(taken, 'accepted').length]).toEqual(['in_progress', techs.bob.id, 1]);
   }, 30_000);
 });
