@@ -76,7 +76,8 @@ async function render(deps: ConsoleDeps, viewer: Viewer, key: string, refusal: R
           ${actionForms(view, viewer, t, refusal)}
         </div>
       </div>
-    </article>`;
+    </article>
+    <script src="/assets/ticket.js" defer></script>`;
   return { page: layout(viewer, { title: t.title(reference(ticket.number), ticket.subject), current: 'queue', body }), status };
 }
 

@@ -187,8 +187,17 @@ describe('the ticket page', () => {
     await expect(original.locator('.quoted').isVisible()).resolves.toBe(false);
     await original.locator('summary').click();
     await expect(original.locator('.quoted').textContent()).resolves.toContain('Did anyone call IT about the printer?');
+    // A change anywhere refreshes the timeline; what the reader opened stays open.
+    await waitFor('the live stream open', async () => (await page.locator('#live-status[data-state="open"]').count()) === 1);
+    await api()
+      .post(`/api/tickets/${ticket.number}/notes`)
+      .set(auth)
+      .send({ body: 'Spare fuser reserved for 2 pm.', internal: true })
+      .expect(201);
+    await waitFor('the new note, live', async () => (await timeline.textContent())?.includes('Spare fuser reserved for 2 pm.'));
+    await expect(original.locator('.quoted').isVisible()).resolves.toBe(true);
     await expect(timeline.textContent()).resolves.toContain('Fuser unit worn out');
-    await expect(timeline.locator('.internal').count()).resolves.toBe(1);
+    await expect(timeline.locator('.internal').count()).resolves.toBe(2);
     // Why Théo: routing's reasons, as recorded in the assignment event.
     const routing = page.locator('[data-live="ticket-routing"]');
     await expect(routing.textContent()).resolves.toContain('Offered to Théo Girard: the closest skill fit.');

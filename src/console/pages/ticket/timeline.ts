@@ -202,6 +202,9 @@ function callRecordings(events: readonly TicketEvent[], ctx: Context): Html[] {
   return links;
 }
 
+/** A message's id in the page, the same at every render: the live layer keeps what the reader opened (assets/ticket.js). */
+const domId = (prefix: string, message: TicketMessage) => `${prefix}-${message.channel}-${message.externalId.replace(/\s+/g, '_')}`;
+
 function messageItem(message: TicketMessage, ctx: Context): Html {
   const { t, viewer, view } = ctx;
   const channel = message.channel === 'voice' ? t.call : channelWord(message.channel, ctx);
@@ -220,7 +223,7 @@ function messageItem(message: TicketMessage, ctx: Context): Html {
     <p class="text">${message.body}</p>
     ${
       original?.quoted
-        ? html`<details class="original">
+        ? html`<details class="original" id="${domId('original', message)}">
             <summary>${t.fullOriginal}</summary>
             <p class="text quoted">${message.body} ${original.quoted}</p>
           </details>`
@@ -238,7 +241,7 @@ function messageItem(message: TicketMessage, ctx: Context): Html {
   // requester's own words and the people's actions are what a reader scans for.
   if (message.direction === 'out') {
     return html`<li class="entry message out channel-${message.channel}">
-      <details>
+      <details id="${domId('sent', message)}">
         <summary class="entry-head">${head}</summary>
         ${body}
       </details>
