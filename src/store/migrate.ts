@@ -14,6 +14,7 @@ import * as consoleSessions from './migrations/061-console-sessions.js';
 import * as offerLinks from './migrations/062-offer-links.js';
 import * as queueIndex from './migrations/063-queue-index.js';
 import * as statsIndex from './migrations/065-stats.js';
+import * as outageTickets from './migrations/066-outage-tickets.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -36,6 +37,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['062-offer-links', offerLinks],
   ['063-queue-index', queueIndex],
   ['065-stats', statsIndex],
+  ['066-outage-tickets', outageTickets],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database

@@ -73,7 +73,7 @@ export function createOutageRepository(db: Db) {
       if (outageIds.length === 0) return [];
       return rows<LinkedTicket>(
         db,
-        // One scan for them all (no index on outage_id: the page is a coordinator's, not a hot path).
+        // tickets_outage_idx (migration 066) finds them.
         `SELECT "outageId", number, subject, status, priority FROM (
            SELECT t.outage_id AS "outageId", t.number, t.subject, t.status, t.priority,
                   row_number() OVER (PARTITION BY t.outage_id ORDER BY t.created_at DESC) AS rank
