@@ -225,7 +225,10 @@ function messageItem(message: TicketMessage, ctx: Context): Html {
       original?.quoted
         ? html`<details class="original" id="${domId('original', message)}">
             <summary>${t.fullOriginal}</summary>
-            <p class="text quoted">${message.body} ${original.quoted}</p>
+            <div class="quoted">
+              <p class="text">${message.body}</p>
+              <p class="text">${original.quoted}</p>
+            </div>
           </details>`
         : ''
     }
