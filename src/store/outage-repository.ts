@@ -68,7 +68,7 @@ export function createOutageRepository(db: Db) {
       return found.map(toOutage);
     },
 
-    /** The tickets routing linked to these outages (tickets.outage_id), newest first, per outage. */
+    /** The tickets linked to these outages (tickets.outage_id, by routing or a person), newest first, per outage. */
     async linkedTickets(outageIds: readonly string[], perOutage = 50): Promise<LinkedTicket[]> {
       if (outageIds.length === 0) return [];
       return rows<LinkedTicket>(

@@ -34,7 +34,8 @@ const words = texts(
     anyCategory: 'any (tickets whose text resembles it)',
     translations: 'Translations',
     linked: 'Linked tickets',
-    linkedHint: 'Tickets routing linked to this outage (their category matches it, or their text resembles it); they wait for it to end.',
+    linkedHint:
+      'Tickets linked to this outage, by routing (their category matches it, or their text resembles it) or by a person; they wait for it to end.',
     noneLinked: 'No ticket linked yet.',
     end: 'End outage',
     declare: 'Declare an outage',
@@ -71,7 +72,7 @@ const words = texts(
     translations: 'Traductions',
     linked: 'Tickets liés',
     linkedHint:
-      'Les tickets que le routage a liés à cette panne (leur catégorie correspond, ou leur texte y ressemble) ; ils attendent sa fin.',
+      'Les tickets liés à cette panne, par le routage (leur catégorie correspond, ou leur texte y ressemble) ou par une personne ; ils attendent sa fin.',
     noneLinked: 'Aucun ticket lié pour l’instant.',
     end: 'Terminer la panne',
     declare: 'Déclarer une panne',
