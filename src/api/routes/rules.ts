@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { RULES, RULE_NAMES, categoryBody, categoryName, isRuleName, type RuleName } from '../../rules/rules-schemas.js';
 import type { TicketDeps } from '../../tickets/deps.js';
+import { putCategory, replaceRule } from '../../tickets/desk-rules.js';
 import { route, type Route } from '../route.js';
 import { parseInput } from '../validate.js';
 
@@ -21,9 +22,6 @@ const anyJson = z.unknown();
 
 export function ruleRoutes(deps: TicketDeps): Route[] {
   const repository = deps.store.rules;
-  const refresh = async () => {
-    await deps.policy.refresh?.();
-  };
   const stored = async (name: RuleName) => {
     const parsed = RULES[name].schema.safeParse(await repository.setting(name));
     return parsed.success ? parsed.data : RULES[name].default;
@@ -61,8 +59,7 @@ export function ruleRoutes(deps: TicketDeps): Route[] {
       async handler({ params, body }) {
         const name = ruleNameOr404(params.name);
         const value = parseInput(RULES[name].schema as z.ZodType<unknown>, body, 'body');
-        await repository.putSetting(name, value);
-        await refresh();
+        await replaceRule(deps, name, value);
         return { body: value };
       },
     }),
@@ -101,13 +98,12 @@ export function ruleRoutes(deps: TicketDeps): Route[] {
           throw new AppError('VALIDATION_FAILED', `name: ${checked.error.issues[0]?.message ?? 'invalid'}`, { field: 'name' });
         }
         const name = checked.data;
-        const { created, category } = await repository.putCategory({
+        const { created, category } = await putCategory(deps, {
           name,
           skills: body.skills,
           startTier: body.startTier,
           keywords: body.keywords,
         });
-        await refresh();
         return { status: created ? 201 : 200, body: category };
       },
     }),

@@ -4,6 +4,7 @@ import type { BusinessHours } from '../../config/index.js';
 import { LEVELS, PRIORITIES, type Language, type Level } from '../../domain/values.js';
 import { RULES, categoryBody, categoryName, type RuleName } from '../../rules/rules-schemas.js';
 import type { StoredCategory } from '../../store/rules-repository.js';
+import { putCategory, replaceRule } from '../../tickets/desk-rules.js';
 import type { ConsoleDeps } from '../deps.js';
 import { html, type Html } from '../html.js';
 import { csrfField, layout } from '../layout.js';
@@ -373,10 +374,7 @@ function issueOf(error: z.ZodError): { field: string; message: string } {
 
 /** `/rules`: business hours and holidays, SLA targets, the priority matrix, offer timeouts, categories. */
 export function rulePages(deps: ConsoleDeps): ConsoleRoute[] {
-  // As the API's PUT /api/rules/:name: validated by the rule's schema, stored, and the rules book reloaded.
-  const refresh = async () => {
-    await deps.tickets.policy.refresh?.();
-  };
+  // As the API's PUT /api/rules/:name: validated by the rule's schema, then stored by the same use case.
   const ruleForm = (section: Exclude<Section, 'category'>) =>
     consoleRoute({
       method: 'post',
@@ -386,8 +384,7 @@ export function rulePages(deps: ConsoleDeps): ConsoleRoute[] {
       async handler({ viewer, form }) {
         const parsed = (RULES[section].schema as z.ZodType<unknown>).safeParse(VALUES[section](form));
         if (!parsed.success) return page(deps, viewer, { section, ...issueOf(parsed.error), form });
-        await deps.store.rules.putSetting(section, parsed.data);
-        await refresh();
+        await replaceRule(deps.tickets, section, parsed.data);
         return { redirect: `/rules#${HEADINGS[section]}` };
       },
     });
@@ -431,8 +428,7 @@ export function rulePages(deps: ConsoleDeps): ConsoleRoute[] {
           keywords: listOf(form.keywords, /,/),
         });
         if (!body.success) return page(deps, viewer, { section: 'category', ...issueOf(body.error), form });
-        await deps.store.rules.putCategory({ name: name.data, ...body.data });
-        await refresh();
+        await putCategory(deps.tickets, { name: name.data, ...body.data });
         return { redirect: '/rules#categories' };
       },
     }),
