@@ -37,8 +37,11 @@ export interface QueueItem {
   sla: Ticket['sla'];
   /** The deadline the queue is ordered by and counts down to; null when the ticket has no SLA target. */
   due: { clock: 'response' | 'resolution'; at: string } | null;
-  /** `pending` on the requester: the clock is stopped, and the deadline moves out by the pause when it restarts. */
-  paused: boolean;
+  /**
+   * `pending` on the requester: the clock stands still since `since`, and the deadline moves out by
+   * the pause when it restarts (tickets/actions.ts resumeClock).
+   */
+  paused: { since: string | null } | null;
   /** Routing looked and found nobody who may take it: it waits until someone becomes available. */
   nobodyEligible: boolean;
   createdAt: string;
@@ -86,7 +89,7 @@ function toItem(row: QueueRow): QueueItem {
     assignee: row.assignee_id ? { id: row.assignee_id, name: row.a_name ?? '' } : null,
     sla: { respondBy: iso(row.respond_by), resolveBy: iso(row.resolve_by), respondedAt: iso(row.responded_at), breached: row.breached },
     due: dueAt ? { clock, at: dueAt.toISOString() } : null,
-    paused: row.status === 'pending' || row.paused_at !== null,
+    paused: row.status === 'pending' || row.paused_at !== null ? { since: iso(row.paused_at) } : null,
     nobodyEligible: row.nobody_eligible,
     createdAt: row.created_at.toISOString(),
   };

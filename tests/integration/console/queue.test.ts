@@ -103,6 +103,8 @@ beforeAll(async () => {
   // Ana holds the VPN ticket (accepted: in progress) and is offered the printer one (assigned).
   await patch(made.vpn.reference, { assigneeId: ana.id });
   await patch(made.vpn.reference, { status: 'in_progress' }, ana.token);
+  // …and waits on Zoé's answer (pending): its clock stands still.
+  await patch(made.vpn.reference, { status: 'pending' }, ana.token);
   await patch(made.printer.reference, { assigneeId: ana.id });
   // What the API cannot do: a ticket opened 75 minutes ago (its response now overdue), and tickets
   // that came by phone and email, as a desk's morning looks.
@@ -154,7 +156,10 @@ describe('the queue (GET /)', () => {
     await expect(page.locator(`tr[data-ticket="${made.monitor?.reference}"] time[data-countdown]`).textContent()).resolves.toMatch(
       /^in \d/,
     );
-    await expect(page.locator(`tr[data-ticket="${made.vpn?.reference}"]`).textContent()).resolves.toContain('Ana Martin');
+    const vpn = page.locator(`tr[data-ticket="${made.vpn?.reference}"]`);
+    await expect(vpn.textContent()).resolves.toContain('Ana Martin');
+    await expect(vpn.locator('td.due').textContent()).resolves.toMatch(/Clock paused\s*\d.* left when it restarts/);
+    expect(await vpn.locator('time[data-countdown]').count()).toBe(0);
     const phishing = page.locator(`tr[data-ticket="${made.phishing?.reference}"]`);
     await expect(phishing.getAttribute('class')).resolves.toContain('nobody-eligible');
     await expect(phishing.textContent()).resolves.toContain('No eligible technician');

@@ -86,10 +86,13 @@ function countdown(item: QueueItem, viewer: Viewer, now: Date, t: QueueTexts): H
   if (!item.due) return html`<span class="muted">${t.noTarget}</span>`;
   const clock = item.due.clock === 'response' ? t.response : t.resolution;
   if (item.paused) {
-    // Pending on the requester: the clock stands still, and the deadline moves out when it restarts.
+    // Pending on the requester: the clock stands still, and the deadline moves out by the pause when
+    // it restarts, so what is said is the time that will be left then.
+    const since = item.paused.since;
+    const left = since ? (Date.parse(item.due.at) - Date.parse(since)) / 1000 : null;
     return html`<span class="clock">${clock}</span>
       <span class="paused">${t.paused}</span>
-      <time datetime="${item.due.at}" class="muted">${t.pausedDue(formatDateTime(item.due.at, viewer))}</time>`;
+      ${left === null ? '' : html`<span class="muted">${left < 0 ? t.pausedLate(formatDuration(left, viewer.lang)) : t.pausedLeft(formatDuration(left, viewer.lang))}</span>`}`;
   }
   const left = (Date.parse(item.due.at) - now.getTime()) / 1000;
   const overdue = left < 0;
