@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Language } from '../../domain/values.js';
-import type { PeriodStats } from '../../store/stats-repository.js';
+import { figuresOf, type DeskStats } from '../../store/stats-repository.js';
+import { addSums, emptySums, type StatsSums } from '../../store/stats-series.js';
 import type { ConsoleDeps } from '../deps.js';
 import { html, jsonScript, type Html } from '../html.js';
 import { common, formatDuration } from '../i18n.js';
@@ -9,6 +10,7 @@ import { layout } from '../layout.js';
 import { consoleRoute, type ConsoleRoute } from '../route.js';
 import type { Viewer } from '../viewer.js';
 import { AGE_LIMITS, chartFigure, chartsOf, formatCount, formatRate } from './stats/charts.js';
+import { deskDays } from './stats/series.js';
 import { words, type Words } from './stats/texts.js';
 
 const DEFAULT_DAYS = 30;
@@ -122,12 +124,11 @@ function countTable(caption: string, column: string, counts: Record<string, numb
 }
 
 /** The numbers of GET /api/stats, readable without any script. */
-function figuresSection(stats: PeriodStats, lang: Language, t: Words): Html {
+function figuresSection(f: DeskStats, sums: StatsSums, lang: Language, t: Words): Html {
   const c = common(lang);
-  const f = stats.figures;
   const opened = Object.values(f.byChannel).reduce((a, b) => a + b, 0);
-  const answers = Object.values(stats.scores).reduce((a, b) => a + b, 0);
-  const scoreSum = Object.entries(stats.scores).reduce((total, [score, n]) => total + Number(score) * n, 0);
+  const answers = Object.values(sums.scores).reduce((a, b) => a + b, 0);
+  const scoreSum = Object.entries(sums.scores).reduce((total, [score, n]) => total + Number(score) * n, 0);
   const mean = answers === 0 ? null : new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(scoreSum / answers);
   const rows: Array<[string, string, string]> = [
     ['opened', t.opened, formatCount(opened, lang)],
@@ -192,13 +193,12 @@ export function statsPages(deps: ConsoleDeps): ConsoleRoute[] {
         const period = periodOf(query, viewer.timezone, t);
         if (!period.range) return { page: statsPage(viewer, t, period, null), status: 422 };
         const { from, to } = period.range;
-        // Three statements on three pooled connections at once: the two passes over the period and the open tickets.
-        const [stats, daily, backlog] = await Promise.all([
-          deps.store.stats.period(from, to),
-          deps.store.stats.daily(from, to, viewer.timezone),
+        const [days, backlog] = await Promise.all([
+          deps.store.stats.days(deskDays(from, to, viewer.timezone), viewer.timezone),
           deps.store.stats.backlog(new Date(), AGE_LIMITS),
         ]);
-        const charts = chartsOf({ lang: viewer.lang, timezone: viewer.timezone, from, to, period: stats, daily, backlog }, t);
+        const total = days.reduce((sums, day) => addSums(sums, day.sums), emptySums());
+        const charts = chartsOf({ lang: viewer.lang, timezone: viewer.timezone, from, to, days, total, backlog }, t);
         const body = html`<p>
             ${t.periodSummary(
               DateTime.fromISO(period.fromDay).setLocale(viewer.lang).toLocaleString(DateTime.DATE_FULL),
@@ -206,7 +206,7 @@ export function statsPages(deps: ConsoleDeps): ConsoleRoute[] {
             )}
           </p>
           <div class="stats-layout">
-            ${figuresSection(stats, viewer.lang, t)}
+            ${figuresSection(figuresOf(from, to, total), total, viewer.lang, t)}
             <section aria-labelledby="charts-title" class="stats-charts">
               <h2 id="charts-title">${t.charts}</h2>
               ${charts.map((spec) => chartFigure(spec, viewer.lang, t))}

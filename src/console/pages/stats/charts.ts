@@ -1,9 +1,10 @@
 import { DateTime } from 'luxon';
 import type { Language } from '../../../domain/values.js';
-import type { BacklogAge, DayStats, PeriodStats } from '../../../store/stats-repository.js';
+import type { BacklogAge } from '../../../store/stats-repository.js';
+import type { StatsSums } from '../../../store/stats-series.js';
 import { html, type Html } from '../../html.js';
 import { common, formatDuration } from '../../i18n.js';
-import { bucketOf, dailyVolume, hours, percent, pointsOf, type Point } from './series.js';
+import { bucketOf, hours, percent, pointsOf, type DaySums, type Point } from './series.js';
 import type { Words } from './texts.js';
 
 /** What stats.js draws, and the table the same numbers stand in for those who cannot see a canvas. */
@@ -32,8 +33,9 @@ export interface ChartInput {
   timezone: string;
   from: Date;
   to: Date;
-  period: PeriodStats;
-  daily: DayStats[];
+  days: DaySums[];
+  /** The sums of every day of the period. */
+  total: StatsSums;
   backlog: BacklogAge[];
 }
 
@@ -50,13 +52,13 @@ function categoryName(key: string, t: Words): string {
 /** The charts of the page, in the order they are shown. */
 export function chartsOf(input: ChartInput, t: Words): ChartSpec[] {
   const c = common(input.lang);
-  const where = { from: input.from, to: input.to, timezone: input.timezone };
   const bucket = bucketOf(input.from, input.to);
   const week = bucket === 'week';
-  const days = dailyVolume(input.daily, where);
-  const trend = pointsOf(input.daily, { ...where, bucket });
+  const days = pointsOf(input.days, input.timezone, 'day');
+  const trend = pointsOf(input.days, input.timezone, bucket);
+  const { total } = input;
   const scores = ['1', '2', '3', '4', '5'];
-  const categories = Object.entries(input.period.figures.byCategory)
+  const categories = Object.entries(total.byCategory)
     .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
     .slice(0, TOP_CATEGORIES);
   const ages = AGE_LIMITS.map((high, i) => t.ageBucket(i === 0 ? null : (AGE_LIMITS[i - 1] ?? 0), high)).concat(
@@ -71,7 +73,7 @@ export function chartsOf(input: ChartInput, t: Words): ChartSpec[] {
       column: t.day,
       x: seconds(days),
       ticks: days.map((p) => tickOf(p.start, input.lang)),
-      series: CHANNELS.map((channel) => ({ label: c[`channel_${channel}`], values: days.map((p) => p.opened[channel] ?? 0) })),
+      series: CHANNELS.map((channel) => ({ label: c[`channel_${channel}`], values: days.map((p) => p.sums.byChannel[channel] ?? 0) })),
     },
     {
       id: 'times',
@@ -82,8 +84,8 @@ export function chartsOf(input: ChartInput, t: Words): ChartSpec[] {
       x: seconds(trend),
       ticks: trend.map((p) => tickOf(p.start, input.lang)),
       series: [
-        { label: t.mttaShort, values: trend.map((p) => hours(p.respondSeconds, p.responded)) },
-        { label: t.mttrShort, values: trend.map((p) => hours(p.resolveSeconds, p.resolved)) },
+        { label: t.mttaShort, values: trend.map((p) => hours(p.sums.respondSeconds, p.sums.responded)) },
+        { label: t.mttrShort, values: trend.map((p) => hours(p.sums.resolveSeconds, p.sums.resolved)) },
       ],
     },
     {
@@ -94,7 +96,7 @@ export function chartsOf(input: ChartInput, t: Words): ChartSpec[] {
       column: week ? t.week : t.day,
       x: seconds(trend),
       ticks: trend.map((p) => tickOf(p.start, input.lang)),
-      series: [{ label: t.fcrShort, values: trend.map((p) => percent(p.firstContact, p.resolved)) }],
+      series: [{ label: t.fcrShort, values: trend.map((p) => percent(p.sums.firstContact, p.sums.resolved)) }],
     },
     {
       id: 'sla',
@@ -107,7 +109,7 @@ export function chartsOf(input: ChartInput, t: Words): ChartSpec[] {
       series: [
         {
           label: t.slaShort,
-          values: PRIORITIES.map((p) => percent(input.period.slaByPriority[p]?.met ?? 0, input.period.slaByPriority[p]?.due ?? 0)),
+          values: PRIORITIES.map((p) => percent(total.slaMet[p] ?? 0, total.slaDue[p] ?? 0)),
         },
       ],
     },
@@ -119,7 +121,7 @@ export function chartsOf(input: ChartInput, t: Words): ChartSpec[] {
       column: t.score,
       x: scores.map((_, i) => i),
       ticks: scores,
-      series: [{ label: t.answersShort, values: scores.map((s) => input.period.scores[s] ?? 0) }],
+      series: [{ label: t.answersShort, values: scores.map((s) => total.scores[s] ?? 0) }],
     },
     {
       id: 'backlog',
