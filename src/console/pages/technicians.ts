@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { technicianBody } from '../../api/schemas.js';
 import type { Technician } from '../../domain/ticket.js';
 import { isAppError } from '../../errors.js';
+import { onShift } from '../../rules/offers.js';
 import { addTechnician, changeTechnician } from '../../tickets/technicians.js';
 import type { ConsoleDeps } from '../deps.js';
 import { html, type Html } from '../html.js';
@@ -27,6 +28,8 @@ const words = texts(
     no: 'No',
     noSkills: 'none',
     wheneverAvailable: 'whenever available',
+    onShiftNow: 'on shift now',
+    offShiftNow: 'off shift now',
     makeUnavailable: 'Make unavailable',
     makeAvailable: 'Make available',
     takeOffCall: 'Take off call',
@@ -61,6 +64,8 @@ const words = texts(
     no: 'Non',
     noSkills: 'aucune',
     wheneverAvailable: 'dès qu’il est disponible',
+    onShiftNow: 'en service maintenant',
+    offShiftNow: 'hors service maintenant',
     makeUnavailable: 'Rendre indisponible',
     makeAvailable: 'Rendre disponible',
     takeOffCall: 'Retirer de l’astreinte',
@@ -115,6 +120,8 @@ function rows(viewer: Viewer, t: Words, technicians: readonly Technician[], load
     return html`<tr>
       <td colspan="8">${t.none}</td>
     </tr>`;
+  // Routing offers only to technicians on shift (rules/offers.ts): say who is, now.
+  const now = new Date();
   return html`${technicians.map((tech) => {
     const load = loads.get(tech.id) ?? 0;
     return html`<tr>
@@ -127,7 +134,9 @@ function rows(viewer: Viewer, t: Words, technicians: readonly Technician[], load
       </td>
       <td>${tech.available ? t.yes : t.no}</td>
       <td>${tech.onCall ? t.yes : t.no}</td>
-      <td>${tech.shift ?? t.wheneverAvailable}</td>
+      <td>
+        ${tech.shift ? html`${tech.shift} <span class="hint">(${onShift(tech.shift, now, viewer.timezone) ? t.onShiftNow : t.offShiftNow})</span>` : t.wheneverAvailable}
+      </td>
       <td class="actions">
         ${toggle(viewer, tech, 'availability', tech.available, tech.available ? t.makeUnavailable : t.makeAvailable)}
         ${toggle(viewer, tech, 'on-call', tech.onCall, tech.onCall ? t.takeOffCall : t.putOnCall)}

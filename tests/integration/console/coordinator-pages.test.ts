@@ -141,6 +141,7 @@ describe('/technicians', () => {
     await page.getByLabel('Nom', { exact: true }).fill('Bruno <b>Leclerc</b>');
     await page.getByLabel('Téléphone').fill('not a phone');
     await page.getByLabel('Compétences').fill('Network, accounts');
+    await page.getByLabel('Horaires').fill('mon-sun 00:00-24:00');
     const refused = page.waitForResponse((r) => r.url().endsWith('/technicians') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Ajouter le technicien' }).click();
     expect((await refused).status()).toBe(422);
@@ -152,7 +153,8 @@ describe('/technicians', () => {
     const token = (await page.locator('code.token').textContent()) ?? '';
     expect(token.length).toBeGreaterThan(20);
     // The name shows as text, and the token signs the new technician in to the API.
-    await expect(page.getByRole('row', { name: /Bruno <b>Leclerc<\/b>/ }).count()).resolves.toBe(1);
+    const bruno = page.getByRole('row', { name: /Bruno <b>Leclerc<\/b>/ });
+    await expect(bruno.textContent()).resolves.toContain('mon-sun 00:00-24:00 (en service maintenant)');
     const me = await request(desk.app).get('/api/tickets').set(bearer(token));
     expect(me.status).toBe(200);
     const listed = (await api('get', '/api/technicians')).body.items as Array<{ name: string; skills: string[]; maxLoad: number }>;
