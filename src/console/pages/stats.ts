@@ -129,7 +129,7 @@ function figuresSection(f: DeskStats, sums: StatsSums, lang: Language, t: Words)
   const opened = Object.values(f.byChannel).reduce((a, b) => a + b, 0);
   const answers = Object.values(sums.scores).reduce((a, b) => a + b, 0);
   const scoreSum = Object.entries(sums.scores).reduce((total, [score, n]) => total + Number(score) * n, 0);
-  const mean = answers === 0 ? null : new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(scoreSum / answers);
+  const mean = answers === 0 ? null : formatCount(scoreSum / answers, lang);
   const rows: Array<[string, string, string]> = [
     ['opened', t.opened, formatCount(opened, lang)],
     ['mtta', t.mtta, f.mttaSeconds === null ? t.none : formatDuration(f.mttaSeconds, lang)],

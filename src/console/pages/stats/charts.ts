@@ -149,12 +149,24 @@ export function chartsOf(input: ChartInput, t: Words): ChartSpec[] {
   ];
 }
 
+/** Intl formatters are costly to build and a year's tables format thousands of cells: one of each per language. */
+const formatters = new Map<string, Intl.NumberFormat>();
+function formatter(lang: Language, style: 'decimal' | 'percent'): Intl.NumberFormat {
+  const key = `${lang}:${style}`;
+  let found = formatters.get(key);
+  if (!found) {
+    found = new Intl.NumberFormat(lang, style === 'percent' ? { style, maximumFractionDigits: 1 } : { maximumFractionDigits: 2 });
+    formatters.set(key, found);
+  }
+  return found;
+}
+
 export function formatCount(n: number, lang: Language): string {
-  return new Intl.NumberFormat(lang).format(n);
+  return formatter(lang, 'decimal').format(n);
 }
 
 export function formatRate(rate: number, lang: Language): string {
-  return new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 }).format(rate);
+  return formatter(lang, 'percent').format(rate);
 }
 
 function cell(value: number | null, unit: ChartSpec['unit'], lang: Language, t: Words): string {
