@@ -31,6 +31,10 @@
     return { MMMM: months('long'), MMM: months('short'), WWWW: days('long'), WWW: days('short') };
   }
   const dateNames = names();
+  // The points are days or weeks: the time axis steps by whole days, labelled as the desk reads a date.
+  const DAY = 86400;
+  const DAY_STEPS = [DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY, 91 * DAY, 182 * DAY];
+  const dayLabel = new Intl.DateTimeFormat(data.lang, { day: 'numeric', month: 'short', timeZone: data.timezone });
 
   // The series as drawn. Bars of several series (the backlog's priorities) are stacked: each layer
   // shows the running total up to it, the tallest drawn first, so every segment stays visible.
@@ -63,7 +67,9 @@
         y: { range: (_u, _min, max) => [0, Math.max(spec.unit === 'percent' ? 100 : 1, max || 0) * 1.05] },
       },
       axes: [
-        time ? {} : { splits: () => spec.x, values: (_u, splits) => splits.map((i) => spec.ticks[i] || ''), grid: { show: false } },
+        time
+          ? { incrs: DAY_STEPS, space: 60, values: (_u, splits) => splits.map((ts) => dayLabel.format(new Date(ts * 1000))) }
+          : { splits: () => spec.x, values: (_u, splits) => splits.map((i) => spec.ticks[i] || ''), grid: { show: false } },
         { size: 64, values: (_u, splits) => splits.map((v) => formatValue(v, spec.unit)) },
       ],
       series: [{ label: spec.column, value: (_u, v) => (v === null ? '—' : spec.ticks[spec.x.indexOf(v)] || '') }].concat(

@@ -99,8 +99,18 @@ function periodForm(period: Period, timezone: string, t: Words): Html {
     </nav>`;
 }
 
-function countTable(caption: string, column: string, counts: Record<string, number>, name: (key: string) => string, lang: Language): Html {
-  const entries = Object.entries(counts).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+/** Largest first, or in the keys' own order (P1 before P2) when `byKey`. */
+type Order = 'largest' | 'byKey';
+
+function countTable(
+  caption: string,
+  column: string,
+  counts: Record<string, number>,
+  name: (key: string) => string,
+  lang: Language,
+  order: Order = 'largest',
+): Html {
+  const entries = Object.entries(counts).sort(([a, x], [b, y]) => (order === 'byKey' ? a.localeCompare(b) : y - x || a.localeCompare(b)));
   return html`<table class="stats-counts">
     <caption>
       ${caption}
@@ -165,7 +175,7 @@ function figuresSection(f: DeskStats, sums: StatsSums, lang: Language, t: Words)
     </table>
     <div class="stats-breakdown">
       ${countTable(t.byChannel, t.channel, f.byChannel, translated('channel'), lang)}
-      ${countTable(t.byPriority, t.priority, f.byPriority, (key) => key, lang)}
+      ${countTable(t.byPriority, t.priority, f.byPriority, (key) => key, lang, 'byKey')}
       ${countTable(t.byStatus, t.status, f.byStatus, translated('status'), lang)}
       ${countTable(t.byCategory, t.category, f.byCategory, (key) => (key === 'uncategorised' ? t.uncategorised : key), lang)}
     </div>
