@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { technicianBody } from '../../api/schemas.js';
+import { technicianBody, technicianPatchBody } from '../../api/schemas.js';
 import type { Technician } from '../../domain/ticket.js';
 import { isAppError } from '../../errors.js';
 import { onShift } from '../../rules/offers.js';
-import { addTechnician, changeTechnician } from '../../tickets/technicians.js';
+import { addTechnician, changeTechnician, technicianOr404 } from '../../tickets/technicians.js';
 import type { ConsoleDeps } from '../deps.js';
 import { html, type Html } from '../html.js';
 import { texts } from '../i18n.js';
@@ -46,6 +46,11 @@ const words = texts(
     added: (name: string) => `${name} is on the desk.`,
     tokenOnce: 'Their API token, shown this once (give it to them; it cannot be shown again):',
     refused: 'The technician was not added:',
+    edit: 'Edit',
+    editHeading: (name: string) => `Edit ${name}`,
+    saveChanges: 'Save changes',
+    cancel: 'Cancel',
+    notChanged: 'Not saved:',
   },
   {
     title: 'Techniciens',
@@ -82,6 +87,11 @@ const words = texts(
     added: (name: string) => `${name} fait partie du centre de services.`,
     tokenOnce: 'Son jeton d’API, affiché cette seule fois (remettez-le-lui ; il ne pourra plus être affiché) :',
     refused: 'Le technicien n’a pas été ajouté :',
+    edit: 'Modifier',
+    editHeading: (name: string) => `Modifier ${name}`,
+    saveChanges: 'Enregistrer',
+    cancel: 'Annuler',
+    notChanged: 'Non enregistré :',
   },
 );
 type Words = ReturnType<typeof words>;
@@ -91,7 +101,7 @@ const REGION = 'technician-rows';
 /** The toggles post the state wanted, not "flip": a double submit or a stale page cannot undo itself. */
 const wanted = z.strictObject({ value: z.enum(['true', 'false']).transform((v) => v === 'true') });
 
-const newTechnician = z.strictObject({
+const technicianForm = z.strictObject({
   name: z.string(),
   email: z.string(),
   phone: z.string(),
@@ -100,13 +110,21 @@ const newTechnician = z.strictObject({
   maxLoad: z.string(),
   shift: z.string(),
 });
-type NewTechnicianForm = z.infer<typeof newTechnician>;
+type TechnicianForm = z.infer<typeof technicianForm>;
+const editQuery = z.object({ edit: z.string().max(40).optional() });
 
 const FIELDS = ['name', 'email', 'phone', 'tier', 'skills', 'maxLoad', 'shift'] as const;
 type Field = (typeof FIELDS)[number];
 
-/** What the add form shows after a post: the token once, or the refusal beside its field. */
-type Outcome = { added: { name: string; token: string } } | { refused: { field: Field | null; message: string; form: NewTechnicianForm } };
+/** A refused form: what was typed, and the message beside its field. */
+interface Refusal {
+  field: Field | null;
+  message: string;
+  form: TechnicianForm;
+}
+
+/** What the page shows after a post: the new technician's token once, or a refused form (add or edit). */
+type Outcome = { added: { name: string; token: string } } | { refused: Refusal } | { editing: Technician; refused: Refusal | null };
 
 function toggle(viewer: Viewer, tech: Technician, what: 'availability' | 'on-call', on: boolean, label: string): Html {
   return html`<form method="post" action="/technicians/${tech.id}/${what}" class="inline">
@@ -140,6 +158,7 @@ function rows(viewer: Viewer, t: Words, technicians: readonly Technician[], load
       <td class="actions">
         ${toggle(viewer, tech, 'availability', tech.available, tech.available ? t.makeUnavailable : t.makeAvailable)}
         ${toggle(viewer, tech, 'on-call', tech.onCall, tech.onCall ? t.takeOffCall : t.putOnCall)}
+        <a href="/technicians?edit=${tech.id}#edit-technician">${t.edit}<span class="visually-hidden"> – ${tech.name}</span></a>
       </td>
     </tr>`;
   })}`;
@@ -147,15 +166,17 @@ function rows(viewer: Viewer, t: Words, technicians: readonly Technician[], load
 
 function input(
   t: Words,
+  prefix: string,
   field: Field,
-  refused: Extract<Outcome, { refused: unknown }>['refused'] | null,
-  attributes: { type?: string; required?: boolean; hint?: string; value?: string },
+  values: TechnicianForm,
+  refusal: Refusal | null,
+  attributes: { type?: string; required?: boolean; hint?: string },
 ): Html {
-  const id = `tech-${field}`;
-  const invalid = refused?.field === field;
+  const id = `${prefix}-${field}`;
+  const invalid = refusal?.field === field;
   const described = [attributes.hint ? `${id}-hint` : '', invalid ? `${id}-error` : ''].filter(Boolean).join(' ');
   const label = { name: t.name, email: t.email, phone: t.phone, tier: t.tier, skills: t.skills, maxLoad: t.maxLoad, shift: t.shift }[field];
-  const value = refused ? refused.form[field] : (attributes.value ?? '');
+  const value = values[field];
   return html`<p>
     <label for="${id}">${label}</label>
     ${
@@ -174,12 +195,46 @@ function input(
           />`
     }
     ${attributes.hint ? html`<span class="hint" id="${id}-hint">${attributes.hint}</span>` : ''}
-    ${invalid ? html`<span class="error" id="${id}-error">${refused.message}</span>` : ''}
+    ${invalid ? html`<span class="error" id="${id}-error">${refusal.message}</span>` : ''}
   </p>`;
 }
 
+/** The fields of the add and edit forms; `prefix` keeps their ids apart on one page. */
+function fields(t: Words, prefix: string, values: TechnicianForm, refusal: Refusal | null): Html {
+  return html`${input(t, prefix, 'name', values, refusal, { required: true })}
+  ${input(t, prefix, 'email', values, refusal, { type: 'email' })}
+  ${input(t, prefix, 'phone', values, refusal, { type: 'tel', hint: t.phoneHint })} ${input(t, prefix, 'tier', values, refusal, {})}
+  ${input(t, prefix, 'skills', values, refusal, { hint: t.skillsHint })} ${input(t, prefix, 'maxLoad', values, refusal, { type: 'number' })}
+  ${input(t, prefix, 'shift', values, refusal, { hint: t.shiftHint })}`;
+}
+
+const EMPTY_FORM: TechnicianForm = { name: '', email: '', phone: '', tier: '1', skills: '', maxLoad: '5', shift: '' };
+
+function formOf(tech: Technician): TechnicianForm {
+  return {
+    name: tech.name,
+    email: tech.email ?? '',
+    phone: tech.phone ?? '',
+    tier: String(tech.tier),
+    skills: tech.skills.join(', '),
+    maxLoad: String(tech.maxLoad),
+    shift: tech.shift ?? '',
+  };
+}
+
+function editForm(viewer: Viewer, t: Words, tech: Technician, refusal: Refusal | null): Html {
+  return html`<section aria-labelledby="edit-technician">
+    <h2 id="edit-technician">${t.editHeading(tech.name)}</h2>
+    ${refusal ? html`<p class="error" role="alert">${t.notChanged} ${refusal.message}</p>` : ''}
+    <form method="post" action="/technicians/${tech.id}" class="add-technician">
+      ${csrfField(viewer)} ${fields(t, 'edit', refusal?.form ?? formOf(tech), refusal)}
+      <button type="submit">${t.saveChanges}</button> <a href="/technicians">${t.cancel}</a>
+    </form>
+  </section>`;
+}
+
 function addForm(viewer: Viewer, t: Words, outcome: Outcome | null): Html {
-  const refused = outcome && 'refused' in outcome ? outcome.refused : null;
+  const refusal = outcome && 'refused' in outcome && !('editing' in outcome) ? outcome.refused : null;
   return html`<section aria-labelledby="add-technician">
     <h2 id="add-technician">${t.addHeading}</h2>
     ${
@@ -190,12 +245,9 @@ function addForm(viewer: Viewer, t: Words, outcome: Outcome | null): Html {
           </div>`
         : ''
     }
-    ${refused ? html`<p class="error" role="alert">${t.refused} ${refused.message}</p>` : ''}
+    ${refusal ? html`<p class="error" role="alert">${t.refused} ${refusal.message}</p>` : ''}
     <form method="post" action="/technicians" class="add-technician">
-      ${csrfField(viewer)} ${input(t, 'name', refused, { required: true })} ${input(t, 'email', refused, { type: 'email' })}
-      ${input(t, 'phone', refused, { type: 'tel', hint: t.phoneHint })} ${input(t, 'tier', refused, { value: '1' })}
-      ${input(t, 'skills', refused, { hint: t.skillsHint })} ${input(t, 'maxLoad', refused, { type: 'number', value: '5' })}
-      ${input(t, 'shift', refused, { hint: t.shiftHint })}
+      ${csrfField(viewer)} ${fields(t, 'tech', refusal?.form ?? EMPTY_FORM, refusal)}
       <button type="submit">${t.add}</button>
     </form>
   </section>`;
@@ -235,14 +287,17 @@ async function page(deps: ConsoleDeps, viewer: Viewer, outcome: Outcome | null, 
             </tbody>
           </table>
         </div>
-        ${addForm(viewer, t, outcome)}`,
+        ${outcome && 'editing' in outcome ? editForm(viewer, t, outcome.editing, outcome.refused) : ''} ${addForm(viewer, t, outcome)}`,
     }),
   };
 }
 
-/** The form's text in the API's shape; the API's own schema then judges it (technicianBody). */
-function technicianInput(form: NewTechnicianForm): Record<string, unknown> {
-  const optional = (value: string) => (value.trim() ? value.trim() : undefined);
+/**
+ * The form's text in the API's shape; the API's own schemas then judge it. An empty optional field
+ * is left out of a new technician and cleared (null) on an existing one.
+ */
+function technicianInput(form: TechnicianForm, empty: undefined | null) {
+  const optional = (value: string) => (value.trim() ? value.trim() : empty);
   return {
     name: form.name.trim(),
     email: optional(form.email),
@@ -254,9 +309,22 @@ function technicianInput(form: NewTechnicianForm): Record<string, unknown> {
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean),
     maxLoad: form.maxLoad.trim() ? Number(form.maxLoad) : 5,
-    available: true,
-    onCall: false,
   };
+}
+
+/** A schema's first issue, as the form shows it. */
+function refusalOf(error: z.ZodError, form: TechnicianForm): Refusal {
+  const issue = error.issues[0];
+  const field = fieldOf({ field: issue?.path[0] });
+  return { field, message: `${(issue?.path ?? []).map(String).join('.')}: ${issue?.message ?? ''}`, form };
+}
+
+/** A use case's refusal (a phone another technician has, a shift it cannot read) as the form shows it. */
+function refusalOfError(err: unknown, form: TechnicianForm): Refusal | null {
+  if (isAppError(err) && (err.status === 400 || err.status === 409 || err.status === 422)) {
+    return { field: fieldOf(err.details), message: err.message, form };
+  }
+  return null;
 }
 
 function fieldOf(details: Record<string, unknown> | undefined): Field | null {
@@ -271,12 +339,23 @@ export function technicianPages(deps: ConsoleDeps): ConsoleRoute[] {
       method: 'get',
       path: '/technicians',
       access: 'coordinator',
-      async handler({ viewer }) {
+      query: editQuery,
+      async handler({ viewer, query }) {
         if (viewer.fragment === REGION) {
           const { technicians, loads } = await technicianTable(deps);
           return { fragment: rows(viewer, words(viewer.lang), technicians, loads) };
         }
-        return page(deps, viewer, null);
+        const editing = query.edit ? await deps.store.technicians.get(query.edit) : null;
+        return page(deps, viewer, editing ? { editing, refused: null } : null);
+      },
+    }),
+    consoleRoute({
+      method: 'get',
+      path: '/technicians/:id',
+      access: 'coordinator',
+      // A refused edit is shown at the form's address; asked again (the language switch), it is the edit form.
+      async handler({ params }) {
+        return { redirect: `/technicians?edit=${encodeURIComponent(params.id ?? '')}#edit-technician` };
       },
     }),
     consoleRoute({
@@ -303,25 +382,38 @@ export function technicianPages(deps: ConsoleDeps): ConsoleRoute[] {
       method: 'post',
       path: '/technicians',
       access: 'coordinator',
-      form: newTechnician,
+      form: technicianForm,
       async handler({ viewer, form }) {
-        const checked = technicianBody.safeParse(technicianInput(form));
-        if (!checked.success) {
-          const issue = checked.error.issues[0];
-          const field = fieldOf({ field: issue?.path[0] });
-          const message = `${String(issue?.path.join('.') ?? '')}: ${issue?.message ?? ''}`;
-          return page(deps, viewer, { refused: { field, message, form } }, 422);
-        }
+        const checked = technicianBody.safeParse({ ...technicianInput(form, undefined), available: true, onCall: false });
+        if (!checked.success) return page(deps, viewer, { refused: refusalOf(checked.error, form) }, 422);
         try {
           const added = await addTechnician(deps.tickets, checked.data);
           // The token is shown in the answer to this post only: a redirect would have to carry it.
           return page(deps, viewer, { added: { name: added.name, token: added.token } });
         } catch (err) {
-          if (isAppError(err) && (err.status === 400 || err.status === 409 || err.status === 422)) {
-            return page(deps, viewer, { refused: { field: fieldOf(err.details), message: err.message, form } }, 422);
-          }
-          throw err;
+          const refused = refusalOfError(err, form);
+          if (!refused) throw err;
+          return page(deps, viewer, { refused }, 422);
         }
+      },
+    }),
+    consoleRoute({
+      method: 'post',
+      path: '/technicians/:id',
+      access: 'coordinator',
+      form: technicianForm,
+      async handler({ viewer, params, form }) {
+        const editing = await technicianOr404(deps.tickets, params.id ?? '');
+        const checked = technicianPatchBody.safeParse(technicianInput(form, null));
+        if (!checked.success) return page(deps, viewer, { editing, refused: refusalOf(checked.error, form) }, 422);
+        try {
+          await changeTechnician(deps.tickets, editing.id, checked.data);
+        } catch (err) {
+          const refused = refusalOfError(err, form);
+          if (!refused) throw err;
+          return page(deps, viewer, { editing, refused }, 422);
+        }
+        return { redirect: '/technicians' };
       },
     }),
   ];

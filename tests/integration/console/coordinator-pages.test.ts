@@ -162,6 +162,37 @@ describe('/technicians', () => {
     expect(errors).toEqual([]);
     await done();
   });
+  it('edits a technician’s load and shift; a shift it cannot read is refused beside its field (422)', async () => {
+    const luc = await api('post', '/api/technicians', {
+      name: 'Luc Girard',
+      tier: 2,
+      skills: ['security'],
+      maxLoad: 4,
+      available: true,
+      onCall: false,
+    });
+    const { page, errors, done } = await coordinator();
+    await page.goto(`${web.base}/technicians`);
+    await page.getByRole('link', { name: 'Edit – Luc Girard' }).click();
+    const form = page.getByRole('region', { name: 'Edit Luc Girard' });
+    await expect(form.getByLabel('Maximum load').inputValue()).resolves.toBe('4');
+    await form.getByLabel('Maximum load').fill('2');
+    await form.getByLabel('Shift').fill('someday 25:00');
+    const refused = page.waitForResponse((r) => r.url().endsWith(`/technicians/${luc.body.id}`) && r.request().method() === 'POST');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    expect((await refused).status()).toBe(422);
+    await expect(page.locator('#edit-shift').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#edit-shift-error').textContent()).resolves.toContain('shift');
+    expect((await api('get', `/api/technicians/${luc.body.id}`)).body.maxLoad).toBe(4);
+
+    await page.locator('#edit-shift').fill('mon-fri 08:00-17:00');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.waitForURL(`${web.base}/technicians`);
+    expect((await api('get', `/api/technicians/${luc.body.id}`)).body).toMatchObject({ maxLoad: 2, shift: 'mon-fri 08:00-17:00', tier: 2 });
+    await expect(page.getByRole('row', { name: /Luc Girard/ }).textContent()).resolves.toContain('0 / 2');
+    expect(errors).toEqual([]);
+    await done();
+  });
 });
 
 describe('/outages', () => {
