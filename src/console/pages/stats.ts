@@ -20,7 +20,7 @@ const PRESETS: Array<[days: number, label: 'last7' | 'last30' | 'last90' | 'last
   [90, 'last90'],
   [365, 'lastYear'],
 ];
-/** Two years of days: beyond, a chart of days is a smear and the page would read millions of rows for nothing. */
+/** Two years of days: beyond, a chart of days is a smear, and a first look would aggregate years of tickets. */
 const MAX_DAYS = 731;
 
 const statsQuery = z.object({
