@@ -183,6 +183,7 @@ describe('/technicians', () => {
     expect((await refused).status()).toBe(422);
     await expect(page.locator('#edit-shift').getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(page.locator('#edit-shift-error').textContent()).resolves.toContain('shift');
+    expect(await checkAccessibility(page)).toEqual([]);
     expect((await api('get', `/api/technicians/${luc.body.id}`)).body.maxLoad).toBe(4);
 
     await page.locator('#edit-shift').fill('mon-fri 08:00-17:00');
@@ -347,6 +348,7 @@ describe('/rules', () => {
     await expect(field.getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(field.inputValue()).resolves.toBe('0');
     await expect(page.locator('#sla-targets-P3-resolutionMinutes-error').textContent()).resolves.toContain('must be more than 0');
+    expect(await checkAccessibility(page)).toEqual([]);
     expect((await api('get', '/api/rules/sla-targets')).body.P3.resolutionMinutes).toBe(1440);
     // The refused form's address, asked again in the other language, leads back to the page.
     await page.getByRole('link', { name: 'Français' }).click();
