@@ -46,18 +46,23 @@ function shortcutSheet(t: ReturnType<typeof common>): Html {
   </dialog>`;
 }
 
+/** Every page's head: the one stylesheet and the one script, both from our own origin (the CSP allows nothing else). */
+function head(title: string): Html {
+  return html`<head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${title} · Helpdesk</title>
+    <link rel="icon" href="data:," />
+    <link rel="stylesheet" href="/assets/console.css" />
+    <script src="/assets/console.js" defer></script>
+  </head>`;
+}
+
 /** A page for someone not signed in (sign-in, the offer link on a phone): no navigation, same stylesheet and script. */
 export function bareLayout(lang: Viewer['lang'], page: { title: string; body: Html }): Html {
   return html`<!doctype html>
     <html lang="${lang}">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${page.title} · Helpdesk</title>
-        <link rel="icon" href="data:," />
-        <link rel="stylesheet" href="/assets/console.css" />
-        <script src="/assets/console.js" defer></script>
-      </head>
+      ${head(page.title)}
       <body class="bare">
         <main id="main">${page.body}</main>
       </body>
@@ -71,14 +76,7 @@ export function layout(viewer: Viewer, page: { title: string; current?: NavItem;
   const items = NAV.filter((n) => coordinator || !n.coordinatorOnly);
   return html`<!doctype html>
     <html lang="${viewer.lang}">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${page.title} · Helpdesk</title>
-        <link rel="icon" href="data:," />
-        <link rel="stylesheet" href="/assets/console.css" />
-        <script src="/assets/console.js" defer></script>
-      </head>
+      ${head(page.title)}
       <body>
         <a class="skip" href="#main">${t.skipToContent}</a>
         <header class="top">
