@@ -4,10 +4,13 @@ import type { MigrationContext } from './types.js';
  * The console's queue (store/queue-query.ts): open tickets by their next pending SLA deadline
  * (`respond_by` until responded, then `resolve_by`), then the oldest. Partial on the open statuses,
  * so the indexes hold the desk's backlog (a tenth of the table or less), not its history.
- * - by deadline: the page is the first rows of an ordered scan, however large the backlog; the
- *   filterable columns ride along (INCLUDE) so a filtered total is counted from the index alone;
+ * - by deadline: the page is the first rows of an ordered scan, however large the backlog;
  * - by assignee, then deadline: a technician's own queue and the "assigned to" filter (nobody
- *   included: `assignee_id IS NULL`) without walking everyone else's tickets.
+ *   included: `assignee_id IS NULL`) without walking everyone else's tickets;
+ * - by the filterable columns: the page's total counted from the index alone (an index-only scan
+ *   of the matching range, or a skip scan: 100,000 open tickets in ~10 ms, P1 alone in ~1 ms, where
+ *   the deadline index took 15-40 ms for either). Few distinct keys: btree deduplication keeps it
+ *   to about a megabyte.
  * The expression must stay written exactly as the query writes it for the planner to match it.
  *
  * The search box: `ILIKE '%…%'` reads every row it is not given an index for. Trigram indexes
@@ -22,9 +25,9 @@ const OPEN = `status IN ('new', 'assigned', 'in_progress', 'pending')`;
 
 export async function up({ context: sql }: MigrationContext): Promise<void> {
   await sql(`
-    CREATE INDEX tickets_queue_deadline_idx ON tickets (${DEADLINE}, created_at, number)
-      INCLUDE (status, priority, channel, category, assignee_id) WHERE ${OPEN};
+    CREATE INDEX tickets_queue_deadline_idx ON tickets (${DEADLINE}, created_at, number) WHERE ${OPEN};
     CREATE INDEX tickets_queue_assignee_idx ON tickets (assignee_id, ${DEADLINE}, created_at, number) WHERE ${OPEN};
+    CREATE INDEX tickets_open_filters_idx ON tickets (priority, channel, status, category, assignee_id) WHERE ${OPEN};
 
     CREATE FUNCTION joined_words(text[]) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
       AS $$ SELECT array_to_string($1, ' ') $$;
@@ -52,6 +55,7 @@ export async function down({ context: sql }: MigrationContext): Promise<void> {
     DROP INDEX IF EXISTS requesters_search_idx;
     DROP INDEX IF EXISTS tickets_open_search_idx;
     DROP FUNCTION joined_words(text[]);
+    DROP INDEX tickets_open_filters_idx;
     DROP INDEX tickets_queue_assignee_idx;
     DROP INDEX tickets_queue_deadline_idx;
   `);

@@ -90,9 +90,11 @@ function countdown(item: QueueItem, viewer: Viewer, now: Date, t: QueueTexts): H
     // it restarts, so what is said is the time that will be left then.
     const since = item.paused.since;
     const left = since ? (Date.parse(item.due.at) - Date.parse(since)) / 1000 : null;
+    const spoken = left === null ? null : formatDuration(left, viewer.lang);
+    const note = left === null || spoken === null ? '' : left < 0 ? t.pausedLate(spoken) : t.pausedLeft(spoken);
     return html`<span class="clock">${clock}</span>
       <span class="paused">${t.paused}</span>
-      ${left === null ? '' : html`<span class="muted">${left < 0 ? t.pausedLate(formatDuration(left, viewer.lang)) : t.pausedLeft(formatDuration(left, viewer.lang))}</span>`}`;
+      ${note ? html`<span class="muted">${note}</span>` : ''}`;
   }
   const left = (Date.parse(item.due.at) - now.getTime()) / 1000;
   const overdue = left < 0;
