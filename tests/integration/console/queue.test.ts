@@ -213,7 +213,7 @@ describe('the queue (GET /)', () => {
     });
     await page.locator('#live-status[data-state="open"]').waitFor();
     // A mark on this document: still there afterwards means the page was not reloaded.
-    await page.evaluate(() => document.body.setAttribute('data-before', 'yes'));
+    await page.locator('body').evaluate((body) => body.setAttribute('data-before', 'yes'));
     const subject = '<img src=x onerror=alert(1)>';
     const hostile = await open({ subject, requester: { email: 'mallory@corp.example' }, impact: 'high', urgency: 'high' });
     const row = page.locator(`tr[data-ticket="${hostile.reference}"]`);
