@@ -96,3 +96,8 @@ export async function checkAccessibility(page: Page): Promise<string[]> {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.help} (${v.nodes.join(', ')})`);
 }
+
+/** The README's pictures, retaken with `UPDATE_SCREENSHOTS=1`: an ordinary run leaves the checkout as it found it. */
+export async function readmeScreenshot(page: Page, file: string): Promise<void> {
+  if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: `docs/${file}` });
+}

@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoutingEngine } from '../../../src/routing/engine.js';
 import { routeTicket } from '../../../src/routing/assign.js';
 import { bearer, COORDINATOR_TOKEN, createTestDesk, type TestDesk } from '../../support/desk.js';
-import { checkAccessibility, openBrowser, signIn, startConsole, watchConsoleErrors, type RunningConsole } from '../../support/browser.js';
+import {
+  checkAccessibility,
+  openBrowser,
+  readmeScreenshot,
+  signIn,
+  startConsole,
+  watchConsoleErrors,
+  type RunningConsole,
+} from '../../support/browser.js';
 import { waitFor } from '../../support/wait.js';
 
 let desk: TestDesk;
@@ -168,7 +176,7 @@ describe('the queue (GET /)', () => {
     await expect(page.locator('#live-status').textContent()).resolves.toBe('Live');
 
     expect(await checkAccessibility(page)).toEqual([]);
-    await page.screenshot({ path: 'docs/console-queue.png' });
+    await readmeScreenshot(page, 'console-queue.png');
     expect(errors).toEqual([]);
     await close();
   });

@@ -11,7 +11,15 @@ import { exclusionKind, readReason } from '../../../src/console/pages/ticket/rea
 import { ticketTexts } from '../../../src/console/pages/ticket/texts.js';
 import { openTicket } from '../../../src/tickets/open-ticket.js';
 import { bearer, COORDINATOR_TOKEN } from '../../support/desk.js';
-import { checkAccessibility, openBrowser, signIn, startConsole, watchConsoleErrors, type RunningConsole } from '../../support/browser.js';
+import {
+  checkAccessibility,
+  openBrowser,
+  readmeScreenshot,
+  signIn,
+  startConsole,
+  watchConsoleErrors,
+  type RunningConsole,
+} from '../../support/browser.js';
 import { deleteKeys, uniquePrefix } from '../../support/redis.js';
 import { startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from '../../support/smtp-receiver.js';
 import { startTwilioStandIn, type TwilioStandIn } from '../../support/twilio-standin.js';
@@ -206,7 +214,7 @@ describe('the ticket page', () => {
     expect(await checkAccessibility(page)).toEqual([]);
 
     mkdirSync('docs', { recursive: true });
-    await page.screenshot({ path: 'docs/console-ticket.png' });
+    await readmeScreenshot(page, 'console-ticket.png');
 
     await page.goto(`${web.base}/tickets/HD-${ticket.number}?lang=fr`);
     for (const name of ['Répondre', 'Ajouter une note', 'Résoudre', 'Escalader', 'Réassigner']) {
