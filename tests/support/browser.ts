@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 import type { TestDesk } from './desk.js';
 
 /**
@@ -10,7 +11,7 @@ import type { TestDesk } from './desk.js';
  * the machines that run this suite, and the distribution's browser is the one a desk would have.
  */
 export function openBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--headless=new'] });
+  return chromium.launch({ executablePath: inject('chromiumPath'), args: ['--no-sandbox', '--headless=new'] });
 }
 
 export interface RunningConsole {

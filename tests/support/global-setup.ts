@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../../src/log.js';
 import { startEmbeddedPostgres } from '../../src/runtime/postgres.js';
 import { commandLine, isAlive, readPidFile, terminate } from '../../src/runtime/processes.js';
 import { startRedisServer } from '../../src/runtime/redis.js';
+import { ensureCommand } from '../../src/runtime/install.js';
 import { startDovecot } from './dovecot.js';
 
 declare module 'vitest' {
@@ -16,13 +17,18 @@ declare module 'vitest' {
     redisUrl: string;
     /** The shared Dovecot; users IMAP_USERS with password IMAP_PASSWORD, or createUser(). */
     imap: { host: string; port: number; mailRoot: string };
+    /** Debian's Chromium, which the console's browser tests drive (tests/support/browser.ts). */
+    chromiumPath: string;
   }
 }
 
 // Every run gets `run-<vitest pid>-XXXXXX` here, so a later run can find what a killed one left.
 const BASE = path.join(os.tmpdir(), 'helpdesk-tests');
 
-/** Starts embedded Postgres, redis-server and Dovecot once for the integration tests. */
+const CHROMIUM_HINT =
+  'Install it (Debian/Ubuntu: apt-get install chromium) to run the console tests; Playwright drives that browser, it downloads none.';
+
+/** Starts embedded Postgres, redis-server and Dovecot once for the integration tests, and finds Chromium. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
   await mkdir(BASE, { recursive: true });
@@ -49,6 +55,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw new Error(`integration test servers did not start: ${reasons.join('; ')}`);
   }
 
+  // After Dovecot, never beside it: two apt-get runs at once would fight over dpkg's lock.
+  const chromium = await ensureCommand('chromium', 'chromium', log, CHROMIUM_HINT).catch(async (err: unknown) => {
+    await teardown();
+    throw err;
+  });
+
+  project.provide('chromiumPath', chromium);
   project.provide('databaseUrl', postgres.value.adminUrl);
   project.provide('redisUrl', redis.value.url);
   project.provide('imap', { host: dovecot.value.host, port: dovecot.value.port, mailRoot: dovecot.value.mailRoot });
