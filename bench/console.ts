@@ -87,7 +87,10 @@ export async function run(): Promise<BenchResult> {
     const to = new Date();
     const from = new Date(to.getTime() - 365 * 24 * 3600 * 1000);
     const statsPath = `/stats?from=${from.toISOString().slice(0, 10)}&to=${to.toISOString().slice(0, 10)}`;
+    // The first view computes and keeps every day's sums of the year; later views recompute only changed days.
+    const firstViewStarted = performance.now();
     const statsBuilt = (await fetch(base + statsPath, { headers: { cookie: cookies.coordinator } })).status === 200;
+    const statsFirstView = performance.now() - firstViewStarted;
 
     const variants: Variant[] = [
       {
@@ -154,7 +157,7 @@ export async function run(): Promise<BenchResult> {
         ...variants.map(row),
         '',
         statsBuilt
-          ? `Statistics page over the year: p50 ${fmt(statsP50)}, p95 ${fmt(statsP95)} (target ≤ ${TARGET_STATS_MS} ms, judged on the p95): ${verdict(statsP95 <= TARGET_STATS_MS)}.`
+          ? `Statistics page over the year: p50 ${fmt(statsP50)}, p95 ${fmt(statsP95)} (target ≤ ${TARGET_STATS_MS} ms, judged on the p95): ${verdict(statsP95 <= TARGET_STATS_MS)}. Its very first view, which computes and keeps the sums of every day of the year, took ${fmt(statsFirstView)}; later views recompute only the days whose tickets changed.`
           : '`GET /stats` did not answer 200 in this run (the statistics page was not built yet): not measured.',
         '',
         `Machine load (1-min average) ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after, on ${os.cpus().length} cores shared with Postgres.`,

@@ -17,6 +17,8 @@ export function openBrowser(): Promise<Browser> {
 export interface RunningConsole {
   /** `http://127.0.0.1:<port>`: where the browser goes. */
   base: string;
+  /** Cuts every open connection (the live stream's too), as a network blip would; the server keeps listening. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export async function startConsole(desk: Pick<TestDesk, 'app'>): Promise<Running
   const { port } = server.address() as AddressInfo;
   return {
     base: `http://127.0.0.1:${port}`,
+    dropConnections: () => server.closeAllConnections(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
