@@ -79,7 +79,7 @@ describe('splitReply: English', () => {
     });
   });
 
-  it('Outlook "From: … Sent: …" header block, sign-off and signature', () => {
+  it('Outlook "From: … Sent: …" header block; the sign-off stays in the reply (issue #14)', () => {
     expect(
       splitReply(
         lines(
@@ -101,7 +101,7 @@ describe('splitReply: English', () => {
         ),
       ),
     ).toEqual({
-      reply: 'Done, the laptop is on my desk.',
+      reply: lines('Done, the laptop is on my desk.', '', 'Best regards,', 'John Smith', 'Finance'),
       quoted: lines(
         'From: Helpdesk ACME <helpdesk@acme.example>',
         'Sent: Tuesday, March 3, 2026 10:00 AM',
@@ -113,7 +113,7 @@ describe('splitReply: English', () => {
         'Kind regards,',
         'ACME IT support',
       ),
-      signature: lines('Best regards,', 'John Smith', 'Finance'),
+      signature: '',
     });
   });
 
@@ -307,7 +307,7 @@ describe('splitReply: French', () => {
     });
   });
 
-  it('Outlook "De : … Envoyé : …" without any address (Exchange internal), with "Cordialement"', () => {
+  it('Outlook "De : … Envoyé : …" without any address (Exchange internal), with "Cordialement" kept', () => {
     expect(
       splitReply(
         lines(
@@ -328,7 +328,7 @@ describe('splitReply: French', () => {
         ),
       ),
     ).toEqual({
-      reply: 'Toujours en panne.',
+      reply: lines('Toujours en panne.', '', 'Cordialement,', 'Jean Dupont'),
       quoted: lines(
         'De\u00a0: Support Informatique',
         'Envoyé\u00a0: mardi 3 mars 2026 10:00',
@@ -340,7 +340,7 @@ describe('splitReply: French', () => {
         'Cordialement,',
         'Le support',
       ),
-      signature: lines('Cordialement,', 'Jean Dupont'),
+      signature: '',
     });
   });
 
@@ -447,7 +447,7 @@ describe('splitReply: German', () => {
     });
   });
 
-  it('Outlook "Von: … Gesendet: …" with "Mit freundlichen Grüßen"', () => {
+  it('Outlook "Von: … Gesendet: …" with "Mit freundlichen Grüßen" kept', () => {
     expect(
       splitReply(
         lines(
@@ -465,7 +465,7 @@ describe('splitReply: German', () => {
         ),
       ),
     ).toEqual({
-      reply: 'Der Drucker druckt wieder nicht.',
+      reply: lines('Der Drucker druckt wieder nicht.', '', 'Mit freundlichen Grüßen', 'Max Mustermann'),
       quoted: lines(
         'Von: Helpdesk ACME <helpdesk@acme.example>',
         'Gesendet: Dienstag, 3. März 2026 10:00',
@@ -474,7 +474,7 @@ describe('splitReply: German', () => {
         '',
         'Hallo Max,',
       ),
-      signature: lines('Mit freundlichen Grüßen', 'Max Mustermann'),
+      signature: '',
     });
   });
 
@@ -578,9 +578,10 @@ describe('splitReply: the fixtures', () => {
   it('Outlook, French, windows-1252', async () => {
     const { reply, quoted, signature } = splitReply((await parseFixture('outlook-fr-windows1252.eml')).text);
     expect(reply).toBe(
-      'Bonjour,\n\nLe toner a été changé hier (coût : 89 €) mais ça n’imprime toujours pas.\nLe voyant « Attention » clignote en orange.',
+      'Bonjour,\n\nLe toner a été changé hier (coût : 89 €) mais ça n’imprime toujours pas.\nLe voyant « Attention » clignote en orange.' +
+        '\n\nCordialement,\n\nMarie Lefèvre\nService Comptabilité – ACME\nTél. : 01 23 45 67 89',
     );
-    expect(signature).toBe('Cordialement,\n\nMarie Lefèvre\nService Comptabilité – ACME\nTél. : 01 23 45 67 89');
+    expect(signature).toBe('');
     expect(quoted.split('\n')[0]).toBe('De\u00a0: Helpdesk ACME');
   });
 
@@ -607,15 +608,16 @@ describe('splitReply: the fixtures', () => {
   it('GMX, German, "Gesendet: … Von: …" block', async () => {
     const { reply, quoted, signature } = splitReply((await parseFixture('gmx-de-iso8859-15.eml')).text);
     expect(reply).toBe(
-      'Hallo,\n\nder VPN-Zugang funktioniert jetzt, vielen Dank! Die Rechnung über 49 € für\ndie Lizenz schicke ich an die Buchhaltung.',
+      'Hallo,\n\nder VPN-Zugang funktioniert jetzt, vielen Dank! Die Rechnung über 49 € für\ndie Lizenz schicke ich an die Buchhaltung.' +
+        '\n\nMit freundlichen Grüßen\nMax Mustermann\nMustermann IT-Service GmbH',
     );
-    expect(signature).toBe('Mit freundlichen Grüßen\nMax Mustermann\nMustermann IT-Service GmbH');
+    expect(signature).toBe('');
     expect(quoted.split('\n')[0]).toBe('Gesendet: Dienstag, 03. März 2026 um 10:00 Uhr');
   });
 
-  it('Apple Mail, German, new request: sign-off split from the text', async () => {
+  it('Apple Mail, German, new request: the sign-off stays with the text', async () => {
     const { reply, signature } = splitReply((await parseFixture('apple-mail-de-attachments.eml')).text);
-    expect(reply.endsWith('Protokoll anbei.')).toBe(true);
-    expect(signature).toBe('Viele Grüße\nJürgen Weiß\nEinkauf, Raum 2.14');
+    expect(reply.endsWith('Protokoll anbei.\n\nViele Grüße\nJürgen Weiß\nEinkauf, Raum 2.14')).toBe(true);
+    expect(signature).toBe('');
   });
 });
