@@ -19,3 +19,19 @@ export function isNoReplyAddress(address: string): boolean {
   const local = (at === -1 ? bare : bare.slice(0, at)).trim().toLowerCase();
   return NO_REPLY_WORD.test(local) || MACHINE_WORD.test(local);
 }
+
+/**
+ * `<power quadrant system@example.com>`: an angle address whose local part has unquoted spaces, which RFC 5322
+ * §3.4.1 only allows quoted. Parsers split it into a display name ("power quadrant") and a different address
+ * (system@example.com), which is someone else. What the sender meant is the whole of it: kept as the quoted
+ * local part RFC 5321 §4.1.2 can deliver to, `"power quadrant system"@example.com`. Null when the header has no
+ * such address (the ordinary parser is right then).
+ */
+export function spacedAngleAddress(header: string): { name: string | null; address: string } | null {
+  const match = /^([^<]*)<([^<>@]*\s[^<>@]*)@([^<>@\s]+)>\s*$/.exec(header.trim());
+  if (match === null) return null;
+  const local = (match[2] ?? '').trim().replace(/\s+/g, ' ');
+  if (local === '' || local.startsWith('"')) return null;
+  const name = (match[1] ?? '').trim().replace(/^"(.*)"$/, '$1');
+  return { name: name === '' ? null : name, address: `"${local}"@${(match[3] ?? '').toLowerCase()}`.toLowerCase() };
+}

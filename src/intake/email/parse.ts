@@ -4,6 +4,7 @@ import { repairRawHeaders } from './charset.js';
 import { htmlToText } from './html-text.js';
 import { normaliseMessageId, parseMessageIdList, synthesizeMessageId } from '../../mail/message-id.js';
 import { cutFlat, cutParts } from './salvage.js';
+import { spacedAngleAddress } from '../../mail/addresses.js';
 import {
   CLASSIFIER_HEADERS,
   type Address,
@@ -87,6 +88,7 @@ const REPORT_PART_TYPES = new Set([
   'message/global-headers',
   'message/rfc822',
   'message/global',
+  'message/feedback-report',
 ]);
 const MAX_REPORT_PART_CHARS = 64 * 1024;
 
@@ -105,6 +107,7 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Inbo
   const html = typeof parsed.html === 'string' && parsed.html.trim() !== '' ? parsed.html : null;
   const plain = normaliseNewlines(flatBody ?? parsed.text ?? '');
   const { attachments, omitted } = applyLimits(parsed.attachments, limits);
+  const from = sender(headerLines, parsed.from);
   if (salvaged) keepOriginal(raw, { attachments, omitted }, limits);
 
   return {
@@ -112,7 +115,7 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Inbo
     messageIdSynthesized: messageId === null,
     inReplyTo: parseMessageIdList(headerValues(headerLines, 'in-reply-to').join(' '))[0] ?? null,
     references: parseMessageIdList(headerValues(headerLines, 'references').join(' ')),
-    from: addresses(parsed.from)[0] ?? null,
+    from,
     replyTo: addresses(parsed.replyTo)[0] ?? null,
     to: addresses(parsed.to),
     cc: addresses(parsed.cc),
@@ -120,7 +123,7 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Inbo
     text: plain.trim() === '' && html !== null ? normaliseNewlines(htmlToText(html)) : plain,
     html,
     date: parseDate(headerValues(headerLines, 'date')[0]),
-    headers: classifierHeaders(headerLines),
+    headers: classifierHeaders(headerLines, from),
     attachments,
     omitted,
     report: readReport(headerLines, parsed.attachments),
@@ -174,9 +177,11 @@ function headerValues(lines: HeaderLines, key: string): string[] {
 /** The classifier's headers are a word or an address; a longer value is cut (RFC 5322 §2.1.1's line limit). */
 const MAX_CLASSIFIER_VALUE = 998;
 
-function classifierHeaders(lines: HeaderLines): EmailHeaders {
+function classifierHeaders(lines: HeaderLines, from: Address | null): EmailHeaders {
   const headers: EmailHeaders = {};
   for (const name of CLASSIFIER_HEADERS) {
+    // The raw From only matters when it gave no address (`MAILER-DAEMON <>`): the classifier reads it then.
+    if (name === 'from' && from !== null) continue;
     const values = headerValues(lines, name).map((value) => value.slice(0, MAX_CLASSIFIER_VALUE));
     if (values.length > 0) headers[name] = values;
   }
@@ -213,13 +218,21 @@ function addresses(field: AddressObject | AddressObject[] | undefined): Address[
   return out;
 }
 
+/** The From mailbox; one with spaces in its angle address kept whole (see spacedAngleAddress). */
+function sender(lines: HeaderLines, parsed: AddressObject | AddressObject[] | undefined): Address | null {
+  const raw = headerValues(lines, 'from')[0];
+  const spaced = raw === undefined ? null : spacedAngleAddress(raw);
+  if (spaced !== null && spaced.address.length <= MAX_ADDRESS) return spaced;
+  return addresses(parsed)[0] ?? null;
+}
+
 function applyLimits(parts: Attachment[], limits: ParseLimits): { attachments: EmailAttachment[]; omitted: OmittedAttachment[] } {
   const attachments: EmailAttachment[] = [];
   const omitted: OmittedAttachment[] = [];
   let total = 0;
   parts.forEach((part, index) => {
-    const filename = part.filename ?? fallbackFilename(index, part.contentType);
-    const contentType = part.contentType.toLowerCase();
+    const contentType = partType(part);
+    const filename = part.filename ?? fallbackFilename(index, contentType);
     const size = part.content.length;
     if (size > limits.maxAttachmentBytes) {
       omitted.push({ filename, contentType, size, reason: 'attachment-too-large' });
@@ -270,20 +283,36 @@ const EXTENSIONS: Record<string, string> = {
   'application/pdf': 'pdf',
 };
 
+/**
+ * An empty or missing Content-Type on a part (seen from scanners' "sanitised" attachments) leaves mailparser's
+ * contentType unset: RFC 2046 §4.5.1 says to treat unknown content as application/octet-stream, and the
+ * rest of the email is still the requester's problem, so it is read as that instead of quarantining the mail.
+ */
+function partType(part: Attachment): string {
+  const type: unknown = part.contentType;
+  return typeof type === 'string' && type.trim() !== '' ? type.trim().toLowerCase() : 'application/octet-stream';
+}
+
 function fallbackFilename(index: number, contentType: string): string {
   return `attachment-${index + 1}.${EXTENSIONS[contentType.toLowerCase()] ?? 'bin'}`;
 }
 
 function readReport(lines: HeaderLines, parts: Attachment[]): EmailReport | null {
   const contentType = headerValues(lines, 'content-type')[0] ?? '';
-  if (!/^\s*multipart\/report\b/i.test(contentType)) return null;
-  const reportType = /report-type\s*=\s*"?([A-Za-z0-9._-]{1,64})/i.exec(contentType)?.[1]?.toLowerCase() ?? '';
+  let reportType = /report-type\s*=\s*"?([A-Za-z0-9._-]{1,64})/i.exec(contentType)?.[1]?.toLowerCase() ?? '';
+  if (!/^\s*multipart\/report\b/i.test(contentType)) {
+    // Some feedback loops (RFC 5965 ARF) send the report as multipart/mixed: its machine-readable
+    // message/feedback-report part says what it is all the same. A mixed message with only a
+    // message/rfc822 part is a forward, not a report.
+    if (!parts.some((part) => partType(part) === 'message/feedback-report')) return null;
+    reportType = 'feedback-report';
+  }
   return {
     reportType,
     parts: parts
-      .filter((part) => REPORT_PART_TYPES.has(part.contentType.toLowerCase()))
+      .filter((part) => REPORT_PART_TYPES.has(partType(part)))
       .map((part) => {
-        const type = part.contentType.toLowerCase();
+        const type = partType(part);
         let text = normaliseNewlines(part.content.subarray(0, MAX_REPORT_PART_CHARS * 4).toString('utf8'));
         // A returned message (RFC 3462 allows the whole of it): only its header section says which one it was.
         if (type === 'message/rfc822' || type === 'message/global') text = text.split(/\n\n/, 1)[0] ?? '';

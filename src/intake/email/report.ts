@@ -16,24 +16,35 @@ export interface RecipientStatus {
 }
 
 export interface ReportSummary {
-  kind: 'delivery-status' | 'disposition-notification' | 'other';
+  kind: 'delivery-status' | 'disposition-notification' | 'feedback-report' | 'other';
   /** True only when a recipient did not get the message: delays, successes and read receipts are not failures. */
   failed: boolean;
   recipients: RecipientStatus[];
   /** MDN Disposition (RFC 8098 §3.2.6), e.g. `displayed`, `deleted`. */
   disposition: string | null;
+  /** ARF Feedback-Type (RFC 5965 §3.1), e.g. `abuse`. */
+  feedbackType: string | null;
   /** The Message-IDs of the message the report is about (ours, normally). */
   originalMessageIds: string[];
 }
 
 const DSN_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
 const MDN_TYPES = new Set(['message/disposition-notification', 'message/global-disposition-notification']);
+const ARF_TYPE = 'message/feedback-report';
+
+/**
+ * RFC 3464 §2.3.3 knows failed, delayed, delivered, relayed and expanded: "delayed" means the MTA keeps trying,
+ * so nothing failed yet. Some MTAs (and older drafts) say "expired" when they gave up retrying at the end of the
+ * queue lifetime; the standard words that case as "failed" with status 4.4.7, so it is read as a failure too.
+ */
+const FAILED_ACTIONS = new Set(['failed', 'expired']);
 
 export function summariseReport(report: EmailReport): ReportSummary {
   const kind = reportKind(report);
   const recipients: RecipientStatus[] = [];
   const ids: string[] = [];
   let disposition: string | null = null;
+  let feedbackType: string | null = null;
 
   for (const part of report.parts) {
     const fields = parseFields(part.text);
@@ -45,28 +56,54 @@ export function summariseReport(report: EmailReport): ReportSummary {
       const value = fields.find((field) => field.name === 'disposition')?.value;
       // "automatic-action/MDN-sent-automatically; displayed": the disposition type follows the ";".
       if (value !== undefined) disposition = (value.split(';')[1] ?? value).trim().toLowerCase();
+    } else if (part.contentType === ARF_TYPE) {
+      feedbackType = fields.find((field) => field.name === 'feedback-type')?.value.toLowerCase() ?? null;
+      // RFC 6650 §3: the original's Message-ID may also be repeated here by some feedback loops.
+      ids.push(...idsOf(fields, 'original-message-id', 'message-id'));
     } else {
       // The returned message's own header section (text/rfc822-headers or message/rfc822).
       ids.push(...idsOf(fields, 'message-id'));
     }
   }
 
-  const failed = kind === 'delivery-status' && (recipients.length === 0 || recipients.some((r) => r.action === 'failed'));
-  return { kind, failed, recipients, disposition, originalMessageIds: [...new Set(ids)] };
+  const failed = kind === 'delivery-status' && (recipients.length === 0 || recipients.some((r) => FAILED_ACTIONS.has(r.action)));
+  return { kind, failed, recipients, disposition, feedbackType, originalMessageIds: [...new Set(ids)] };
 }
 
 /** By report-type; by the parts it carries when a sender left the (required, RFC 6522 §3) parameter out. */
 function reportKind(report: EmailReport): ReportSummary['kind'] {
-  if (report.reportType === 'delivery-status' || report.reportType === 'disposition-notification') return report.reportType;
-  if (report.reportType !== '') return 'other';
+  const type = report.reportType;
+  if (type === 'delivery-status' || type === 'disposition-notification' || type === 'feedback-report') return type;
+  if (type !== '') return 'other';
   if (report.parts.some((part) => DSN_TYPES.has(part.contentType))) return 'delivery-status';
   if (report.parts.some((part) => MDN_TYPES.has(part.contentType))) return 'disposition-notification';
+  if (report.parts.some((part) => part.contentType === ARF_TYPE)) return 'feedback-report';
   return 'other';
 }
 
-/** The Message-ID fields of a header section found in free text, e.g. a non-RFC 3464 bounce quoting our message. */
+/**
+ * The Message-ID fields of a header section found in free text, e.g. a non-RFC 3464 bounce quoting our message
+ * ("------ This is a copy of the message, including all the headers. ------" in Exim's, qmail's "--- Below this
+ * line is a copy of the message."); some quote it indented, which is read too.
+ */
 export function messageIdsInText(text: string): string[] {
-  return [...new Set(idsOf(parseFields(text), 'message-id'))];
+  return [...new Set(idsOf(parseFields(text.replace(/^[ \t>]+(?=[A-Za-z-]+:)/gm, '')), 'message-id'))];
+}
+
+/**
+ * The addresses a free-text bounce says failed: Exim's indented line under "failed:", Postfix's and qmail's
+ * `<bob@example.org>:` at the start of a line, Sendmail's and RFC 3464's `Final-Recipient: rfc822; …`.
+ */
+export function failedRecipientsInText(text: string): string[] {
+  const found: string[] = [];
+  const head = text.slice(0, 16 * 1024);
+  for (const match of head.matchAll(/^\s*<([^\s<>@]{1,64}@[^\s<>@]{1,255})>:?/gm)) found.push(match[1] ?? '');
+  for (const match of head.matchAll(/^(?:final|original)-recipient:\s*rfc822;\s*<?([^\s<>@]{1,64}@[^\s<>@]{1,255}?)>?\s*$/gim))
+    found.push(match[1] ?? '');
+  const exim =
+    /(?:following address(?:\(es\)|es)? failed|could not be delivered to)[^\n]*:\s*\n+\s+([^\s<>@]{1,64}@[^\s<>@:]{1,255})/i.exec(head);
+  if (exim?.[1] !== undefined) found.push(exim[1]);
+  return [...new Set(found.map((address) => address.toLowerCase()).filter((address) => address !== ''))];
 }
 
 interface Field {
