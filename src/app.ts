@@ -14,6 +14,7 @@ import { deskRoutes } from './api/routes/desk.js';
 import { notificationRoutes } from './api/routes/notifications.js';
 import { ruleRoutes } from './api/routes/rules.js';
 import { staffingRoutes } from './api/routes/staffing.js';
+import { filteredRoutes } from './api/routes/filtered.js';
 import { AppError } from './errors.js';
 import { authMiddleware } from './api/auth.js';
 import { streamRoute } from './api/stream/route.js';
@@ -46,6 +47,7 @@ export function apiRoutes(deps: Pick<AppDeps, 'store' | 'tickets'>): Route[] {
     ...notificationRoutes(deps.store),
     ...ruleRoutes(deps.tickets),
     ...staffingRoutes(deps.store, deps.tickets.config.timezone),
+    ...filteredRoutes(deps.tickets),
   ];
 }
 

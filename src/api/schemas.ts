@@ -82,6 +82,12 @@ export const ticketListQuery = z
     return { ...rest, ...(who ? { assignee: who } : {}) };
   });
 
+/** A page of a list, newest first: `limit` up to 200 as on /api/tickets. */
+export const pageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
 export const createTicketBody = z.strictObject({
   subject: text(300),
   description: z.string().max(50_000).default(''),

@@ -34,6 +34,7 @@ import { createTicketEventFeed } from './ticket-event-feed.js';
 import { createSessionRepository } from './session-repository.js';
 import { createOfferLinkRepository } from './offer-link-repository.js';
 import { createQueueQuery } from './queue-query.js';
+import { createFilteredMailRepository } from './filtered-mail-repository.js';
 
 /** Every repository on one handle. Building them is a few closures: a transaction builds its own. */
 function repositories(db: Db) {
@@ -82,6 +83,8 @@ function repositories(db: Db) {
     offerLinks: createOfferLinkRepository(db),
     /** The console's queue: open tickets by their next SLA deadline (migration 063). */
     queue: createQueueQuery(db),
+    /** Mail that opened no ticket and landed on none, with why (migration 070). */
+    filteredMail: createFilteredMailRepository(db),
   };
 }
 

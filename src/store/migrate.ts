@@ -15,6 +15,7 @@ import * as offerLinks from './migrations/062-offer-links.js';
 import * as queueIndex from './migrations/063-queue-index.js';
 import * as statsIndex from './migrations/065-stats.js';
 import * as outageTickets from './migrations/066-outage-tickets.js';
+import * as filteredMail from './migrations/070-filtered-mail.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -38,6 +39,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['063-queue-index', queueIndex],
   ['065-stats', statsIndex],
   ['066-outage-tickets', outageTickets],
+  ['070-filtered-mail', filteredMail],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database

@@ -16,20 +16,28 @@ export function createQuarantineRepository(db: Db) {
       await Quarantine.create(input, { transaction: db.tx });
     },
 
-    async list(limit = 100): Promise<QuarantinedEmail[]> {
-      const rows = await Quarantine.findAll({
+    /** Newest first, with how many there are in all. */
+    async list(page: { limit: number; offset: number }): Promise<{ items: QuarantinedEmail[]; total: number }> {
+      const { rows, count } = await Quarantine.findAndCountAll({
         attributes: ['id', 'mailbox', 'uid', 'reason', 'receivedAt'],
-        order: [['receivedAt', 'DESC']],
-        limit,
+        order: [
+          ['receivedAt', 'DESC'],
+          ['id', 'DESC'],
+        ],
+        limit: page.limit,
+        offset: page.offset,
         transaction: db.tx,
       });
-      return rows.map((r) => ({
-        id: r.id,
-        mailbox: r.mailbox,
-        uid: r.uid,
-        reason: r.reason,
-        receivedAt: r.receivedAt.toISOString(),
-      }));
+      return {
+        total: count,
+        items: rows.map((r) => ({
+          id: r.id,
+          mailbox: r.mailbox,
+          uid: r.uid,
+          reason: r.reason,
+          receivedAt: r.receivedAt.toISOString(),
+        })),
+      };
     },
   };
 }

@@ -2,7 +2,7 @@ import type { Store } from '../../store/index.js';
 import { declareOutage, endOutage } from '../../tickets/outages.js';
 import { readPeriod } from '../period.js';
 import { route, type Route } from '../route.js';
-import { outageBody, statsQuery, uuidParams } from '../schemas.js';
+import { outageBody, pageQuery, statsQuery, uuidParams } from '../schemas.js';
 
 /** Outages, statistics and the mail quarantine: what a coordinator watches over. */
 export function deskRoutes(store: Store, timezone: string): Route[] {
@@ -58,10 +58,11 @@ export function deskRoutes(store: Store, timezone: string): Route[] {
       method: 'get',
       path: '/quarantine',
       tag: 'mail',
-      summary: 'Emails that could not be parsed or stored',
+      summary: 'Emails that could not be parsed or stored, newest first: {items, total}',
       access: 'coordinator',
-      async handler() {
-        return { body: { items: await store.quarantine.list() } };
+      query: pageQuery,
+      async handler({ query }) {
+        return { body: await store.quarantine.list(query) };
       },
     }),
   ];

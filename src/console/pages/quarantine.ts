@@ -153,7 +153,7 @@ export function quarantinePages(deps: ConsoleDeps): ConsoleRoute[] {
       async handler({ viewer }) {
         const t = words(viewer.lang);
         if (viewer.fragment === REGION) return { fragment: failedRows(viewer, t, await failedNow()) };
-        const [failed, emails] = await Promise.all([failedNow(), deps.store.quarantine.list(PAGE_SIZE)]);
+        const [failed, emails] = await Promise.all([failedNow(), deps.store.quarantine.list({ limit: PAGE_SIZE, offset: 0 })]);
         return {
           page: layout(viewer, {
             title: t.title,
@@ -167,7 +167,7 @@ export function quarantinePages(deps: ConsoleDeps): ConsoleRoute[] {
               <section aria-labelledby="quarantined">
                 <h2 id="quarantined">${t.quarantine}</h2>
                 <p class="hint">${t.quarantineIntro}</p>
-                ${quarantined(viewer, t, emails)}
+                ${quarantined(viewer, t, emails.items)}
               </section>`,
           }),
         };

@@ -22,7 +22,10 @@ import type { InboundEmail } from './types.js';
  * reply joins its ticket; anything else opens a ticket. Past a storm cap, the email is still kept
  * (on the sender's latest ticket) but opens nothing and tells nobody. Mail from machines is never
  * answered (RFC 3834 §2): an automatic reply is kept on the ticket it answers, a delivery report
- * marks the outbound email it is about, and our own mail coming back is dropped.
+ * marks the outbound email it is about. Nothing is dropped without a trace: what opens no ticket and
+ * lands on none (our own mail coming back, a report naming nothing of ours, automatic or list mail
+ * answering nothing, a storm past its cap) is filed as filtered mail with its reason, where a person
+ * can still turn it into a ticket (GET /api/filtered).
  */
 
 export interface WaitingEmail {
@@ -38,7 +41,10 @@ export type Step =
   | { action: 'survey'; ticketId: string; digit: string; score: SurveyScore }
   | { action: 'bounce'; reason: string; failed: boolean; outbound: OutboundEmail[] }
   | { action: 'duplicate' }
-  | { action: 'drop'; reason: string };
+  | { action: 'filter'; code: FilterCode; reason: string };
+
+/** Why an email is filed as filtered mail: a short code that stays, beside the words for a person. */
+export type FilterCode = 'loop' | 'bounce' | 'automatic' | 'rate_limited';
 
 export interface Planned {
   waiting: WaitingEmail;
@@ -88,7 +94,7 @@ export interface RoundPlan {
 
 /** How an email past its sender's storm cap found the ticket it is kept on. */
 export const STORM_VIA = 'storm cap: the sender’s latest ticket';
-/** Why an email past its sender's storm cap is dropped. */
+/** Why an email past its sender's storm cap is filtered. */
 export const OVER_CAP = 'the sender is over the storm cap and has no ticket';
 
 /** A ticket's share of the round so far. */
@@ -155,7 +161,7 @@ class Walk {
   private decide(waiting: WaitingEmail, kind: EmailClass): { step: Step; touches: string[] } | 'defer' {
     const { email } = waiting;
     if (this.seen.has(email.messageId)) return 'defer';
-    if (kind.kind === 'loop') return { step: { action: 'drop', reason: kind.reason }, touches: [] };
+    if (kind.kind === 'loop') return { step: { action: 'filter', code: 'loop', reason: kind.reason }, touches: [] };
     if (kind.kind === 'bounce') return this.bounce(waiting, kind);
     const known = this.lookups.known.get(email.messageId);
     if (known?.received || known?.sent) return { step: { action: 'duplicate' }, touches: [] };
@@ -186,7 +192,11 @@ class Walk {
     if (decision.action === 'ignore-duplicate') return { step: { action: 'duplicate' }, touches: [] };
 
     if (kind.kind === 'auto-reply') {
-      if (decision.action !== 'append') return { step: { action: 'drop', reason: 'an automatic reply to no open ticket' }, touches: [] };
+      // Automatic, bulk or list mail threading to no open ticket: filed, never a ticket that would
+      // acknowledge a machine (RFC 3834 §2) or a list.
+      if (decision.action !== 'append') {
+        return { step: { action: 'filter', code: 'automatic', reason: `${kind.reason}; it answers no open ticket` }, touches: [] };
+      }
       return this.append(email, { ticketId: decision.ticketId, kind: 'auto-reply', reopen: false, capped: false, via: decision.reason });
     }
 
@@ -214,7 +224,7 @@ class Walk {
       // Past the sender's storm cap: kept on the sender's newest ticket, opening nothing, telling nobody.
       if (this.opening.has(from)) return 'defer';
       const newest = this.lookups.newest.get(from);
-      if (!newest) return { step: { action: 'drop', reason: OVER_CAP }, touches: [] };
+      if (!newest) return { step: { action: 'filter', code: 'rate_limited', reason: OVER_CAP }, touches: [] };
       return this.append(email, { ticketId: newest.id, kind: 'reply', reopen: false, capped: true, via: STORM_VIA });
     }
     return this.append(email, {
@@ -246,6 +256,8 @@ class Walk {
   /** A delivery report: the outbound emails it names, each once in a round, each ticket alone. */
   private bounce(waiting: WaitingEmail, kind: Extract<EmailClass, { kind: 'bounce' }>): { step: Step; touches: string[] } | 'defer' {
     const outbound = this.lookups.outbound.get(waiting.uid) ?? [];
+    // A report about no email of ours changes nothing here: filed, so that it is not lost either.
+    if (outbound.length === 0) return { step: { action: 'filter', code: 'bounce', reason: kind.reason }, touches: [] };
     const touches = kind.failed ? [...new Set(outbound.flatMap((o) => (o.ticketId === null ? [] : [o.ticketId])))] : [];
     if (outbound.some((o) => this.reported.has(o.id))) return 'defer';
     if (!touches.every((ticketId) => this.alone(ticketId))) return 'defer';

@@ -43,7 +43,8 @@ export type ReceiveOutcome =
   | { outcome: 'satisfaction'; ticketId: string; score: number }
   | { outcome: 'bounce'; matched: number }
   | { outcome: 'duplicate' }
-  | { outcome: 'dropped'; reason: string }
+  /** Opened no ticket and landed on none: filed as filtered mail (GET /api/filtered), `reason` its code. */
+  | { outcome: 'filtered'; reason: string }
   | { outcome: 'quarantined'; reason: string }
   /** Another reader had moved the cursor past it already: nothing was written. */
   | { outcome: 'skipped' };

@@ -26,7 +26,7 @@ export interface Place {
 
 /**
  * The email intake's one path: emails (one, or a backlog) → tickets, replies on tickets, bounces
- * recorded, or nothing. A round is one look at the store for all its emails (lookups.ts), what each
+ * recorded, or filtered mail. A round is one look at the store for all its emails (lookups.ts), what each
  * becomes (planRound, the rules), their claims on the mailbox's cursor, and what they write
  * (writeRound), in a transaction. An email that depends on another email of the round is deferred to
  * a following round of the same planner, which reads what the first wrote: a conversation that
@@ -272,7 +272,7 @@ export async function quarantineEmail(deps: ReceiveDeps, input: ReceiveInput, re
 function logOutcome(deps: Pick<ReceiveDeps, 'log' | 'settings'>, place: Place, planned: Planned, outcome: ReceiveOutcome): void {
   const uid = planned.waiting.uid;
   const { step } = planned;
-  if ((step.action === 'append' && step.item.via === STORM_VIA) || (step.action === 'drop' && step.reason === OVER_CAP)) {
+  if ((step.action === 'append' && step.item.via === STORM_VIA) || (step.action === 'filter' && step.reason === OVER_CAP)) {
     deps.log.warn(
       { mailbox: place.mailbox.key, cap: deps.settings.caps.senderMessages },
       'a sender is over the storm cap: its email opens no ticket',
@@ -283,17 +283,17 @@ function logOutcome(deps: Pick<ReceiveDeps, 'log' | 'settings'>, place: Place, p
   logMachineMail(deps, { mailbox: place.mailbox, uid }, planned.kind, outcome);
 }
 
-/** Machine mail is never answered: says what became of it (and of a dropped email), without addresses. */
+/** Machine mail is never answered: says what became of it (and of a filtered email), without addresses. */
 function logMachineMail(
   deps: Pick<ReceiveDeps, 'log'>,
   where: { mailbox: MailboxRef; uid: number | undefined },
   kind: EmailClass,
   outcome: ReceiveOutcome,
 ): void {
-  if (kind.kind === 'human' && outcome.outcome !== 'dropped') return;
-  const why = outcome.outcome === 'dropped' ? outcome.reason : kind.kind === 'human' ? undefined : kind.reason;
+  if (kind.kind === 'human' && outcome.outcome !== 'filtered') return;
+  const why = kind.kind === 'human' ? (outcome.outcome === 'filtered' ? outcome.reason : undefined) : kind.reason;
   deps.log.info(
     { mailbox: where.mailbox.key, uid: where.uid, class: kind.kind, outcome: outcome.outcome, why: why && scrub(why) },
-    outcome.outcome === 'dropped' ? 'email dropped' : 'automatic email recorded',
+    outcome.outcome === 'filtered' ? 'email filtered' : 'automatic email recorded',
   );
 }

@@ -11,7 +11,7 @@ import type { MailboxRef, ReceiveDeps, ReceiveOutcome } from './receive-types.js
 /**
  * Writes what planRound decided for a round's emails, inside the round's transaction, a statement
  * per step for all of them: the replies and automatic answers on their tickets, the delivery reports
- * on our outbound emails, the survey answers, then the new tickets. Outcomes by UID.
+ * on our outbound emails, the survey answers, then the new tickets, and the filtered mail. Outcomes by UID.
  *
  * Each email is recorded at its own millisecond, in UID order and after every email recorded before
  * by this mail role (deps.moments), so that a ticket's messages read back in the order they came however
@@ -49,11 +49,43 @@ export async function writeRound(
     if (step.action === 'survey') outcomes.set(waiting.uid, await recordSurvey(scope, waiting.email, step, atOf(waiting.uid)));
   }
 
+  const filtering = planned.flatMap(({ waiting, step }) => (step.action === 'filter' ? [{ waiting, step }] : []));
+  await fileFiltered(scope, mailbox, filtering, atOf);
+  for (const { waiting, step } of filtering) outcomes.set(waiting.uid, { outcome: 'filtered', reason: step.code });
   for (const { waiting, step } of planned) {
-    if (step.action === 'drop') outcomes.set(waiting.uid, { outcome: 'dropped', reason: step.reason });
     if (step.action === 'duplicate') outcomes.set(waiting.uid, { outcome: 'duplicate' });
   }
   return outcomes;
+}
+
+/**
+ * Mail that opens no ticket and lands on none, filed with its reason and its raw bytes (so that a
+ * person who turns it into a ticket gets the very ticket it would have opened), and with what that
+ * ticket would take from the mailbox and the desk as they are now. A redelivery adds nothing.
+ */
+async function fileFiltered(
+  scope: AppendScope,
+  mailbox: MailboxRef,
+  filtering: readonly { waiting: Planned['waiting']; step: Extract<Planned['step'], { action: 'filter' }> }[],
+  atOf: (uid: number) => Date,
+): Promise<void> {
+  if (filtering.length === 0) return;
+  await scope.tx.filteredMail.addMany(
+    filtering.map(({ waiting, step }) => ({
+      mailbox: mailbox.key,
+      uid: waiting.uid,
+      messageId: `<${waiting.email.messageId}>`,
+      sender: waiting.email.from?.address ?? null,
+      subject: waiting.email.subject.slice(0, 1_000),
+      reasonCode: step.code,
+      reason: step.reason.slice(0, 2_000),
+      receivedAt: atOf(waiting.uid),
+      raw: waiting.raw,
+      category: mailbox.category,
+      urgency: mailbox.urgency,
+      deskAddresses: scope.deps.ourAddresses,
+    })),
+  );
 }
 
 /** New tickets from emails: the tickets with their first messages, the files, what was left out. Outcomes in order. */

@@ -136,7 +136,7 @@ describe('planRound', () => {
     expect(deferred(plan)).toEqual([2]);
   });
 
-  it('drops our own mail, records a redelivery as a duplicate, waits for a Message-ID seen earlier in the round', () => {
+  it('files our own mail as filtered, records a redelivery as a duplicate, waits for a Message-ID seen earlier in the round', () => {
     const known = new Map([['m2@client.example', { received: true, sent: false }]]);
     const kinds = new Map([[1, { kind: 'loop' as const, reason: 'ours' }]]);
     const twice = email(3, { from: 'c@client.example', messageId: 'm4@client.example' });
@@ -145,7 +145,7 @@ describe('planRound', () => {
       lookups({ known, kinds }),
     );
     expect(steps(plan)).toEqual([
-      [1, 'drop'],
+      [1, 'filter'],
       [2, 'duplicate'],
       [3, 'open'],
     ]);
