@@ -50,8 +50,11 @@ export function splitReply(text: string): ReplyParts {
     .map((line) => line.trimEnd());
   const kinds: Kind[] = lines.map((line) => (QUOTED.test(line) ? 'quoted' : 'reply'));
   const forwardAt = markHistory(lines, kinds);
-  if (forwardAt !== -1 && handsOver(lines, kinds, forwardAt)) kinds.fill('reply', forwardAt);
-  markSignature(lines, kinds);
+  if (forwardAt !== -1 && handsOver(lines, kinds, forwardAt)) {
+    kinds.fill('reply', forwardAt);
+    // The forward's own signature is part of what was forwarded; only the note's footer is cut.
+    markSignature(lines, kinds, forwardAt);
+  } else markSignature(lines, kinds, lines.length);
   return {
     reply: gather(lines, kinds, 'reply'),
     quoted: gather(lines, kinds, 'quoted'),
@@ -138,8 +141,8 @@ function nextNonBlank(lines: string[], from: number): number {
 }
 
 /** The signature is in the last stretch of new text: from a "-- " or a mobile footer to its end. */
-function markSignature(lines: string[], kinds: Kind[]): void {
-  let end = lines.length - 1;
+function markSignature(lines: string[], kinds: Kind[], before: number): void {
+  let end = before - 1;
   while (end >= 0 && (kinds[end] !== 'reply' || (lines[end] ?? '') === '')) end--;
   if (end < 0) return;
   let start = end;

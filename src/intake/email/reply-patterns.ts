@@ -32,6 +32,8 @@ const SEPARATOR_WORDS = [
   'bericht',
   'wiadomo',
   'сообщени',
+  'переслан',
+  'лист',
   'повідомлення',
   'viesti',
   'zpráva',
@@ -122,11 +124,15 @@ const VERB_LAST = [
   'schrieb',
   'skrev',
   'napsal\\(a\\)',
+  'написав\\(ла\\)',
+  'het volgende geschreven',
 ];
-const VERB_THEN_NAME = ['schrieb', 'schreef', 'skrev'];
+const VERB_THEN_NAME = ['schrieb', 'schreef', 'skrev', 'kirjoitti'];
 const ATTRIBUTIONS = [
   new RegExp(`^.{1,300}\\s(?:${VERB_LAST.join('|')})\\s?[:：]$`, 'iu'),
   new RegExp(`^.{1,300}\\s(?:${VERB_THEN_NAME.join('|')})\\s.{1,300}[:：]$`, 'iu'),
+  // Apple Mail in Polish: "Wiadomość napisana przez X w dniu 3 mar 2026, o godz. 10:00:".
+  /^wiadomość napisana przez\s.{1,300}[:：]$/iu,
   /^.{1,300}(?:写道|寫道|のメッセージ|のメール|は書きました|さんは書きました|書きました)\s?[:：]$/u,
 ];
 /**
@@ -138,7 +144,11 @@ function endsWithAddress(joined: string): boolean {
   const close = body.at(-1);
   const open = close === '>' ? '<' : close === ')' ? '(' : close === ']' ? '[' : null;
   if (open === null) return false;
-  const inside = body.slice(body.lastIndexOf(open) + 1, -1).replace(/^mailto:/i, '');
+  // Gmail wraps inside the brackets ("Team <" / "helpdesk@acme.example>:"): the joined lines hold a space there.
+  const inside = body
+    .slice(body.lastIndexOf(open) + 1, -1)
+    .trim()
+    .replace(/^mailto:/i, '');
   return inside.length <= 254 && /^[^\s<>()[\]@]+@[^\s<>()[\]@]+$/.test(inside);
 }
 
@@ -295,6 +305,8 @@ export const MOBILE = wholeLine([
   'sent (?:with|via|using) (?:proton ?mail|spark|blackberry|typeapp)\\b.{0,60}',
   'sent from (?:an? )?(?:mobile|iphone|ipad|android).{0,40}',
   'get outlook for (?:ios|android)\\b.{0,60}',
+  // "Outlook für iOS herunterladen", "Outlook voor iOS downloaden", "Descargar Outlook para Android", …
+  '\\S{0,20}\\s?outlook\\s\\S{1,10}\\s(?:\\S{1,10}\\s)?(?:ios|android)\\b.{0,60}',
   "envoyé (?:de|depuis) (?:mon|ma|l['’])\\s?.{1,40}",
   'envoyé à partir de\\s.{1,40}',
   'télécharger outlook pour (?:ios|android)\\b.{0,60}',
