@@ -39,7 +39,8 @@ export type Step =
   | { action: 'open'; via: string; linkedTicketId?: string }
   | { action: 'append'; item: AppendEmail }
   | { action: 'survey'; ticketId: string; digit: string; score: SurveyScore }
-  | { action: 'bounce'; reason: string; failed: boolean; outbound: OutboundEmail[] }
+  /** A failure report naming emails of ours (anything else a report says is filtered). */
+  | { action: 'bounce'; reason: string; outbound: OutboundEmail[] }
   | { action: 'duplicate' }
   | { action: 'filter'; code: FilterCode; reason: string };
 
@@ -256,12 +257,13 @@ class Walk {
   /** A delivery report: the outbound emails it names, each once in a round, each ticket alone. */
   private bounce(waiting: WaitingEmail, kind: Extract<EmailClass, { kind: 'bounce' }>): { step: Step; touches: string[] } | 'defer' {
     const outbound = this.lookups.outbound.get(waiting.uid) ?? [];
-    // A report about no email of ours changes nothing here: filed, so that it is not lost either.
-    if (outbound.length === 0) return { step: { action: 'filter', code: 'bounce', reason: kind.reason }, touches: [] };
-    const touches = kind.failed ? [...new Set(outbound.flatMap((o) => (o.ticketId === null ? [] : [o.ticketId])))] : [];
+    // A report about no email of ours, or one where nothing failed (a delay warning, a success
+    // report, a read receipt), changes nothing here: filed, so that it is not lost either.
+    if (outbound.length === 0 || !kind.failed) return { step: { action: 'filter', code: 'bounce', reason: kind.reason }, touches: [] };
+    const touches = [...new Set(outbound.flatMap((o) => (o.ticketId === null ? [] : [o.ticketId])))];
     if (outbound.some((o) => this.reported.has(o.id))) return 'defer';
     if (!touches.every((ticketId) => this.alone(ticketId))) return 'defer';
-    return { step: { action: 'bounce', reason: kind.reason, failed: kind.failed, outbound }, touches };
+    return { step: { action: 'bounce', reason: kind.reason, outbound }, touches };
   }
 
   /** Nothing of the round touches this ticket yet, nor may (deferred). */

@@ -127,12 +127,11 @@ async function openTickets(
  * A bounce (RFC 3464 DSN, or a mailer-daemon's free text): the outbound emails it names are marked
  * failed, with the report's words as their error, and their tickets get a `notification_bounced`
  * event; the address suppression then keeps the desk from writing there again for a while. Delay
- * warnings, success reports and read receipts change nothing. The same report delivered twice adds
- * nothing.
+ * warnings, success reports and read receipts change nothing: planRound files them as filtered mail.
+ * The same report delivered twice adds nothing.
  */
 async function recordBounce(scope: AppendScope, step: Extract<Planned['step'], { action: 'bounce' }>): Promise<ReceiveOutcome> {
   const matched = step.outbound.length;
-  if (!step.failed) return { outcome: 'bounce', matched };
   const failing = step.outbound.filter((message) => message.status !== 'failed');
   for (const message of failing) await scope.tx.email.markFailed(message.id, step.reason);
   await changeTickets(

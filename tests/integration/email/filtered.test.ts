@@ -32,6 +32,9 @@ afterAll(async () => {
 
 const api = () => request(m.desk.app);
 
+/** The delay notice fixture's own Message-ID, made fresh per delivery. */
+const DELAYED_ID = '20260303160009.4ZkG7h8I9j0z9sJk@mx1.acme.example';
+
 interface Filtered {
   id: string;
   mailbox: string;
@@ -134,6 +137,32 @@ describe('mail that opens no ticket and lands on none', () => {
     await m.deliver(raw);
     await m.caughtUp();
     await filedAs(id);
+  });
+});
+
+describe('a delivery report where nothing failed', () => {
+  it('marks nothing, lands on no ticket and is filed', async () => {
+    await m.deliver(mail({ from: 'olga@client.example', subject: 'Scanner offline', body: 'The scanner is offline.' }));
+    const [ticket] = await waitFor('a ticket from olga', async () => {
+      const rows = await ticketsFrom(m.desk, 'olga@client.example');
+      return rows.length > 0 && rows;
+    });
+    const ours = await recordOutbound(m.desk, ticket!.id, 'olga@client.example');
+    await m.caughtUp();
+    const eventsBefore = await countRows(m.desk, 'ticket_events WHERE ticket_id = :id', { id: ticket!.id });
+    const reportId = newMessageId('mx1.client.example');
+    await m.deliver(
+      fixture('dsn-postfix-delayed.eml', {
+        'hd-1049.20260303T120000.a36b7d@helpdesk.acme.example': ours,
+        'hd-1053.20260303T115840.7e9f0a@helpdesk.acme.example': ours,
+        'hd-1050.20260303T130000.c58d9e@helpdesk.acme.example': ours,
+        [DELAYED_ID]: reportId,
+      }),
+    );
+    await m.caughtUp();
+    expect((await filedAs(reportId)).reason).toBe('bounce');
+    expect(await countRows(m.desk, 'ticket_events WHERE ticket_id = :id', { id: ticket!.id })).toBe(eventsBefore);
+    expect(await countRows(m.desk, "messages WHERE external_id = :id AND status = 'failed'", { id: `<${ours}>` })).toBe(0);
   });
 });
 
