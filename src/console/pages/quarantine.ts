@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { parseInput } from '../../api/validate.js';
+import { ticketFromFiltered } from '../../intake/email/filtered-ticket.js';
 import { listFailedNotifications, retryNotification } from '../../notify/dead-letter.js';
 import type { FailedRow } from '../../store/dead-letters.js';
+import type { FilteredMail } from '../../store/filtered-mail-repository.js';
 import type { QuarantinedEmail } from '../../store/quarantine-repository.js';
 import type { ConsoleDeps } from '../deps.js';
 import { html, type Html } from '../html.js';
@@ -37,6 +39,20 @@ const words = texts(
     uid: 'UID',
     reason: 'Reason',
     receivedAt: 'Received',
+    filtered: 'Filtered mail',
+    filteredIntro:
+      'Emails that opened no ticket and landed on none: delivery reports about nothing the desk sent, automatic replies and list or bulk mail answering no open ticket, the desk’s own mail come back, a sender past the storm cap. Nobody was answered. If one was a real request, open a ticket from it: it is opened as the email would have opened it, and the sender is acknowledged.',
+    filteredCount: (shown: number, total: number) => (shown < total ? `The ${shown} most recent of ${total}.` : `${total} in all.`),
+    noneFiltered: 'No email was filtered.',
+    from: 'From',
+    subject: 'Subject',
+    noSubject: '(no subject)',
+    openTicket: 'Open a ticket',
+    turnedInto: 'Ticket opened',
+    reasons: (code: string) =>
+      ({ loop: 'our own mail came back', bounce: 'delivery report', automatic: 'automatic or list mail', rate_limited: 'storm cap' })[
+        code
+      ] ?? code,
   },
   {
     title: 'Quarantaine et notifications en échec',
@@ -64,6 +80,23 @@ const words = texts(
     uid: 'UID',
     reason: 'Raison',
     receivedAt: 'Reçu le',
+    filtered: 'Courrier filtré',
+    filteredIntro:
+      'Les e-mails qui n’ont ouvert aucun ticket et ne se sont joints à aucun : rapports de distribution sur rien de ce que le centre a envoyé, réponses automatiques et courrier de liste ou en nombre ne répondant à aucun ticket ouvert, courrier du centre revenu, expéditeur au-delà du plafond. Personne n’a reçu de réponse. Si l’un d’eux était une vraie demande, ouvrez-en un ticket : il est ouvert comme l’e-mail l’aurait ouvert, et l’expéditeur reçoit l’accusé de réception.',
+    filteredCount: (shown: number, total: number) => (shown < total ? `Les ${shown} plus récents sur ${total}.` : `${total} au total.`),
+    noneFiltered: 'Aucun e-mail filtré.',
+    from: 'Expéditeur',
+    subject: 'Objet',
+    noSubject: '(sans objet)',
+    openTicket: 'Ouvrir un ticket',
+    turnedInto: 'Ticket ouvert',
+    reasons: (code: string) =>
+      ({
+        loop: 'notre propre courrier revenu',
+        bounce: 'rapport de distribution',
+        automatic: 'courrier automatique ou de liste',
+        rate_limited: 'plafond de messages',
+      })[code] ?? code,
   },
 );
 type Words = ReturnType<typeof words>;
@@ -72,6 +105,7 @@ const REGION = 'failed-notifications';
 const PAGE_SIZE = 100;
 
 const notificationId = z.strictObject({ id: z.string().regex(/^\d{1,15}$/) });
+const filteredId = z.strictObject({ id: z.uuid() });
 
 function failedRows(viewer: Viewer, t: Words, failed: { items: FailedRow[]; total: number }): Html {
   if (failed.items.length === 0) return html`<p>${t.noneFailed}</p>`;
@@ -142,6 +176,50 @@ function quarantined(viewer: Viewer, t: Words, items: readonly QuarantinedEmail[
     </div>`;
 }
 
+function filteredRows(viewer: Viewer, t: Words, filtered: { items: FilteredMail[]; total: number }): Html {
+  if (filtered.items.length === 0) return html`<p>${t.noneFiltered}</p>`;
+  return html`<p>${t.filteredCount(filtered.items.length, filtered.total)}</p>
+    <div class="table-wrap">
+      <table class="filtered">
+        <thead>
+          <tr>
+            <th scope="col">${t.from}</th>
+            <th scope="col">${t.subject}</th>
+            <th scope="col">${t.reason}</th>
+            <th scope="col">${t.receivedAt}</th>
+            <th scope="col">${t.action}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${filtered.items.map(
+            (item) =>
+              html`<tr>
+                <td>${item.from ?? '–'}</td>
+                <td>${item.subject || t.noSubject}</td>
+                <td>
+                  ${t.reasons(item.reason)}
+                  <div class="hint">${item.detail}</div>
+                </td>
+                <td>${formatDateTime(item.receivedAt, viewer)}</td>
+                <td>
+                  ${
+                    item.ticketId === null
+                      ? html`<form method="post" action="/quarantine/filtered/${item.id}/ticket">
+                          ${csrfField(viewer)}
+                          <button type="submit">
+                            ${t.openTicket}<span class="visually-hidden"> – ${item.subject || t.noSubject}</span>
+                          </button>
+                        </form>`
+                      : t.turnedInto
+                  }
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
+}
+
 /** `/quarantine`: what could not be read (quarantined emails) or delivered (failed notifications), with retry. */
 export function quarantinePages(deps: ConsoleDeps): ConsoleRoute[] {
   const failedNow = () => listFailedNotifications(deps.store, { limit: PAGE_SIZE, offset: 0 });
@@ -153,7 +231,11 @@ export function quarantinePages(deps: ConsoleDeps): ConsoleRoute[] {
       async handler({ viewer }) {
         const t = words(viewer.lang);
         if (viewer.fragment === REGION) return { fragment: failedRows(viewer, t, await failedNow()) };
-        const [failed, emails] = await Promise.all([failedNow(), deps.store.quarantine.list({ limit: PAGE_SIZE, offset: 0 })]);
+        const [failed, emails, filtered] = await Promise.all([
+          failedNow(),
+          deps.store.quarantine.list({ limit: PAGE_SIZE, offset: 0 }),
+          deps.store.filteredMail.list({ limit: PAGE_SIZE, offset: 0 }),
+        ]);
         return {
           page: layout(viewer, {
             title: t.title,
@@ -168,6 +250,11 @@ export function quarantinePages(deps: ConsoleDeps): ConsoleRoute[] {
                 <h2 id="quarantined">${t.quarantine}</h2>
                 <p class="hint">${t.quarantineIntro}</p>
                 ${quarantined(viewer, t, emails.items)}
+              </section>
+              <section aria-labelledby="filtered">
+                <h2 id="filtered">${t.filtered}</h2>
+                <p class="hint">${t.filteredIntro}</p>
+                ${filteredRows(viewer, t, filtered)}
               </section>`,
           }),
         };
@@ -182,6 +269,17 @@ export function quarantinePages(deps: ConsoleDeps): ConsoleRoute[] {
         // As POST /api/notifications/:id/retry: back to the queue past suppression, the ticket told who asked.
         await retryNotification(deps.store, Number(id), 'coordinator');
         return { redirect: '/quarantine' };
+      },
+    }),
+    consoleRoute({
+      method: 'post',
+      path: '/quarantine/filtered/:id/ticket',
+      access: 'coordinator',
+      async handler({ params }) {
+        const { id } = parseInput(filteredId, params, 'path');
+        // As POST /api/filtered/:id/ticket: opened as the email would have opened it, once.
+        const ticket = await ticketFromFiltered(deps.tickets, id);
+        return { redirect: `/tickets/${ticket.number}` };
       },
     }),
   ];

@@ -328,6 +328,61 @@ describe('/quarantine', () => {
   });
 });
 
+describe('/quarantine: filtered mail', () => {
+  it('lists filtered mail with its reason, and "Open a ticket" opens it once (English and French)', async () => {
+    const raw = [
+      'From: Lina Roy <lina@client.example>',
+      'To: helpdesk@corp.example',
+      'Subject: Projector in room 4 is dead',
+      'Message-ID: <filtered-1@client.example>',
+      'Auto-Submitted: auto-generated',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'The projector in room 4 shows nothing.',
+      '',
+    ].join('\r\n');
+    await desk.services.store.filteredMail.addMany([
+      {
+        mailbox: 'INBOX',
+        uid: 7,
+        messageId: '<filtered-1@client.example>',
+        sender: 'lina@client.example',
+        subject: 'Projector in room 4 is dead',
+        reasonCode: 'automatic',
+        reason: 'Auto-Submitted: auto-generated (RFC 3834); it answers no open ticket',
+        receivedAt: new Date(),
+        raw: Buffer.from(raw),
+        category: null,
+        urgency: null,
+        deskAddresses: ['helpdesk@corp.example'],
+      },
+    ]);
+    const { page, errors, done } = await coordinator();
+    await page.goto(`${web.base}/quarantine?lang=fr`);
+    await expect(page.getByRole('heading', { name: 'Courrier filtré' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('button', { name: /Ouvrir un ticket/ }).count()).resolves.toBe(1);
+    await page.goto(`${web.base}/quarantine?lang=en`);
+    await expect(page.getByRole('heading', { name: 'Filtered mail' }).count()).resolves.toBe(1);
+    const row = page.getByRole('row', { name: /lina@client\.example/ });
+    await expect(row.textContent()).resolves.toContain('automatic or list mail');
+    await expect(row.textContent()).resolves.toContain('Projector in room 4 is dead');
+    expect(await checkAccessibility(page)).toEqual([]);
+
+    await row.getByRole('button', { name: /Open a ticket/ }).click();
+    await page.waitForURL(/\/tickets\/\d+$/);
+    const number = Number(new URL(page.url()).pathname.split('/').pop());
+    const ticket = await api('get', `/api/tickets/${number}`);
+    expect(ticket.body).toMatchObject({ channel: 'email', subject: 'Projector in room 4 is dead' });
+    expect(ticket.body.requester).toMatchObject({ email: 'lina@client.example' });
+    await page.goto(`${web.base}/quarantine`);
+    const after = page.getByRole('row', { name: /lina@client\.example/ });
+    await expect(after.getByRole('button', { name: /Open a ticket/ }).count()).resolves.toBe(0);
+    await expect(after.textContent()).resolves.toContain('Ticket opened');
+    expect(errors).toEqual([]);
+    await done();
+  });
+});
+
 describe('/rules', () => {
   it('edits an SLA target (the API shows it), refuses a bad one beside its field with 422', async () => {
     const { page, errors, done } = await coordinator();
