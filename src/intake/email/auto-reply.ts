@@ -65,12 +65,7 @@ function bounce(email: ClassifiableEmail): EmailClass | null {
   const local = email.from?.address.split('@')[0] ?? '';
   if (MAIL_SYSTEM.test(local)) {
     // A bounce in free text (qmail, old Exchange): the returned message's Message-ID is quoted in the body.
-    return {
-      kind: 'bounce',
-      reason: `sent by ${email.from?.address ?? local}, a mail system, without a delivery status report`,
-      originalMessageIds: returnedMessageIds(email),
-      failed: !isDelay(email),
-    };
+    return freeTextBounce(email, `sent by ${email.from?.address ?? local}, a mail system`);
   }
   const nullSender = nullFrom(email);
   if (nullSender !== null) return freeTextBounce(email, `sent by ${nullSender}, a mail system with no address`);

@@ -48,7 +48,7 @@ const AUTO_REPLY_SUBJECTS = [
   /^out of (the )?office\b/i,
   /^(i am|i'm) (out of the office|away|on (vacation|holiday|leave))/i,
   /^(away|vacation|on vacation|on holiday)( notice| message| reply)?\s*[:\-]/i,
-  /^(réponse automatique|message d'absence|(absence|absent)\s*(:|$))/i,
+  /^(réponse automatique|message d'absence|je suis (absent|absente|en congés?)\b|(absence|absent)\s*(:|$))/i,
   /^(abwesenheitsnotiz|automatische antwort|(abwesend|abwesenheit)\s*(:|$))/i,
   /^(automatisch antwoord|afwezig|niet aanwezig)/i,
   /^(respuesta automática|fuera de la oficina|(ausente|ausencia)\s*(:|$))/i,

@@ -100,8 +100,11 @@ export function failedRecipientsInText(text: string): string[] {
   for (const match of head.matchAll(/^\s*<([^\s<>@]{1,64}@[^\s<>@]{1,255})>:?/gm)) found.push(match[1] ?? '');
   for (const match of head.matchAll(/^(?:final|original)-recipient:\s*rfc822;\s*<?([^\s<>@]{1,64}@[^\s<>@]{1,255}?)>?\s*$/gim))
     found.push(match[1] ?? '');
+  // Exim: "The following address(es) failed:"; Exchange's text part: "Delivery has failed to these recipients or groups:".
   const exim =
-    /(?:following address(?:\(es\)|es)? failed|could not be delivered to)[^\n]*:\s*\n+\s+([^\s<>@]{1,64}@[^\s<>@:]{1,255})/i.exec(head);
+    /(?:following address(?:\(es\)|es)? failed|could not be delivered to|delivery has failed to these recipients(?: or groups)?)[^\n]*:[ \t]*\n+[ \t]*(?:[^\n<]*<)?([^\s<>@]{1,64}@[^\s<>@:]{1,255}?)>?[ \t]*(?:\n|\(|$)/i.exec(
+      head,
+    );
   if (exim?.[1] !== undefined) found.push(exim[1]);
   return [...new Set(found.map((address) => address.toLowerCase()).filter((address) => address !== ''))];
 }
