@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InboundEmail } from '../../../src/intake/email/types.js';
 import { planRound, type Lookups, type WaitingEmail } from '../../../src/intake/email/plan.js';
-import type { EmailTicketRef } from '../../../src/store/email-repository.js';
+import type { EmailTicketRef, OutboundEmail } from '../../../src/store/email-repository.js';
 
 /**
  * The email intake's rules (planRound), alone: what each email of a round becomes, in UID order,
@@ -150,6 +150,36 @@ describe('planRound', () => {
       [3, 'open'],
     ]);
     expect(deferred(plan)).toEqual([4]);
+  });
+
+  it('files what opens no ticket and lands on none, each with its code: nothing is dropped', () => {
+    const storm = 'storm@client.example';
+    const kinds = new Map([
+      [1, { kind: 'loop' as const, reason: 'ours' }],
+      [2, { kind: 'bounce' as const, reason: 'a DSN about nothing of ours', originalMessageIds: [], failed: true }],
+      [3, { kind: 'bounce' as const, reason: 'delayed', originalMessageIds: ['o1@desk.example'], failed: false }],
+      [4, { kind: 'auto-reply' as const, reason: 'Precedence: list' }],
+    ]);
+    const outbound = new Map<number, OutboundEmail[]>([
+      [3, [{ id: 'o1', externalId: '<o1@desk.example>', ticketId: 't1', recipient: 'a@client.example', status: 'sent' }]],
+    ]);
+    const plan = round(
+      [
+        email(1, { from: 'helpdesk@desk.example' }),
+        email(2, { from: 'mailer-daemon@mx.client.example' }),
+        email(3, { from: 'mailer-daemon@mx.client.example' }),
+        email(4, { from: 'list@lists.client.example' }),
+        email(5, { from: storm }),
+      ],
+      lookups({ kinds, outbound, fromSender: new Map([[storm, 3]]) }),
+    );
+    expect(plan.taken.map((p) => [p.waiting.uid, p.step.action, p.step.action === 'filter' ? p.step.code : null])).toEqual([
+      [1, 'filter', 'loop'],
+      [2, 'filter', 'bounce'],
+      [3, 'filter', 'bounce'],
+      [4, 'filter', 'automatic'],
+      [5, 'filter', 'rate_limited'],
+    ]);
   });
 
   it('waits with a token naming no ticket once the round opened one', () => {
