@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
 import { repairRawHeaders } from './charset.js';
+import { decodeFlowed, hideFlowed } from './flowed.js';
 import { htmlToText } from './html-text.js';
 import { normaliseMessageId, parseMessageIdList, synthesizeMessageId } from '../../mail/message-id.js';
 import { cutFlat, cutParts } from './salvage.js';
@@ -96,7 +97,9 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Inbo
   if (isBlank(raw)) {
     throw new EmailParseError('empty', 'the message is empty');
   }
-  const { parsed, flatBody, salvaged } = await readMime(repairRawHeaders(raw));
+  // RFC 3676 text is decoded here, not by mailparser, which glues quoted lines of different depths (flowed.ts).
+  const { raw: unflowed, flowed } = hideFlowed(repairRawHeaders(raw));
+  const { parsed, flatBody, salvaged } = await readMime(unflowed);
   const headerLines = parsed.headerLines ?? [];
   if (!headerLines.some((line) => KNOWN_HEADERS.has(line.key))) {
     throw new EmailParseError('not-an-email', 'no RFC 5322 header (From, Date, Message-ID, …) in the header section');
@@ -105,7 +108,8 @@ export async function parseEmail(raw: Buffer, limits: ParseLimits): Promise<Inbo
   const messageIdHeader = headerValues(headerLines, 'message-id')[0];
   const messageId = messageIdHeader === undefined ? null : normaliseMessageId(messageIdHeader);
   const html = typeof parsed.html === 'string' && parsed.html.trim() !== '' ? parsed.html : null;
-  const plain = normaliseNewlines(flatBody ?? parsed.text ?? '');
+  const text = normaliseNewlines(flatBody ?? parsed.text ?? '');
+  const plain = flowed === null || flatBody !== null ? text : decodeFlowed(text, flowed);
   const { attachments, omitted } = applyLimits(parsed.attachments, limits);
   const from = sender(headerLines, parsed.from);
   if (salvaged) keepOriginal(raw, { attachments, omitted }, limits);
