@@ -72,12 +72,14 @@ function bounce(email: ClassifiableEmail): EmailClass | null {
   // Exim and osTicket's rule: only a mail system sets X-Failed-Recipients.
   const failedHeader = header(email, 'x-failed-recipients')[0];
   if (failedHeader !== undefined) return freeTextBounce(email, `X-Failed-Recipients: ${failedHeader}`);
+  // Words alone are weak ("Delivery report for March" is a person's subject): the subject or the notice
+  // counts with one more sign of a machine answering one of our messages.
   const subject = bounceSubject(email.subject ?? '');
-  if (subject !== null) return freeTextBounce(email, `a mail system's subject "${subject}"`);
   const body = bounceBody(email.text);
-  if (body !== null && (nullReturnPath(email) || returnedMessageIds(email).length > 0)) {
-    return freeTextBounce(email, `a mail system's notice "${body}"`);
-  }
+  const answers = email.inReplyTo !== null || returnedMessageIds(email).length > 0;
+  const machine = nullReturnPath(email) || (email.from !== null && isNoReplyAddress(email.from.address));
+  if (subject !== null && (answers || machine || body !== null)) return freeTextBounce(email, `a mail system's subject "${subject}"`);
+  if (body !== null && (answers || machine)) return freeTextBounce(email, `a mail system's notice "${body}"`);
   return null;
 }
 
