@@ -30,6 +30,11 @@ export async function ticketFromFiltered(deps: TicketDeps, id: string): Promise<
       { deps: { ourAddresses: source.deskAddresses }, email, raw: source.raw, mailbox, now: deps.now?.() ?? new Date() },
       { via: BY_A_PERSON, category: await mailboxCategory(tx, mailbox) },
     );
+    // The desk's own mail come back has the desk as its requester: its acknowledgement would go round again.
+    const requester = input.requester.email ?? null;
+    if (requester !== null && source.deskAddresses.includes(requester)) {
+      throw new AppError('UNPROCESSABLE', `this email is from the desk itself (${requester}): it has no requester to open a ticket for`);
+    }
     const recorded = await recordTicket(within(deps, tx), input);
     // Its Message-ID is on a ticket already (the same email came in again as a reply, or was ours).
     if (!recorded.created) throw await alreadyOpened(tx, recorded.ticketId);

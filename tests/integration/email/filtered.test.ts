@@ -231,6 +231,10 @@ describe('a person turning filtered mail into a ticket', () => {
     expect(await ticketsFrom(m.desk, 'hugo@client.example')).toHaveLength(1);
     expect((await filedAs(id)).ticketId).toBe(ticket.id);
 
+    const loop = (await filtered('?limit=200')).items.find((f) => f.reason === 'loop');
+    const ours = await api().post(`/api/filtered/${loop!.id}/ticket`).set(bearer(COORDINATOR_TOKEN));
+    expect(ours.status).toBe(422);
+
     const unknown = await api()
       .post(`/api/filtered/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/ticket`)
       .set(bearer(COORDINATOR_TOKEN));
