@@ -8,7 +8,7 @@
  * the text part here (decodeFlowed).
  */
 
-export interface Flowed {
+interface Flowed {
   delSp: boolean;
 }
 

@@ -155,7 +155,7 @@ function endsWithAddress(joined: string): boolean {
 /** Openers that make an attribution certain when it carries a digit ("On", "Le", "Am", "Op", "El", …). */
 const OPENER = /^(?:on|le|am|op|el|em|no dia|il|il giorno|w dniu|dnia|den|d\.|vào|в|вт|пн|ср|чт|пт|сб|вс|\d)[\s,.]/iu;
 
-export type Attribution = 'strong' | 'weak' | null;
+type Attribution = 'strong' | 'weak' | null;
 
 /**
  * "strong": the quoted message may follow unprefixed (HTML converted, Yahoo, some Outlook versions);
@@ -165,7 +165,9 @@ export function attributionKind(joined: string): Attribution {
   if (!/[:：]$/u.test(joined)) return null;
   // A real attribution carries a date or time; "Le support m'a écrit :" in prose does not.
   const dated = /\d/.test(joined);
-  if (ATTRIBUTIONS.some((re) => re.test(joined))) return dated && OPENER.test(joined) ? 'strong' : 'weak';
+  // Certain only with a time or a year: "2 days ago my manager wrote:" is prose followed by their words.
+  const timed = /\d{1,2}[:.h]\d{2}|\d{4}/.test(joined);
+  if (ATTRIBUTIONS.some((re) => re.test(joined))) return timed && OPENER.test(joined) ? 'strong' : 'weak';
   if (dated && endsWithAddress(joined)) return 'weak';
   return null;
 }

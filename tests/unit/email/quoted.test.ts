@@ -531,6 +531,11 @@ describe('splitReply: what it leaves alone', () => {
     expect(splitReply(text).reply).toBe(text);
   });
 
+  it('"N days ago X wrote:" followed by their unquoted words stays reply', () => {
+    const text = lines('2 days ago my manager wrote:', 'we need the new laptop by Friday.', '', 'Can you order it?');
+    expect(splitReply(text).reply).toBe(text);
+  });
+
   it('a From: line that does not start a header block stays reply', () => {
     const text = lines('Hello,', '', 'From: the server room I cannot reach the NAS <nas01>.', 'Thanks');
     expect(splitReply(text).reply).toBe(text);
