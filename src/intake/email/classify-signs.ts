@@ -77,7 +77,7 @@ const BOUNCE_BODIES = [
 
 /** "Mailing list managers" errors: Mailman, Sympa, Google Groups, LISTSERV refusing a post. */
 const LIST_REFUSALS =
-  /(you are not (a member|subscribed|allowed to post)|not a member of (this|the) (list|group)|you (do not|don't) have permission to post|your message .* (awaits|is being held|has been held) (moderator|for moderation)|post to moderated list|rejected by the (list|group))/i;
+  /(you are not (a member|subscribed|allowed to post)|not a member of (this|the) (list|group)|you (do not|don't) have permission to post|your message .{0,200}(awaits|is being held|has been held) (moderator|for moderation)|post to moderated list|rejected by the (list|group))/i;
 
 export function bounceSubject(subject: string): string | null {
   return firstMatch(BOUNCE_SUBJECTS, subject.trim());

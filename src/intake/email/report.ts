@@ -97,7 +97,7 @@ export function messageIdsInText(text: string): string[] {
 export function failedRecipientsInText(text: string): string[] {
   const found: string[] = [];
   const head = text.slice(0, 16 * 1024);
-  for (const match of head.matchAll(/^\s*<([^\s<>@]{1,64}@[^\s<>@]{1,255})>:?/gm)) found.push(match[1] ?? '');
+  for (const match of head.matchAll(/^[ \t]*<([^\s<>@]{1,64}@[^\s<>@]{1,255})>:?/gm)) found.push(match[1] ?? '');
   for (const match of head.matchAll(/^(?:final|original)-recipient:\s*rfc822;\s*<?([^\s<>@]{1,64}@[^\s<>@]{1,255}?)>?\s*$/gim))
     found.push(match[1] ?? '');
   // Exim: "The following address(es) failed:"; Exchange's text part: "Delivery has failed to these recipients or groups:".
