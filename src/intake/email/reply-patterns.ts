@@ -301,36 +301,41 @@ export function fieldCategory(line: string): string | null {
 export const DELIMITER = /^--$/;
 
 /** The footers mobile clients and webmails add under the new text. */
-export const MOBILE = wholeLine([
-  'sent from my\\s.{1,40}',
-  'sent from (?:outlook|mail|yahoo mail|typeapp|bluemail|aol|gmail|samsung|proton ?mail)\\b.{0,60}',
-  'sent (?:with|via|using) (?:proton ?mail|spark|blackberry|typeapp)\\b.{0,60}',
-  'sent from (?:an? )?(?:mobile|iphone|ipad|android).{0,40}',
-  'get outlook for (?:ios|android)\\b.{0,60}',
-  // "Outlook für iOS herunterladen", "Outlook voor iOS downloaden", "Descargar Outlook para Android", …
-  '\\S{0,20}\\s?outlook\\s\\S{1,10}\\s(?:\\S{1,10}\\s)?(?:ios|android)\\b.{0,60}',
-  "envoyé (?:de|depuis) (?:mon|ma|l['’])\\s?.{1,40}",
-  'envoyé à partir de\\s.{1,40}',
-  'télécharger outlook pour (?:ios|android)\\b.{0,60}',
-  'von meinem\\s.{1,40}\\sgesendet',
-  'gesendet (?:von|vom|mit|über)\\s.{1,60}',
-  'outlook für (?:ios|android) herunterladen.{0,60}',
-  '(?:verstuurd|verzonden) (?:vanaf|met|via|van) (?:mijn\\s)?.{1,40}',
-  'enviado (?:desde|de|do|pelo|con|com) (?:mi|meu|o|a|el|la|my)?\\s?.{1,40}',
-  'inviato (?:da|dal|dalla|con)\\s.{1,40}',
-  'skickat från (?:min|mitt)?\\s?.{1,40}',
-  'sendt fra (?:min|mitt)?\\s?.{1,40}',
-  'отправлено (?:с|со|из)\\s.{1,60}',
-  'надіслано (?:з|із)\\s.{1,60}',
-  'wysłane z\\s.{1,40}',
-  'wysłano z\\s.{1,40}',
-  'lähetetty (?:iphonesta|androidista|puhelimesta|.{1,30}sta)',
-  'odesláno z\\s.{1,40}',
-  'được gửi từ\\s.{1,40}',
-  'iphoneから送信',
-  'androidから送信',
-  '(?:发自|發自|从|從)我的\\s?.{1,30}',
-]);
+export const MOBILE = wholeLine(
+  [
+    'sent from my\\s.{1,40}',
+    'sent from (?:outlook|mail|yahoo mail|typeapp|bluemail|aol|gmail|samsung|proton ?mail)\\b.{0,60}',
+    'sent (?:with|via|using) (?:proton ?mail|spark|blackberry|typeapp)\\b.{0,60}',
+    'sent from (?:an? )?(?:mobile|iphone|ipad|android).{0,40}',
+    'get outlook for (?:ios|android)\\b.{0,60}',
+    // "Outlook für iOS herunterladen", "Outlook voor iOS downloaden", "Descargar Outlook para Android", …
+    '\\S{0,20}\\s?outlook\\s\\S{1,10}\\s(?:\\S{1,10}\\s)?(?:ios|android)\\b.{0,60}',
+    "envoyé (?:de|depuis) (?:mon|ma|l['’])\\s?.{1,40}",
+    'envoyé à partir de\\s.{1,40}',
+    'télécharger outlook pour (?:ios|android)\\b.{0,60}',
+    'von meinem\\s.{1,40}\\sgesendet',
+    'gesendet (?:von|vom|mit|über)\\s.{1,60}',
+    'outlook für (?:ios|android) herunterladen.{0,60}',
+    '(?:verstuurd|verzonden) (?:vanaf|met|via|van) (?:mijn\\s)?.{1,40}',
+    'enviado (?:desde|de|do|pelo|con|com) (?:mi|meu|o|a|el|la|my)?\\s?.{1,40}',
+    'inviato (?:da|dal|dalla|con)\\s.{1,40}',
+    'skickat från (?:min|mitt)?\\s?.{1,40}',
+    'sendt fra (?:min|mitt)?\\s?.{1,40}',
+    'отправлено (?:с|со|из)\\s.{1,60}',
+    'надіслано (?:з|із)\\s.{1,60}',
+    'wysłane z\\s.{1,40}',
+    'wysłano z\\s.{1,40}',
+    'lähetetty (?:iphonesta|androidista|puhelimesta|.{1,30}sta)',
+    'odesláno z\\s.{1,40}',
+    'được gửi từ\\s.{1,40}',
+    'iphoneから送信',
+    'androidから送信',
+    '(?:发自|發自|从|從)我的\\s?.{1,30}',
+  ],
+  '',
+  // "Von meinem Samsung Galaxy Smartphone gesendet.": Samsung ends its footer with a full stop.
+  '[.!]?',
+);
 
 /** A short answer that hands the forward below over as the request ("FYI", "see below", "voir ci-dessous"). */
 export const SEE_BELOW = wholeLine(
