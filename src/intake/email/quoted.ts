@@ -36,12 +36,51 @@ import {
  */
 
 export interface ReplyParts {
+  /** The new text, its sign-off included. */
   reply: string;
   quoted: string;
   signature: string;
 }
 
-type Kind = 'reply' | 'quoted' | 'signature' | 'delimiter';
+type Kind = 'reply' | 'closing' | 'quoted' | 'signature' | 'delimiter';
+
+/** Closing words; "thanks," and the like only with their comma, as a bare "Thanks!" is often the whole reply. */
+const SIGN_OFF = new RegExp(
+  `^(?:${[
+    '(?:best|kind|warm|warmest)\\s+regards',
+    'regards',
+    'best wishes',
+    'best',
+    'cheers',
+    'thanks,',
+    'thank you,',
+    'many thanks,',
+    'cordialement',
+    'bien cordialement',
+    'très cordialement',
+    'cdlt',
+    'bien à vous',
+    'salutations',
+    'sincères salutations',
+    'bonne (?:journée|soirée)',
+    'merci,',
+    "merci d['’]avance,",
+    'mit freundlichen grüßen',
+    'mit freundlichen gruessen',
+    'freundliche grüße',
+    'viele grüße',
+    'beste grüße',
+    'liebe grüße',
+    'schöne grüße',
+    'mfg',
+    'lg',
+    'vg',
+    'gruß',
+    'danke,',
+    'vielen dank,',
+  ].join('|')})[,.!]?$`,
+  'iu',
+);
 
 export function splitReply(text: string): ReplyParts {
   const lines = text
@@ -56,10 +95,21 @@ export function splitReply(text: string): ReplyParts {
     markSignature(lines, kinds, forwardAt);
   } else markSignature(lines, kinds, lines.length);
   return {
-    reply: gather(lines, kinds, 'reply'),
-    quoted: gather(lines, kinds, 'quoted'),
-    signature: gather(lines, kinds, 'signature'),
+    reply: gather(lines, kinds, ['reply']),
+    quoted: gather(lines, kinds, ['quoted']),
+    signature: gather(lines, kinds, ['signature']),
   };
+}
+
+/**
+ * The sign-off that ends a reply's new text and the few lines under it ('' when there is none): it
+ * stays in the reply, but a survey answer is what comes before it.
+ */
+export function closingOf(reply: string): string {
+  const lines = reply.split('\n');
+  const kinds: Kind[] = lines.map(() => 'reply');
+  markClosing(lines, kinds);
+  return gather(lines, kinds, ['closing']);
 }
 
 /** Marks the history; returns where a forwarded message starts (-1: none), as it may be the request itself. */
@@ -162,11 +212,44 @@ function markSignature(lines: string[], kinds: Kind[], before: number): void {
   }
 }
 
+const MAX_SIGNATURE_LINES = 12;
+const MAX_SIGNATURE_LINE = 120;
+
+/** The last stretch of new text from a sign-off on, when a few short lines follow it and text comes before. */
+function markClosing(lines: string[], kinds: Kind[]): void {
+  let end = lines.length - 1;
+  while (end >= 0 && (kinds[end] !== 'reply' || (lines[end] ?? '') === '')) end--;
+  if (end < 0) return;
+  let start = end;
+  while (start > 0 && kinds[start - 1] === 'reply') start--;
+  let textAbove = false;
+  for (let i = start; i <= end; i++) {
+    const line = (lines[i] ?? '').trim();
+    if (textAbove && line.length <= MAX_MARKER_LINE && SIGN_OFF.test(line) && shortBlock(lines, i + 1, end)) {
+      kinds.fill('closing', i, end + 1);
+      return;
+    }
+    if (line !== '') textAbove = true;
+  }
+}
+
+/** Below a sign-off, a signature is a few short lines; more is the message going on. */
+function shortBlock(lines: string[], from: number, to: number): boolean {
+  let count = 0;
+  for (let i = from; i <= to; i++) {
+    const line = lines[i] ?? '';
+    if (line === '') continue;
+    // Stopping at the first excess keeps many sign-off lines in a row from costing quadratic time.
+    if (++count > MAX_SIGNATURE_LINES || line.length > MAX_SIGNATURE_LINE) return false;
+  }
+  return true;
+}
+
 /** The lines of one kind, without leading/trailing blank lines and with runs of blank lines made one. */
-function gather(lines: string[], kinds: Kind[], kind: Kind): string {
+function gather(lines: string[], kinds: Kind[], wanted: Kind[]): string {
   const out: string[] = [];
   lines.forEach((line, i) => {
-    if (kinds[i] !== kind) return;
+    if (!wanted.includes(kinds[i] ?? 'reply')) return;
     if (line === '' && (out.length === 0 || out[out.length - 1] === '')) return;
     out.push(line);
   });

@@ -1,5 +1,5 @@
 import type { SurveyScore } from '../../tickets/satisfaction.js';
-import { splitReply } from './quoted.js';
+import { closingOf, splitReply } from './quoted.js';
 
 /**
  * "5", "4/5", "3 !": a digit alone is a survey answer; anything more is a message. Matched only on a
@@ -11,8 +11,11 @@ const MAX_SCORE_CHARS = 12;
 
 /** The 1–5 an email's new text is, alone; null for anything else. */
 export function surveyDigit(text: string): string | null {
-  const reply = splitReply(text).reply.trim();
-  return reply.length > MAX_SCORE_CHARS ? null : (SCORE.exec(reply)?.[1] ?? null);
+  // "5\n\nThanks,\nJane": the sign-off stays in the reply's text but is no part of the answer.
+  const reply = splitReply(text).reply;
+  const closing = closingOf(reply);
+  const answer = (closing !== '' && reply.endsWith(closing) ? reply.slice(0, reply.length - closing.length) : reply).trim();
+  return answer.length > MAX_SCORE_CHARS ? null : (SCORE.exec(answer)?.[1] ?? null);
 }
 
 /** The score a digit surveyDigit found stands for. */
