@@ -89,7 +89,8 @@ describe('classifyEmail: the fixtures', () => {
   it('a free-text bounce from MAILER-DAEMON finds our Message-ID in the returned copy', async () => {
     expect(await classifyFixture('mailer-daemon-qmail.eml')).toEqual({
       kind: 'bounce',
-      reason: 'sent by mailer-daemon@mail.example.net, a mail system, without a delivery status report: failed for hugo.lambert@example.net',
+      reason:
+        'sent by mailer-daemon@mail.example.net, a mail system, without a delivery status report: failed for hugo.lambert@example.net',
       originalMessageIds: ['hd-1054.20260303T144508.9a0b1c@helpdesk.acme.example'],
       failed: true,
     });
