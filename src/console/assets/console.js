@@ -13,14 +13,30 @@
     status.textContent = state === 'open' ? status.dataset.liveText : status.dataset.lostText;
   }
 
-  // Several events often come at once (an offer is three of them): one refresh per burst.
+  // Several events often come at once (an offer is three of them): one refresh per burst. A region
+  // about one ticket (data-live-ticket) is fetched again only when that ticket changed; null in
+  // `changed` means "anything may have changed" (the stream has just (re)opened).
   let refreshTimer = null;
-  function scheduleRefresh() {
+  let changed = new Set();
+  function scheduleRefresh(ticketId) {
+    if (changed !== null) changed = ticketId === null ? null : changed.add(ticketId);
     if (refreshTimer !== null) return;
     refreshTimer = setTimeout(() => {
+      const these = changed;
       refreshTimer = null;
-      regions().forEach(refreshRegion);
+      changed = new Set();
+      regions()
+        .filter((region) => these === null || !region.dataset.liveTicket || these.has(region.dataset.liveTicket))
+        .forEach(refreshRegion);
     }, 150);
+  }
+
+  function ticketOf(event) {
+    try {
+      return String(JSON.parse(event.data).ticketId);
+    } catch {
+      return null;
+    }
   }
 
   async function refreshRegion(element) {
@@ -51,9 +67,9 @@
       setStatus('open');
       // Whatever happened while the connection was down: the server replays it by Last-Event-ID,
       // but a refresh now also catches changes made before this page subscribed.
-      scheduleRefresh();
+      scheduleRefresh(null);
     });
-    source.addEventListener('ticket', scheduleRefresh);
+    source.addEventListener('ticket', (event) => scheduleRefresh(ticketOf(event)));
     source.addEventListener('error', () => setStatus('lost'));
   }
 

@@ -61,17 +61,17 @@ async function render(deps: ConsoleDeps, viewer: Viewer, key: string, refusal: R
   const { ticket } = view;
   const body = html`${refusal && !refusal.field ? html`<p class="error refusal" role="alert">${t.refused}: ${refusal.message}</p>` : ''}
     <article class="ticket">
-      <div class="ticket-head" data-live="ticket-header">${headerRegion(view, viewer, t, now)}</div>
-      <div class="ticket-quick" data-live="ticket-quick">${quickRegion(view, viewer, t)}</div>
+      <div class="ticket-head" data-live="ticket-header" data-live-ticket="${ticket.id}">${headerRegion(view, viewer, t, now)}</div>
+      <div class="ticket-quick" data-live="ticket-quick" data-live-ticket="${ticket.id}">${quickRegion(view, viewer, t)}</div>
       <div class="ticket-columns">
         <section class="ticket-timeline" aria-labelledby="timeline-title">
           <h2 id="timeline-title">${t.timeline}</h2>
-          <div data-live="ticket-timeline">${timelineRegion(view, viewer, t)}</div>
+          <div data-live="ticket-timeline" data-live-ticket="${ticket.id}">${timelineRegion(view, viewer, t)}</div>
         </section>
         <div class="ticket-side">
           <section class="panel" aria-labelledby="routing-title">
             <h2 id="routing-title">${t.routing}</h2>
-            <div data-live="ticket-routing">${routingRegion(view, viewer, t)}</div>
+            <div data-live="ticket-routing" data-live-ticket="${ticket.id}">${routingRegion(view, viewer, t)}</div>
           </section>
           ${actionForms(view, viewer, t, refusal)}
         </div>
