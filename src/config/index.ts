@@ -3,9 +3,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LANGUAGES } from '../domain/values.js';
 import { parseBusinessHours, type BusinessHours } from './business-hours.js';
+import { InboundUrlError, parseByteSize, parseInboundDomains, parseInboundUrl, type InboundSpec } from './inbound-url.js';
 import { MailboxUrlError, parseMailboxUrl } from './mailbox-url.js';
+import { deviceEndpointFor, parseSmtpUrl, type OAuthConfig, type SmtpSpec } from './oauth.js';
 
 export type { BusinessHours } from './business-hours.js';
+export type { OAuthConfig, SmtpSpec } from './oauth.js';
 
 /** The environment of the public contract, read once, validated and typed. */
 export interface Config {
@@ -21,11 +24,25 @@ export interface Config {
   twilioApiUrl: string;
   imapUrls: string[];
   smtpUrl: string | undefined;
+  /** SMTP_URL read: how the notifier logs in (`auth=oauth2` in its query). */
+  smtp: SmtpSpec | undefined;
+  /** OAUTH_*: set when a mailbox or SMTP_URL says `auth=oauth2`. */
+  oauth: OAuthConfig | undefined;
   mailFrom: string;
+  /** MAIL_INBOUND_URL and its companions: mail pushed by an MTA (LMTP or SMTP); unset: none. */
+  mailInbound: MailInboundConfig | undefined;
   language: 'fr' | 'en';
   timezone: string;
   coordinator: { email: string | undefined; phone: string | undefined };
   businessHours: BusinessHours;
+}
+
+export interface MailInboundConfig {
+  spec: InboundSpec;
+  /** Lower-case recipient domains and addresses accepted at RCPT; others get 550. */
+  domains: string[];
+  /** Bytes: advertised as SIZE, a larger message gets 552. */
+  maxSize: number;
 }
 
 export interface TwilioConfig {
@@ -88,6 +105,14 @@ const schema = z.object({
   IMAP_URL: optional(z.string()),
   SMTP_URL: optional(url(['smtp:', 'smtps:'])),
   MAIL_FROM: optional(z.string()),
+  OAUTH_TOKEN_URL: optional(url(['http:', 'https:'])),
+  OAUTH_CLIENT_ID: optional(z.string()),
+  OAUTH_CLIENT_SECRET: optional(z.string()),
+  OAUTH_SCOPE: optional(z.string()),
+  OAUTH_DEVICE_URL: optional(url(['http:', 'https:'])),
+  MAIL_INBOUND_URL: optional(z.string()),
+  MAIL_INBOUND_DOMAINS: optional(z.string()),
+  MAIL_INBOUND_MAX_SIZE: optional(z.string()),
   HELPDESK_LANGUAGE: optional(z.enum(LANGUAGES, { message: 'expected fr or en' })),
   HELPDESK_TIMEZONE: optional(timezone),
   HELPDESK_COORDINATOR_EMAIL: optional(z.email({ message: 'expected an email address' })),
@@ -127,6 +152,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailboxKeys.add(key);
   }
 
+  const mailInbound = inboundOf(e.MAIL_INBOUND_URL, e.MAIL_INBOUND_DOMAINS, e.MAIL_INBOUND_MAX_SIZE);
+
+  let smtp: SmtpSpec | undefined;
+  try {
+    smtp = e.SMTP_URL === undefined ? undefined : parseSmtpUrl(e.SMTP_URL);
+  } catch (err) {
+    throw new ConfigError('SMTP_URL', err instanceof MailboxUrlError ? err.message : String(err));
+  }
+  const oauthLogins = imapUrls.some((u) => parseMailboxUrl(u).auth === 'oauth2') || smtp?.auth === 'oauth2';
+  const oauth = oauthOf(e, oauthLogins);
+
   const twilioParts = [e.TWILIO_ACCOUNT_SID, e.TWILIO_AUTH_TOKEN, e.TWILIO_PHONE_NUMBER];
   const twilioSet = twilioParts.filter((v) => v !== undefined).length;
   if (twilioSet > 0 && twilioSet < 3) {
@@ -159,12 +195,57 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     twilioApiUrl: (e.TWILIO_API_URL ?? 'https://api.twilio.com').replace(/\/+$/, ''),
     imapUrls,
     smtpUrl: e.SMTP_URL,
+    smtp,
+    oauth,
     mailFrom: e.MAIL_FROM ?? 'Helpdesk <helpdesk@localhost>',
+    mailInbound,
     language: e.HELPDESK_LANGUAGE ?? 'fr',
     timezone: e.HELPDESK_TIMEZONE ?? 'Europe/Paris',
     coordinator: { email: e.HELPDESK_COORDINATOR_EMAIL, phone: e.HELPDESK_COORDINATOR_PHONE },
     businessHours,
   });
+}
+
+/** The three MAIL_INBOUND_* variables, each checked (a bad one stops the start, naming it). */
+function inboundOf(
+  urlValue: string | undefined,
+  domainsValue: string | undefined,
+  sizeValue: string | undefined,
+): MailInboundConfig | undefined {
+  const checked = <T>(variable: string, read: () => T): T => {
+    try {
+      return read();
+    } catch (err) {
+      throw new ConfigError(variable, err instanceof InboundUrlError ? err.message : String(err));
+    }
+  };
+  const maxSize = checked('MAIL_INBOUND_MAX_SIZE', () => parseByteSize(sizeValue ?? '25MB'));
+  const domains = checked('MAIL_INBOUND_DOMAINS', () => parseInboundDomains(domainsValue ?? ''));
+  if (urlValue === undefined) return undefined;
+  const spec = checked('MAIL_INBOUND_URL', () => parseInboundUrl(urlValue));
+  // Accepting every recipient would make the listener a sink for any domain an MTA routes to it.
+  if (domains.length === 0)
+    throw new ConfigError('MAIL_INBOUND_DOMAINS', 'needed with MAIL_INBOUND_URL: the recipient domains or addresses to accept');
+  return { spec, domains, maxSize };
+}
+
+/** OAUTH_*, needed (token URL and client id) as soon as one login says `auth=oauth2`. */
+function oauthOf(
+  e: Partial<Record<'OAUTH_TOKEN_URL' | 'OAUTH_CLIENT_ID' | 'OAUTH_CLIENT_SECRET' | 'OAUTH_SCOPE' | 'OAUTH_DEVICE_URL', string>>,
+  needed: boolean,
+): OAuthConfig | undefined {
+  if (e.OAUTH_TOKEN_URL === undefined || e.OAUTH_CLIENT_ID === undefined) {
+    if (!needed) return undefined;
+    const missing = e.OAUTH_TOKEN_URL === undefined ? 'OAUTH_TOKEN_URL' : 'OAUTH_CLIENT_ID';
+    throw new ConfigError(missing, 'needed by auth=oauth2 in IMAP_URL or SMTP_URL');
+  }
+  return {
+    tokenUrl: e.OAUTH_TOKEN_URL,
+    clientId: e.OAUTH_CLIENT_ID,
+    clientSecret: e.OAUTH_CLIENT_SECRET,
+    scope: e.OAUTH_SCOPE?.trim().split(/\s+/).join(' '),
+    deviceAuthorizationUrl: e.OAUTH_DEVICE_URL ?? deviceEndpointFor(e.OAUTH_TOKEN_URL),
+  };
 }
 
 export function generateToken(): string {
