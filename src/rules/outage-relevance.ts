@@ -146,8 +146,8 @@ const READ_LIMIT = 4_000;
 const stem = (word: string) => word.slice(0, STEM);
 const GENERIC_STEMS = new Set(GENERIC.map(stem));
 
-/** The telling word stems of a text. */
-function stemsOf(text: string): Set<string> {
+/** The telling word stems of a text: what two texts about one cause share (suggestions group by them too). */
+export function tellingStems(text: string): Set<string> {
   const stems = new Set<string>();
   // [a-z0-9]+ over normalised text: one pass, no backtracking.
   for (const word of normalizeText(text.slice(0, READ_LIMIT)).match(/[a-z0-9]+/g) ?? []) {
@@ -158,14 +158,31 @@ function stemsOf(text: string): Set<string> {
   return stems;
 }
 
+/** Whether the problem's words share a telling stem with the outage's title or message, in any of its languages. */
+function sharesWords(outage: OutageText, problem: ProblemText): boolean {
+  const texts = [outage, ...Object.values(outage.translations ?? {})].flatMap((t) => (t ? [`${t.title} ${t.message ?? ''}`] : []));
+  const said = tellingStems(texts.join(' '));
+  if (said.size === 0) return false;
+  for (const s of tellingStems(`${problem.subject} ${problem.description ?? ''}`)) if (said.has(s)) return true;
+  return false;
+}
+
 /** Whether this outage concerns this problem (see above). */
 export function concerns(outage: OutageText, problem: ProblemText): boolean {
   if (outage.category) return outage.category === problem.category;
-  const texts = [outage, ...Object.values(outage.translations ?? {})].flatMap((t) => (t ? [`${t.title} ${t.message ?? ''}`] : []));
-  const said = stemsOf(texts.join(' '));
-  if (said.size === 0) return false;
-  for (const s of stemsOf(`${problem.subject} ${problem.description ?? ''}`)) if (said.has(s)) return true;
-  return false;
+  return sharesWords(outage, problem);
+}
+
+/**
+ * Whether a new ticket is about this outage, so that it joins it (#16, the contract: "their category
+ * matches, when it is set, and their text resembles its title or message"). Stricter than naming an
+ * outage in an acknowledgement: a ticket linked to an outage is left to it by routing and hears its
+ * end, so an email ticket asking for a new mailing list must not vanish into a mail outage because
+ * it shares the category. Both the category (when the outage has one) and the words must agree.
+ */
+export function isAbout(outage: OutageText, problem: ProblemText): boolean {
+  if (outage.category && outage.category !== problem.category) return false;
+  return sharesWords(outage, problem);
 }
 
 /** The outages to name about this problem, in the order given. */
