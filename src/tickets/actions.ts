@@ -205,20 +205,26 @@ export function escalationDecision(deps: TicketDeps, ticket: TicketState, reason
 
 export async function resolveTicket(deps: TicketDeps, key: string, resolution: string | undefined, actor: Actor): Promise<Ticket> {
   const note = assertResolution(resolution);
-  return change(deps, key, actor, (ticket, now) => {
-    assertMove(ticket.status, 'resolved');
-    return {
-      changes: {
-        status: 'resolved',
-        resolution: note,
-        resolvedAt: now,
-        respondedAt: ticket.respondedAt ?? now,
-        ...(ticket.status === 'pending' ? resumeClock(ticket, now) : {}),
-      },
-      events: [{ type: 'resolved', data: { resolution: note } }],
-      notify: ['requester.resolved'],
-    };
-  });
+  return change(deps, key, actor, (ticket, now) => resolveDecision(ticket, now, note));
+}
+
+/**
+ * Resolved with `note`, the requester told (the note is in their message); `more` joins the event's
+ * data, to say how it was resolved (its problem's resolution, say).
+ */
+export function resolveDecision(ticket: TicketState, now: Date, note: string, more: Record<string, unknown> = {}): Decision {
+  assertMove(ticket.status, 'resolved');
+  return {
+    changes: {
+      status: 'resolved',
+      resolution: note,
+      resolvedAt: now,
+      respondedAt: ticket.respondedAt ?? now,
+      ...(ticket.status === 'pending' ? resumeClock(ticket, now) : {}),
+    },
+    events: [{ type: 'resolved', data: { resolution: note, ...more } }],
+    notify: ['requester.resolved'],
+  };
 }
 
 export async function closeTicket(deps: TicketDeps, key: string, actor: Actor): Promise<Ticket> {
