@@ -15,6 +15,7 @@ import { notificationRoutes } from './api/routes/notifications.js';
 import { ruleRoutes } from './api/routes/rules.js';
 import { staffingRoutes } from './api/routes/staffing.js';
 import { filteredRoutes } from './api/routes/filtered.js';
+import { articleRoutes } from './api/routes/articles.js';
 import { AppError } from './errors.js';
 import { authMiddleware } from './api/auth.js';
 import { streamRoute } from './api/stream/route.js';
@@ -48,6 +49,7 @@ export function apiRoutes(deps: Pick<AppDeps, 'store' | 'tickets'>): Route[] {
     ...ruleRoutes(deps.tickets),
     ...staffingRoutes(deps.store, deps.tickets.config.timezone),
     ...filteredRoutes(deps.tickets),
+    ...articleRoutes(deps.store),
   ];
 }
 

@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   TECHNICIAN_NOT_FOUND: { status: 404, retryable: false },
   OUTAGE_NOT_FOUND: { status: 404, retryable: false },
   NOTIFICATION_NOT_FOUND: { status: 404, retryable: false },
+  ARTICLE_NOT_FOUND: { status: 404, retryable: false },
   CONFLICT: { status: 409, retryable: false },
   ILLEGAL_TRANSITION: { status: 409, retryable: false },
   RESOLUTION_REQUIRED: { status: 422, retryable: false },

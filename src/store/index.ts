@@ -35,6 +35,8 @@ import { createSessionRepository } from './session-repository.js';
 import { createOfferLinkRepository } from './offer-link-repository.js';
 import { createQueueQuery } from './queue-query.js';
 import { createFilteredMailRepository } from './filtered-mail-repository.js';
+import { createArticleRepository } from './article-repository.js';
+import { createArticleSuggestionRepository } from './article-suggestion-repository.js';
 
 /** Every repository on one handle. Building them is a few closures: a transaction builds its own. */
 function repositories(db: Db) {
@@ -85,6 +87,10 @@ function repositories(db: Db) {
     queue: createQueueQuery(db),
     /** Mail that opened no ticket and landed on none, with why (migration 070). */
     filteredMail: createFilteredMailRepository(db),
+    /** The knowledge base's articles and their search (migration 080). */
+    articles: createArticleRepository(db),
+    /** The articles suggested with a ticket's acknowledgement, and their links' single use (migration 081). */
+    articleSuggestions: createArticleSuggestionRepository(db),
   };
 }
 

@@ -16,6 +16,8 @@ import * as queueIndex from './migrations/063-queue-index.js';
 import * as statsIndex from './migrations/065-stats.js';
 import * as outageTickets from './migrations/066-outage-tickets.js';
 import * as filteredMail from './migrations/070-filtered-mail.js';
+import * as articles from './migrations/080-articles.js';
+import * as articleSuggestions from './migrations/081-article-suggestions.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -40,6 +42,8 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['065-stats', statsIndex],
   ['066-outage-tickets', outageTickets],
   ['070-filtered-mail', filteredMail],
+  ['080-articles', articles],
+  ['081-article-suggestions', articleSuggestions],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database

@@ -1,0 +1,155 @@
+import type { Language } from '../domain/values.js';
+import { rows, type Db } from './handle.js';
+
+/**
+ * The knowledge base's articles (migration 080) and their search, in Postgres alone: the query in
+ * both text-search configurations (websearch_to_tsquery: quotes, `or`, `-word` as people type
+ * them), accents off on both sides, and a title's trigram word similarity for the typos stemming
+ * cannot forgive. Best first: the better of the two configurations' weighted ranks, plus the title's
+ * similarity.
+ */
+
+export interface Article {
+  id: string;
+  title: string;
+  body: string;
+  language: Language;
+  tags: string[];
+  category: string | null;
+  published: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ArticleInput {
+  title: string;
+  body: string;
+  language: Language;
+  tags: string[];
+  category: string | null;
+  published: boolean;
+}
+
+export interface ArticlePage {
+  items: Article[];
+  total: number;
+}
+
+const COLUMNS = `a.id, a.title, a.body, a.language, a.tags, a.category, a.published,
+  to_json(a.created_at) #>> '{}' AS "createdAt", to_json(a.updated_at) #>> '{}' AS "updatedAt"`;
+
+/** pg_trgm present? Asked once per database (migration 063 creates it where it can). */
+const trigrams = new WeakMap<object, Promise<boolean>>();
+
+function hasTrigrams(db: Db): Promise<boolean> {
+  let known = trigrams.get(db.sequelize);
+  if (!known) {
+    known = rows<{ present: boolean }>(db, `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') AS present`).then(
+      ([row]) => row?.present === true,
+    );
+    trigrams.set(db.sequelize, known);
+  }
+  return known;
+}
+
+type Counted = Article & { total: string };
+
+const page = (found: Counted[]): ArticlePage => ({
+  items: found.map(({ total: _total, ...article }) => article),
+  total: Number(found[0]?.total ?? 0),
+});
+
+export function createArticleRepository(db: Db) {
+  return {
+    async create(input: ArticleInput): Promise<Article> {
+      const [row] = await rows<Article>(
+        db,
+        `INSERT INTO articles AS a (title, body, language, tags, category, published)
+         VALUES ($title, $body, $language, CAST($tags AS text[]), $category, $published)
+         RETURNING ${COLUMNS}`,
+        { ...input, tags: input.tags },
+      );
+      if (!row) throw new Error('the new article was not returned');
+      return row;
+    },
+
+    async get(id: string): Promise<Article | null> {
+      const [row] = await rows<Article>(db, `SELECT ${COLUMNS} FROM articles a WHERE a.id = $id`, { id });
+      return row ?? null;
+    },
+
+    /** Changes the fields given; null when there is no such article. */
+    async update(id: string, patch: Partial<ArticleInput>): Promise<Article | null> {
+      const [row] = await rows<Article>(
+        db,
+        `UPDATE articles AS a SET
+           title = COALESCE($title, a.title),
+           body = COALESCE($body, a.body),
+           language = COALESCE($language, a.language),
+           tags = COALESCE(CAST($tags AS text[]), a.tags),
+           category = CASE WHEN $setCategory THEN $category ELSE a.category END,
+           published = COALESCE(CAST($published AS boolean), a.published),
+           updated_at = now()
+         WHERE a.id = $id
+         RETURNING ${COLUMNS}`,
+        {
+          id,
+          title: patch.title ?? null,
+          body: patch.body ?? null,
+          language: patch.language ?? null,
+          tags: patch.tags ?? null,
+          setCategory: patch.category !== undefined,
+          category: patch.category ?? null,
+          published: patch.published ?? null,
+        },
+      );
+      return row ?? null;
+    },
+
+    async remove(id: string): Promise<boolean> {
+      const gone = await rows<{ id: string }>(db, `DELETE FROM articles WHERE id = $id RETURNING id`, { id });
+      return gone.length === 1;
+    },
+
+    /** Every article, drafts too, the last changed first. */
+    async list(range: { limit: number; offset: number }): Promise<ArticlePage> {
+      return page(
+        await rows<Counted>(
+          db,
+          `SELECT ${COLUMNS}, count(*) OVER () AS total FROM articles a ORDER BY a.updated_at DESC, a.id LIMIT $limit OFFSET $offset`,
+          range,
+        ),
+      );
+    },
+
+    /** The articles that match `q`, drafts too, best first. */
+    async search(q: string, range: { limit: number; offset: number }): Promise<ArticlePage> {
+      const typos = await hasTrigrams(db);
+      const title = `lower(immutable_unaccent(a.title))`;
+      return page(
+        await rows<Counted>(
+          db,
+          `WITH q AS (
+             SELECT websearch_to_tsquery('french', immutable_unaccent($q)) AS fr,
+                    websearch_to_tsquery('english', immutable_unaccent($q)) AS en,
+                    lower(immutable_unaccent($q)) AS plain
+           )
+           SELECT ${COLUMNS}, count(*) OVER () AS total
+             FROM articles a, q
+            WHERE a.search_fr @@ q.fr OR a.search_en @@ q.en ${typos ? `OR q.plain <% ${title}` : ''}
+            ORDER BY greatest(ts_rank(a.search_fr, q.fr), ts_rank(a.search_en, q.en))
+                     ${typos ? `+ word_similarity(q.plain, ${title}) / 10` : ''} DESC,
+                     a.updated_at DESC, a.id
+            LIMIT $limit OFFSET $offset`,
+          { q, ...range },
+        ),
+      );
+    },
+
+    /** A published article, for its public page; null for a draft or none. */
+    async published(id: string): Promise<Article | null> {
+      const [row] = await rows<Article>(db, `SELECT ${COLUMNS} FROM articles a WHERE a.id = $id AND a.published`, { id });
+      return row ?? null;
+    },
+  };
+}
