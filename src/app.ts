@@ -44,7 +44,7 @@ export function apiRoutes(deps: Pick<AppDeps, 'store' | 'tickets'>): Route[] {
   return [
     ...ticketRoutes(deps.tickets),
     ...technicianRoutes(deps.tickets),
-    ...deskRoutes(deps.store, deps.tickets.config.timezone),
+    ...deskRoutes(deps.tickets),
     ...notificationRoutes(deps.store),
     ...ruleRoutes(deps.tickets),
     ...staffingRoutes(deps.store, deps.tickets.config.timezone),

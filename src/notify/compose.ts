@@ -75,6 +75,15 @@ function omittedOf(v: unknown): OmittedAttachment[] {
   });
 }
 
+/** A storm's tickets, as its alert snapshots them: `{number, subject}` each. */
+function groupOf(v: unknown): { number: number; subject: string }[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((t) => {
+    const number = num(record(t).number);
+    return number === undefined ? [] : [{ number, subject: str(record(t).subject) ?? '' }];
+  });
+}
+
 /** The first line of the description, as the one-line summary of an offer. */
 function summaryOf(ticket: Ticket | null): string | undefined {
   const line = ticket?.description.split(/\r?\n/).find((l) => l.trim() !== '');
@@ -196,6 +205,16 @@ export function composeMessage(
         assigneeName,
       });
     }
+    case 'outage-ended': {
+      const outage = record(p.outage);
+      return render(kind, lang, {
+        ...base,
+        requesterName,
+        outage: { title: str(outage.title) ?? '', message: str(outage.message) ?? null },
+      });
+    }
+    case 'storm':
+      return render(kind, lang, { ...base, tickets: groupOf(p.tickets), link: str(p.link) ?? null });
     case 'breach': {
       const which = target(p.target);
       return render(kind, lang, { ...base, target: which, dueAt: dueOf(p, t, which), assigneeName });

@@ -1,11 +1,10 @@
 import type { Store } from '../store/index.js';
 import type { CommitMode } from '../store/routing-repository.js';
-import type { TicketState } from '../store/ticket-repository.js';
 import { requiredSkills } from '../rules/categorize.js';
-import { tellListeners, writeChange } from '../tickets/write-change.js';
+import { tellListeners } from '../tickets/write-change.js';
 import { decide } from './decide.js';
 import type { RoutingEngine } from './engine.js';
-import { ROUTING_ACTOR, type RouteOutcome, type Routed } from './routed.js';
+import type { RouteOutcome, Routed } from './routed.js';
 import { offerTimers } from '../rules/timer-plan.js';
 
 const skip = (ticketId: string, reason: string): Routed => ({ ticketId, outcome: { kind: 'skipped', reason }, events: [], state: null });
@@ -14,8 +13,8 @@ const skip = (ticketId: string, reason: string): Routed => ({ ticketId, outcome:
 const NO_ONE: ReadonlySet<string> = new Set();
 
 /**
- * Routes one ticket inside `tx`: lock the ticket, link it to an ongoing outage of its category or
- * rank the technicians who may take it, lock the chosen one and read their load under the lock
+ * Routes one ticket inside `tx`: lock the ticket, leave it alone while the outage it was linked to
+ * when it was opened (tickets/open-ticket.ts) goes on, or rank the technicians who may take it, lock the chosen one and read their load under the lock
  * (another worker may just have offered them a ticket), then offer, or leave it waiting with why.
  * Several workers may run this at once: the ticket lock means one offer per ticket, the technician
  * lock plus the load read under it means nobody goes over maxLoad.
@@ -40,22 +39,8 @@ export async function routeLocked(
   const required = requiredSkills(state.category, engine.rules.current().categories);
   const context = await tx.routing.decisionContext({ state, skills: required, now });
 
-  const linkedTo = state.outageId;
-  if (linkedTo && context.linkedOngoing) return skip(ticketId, 'linked to an ongoing outage');
-  if (!linkedTo && context.outage) return linkToOutage(engine, state, context.outage, tx);
+  if (state.outageId && context.linkedOngoing) return skip(ticketId, 'linked to an ongoing outage');
   return decide(engine, { state, required, now, tx, holding }, context);
-}
-
-/** A ticket about an ongoing outage is linked to it and left alone: the outage is being worked. */
-async function linkToOutage(engine: RoutingEngine, state: TicketState, outageId: string, tx: Store): Promise<Routed> {
-  const written = await writeChange(
-    engine.deps,
-    tx,
-    state,
-    { changes: { outageId }, events: [{ type: 'linked_to_outage', data: { outageId, category: state.category } }] },
-    ROUTING_ACTOR,
-  );
-  return { ticketId: state.id, outcome: { kind: 'linked', outageId }, events: written.events, state: written.state };
 }
 
 /**

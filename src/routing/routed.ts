@@ -2,11 +2,7 @@ import type { TicketState } from '../store/ticket-repository.js';
 
 export const ROUTING_ACTOR = 'system:routing';
 
-export type RouteOutcome =
-  | { kind: 'offered'; technicianId: string }
-  | { kind: 'queued' }
-  | { kind: 'linked'; outageId: string }
-  | { kind: 'skipped'; reason: string };
+export type RouteOutcome = { kind: 'offered'; technicianId: string } | { kind: 'queued' } | { kind: 'skipped'; reason: string };
 
 /** What a routing step did inside its transaction; the caller commits, then calls afterRouting. */
 export interface Routed {

@@ -35,6 +35,7 @@ import { createSessionRepository } from './session-repository.js';
 import { createOfferLinkRepository } from './offer-link-repository.js';
 import { createQueueQuery } from './queue-query.js';
 import { createFilteredMailRepository } from './filtered-mail-repository.js';
+import { createSuggestionRepository } from './suggestion-repository.js';
 import { createArticleRepository } from './article-repository.js';
 import { createArticleSuggestionRepository } from './article-suggestion-repository.js';
 
@@ -87,6 +88,8 @@ function repositories(db: Db) {
     queue: createQueueQuery(db),
     /** Mail that opened no ticket and landed on none, with why (migration 070). */
     filteredMail: createFilteredMailRepository(db),
+    /** Open tickets that look like one cause, and the storms alerted once (migration 086). */
+    suggestions: createSuggestionRepository(db),
     /** The knowledge base's articles and their search (migration 080). */
     articles: createArticleRepository(db),
     /** The articles suggested with a ticket's acknowledgement, and their links' single use (migration 081). */

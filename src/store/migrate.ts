@@ -18,6 +18,7 @@ import * as outageTickets from './migrations/066-outage-tickets.js';
 import * as filteredMail from './migrations/070-filtered-mail.js';
 import * as articles from './migrations/080-articles.js';
 import * as articleSuggestions from './migrations/081-article-suggestions.js';
+import * as suggestionsStorms from './migrations/086-suggestions-storms.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -44,6 +45,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['070-filtered-mail', filteredMail],
   ['080-articles', articles],
   ['081-article-suggestions', articleSuggestions],
+  ['086-suggestions-storms', suggestionsStorms],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database

@@ -1,5 +1,5 @@
 import type { InferAttributes } from 'sequelize';
-import { LANGUAGES, type Priority, type TicketStatus } from '../domain/values.js';
+import { LANGUAGES, type Channel, type Language, type Priority, type TicketStatus } from '../domain/values.js';
 import type { Outage, OutageTranslations } from '../domain/ticket.js';
 import { rows, type Db } from './handle.js';
 import type { OutageRow } from './models/index.js';
@@ -11,6 +11,16 @@ export interface LinkedTicket {
   subject: string;
   status: TicketStatus;
   priority: Priority;
+}
+
+/** A requester of tickets linked to an outage, with the newest such ticket: who hears its end, and by which channel. */
+export interface OutageRequester {
+  requesterId: string;
+  name: string | null;
+  emails: string[];
+  phones: string[];
+  language: Language | null;
+  ticket: { id: string; number: number; channel: Channel; subject: string; priority: Priority; category: string | null };
 }
 
 type OutageFields = Pick<InferAttributes<OutageRow>, 'id' | 'title' | 'message' | 'category' | 'since' | 'until' | 'translations'>;
@@ -80,6 +90,23 @@ export function createOutageRepository(db: Db) {
              FROM tickets t WHERE t.outage_id = ANY(CAST($ids AS uuid[]))) l
           WHERE rank <= $perOutage ORDER BY "outageId", rank`,
         { ids: [...outageIds], perOutage },
+      );
+    },
+
+    /**
+     * Each requester of the tickets linked to this outage once, with their newest linked ticket
+     * (tickets_outage_idx, migration 066): ending the outage tells each of them one message.
+     */
+    async requestersOfLinked(outageId: string): Promise<OutageRequester[]> {
+      return rows<OutageRequester>(
+        db,
+        `SELECT DISTINCT ON (r.id) r.id AS "requesterId", r.name, r.emails, r.phones, r.language,
+                json_build_object('id', t.id, 'number', t.number, 'channel', t.channel, 'subject', t.subject,
+                                  'priority', t.priority, 'category', t.category) AS ticket
+           FROM tickets t JOIN requesters r ON r.id = t.requester_id
+          WHERE t.outage_id = $outageId
+          ORDER BY r.id, t.created_at DESC`,
+        { outageId },
       );
     },
 

@@ -87,8 +87,6 @@ export interface DecisionRecipients {
 export interface DecisionContext {
   /** The ticket's routing history, oldest first. */
   events: RoutingEvent[];
-  /** An ongoing outage of the ticket's category. */
-  outage: string | null;
   /** The outage the ticket is linked to still goes on. */
   linkedOngoing: boolean;
   /** Technicians of the tier holding the skills, available, with their load; by id. */
@@ -191,7 +189,6 @@ type CandidateTuple = [
 interface ContextRow {
   event_id: string;
   events: RoutingEvent[];
-  outage: string | null;
   linked_ongoing: boolean;
   requester: DecisionRecipients['requester'] | null;
   watchers: DecisionRecipients['watchers'];
@@ -202,8 +199,6 @@ const CONTEXT = `SELECT
   nextval(pg_get_serial_sequence('ticket_events', 'id'))::text AS event_id,
   (SELECT coalesce(json_agg(json_build_object('id', id, 'type', type, 'data', data) ORDER BY id), '[]'::json)
      FROM ticket_events WHERE ticket_id = $ticketId AND type IN (${EVENT_TYPE_LIST})) AS events,
-  (SELECT id FROM outages WHERE category = CAST($category AS text) AND since <= $now AND (until IS NULL OR until > $now)
-    ORDER BY since DESC LIMIT 1) AS outage,
   EXISTS (SELECT 1 FROM outages WHERE id = CAST($linkedTo AS uuid) AND (until IS NULL OR until > $now)) AS linked_ongoing,
   (SELECT json_build_object('name', r.name, 'emails', r.emails, 'phones', r.phones, 'language', r.language)
      FROM requesters r WHERE r.id = $requesterId) AS requester,
@@ -220,7 +215,6 @@ const byId = (a: CandidateTuple, b: CandidateTuple) => (a[0] < b[0] ? -1 : a[0] 
 function toContext(row: ContextRow, tier: Tier): DecisionContext {
   return {
     events: row.events,
-    outage: row.outage,
     linkedOngoing: row.linked_ongoing,
     candidates: row.candidates
       .sort(byId)
@@ -296,7 +290,6 @@ export function createRoutingRepository(db: Db) {
       const { state, skills, now } = input;
       const [row] = await hotRows<ContextRow>(db, CONTEXT, {
         ticketId: state.id,
-        category: state.category,
         now,
         linkedTo: state.outageId,
         requesterId: state.requesterId,

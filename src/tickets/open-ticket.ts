@@ -1,6 +1,6 @@
 import type { Channel, Language, Level } from '../domain/values.js';
 import { AppError } from '../errors.js';
-import { relevantOutages } from '../rules/outage-relevance.js';
+import { isAbout, relevantOutages } from '../rules/outage-relevance.js';
 import type { NewMessage } from '../store/message-repository.js';
 import type { TicketState } from '../store/ticket-repository.js';
 import type { TicketDeps } from './deps.js';
@@ -24,6 +24,9 @@ export interface OpenTicketInput {
   /** Extra facts for the creation event: the recording of a call, an outage. */
   details?: Record<string, unknown>;
 }
+
+/** Who links a new ticket to the ongoing outage it is about (rules/outage-relevance.ts isAbout). */
+const OUTAGE_MATCH_ACTOR = 'system:outages';
 
 export type OpenTicketResult = { ticket: Ticket; created: true } | { ticket: Ticket | null; created: false };
 
@@ -108,10 +111,15 @@ export async function recordTickets(
         vip: requester.vip,
         urgencyHint: input.urgencyHint,
       });
-      return { input, requester, assessment, due: deps.policy.slaDue(now, assessment.priority) };
+      // Joined here, in the ticket's own transaction, rather than by routing after it: the ticket
+      // is never offered to a technician while its outage is being worked, the rule reads the
+      // outages this batch has in hand already (a few rows, a pure test), and the link is written
+      // with the ticket, so its requester hears of the outage's end even if routing is down.
+      const outage = outages.find((o) => isAbout(o, { ...input, category: assessment.category }));
+      return { input, requester, assessment, outageId: outage?.id ?? null, due: deps.policy.slaDue(now, assessment.priority) };
     });
     const states = await tx.tickets.insertMany(
-      assessed.map(({ input, requester, assessment, due }) => ({
+      assessed.map(({ input, requester, assessment, outageId, due }) => ({
         channel: input.channel,
         priority: assessment.priority,
         impact: assessment.impact,
@@ -122,6 +130,7 @@ export async function recordTickets(
         description: input.description,
         requesterId: requester.id,
         linkedTicketId: input.linkedTicketId ?? null,
+        outageId,
         respondBy: due.respondBy,
         resolveBy: due.resolveBy,
       })),
@@ -143,6 +152,20 @@ export async function recordTickets(
         data: { channel: input.channel, priority: assessment.priority, why: assessment.reasons, ...input.details },
       })),
     );
+    // The same event as a person's link (tickets/link-outage.ts), after the creation.
+    const links = assessed.flatMap(({ assessment, outageId }, i) =>
+      outageId
+        ? [
+            {
+              ticketId: states[i]!.id,
+              type: 'linked_to_outage',
+              actor: OUTAGE_MATCH_ACTOR,
+              data: { outageId, category: assessment.category },
+            },
+          ]
+        : [],
+    );
+    if (links.length > 0) await tx.tickets.appendEvents(links);
     const notifications = await Promise.all(
       assessed.map(({ input, requester, assessment }, i) =>
         notificationRows(
@@ -162,7 +185,10 @@ export async function recordTickets(
     );
     await tx.outbox.add(notifications.flat());
     tx.afterCommit(() => {
-      for (const state of states) tellListeners(deps, { ticketId: state.id, events: ['created'], channel: state.channel });
+      for (const state of states) {
+        const events = state.outageId ? ['created', 'linked_to_outage'] : ['created'];
+        tellListeners(deps, { ticketId: state.id, events, channel: state.channel });
+      }
     });
     return states.map((state, i) => ({ state, messageId: messageIds[i] ?? null }));
   });

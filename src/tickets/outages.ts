@@ -1,6 +1,10 @@
 import type { Outage, OutageTranslations } from '../domain/ticket.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
+import type { OutageRequester } from '../store/outage-repository.js';
+import type { Notification } from '../store/outbox-repository.js';
+import type { TicketDeps } from './deps.js';
+import { requesterRoute } from './recipients.js';
 
 /** An outage as a coordinator declares it, from the API or the console. */
 export interface OutageDeclaration {
@@ -33,6 +37,44 @@ export async function declareOutage(store: Store, input: OutageDeclaration): Pro
   });
 }
 
-export async function endOutage(store: Store, id: string): Promise<void> {
-  if (!(await store.outages.end(id))) throw new AppError('OUTAGE_NOT_FOUND', `outage ${id} is not ongoing`);
+/**
+ * Ends an outage and tells each requester of its linked tickets once, by their channel, that it is
+ * over (#16), in the same transaction: the end and the messages it owes are one fact. Each row's
+ * idempotency key is (outage, requester), so a requester with three tickets about it hears once, and
+ * a retried request (already ended: 404) or a crash writes nothing twice. Nobody else is told: not
+ * the watchers, not the requesters of tickets that were not linked.
+ */
+export async function endOutage(deps: TicketDeps, id: string): Promise<void> {
+  const now = deps.now?.() ?? new Date();
+  await deps.store.transaction(async (tx) => {
+    const outage = (await tx.outages.current(now)).find((o) => o.id === id);
+    if (!outage || !(await tx.outages.end(id, now))) throw new AppError('OUTAGE_NOT_FOUND', `outage ${id} is not ongoing`);
+    const requesters = await tx.outages.requestersOfLinked(id);
+    await tx.outbox.add(requesters.flatMap((r) => outageEndedNotice(deps, outage, r)));
+  });
+}
+
+function outageEndedNotice(deps: TicketDeps, outage: Outage, r: OutageRequester): Notification[] {
+  const route = requesterRoute(r.ticket.channel, r);
+  if (!route) return [];
+  const language = r.language ?? deps.config.language;
+  const words = outage.translations?.[language] ?? outage;
+  return [
+    {
+      idempotencyKey: `outage-ended:${outage.id}:${r.requesterId}`,
+      ticketId: r.ticket.id,
+      kind: 'requester.outage-ended',
+      channel: route.channel,
+      recipient: route.to,
+      language,
+      payload: {
+        number: r.ticket.number,
+        subject: r.ticket.subject,
+        priority: r.ticket.priority,
+        category: r.ticket.category,
+        requesterName: r.name,
+        outage: { title: words.title, message: words.message },
+      },
+    },
+  ];
 }

@@ -1,11 +1,13 @@
-import type { Store } from '../../store/index.js';
+import type { TicketDeps } from '../../tickets/deps.js';
 import { declareOutage, endOutage } from '../../tickets/outages.js';
 import { readPeriod } from '../period.js';
 import { route, type Route } from '../route.js';
 import { outageBody, pageQuery, statsQuery, uuidParams } from '../schemas.js';
 
 /** Outages, statistics and the mail quarantine: what a coordinator watches over. */
-export function deskRoutes(store: Store, timezone: string): Route[] {
+export function deskRoutes(tickets: TicketDeps): Route[] {
+  const { store } = tickets;
+  const { timezone } = tickets.config;
   return [
     route({
       method: 'get',
@@ -38,7 +40,7 @@ export function deskRoutes(store: Store, timezone: string): Route[] {
       access: 'coordinator',
       status: 204,
       async handler({ params }) {
-        await endOutage(store, params.id);
+        await endOutage(tickets, params.id);
         return { status: 204 };
       },
     }),

@@ -364,7 +364,7 @@ export function outagePages(deps: ConsoleDeps): ConsoleRoute[] {
       path: '/outages/:id/end',
       access: 'coordinator',
       async handler({ params }) {
-        await endOutage(deps.store, params.id ?? '');
+        await endOutage(deps.tickets, params.id ?? '');
         return { redirect: '/outages' };
       },
     }),

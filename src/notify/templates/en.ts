@@ -178,6 +178,18 @@ export const en: Templates = {
     };
   },
 
+  'outage-ended': ({ ticket, requesterName, outage }) => ({
+    subject: `Incident over: ${short(outage.title)}`,
+    body: [
+      hello(requesterName),
+      `The incident "${outage.title}", which your request ${ref(ticket)} "${ticket.subject}" was about, is over.`,
+      outage.message && { quote: outage.message },
+      'If your problem persists, simply reply to this email: a technician will pick up your request.',
+      signoff,
+    ],
+    sms: sms`${ref(ticket)}: the incident "${outage.title}" is over. Still a problem? Reply to this SMS.`,
+  }),
+
   'requester-replied': ({ ticket, requesterName, excerpt, channel }) => ({
     subject: `${requesterName ?? 'The requester'} replied`,
     body: [
@@ -202,6 +214,18 @@ export const en: Templates = {
       },
     ],
     sms: sms`Escalated ${ref(ticket)} ${ticket.priority} to tier ${String(toTier)}: ${reason}`,
+  }),
+
+  storm: ({ ticket, tickets, link }) => ({
+    subject: `Storm: ${tickets.length} similar requests, ${short(ticket.subject)}`,
+    body: [
+      `${tickets.length} requests that look like one cause were opened within minutes:`,
+      { list: tickets.map((t) => `${reference(t.number)} ${t.subject}`) },
+      link
+        ? `Declare an outage or open a problem from them in one step: ${link}`
+        : "Declare an outage or open a problem from them in one step on the console's outages page.",
+    ],
+    sms: sms`Storm: ${tickets.length} similar requests (${tickets.map((t) => reference(t.number)).join(' ')}): ${ticket.subject}`,
   }),
 
   breach: ({ ticket, target, dueAt, timeZone, assigneeName }) => {

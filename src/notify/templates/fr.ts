@@ -176,6 +176,18 @@ export const fr: Templates = {
     };
   },
 
+  'outage-ended': ({ ticket, requesterName, outage }) => ({
+    subject: `Incident terminé : ${short(outage.title)}`,
+    body: [
+      hello(requesterName),
+      `L'incident « ${outage.title} », dont votre demande ${ref(ticket)} « ${ticket.subject} » faisait partie, est terminé.`,
+      outage.message && { quote: outage.message },
+      'Si votre problème persiste, répondez simplement à ce message : un technicien reprendra votre demande.',
+      signoff,
+    ],
+    sms: sms`${ref(ticket)} : l'incident « ${outage.title} » est terminé. Toujours un problème ? Répondez à ce SMS.`,
+  }),
+
   'requester-replied': ({ ticket, requesterName, excerpt, channel }) => ({
     subject: `${requesterName ?? 'Le demandeur'} a répondu`,
     body: [
@@ -200,6 +212,18 @@ export const fr: Templates = {
       },
     ],
     sms: sms`Escalade ${ref(ticket)} ${ticket.priority} niveau ${String(toTier)} : ${reason}`,
+  }),
+
+  storm: ({ ticket, tickets, link }) => ({
+    subject: `Afflux : ${tickets.length} demandes semblables, ${short(ticket.subject)}`,
+    body: [
+      `${tickets.length} demandes qui semblent avoir une même cause ont été ouvertes en quelques minutes :`,
+      { list: tickets.map((t) => `${reference(t.number)} ${t.subject}`) },
+      link
+        ? `Déclarer une panne ou ouvrir un problème à partir d'elles en une étape : ${link}`
+        : "Déclarer une panne ou ouvrir un problème à partir d'elles en une étape sur la page des pannes de la console.",
+    ],
+    sms: sms`Afflux : ${tickets.length} demandes semblables (${tickets.map((t) => reference(t.number)).join(' ')}) : ${ticket.subject}`,
   }),
 
   breach: ({ ticket, target, dueAt, timeZone, assigneeName }) => {

@@ -1,9 +1,18 @@
 import type { Channel, Priority, Tier } from '../../domain/values.js';
 
 /** Every message the desk sends, by audience. */
-export const REQUESTER_KINDS = ['created', 'assigned', 'pending', 'escalated', 'resolved', 'closed', 'omitted-attachments'] as const;
+export const REQUESTER_KINDS = [
+  'created',
+  'assigned',
+  'pending',
+  'escalated',
+  'resolved',
+  'closed',
+  'omitted-attachments',
+  'outage-ended',
+] as const;
 export const TECHNICIAN_KINDS = ['offer', 'offer-reminder', 'sla-warning', 'requester-replied'] as const;
-export const COORDINATOR_KINDS = ['escalation', 'breach'] as const;
+export const COORDINATOR_KINDS = ['escalation', 'breach', 'storm'] as const;
 export const TEMPLATE_KINDS = [...REQUESTER_KINDS, ...TECHNICIAN_KINDS, ...COORDINATOR_KINDS] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 export type Audience = 'requester' | 'technician' | 'coordinator';
@@ -62,6 +71,14 @@ export interface TemplateContexts {
   'offer-reminder': Base & { minutesLeft: number };
   'sla-warning': Base & { target: SlaTarget; dueAt: Date | string };
   'requester-replied': Base & { requesterName?: string | null; excerpt: string; channel?: Channel };
+  /** The outage their ticket was linked to is over (#16): told once per requester, about their newest linked ticket. */
+  'outage-ended': ToRequester & { outage: OutageInfo };
+  /**
+   * Several tickets that look like one cause within minutes (#16): `ticket` is the group's earliest,
+   * `tickets` all of them; `link`, the console's outages page where the group can be declared an
+   * outage or opened as a problem in one step.
+   */
+  storm: Base & { tickets: { number: number | string; subject: string }[]; link?: string | null };
   escalation: Base & { reason: string; fromTier: Tier; toTier: Tier; by?: string | null; assigneeName?: string | null };
   breach: Base & { target: SlaTarget; dueAt: Date | string; assigneeName?: string | null };
 }

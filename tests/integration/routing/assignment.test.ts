@@ -146,7 +146,7 @@ describe('known outages', () => {
       .send({ title: 'Mail is slow', message: 'We know; we are on it.', category: 'email' });
     expect(outage.status).toBe(201);
     await addTechnician(desk, { name: 'Finn', tier: 1, skills: ['email'] });
-    const ticket = await openWebTicket(desk, { subject: 'Outlook very slow', category: 'email' });
+    const ticket = await openWebTicket(desk, { subject: 'Mail very slow in Outlook', category: 'email' });
     const linked = await waitFor('the link', async () => eventsOf(await detail(desk, ticket.number), 'linked_to_outage')[0]);
     expect(linked.data).toMatchObject({ outageId: outage.body.id, category: 'email' });
     const t = await detail(desk, ticket.number);

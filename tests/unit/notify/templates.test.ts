@@ -38,6 +38,15 @@ function contexts(t: TicketInfo, text: string, name: string | null): { [K in Tem
     'requester-replied': { ticket: t, requesterName: name, excerpt: text, channel: 'email' },
     escalation: { ticket: t, reason: text, fromTier: 1, toTier: 2, by: name, assigneeName: name },
     breach: { ticket: t, target: 'resolve', dueAt: new Date(DUE), assigneeName: name },
+    'outage-ended': { ticket: t, requesterName: name, outage: { title: text, message: text } },
+    storm: {
+      ticket: t,
+      tickets: [
+        { number: 1042, subject: text },
+        { number: 1043, subject: text },
+      ],
+      link: `https://desk.example.org/outages`,
+    },
   };
 }
 
