@@ -15,6 +15,7 @@ import { notificationRoutes } from './api/routes/notifications.js';
 import { ruleRoutes } from './api/routes/rules.js';
 import { staffingRoutes } from './api/routes/staffing.js';
 import { filteredRoutes } from './api/routes/filtered.js';
+import { problemRoutes } from './api/routes/problems.js';
 import { articleRoutes } from './api/routes/articles.js';
 import { AppError } from './errors.js';
 import { authMiddleware } from './api/auth.js';
@@ -49,6 +50,9 @@ export function apiRoutes(deps: Pick<AppDeps, 'store' | 'tickets'>): Route[] {
     ...ruleRoutes(deps.tickets),
     ...staffingRoutes(deps.store, deps.tickets.config.timezone),
     ...filteredRoutes(deps.tickets),
+    // Last: a path under /problems/ that is not a problem's id (/problems/suggestions) must be
+    // registered above, or `/problems/:id` answers it (400, not a uuid).
+    ...problemRoutes(deps.tickets),
     ...articleRoutes(deps.store),
   ];
 }

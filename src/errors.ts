@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   TICKET_NOT_FOUND: { status: 404, retryable: false },
   TECHNICIAN_NOT_FOUND: { status: 404, retryable: false },
   OUTAGE_NOT_FOUND: { status: 404, retryable: false },
+  PROBLEM_NOT_FOUND: { status: 404, retryable: false },
   NOTIFICATION_NOT_FOUND: { status: 404, retryable: false },
   ARTICLE_NOT_FOUND: { status: 404, retryable: false },
   CONFLICT: { status: 409, retryable: false },

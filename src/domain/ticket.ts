@@ -68,9 +68,18 @@ export interface Ticket {
   closedAt: string | null;
 }
 
+/** The problem a ticket is an incident of, as the ticket shows it. */
+export interface ProblemRef {
+  id: string;
+  title: string;
+  status: 'open' | 'known_error' | 'resolved';
+}
+
 export interface TicketDetail extends Ticket {
   events: TicketEvent[];
   messages: TicketMessage[];
+  /** The problem this ticket is an incident of (issue #16), or null. */
+  problem: ProblemRef | null;
 }
 
 /** Who made a change: shown in the event log as `actor`. */

@@ -16,6 +16,7 @@ import * as queueIndex from './migrations/063-queue-index.js';
 import * as statsIndex from './migrations/065-stats.js';
 import * as outageTickets from './migrations/066-outage-tickets.js';
 import * as filteredMail from './migrations/070-filtered-mail.js';
+import * as problems from './migrations/083-problems.js';
 import * as articles from './migrations/080-articles.js';
 import * as articleSuggestions from './migrations/081-article-suggestions.js';
 import * as suggestionsStorms from './migrations/086-suggestions-storms.js';
@@ -43,6 +44,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['065-stats', statsIndex],
   ['066-outage-tickets', outageTickets],
   ['070-filtered-mail', filteredMail],
+  ['083-problems', problems],
   ['080-articles', articles],
   ['081-article-suggestions', articleSuggestions],
   ['086-suggestions-storms', suggestionsStorms],

@@ -1,6 +1,6 @@
 import { Op, Transaction } from 'sequelize';
 import type { Channel, Level, Priority, Tier, TicketStatus } from '../domain/values.js';
-import type { Ticket, TicketDetail, TicketEvent, TicketMessage, Watcher } from '../domain/ticket.js';
+import type { ProblemRef, Ticket, TicketDetail, TicketEvent, TicketMessage, Watcher } from '../domain/ticket.js';
 import { randomUUID } from 'node:crypto';
 import { hotRows, rows, txOf, type Bind, type Db } from './handle.js';
 import { jsonb } from './jsonb.js';
@@ -225,12 +225,18 @@ export function createTicketRepository(db: Db) {
                FROM messages WHERE ticket_id = $id ORDER BY at, id`,
             { id },
           );
-          return { ticket, events, messages };
+          // The problem it is an incident of (issue #16): shown on the ticket, both ways linked.
+          const [problem] = await rows<ProblemRef>(
+            snapshot,
+            `SELECT p.id, p.title, p.status FROM problem_incidents pi JOIN problems p ON p.id = pi.problem_id WHERE pi.ticket_id = $id`,
+            { id },
+          );
+          return { ticket, events, messages, problem: problem ?? null };
         },
         { isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ, readOnly: true },
       );
       if (!read) return null;
-      const { ticket, events, messages } = read;
+      const { ticket, events, messages, problem } = read;
       return {
         ...ticket,
         events,
@@ -239,6 +245,7 @@ export function createTicketRepository(db: Db) {
           ...(subject !== null ? { subject } : {}),
           ...(status !== null ? { status } : {}),
         })),
+        problem,
       };
     },
 
