@@ -24,6 +24,26 @@ export interface MailboxRef {
   urgency: Level | null;
 }
 
+/**
+ * Where a round's emails come from. A mailbox read by IMAP has a cursor: each email is claimed by its
+ * UID under the mailbox's UIDVALIDITY, in the transaction that stores it, so that two readers never
+ * both take it. Mail pushed by an MTA (LMTP/SMTP) has no UID and no cursor: the MTA holds it until it
+ * is answered, and a redelivery is recognised by its Message-ID alone; its `uid`s are only its order
+ * of arrival. A mailbox place may leave `kind` out (the IMAP reader's call predates pushed mail).
+ */
+export type Place = MailboxPlace | PushedPlace;
+
+export interface MailboxPlace {
+  kind?: 'mailbox';
+  mailbox: MailboxRef;
+  uidValidity: number;
+}
+
+export interface PushedPlace {
+  kind: 'pushed';
+  mailbox: MailboxRef;
+}
+
 export interface ReceiveInput {
   mailbox: MailboxRef;
   /** Its UID in the mailbox, with the UIDVALIDITY that gives the UID meaning: the cursor moves to it. */

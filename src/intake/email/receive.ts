@@ -5,10 +5,10 @@ import type { EmailClass } from './auto-reply.js';
 import { conversationGroups, spreadOnLanes } from './lanes.js';
 import { loadLookups } from './lookups.js';
 import { OVER_CAP, STORM_VIA, planRound, type Deferred, type Planned, type RoundPlan, type WaitingEmail } from './plan.js';
-import type { MailboxRef, ReceiveDeps, ReceiveInput, ReceiveOutcome } from './receive-types.js';
+import type { MailboxRef, Place, ReceiveDeps, ReceiveInput, ReceiveOutcome } from './receive-types.js';
 import { writeRound } from './write.js';
 
-export type { ReceiveDeps, ReceiveInput, ReceiveOutcome, MailboxRef } from './receive-types.js';
+export type { ReceiveDeps, ReceiveInput, ReceiveOutcome, MailboxRef, Place } from './receive-types.js';
 export type { WaitingEmail } from './plan.js';
 
 export interface ReceiveOptions {
@@ -16,12 +16,6 @@ export interface ReceiveOptions {
   onOutcome(uid: number, outcome: ReceiveOutcome): void;
   /** Throws when the caller must stop (a lost connection or lock): called before each round. */
   check?(): void;
-}
-
-/** Where the emails come from: the mailbox, and the UIDVALIDITY that gives their UIDs meaning. */
-export interface Place {
-  mailbox: MailboxRef;
-  uidValidity: number;
 }
 
 /**
@@ -113,10 +107,12 @@ async function round(r: Receiving, pending: readonly WaitingEmail[]): Promise<Wa
         now,
       );
       const { write, later, next } = split(plan);
-      const uids = write.map((p) => p.waiting.uid);
-      const claimed = await tx.mailboxes.claimMany(place.mailbox.key, place.uidValidity, uids);
-      if (claimed.size < uids.length) throw new NotClaimed(uids.filter((uid) => !claimed.has(uid)));
-      const outcomes = await writeRound(deps, tx, place.mailbox, write, now);
+      if (place.kind !== 'pushed') {
+        const uids = write.map((p) => p.waiting.uid);
+        const claimed = await tx.mailboxes.claimMany(place.mailbox.key, place.uidValidity, uids);
+        if (claimed.size < uids.length) throw new NotClaimed(uids.filter((uid) => !claimed.has(uid)));
+      }
+      const outcomes = await writeRound(deps, tx, place, write, now);
       for (const planned of write) written.push({ planned, outcome: outcomes.get(planned.waiting.uid) ?? { outcome: 'duplicate' } });
       if (next.length === 0) return { written, later };
       left = next;
@@ -248,7 +244,11 @@ class NotClaimed extends Error {
 async function quarantineRefused(r: Receiving, waiting: WaitingEmail, err: unknown): Promise<void> {
   const { deps, place } = r;
   deps.log.error({ mailbox: place.mailbox.key, uid: waiting.uid, err: scrub(String(err)) }, 'an email could not be stored: quarantined');
-  const input: ReceiveInput = { mailbox: place.mailbox, position: { uid: waiting.uid, uidValidity: place.uidValidity }, raw: waiting.raw };
+  const input: ReceiveInput = {
+    mailbox: place.mailbox,
+    ...(place.kind === 'pushed' ? {} : { position: { uid: waiting.uid, uidValidity: place.uidValidity } }),
+    raw: waiting.raw,
+  };
   r.finish(waiting.uid, await quarantineEmail(deps, input, `could not be stored: ${err instanceof Error ? err.message : String(err)}`));
 }
 

@@ -6,7 +6,7 @@ import { recordSatisfaction } from '../../tickets/satisfaction.js';
 import { appendEmails, tellOmitted, type AppendScope } from './append-email.js';
 import { emailTicketInput, mailboxCategory } from './open-email.js';
 import type { Planned } from './plan.js';
-import type { MailboxRef, ReceiveDeps, ReceiveOutcome } from './receive-types.js';
+import type { MailboxRef, Place, ReceiveDeps, ReceiveOutcome } from './receive-types.js';
 
 /**
  * Writes what planRound decided for a round's emails, inside the round's transaction, a statement
@@ -20,10 +20,11 @@ import type { MailboxRef, ReceiveDeps, ReceiveOutcome } from './receive-types.js
 export async function writeRound(
   deps: ReceiveDeps,
   tx: Store,
-  mailbox: MailboxRef,
+  place: Place,
   planned: readonly Planned[],
   now: Date,
 ): Promise<Map<number, ReceiveOutcome>> {
+  const { mailbox } = place;
   const tickets = within(deps.tickets, tx);
   const scope: AppendScope = { deps, tx, tickets };
   const outcomes = new Map<number, ReceiveOutcome>();
@@ -50,7 +51,7 @@ export async function writeRound(
   }
 
   const filtering = planned.flatMap(({ waiting, step }) => (step.action === 'filter' ? [{ waiting, step }] : []));
-  await fileFiltered(scope, mailbox, filtering, atOf);
+  await fileFiltered(scope, place, filtering, atOf);
   for (const { waiting, step } of filtering) outcomes.set(waiting.uid, { outcome: 'filtered', reason: step.code });
   for (const { waiting, step } of planned) {
     if (step.action === 'duplicate') outcomes.set(waiting.uid, { outcome: 'duplicate' });
@@ -65,7 +66,7 @@ export async function writeRound(
  */
 async function fileFiltered(
   scope: AppendScope,
-  mailbox: MailboxRef,
+  { kind, mailbox }: Place,
   filtering: readonly { waiting: Planned['waiting']; step: Extract<Planned['step'], { action: 'filter' }> }[],
   atOf: (uid: number) => Date,
 ): Promise<void> {
@@ -73,7 +74,8 @@ async function fileFiltered(
   await scope.tx.filteredMail.addMany(
     filtering.map(({ waiting, step }) => ({
       mailbox: mailbox.key,
-      uid: waiting.uid,
+      // Pushed mail's numbers are only its order of arrival, not a place in a mailbox.
+      uid: kind === 'pushed' ? null : waiting.uid,
       messageId: `<${waiting.email.messageId}>`,
       sender: waiting.email.from?.address ?? null,
       subject: waiting.email.subject.slice(0, 1_000),
