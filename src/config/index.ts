@@ -5,10 +5,10 @@ import { LANGUAGES } from '../domain/values.js';
 import { parseBusinessHours, type BusinessHours } from './business-hours.js';
 import { InboundUrlError, parseByteSize, parseInboundDomains, parseInboundUrl, type InboundSpec } from './inbound-url.js';
 import { MailboxUrlError, parseMailboxUrl } from './mailbox-url.js';
-import { deviceEndpointFor, parseSmtpUrl, type OAuthConfig, type SmtpSpec } from './oauth.js';
+import { deviceEndpointFor, parseSmtpUrl, type OAuthConfig } from './oauth.js';
 
 export type { BusinessHours } from './business-hours.js';
-export type { OAuthConfig, SmtpSpec } from './oauth.js';
+export type { OAuthConfig } from './oauth.js';
 
 /** The environment of the public contract, read once, validated and typed. */
 export interface Config {
@@ -23,9 +23,8 @@ export interface Config {
   twilio: TwilioConfig | undefined;
   twilioApiUrl: string;
   imapUrls: string[];
+  /** May say `auth=oauth2` in its query (read by config/oauth.ts's parseSmtpUrl). */
   smtpUrl: string | undefined;
-  /** SMTP_URL read: how the notifier logs in (`auth=oauth2` in its query). */
-  smtp: SmtpSpec | undefined;
   /** OAUTH_*: set when a mailbox or SMTP_URL says `auth=oauth2`. */
   oauth: OAuthConfig | undefined;
   mailFrom: string;
@@ -154,13 +153,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const mailInbound = inboundOf(e.MAIL_INBOUND_URL, e.MAIL_INBOUND_DOMAINS, e.MAIL_INBOUND_MAX_SIZE);
 
-  let smtp: SmtpSpec | undefined;
+  let smtpAuth: string | undefined;
   try {
-    smtp = e.SMTP_URL === undefined ? undefined : parseSmtpUrl(e.SMTP_URL);
+    smtpAuth = e.SMTP_URL === undefined ? undefined : parseSmtpUrl(e.SMTP_URL).auth;
   } catch (err) {
     throw new ConfigError('SMTP_URL', err instanceof MailboxUrlError ? err.message : String(err));
   }
-  const oauthLogins = imapUrls.some((u) => parseMailboxUrl(u).auth === 'oauth2') || smtp?.auth === 'oauth2';
+  const oauthLogins = imapUrls.some((u) => parseMailboxUrl(u).auth === 'oauth2') || smtpAuth === 'oauth2';
   const oauth = oauthOf(e, oauthLogins);
 
   const twilioParts = [e.TWILIO_ACCOUNT_SID, e.TWILIO_AUTH_TOKEN, e.TWILIO_PHONE_NUMBER];
@@ -195,7 +194,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     twilioApiUrl: (e.TWILIO_API_URL ?? 'https://api.twilio.com').replace(/\/+$/, ''),
     imapUrls,
     smtpUrl: e.SMTP_URL,
-    smtp,
     oauth,
     mailFrom: e.MAIL_FROM ?? 'Helpdesk <helpdesk@localhost>',
     mailInbound,

@@ -11,7 +11,10 @@ import { LEVELS, type Level } from '../domain/values.js';
  *   and mail from it or naming it in X-Loop is our own mail coming back;
  * - `poll=<seconds>`: how often to look for new mail when the server lacks IDLE (default 30);
  * - `seen=yes`: flag each message \Seen once its ticket is committed (default: the mailbox is left
- *   untouched, the cursor alone says what was read).
+ *   untouched, the cursor alone says what was read);
+ * - `auth=oauth2`: log in with an OAuth2 access token (XOAUTH2 / OAUTHBEARER) that the gateway gets
+ *   from OAUTH_TOKEN_URL, instead of a password: Microsoft 365 has refused passwords for IMAP since
+ *   October 2022. The URL then carries the login and no password.
  */
 export interface MailboxSpec {
   /** `imap://user@host:port/MAILBOX`: no password; names the cursor, the lock and quarantined mail. */
@@ -20,7 +23,9 @@ export interface MailboxSpec {
   host: string;
   port: number;
   user: string;
+  /** Empty with `auth=oauth2`. */
   password: string;
+  auth: MailAuth;
   path: string;
   category: string | null;
   urgency: Level | null;
@@ -30,6 +35,16 @@ export interface MailboxSpec {
   markSeen: boolean;
 }
 
+/** How a mailbox (or SMTP_URL) logs in: the URL's password, or an OAuth2 access token. */
+export type MailAuth = 'password' | 'oauth2';
+
+/** The `auth` option of IMAP_URL and SMTP_URL; throws a MailboxUrlError for another value. */
+export function authOption(value: string | null): MailAuth {
+  const text = value?.trim().toLowerCase() ?? 'password';
+  if (text !== 'password' && text !== 'oauth2') throw new MailboxUrlError(`auth: expected oauth2 or password, not "${text}"`);
+  return text;
+}
+
 export class MailboxUrlError extends Error {
   constructor(message: string) {
     super(message);
@@ -37,7 +52,7 @@ export class MailboxUrlError extends Error {
   }
 }
 
-const OPTIONS = new Set(['category', 'urgency', 'address', 'poll', 'seen']);
+const OPTIONS = new Set(['category', 'urgency', 'address', 'poll', 'seen', 'auth']);
 const DEFAULT_POLL_SECONDS = 30;
 
 export function parseMailboxUrl(value: string): MailboxSpec {
@@ -72,6 +87,8 @@ export function parseMailboxUrl(value: string): MailboxSpec {
   if (!Number.isFinite(pollSeconds) || pollSeconds < 1 || pollSeconds > 3600) {
     throw new MailboxUrlError('poll: expected a number of seconds from 1 to 3600');
   }
+  const auth = authOption(url.searchParams.get('auth'));
+  if (auth === 'oauth2' && password !== '') throw new MailboxUrlError('auth=oauth2 takes no password: the access token replaces it');
   const seenText = url.searchParams.get('seen')?.trim().toLowerCase();
   if (seenText !== undefined && !['yes', 'no', 'true', 'false', '1', '0'].includes(seenText)) {
     throw new MailboxUrlError('seen: expected yes or no');
@@ -86,6 +103,7 @@ export function parseMailboxUrl(value: string): MailboxSpec {
     port,
     user,
     password,
+    auth,
     path,
     category,
     urgency: (urgencyText as Level | null) ?? null,

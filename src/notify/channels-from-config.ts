@@ -1,4 +1,6 @@
 import type { Config } from '../config/index.js';
+import { parseSmtpUrl } from '../config/oauth.js';
+import type { AccessTokens } from '../mail/oauth/token-manager.js';
 import { createSmtpMailTransport } from './channels/smtp-mail.js';
 import { createTwilioSmsSender } from './channels/twilio-sms.js';
 import type { Channels } from './deliver.js';
@@ -12,7 +14,11 @@ function smsStatusCallbackUrl(publicUrl: string): string {
  * The channels the configuration allows: SMS when the three TWILIO_* variables are set, email when
  * SMTP_URL is. A missing one is simply absent; its rows wait in the outbox.
  */
-export function channelsFromConfig(config: Pick<Config, 'twilio' | 'twilioApiUrl' | 'publicUrl' | 'smtpUrl' | 'mailFrom'>): Channels {
+export function channelsFromConfig(
+  config: Pick<Config, 'twilio' | 'twilioApiUrl' | 'publicUrl' | 'smtpUrl' | 'mailFrom'>,
+  /** The access tokens of SMTP_URL's `auth=oauth2`. */
+  tokens?: AccessTokens,
+): Channels {
   const channels: Channels = {};
   if (config.twilio) {
     channels.sms = {
@@ -31,7 +37,10 @@ export function channelsFromConfig(config: Pick<Config, 'twilio' | 'twilioApiUrl
     };
   }
   if (config.smtpUrl) {
-    channels.email = { from: config.mailFrom, transport: createSmtpMailTransport({ smtpUrl: config.smtpUrl, from: config.mailFrom }) };
+    const smtp = parseSmtpUrl(config.smtpUrl);
+    if (smtp.auth === 'oauth2' && !tokens) throw new Error('SMTP_URL has auth=oauth2 but no token manager was given');
+    const oauth = smtp.auth === 'oauth2' && tokens ? { user: smtp.user, tokens } : undefined;
+    channels.email = { from: config.mailFrom, transport: createSmtpMailTransport({ smtpUrl: smtp.url, from: config.mailFrom, oauth }) };
   }
   return channels;
 }

@@ -2,6 +2,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
+import type { AccessTokens } from '../mail/oauth/token-manager.js';
 import { channelsFromConfig } from './channels-from-config.js';
 import { startNotifier } from './notifier.js';
 
@@ -13,7 +14,7 @@ import { startNotifier } from './notifier.js';
 export interface NotifyWorkerContext {
   config: Config;
   log: Logger;
-  services: { store: Store; metrics: { registry: Registry } };
+  services: { store: Store; metrics: { registry: Registry }; oauth?: AccessTokens | undefined };
   redisUrl: string;
   /** Where the worker reports its health into /ready. */
   health: { set(name: string, probe: () => Record<string, unknown>): unknown; delete(name: string): unknown };
@@ -25,7 +26,7 @@ export interface NotifyWorkerContext {
  */
 export async function startNotifyWorker(ctx: NotifyWorkerContext): Promise<() => Promise<void>> {
   const { config, log, services } = ctx;
-  const channels = channelsFromConfig(config);
+  const channels = channelsFromConfig(config, services.oauth);
   if (!channels.sms) {
     const waiting = await services.store.deliveries.countPending('sms');
     log.warn({ waiting }, 'telephony is off: SMS notifications stay queued until TWILIO_* is set');

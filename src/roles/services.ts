@@ -6,6 +6,7 @@ import { createRoutingProducer } from '../routing/producer.js';
 import { createRulesBook } from '../rules/rules-book.js';
 import type { OpenStore } from '../store/index.js';
 import type { TicketDeps } from '../tickets/deps.js';
+import { createOAuthTokens } from './oauth.js';
 
 /**
  * The services every role shares, wired from the process's store and the configuration: the store,
@@ -37,7 +38,9 @@ export function createServices(config: Config, store: OpenStore, log: Logger) {
     ],
     technicianListeners: [routing.technicianChanged],
   };
-  return { store, policy, metrics, tickets, rules, routing };
+  // Access tokens of `auth=oauth2` mailboxes and SMTP, shared by the mail readers and the notifier.
+  const oauth = createOAuthTokens(config, store.oauthTokens, metrics.registry, log);
+  return { store, policy, metrics, tickets, rules, routing, oauth };
 }
 
 export type Services = ReturnType<typeof createServices>;

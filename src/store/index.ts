@@ -35,6 +35,7 @@ import { createSessionRepository } from './session-repository.js';
 import { createOfferLinkRepository } from './offer-link-repository.js';
 import { createQueueQuery } from './queue-query.js';
 import { createFilteredMailRepository } from './filtered-mail-repository.js';
+import { createOAuthTokenRepository } from './oauth-token-repository.js';
 import { createSuggestionRepository } from './suggestion-repository.js';
 import { createProblemRepository } from './problem-repository.js';
 import { createArticleRepository } from './article-repository.js';
@@ -89,6 +90,8 @@ function repositories(db: Db) {
     queue: createQueueQuery(db),
     /** Mail that opened no ticket and landed on none, with why (migration 070). */
     filteredMail: createFilteredMailRepository(db),
+    /** Sealed OAuth2 refresh tokens of `helpdesk mailbox login` (migration 071). */
+    oauthTokens: createOAuthTokenRepository(db),
     /** Open tickets that look like one cause, and the storms alerted once (migration 086). */
     suggestions: createSuggestionRepository(db),
     /** Problems, their incidents, and the resolutions a resolved problem owes them (migration 083). */

@@ -16,6 +16,7 @@ import * as queueIndex from './migrations/063-queue-index.js';
 import * as statsIndex from './migrations/065-stats.js';
 import * as outageTickets from './migrations/066-outage-tickets.js';
 import * as filteredMail from './migrations/070-filtered-mail.js';
+import * as oauthTokens from './migrations/071-oauth-tokens.js';
 import * as problems from './migrations/083-problems.js';
 import * as articles from './migrations/080-articles.js';
 import * as articleSuggestions from './migrations/081-article-suggestions.js';
@@ -44,6 +45,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['065-stats', statsIndex],
   ['066-outage-tickets', outageTickets],
   ['070-filtered-mail', filteredMail],
+  ['071-oauth-tokens', oauthTokens],
   ['083-problems', problems],
   ['080-articles', articles],
   ['081-article-suggestions', articleSuggestions],

@@ -1,18 +1,37 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { MailboxSpec } from '../../config/mailbox-url.js';
+import type { AccessTokens } from '../../mail/oauth/token-manager.js';
 
 type ClientTuning = Omit<ImapFlowOptions, 'host' | 'port' | 'secure' | 'auth' | 'logger'>;
 
+/** What a connection logs in with: IMAP_URL's password, or an OAuth2 access token. */
+export type ImapLogin = { user: string; pass: string } | { user: string; accessToken: string };
+
+/**
+ * The login of one connection. With `auth=oauth2` a token from the token manager for each
+ * connection: imapflow then picks XOAUTH2 or OAUTHBEARER (RFC 7628) from the server's capabilities.
+ */
+export async function imapLogin(spec: MailboxSpec, tokens: AccessTokens | undefined): Promise<ImapLogin> {
+  if (spec.auth === 'password') return { user: spec.user, pass: spec.password };
+  if (!tokens) throw new Error('auth=oauth2 needs OAUTH_TOKEN_URL and OAUTH_CLIENT_ID');
+  return { user: spec.user, accessToken: await tokens.accessToken(spec.user) };
+}
+
 /** The one place an IMAP connection is made from IMAP_URL's parts: the reader's and doctor's alike. */
-export function imapClient(spec: MailboxSpec, tuning: ClientTuning = {}): ImapFlow {
+export function imapClient(spec: MailboxSpec, login: ImapLogin, tuning: ClientTuning = {}): ImapFlow {
   return new ImapFlow({
     host: spec.host,
     port: spec.port,
     secure: spec.secure,
-    auth: { user: spec.user, pass: spec.password },
+    auth: login,
     logger: false,
     ...tuning,
   });
+}
+
+/** The server refused the login (imapflow marks it): a password or token problem, not the network. */
+export function isLoginRefused(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'authenticationFailed' in err && err.authenticationFailed === true;
 }
 
 export interface MailboxProbe {
@@ -22,7 +41,7 @@ export interface MailboxProbe {
 
 /** A login and a look at the folder the reader would read, for `helpdesk doctor`. */
 export async function probeMailbox(spec: MailboxSpec, timeoutMs: number): Promise<MailboxProbe> {
-  const client = imapClient(spec, { connectionTimeout: timeoutMs, greetingTimeout: timeoutMs });
+  const client = imapClient(spec, { user: spec.user, pass: spec.password }, { connectionTimeout: timeoutMs, greetingTimeout: timeoutMs });
   // A refused login also comes as an 'error' event; the rejected connect() below says it.
   client.on('error', () => undefined);
   try {
@@ -38,9 +57,7 @@ export async function probeMailbox(spec: MailboxSpec, timeoutMs: number): Promis
 }
 
 function imapReason(err: unknown): string {
-  if (typeof err === 'object' && err !== null && 'authenticationFailed' in err && err.authenticationFailed) {
-    return 'login refused: check the user and password in IMAP_URL';
-  }
+  if (isLoginRefused(err)) return 'login refused: check the user and password in IMAP_URL';
   const text = typeof err === 'object' && err !== null && 'responseText' in err ? String(err.responseText) : '';
   if (text) return text;
   return err instanceof Error ? err.message || err.name : String(err);

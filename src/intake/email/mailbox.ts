@@ -4,7 +4,8 @@ import { backoffDelay } from '../../notify/backoff.js';
 import { drainMailbox, type DrainProgress } from './mailbox-drain.js';
 import type { MailboxLock } from '../../store/mailbox-lock-repository.js';
 import { READER_STATES, type MailboxMetrics, type ReaderState } from './mailbox-metrics.js';
-import { imapClient } from './imap-client.js';
+import { imapClient, imapLogin, isLoginRefused } from './imap-client.js';
+import type { AccessTokens } from '../../mail/oauth/token-manager.js';
 import type { MailboxSpec } from '../../config/mailbox-url.js';
 import type { ReceiveDeps } from './receive.js';
 
@@ -41,6 +42,8 @@ export interface MailboxReaderOptions {
   receive: ReceiveDeps;
   metrics: MailboxMetrics;
   log: Logger;
+  /** Access tokens of an `auth=oauth2` mailbox. */
+  tokens?: AccessTokens | undefined;
   random?: () => number;
 }
 
@@ -161,7 +164,9 @@ class Reader {
     // A fresh record: the previous client's late 'close' must not end this session.
     const current = { aborted: null as Error | null };
     this.live = current;
-    const client = imapClient(spec, {
+    // A token request that fails ends the session like a refused login: logged, in /ready, retried.
+    const login = await imapLogin(spec, this.o.tokens);
+    const client = imapClient(spec, login, {
       // We decide when to IDLE: right after catching up, never between two of our own commands.
       disableAutoIdle: true,
       maxIdleTime: this.settings.idleRestartMs,
@@ -221,6 +226,11 @@ class Reader {
       }
     } catch (err) {
       if (this.stopping && !current.aborted) return;
+      if ('accessToken' in login && isLoginRefused(err)) {
+        // Revoked or expired early: the next session asks for a new token instead of this one.
+        this.o.tokens?.rejected(spec.user, login.accessToken);
+        throw new Error('the server refused the OAuth2 access token', { cause: err });
+      }
       throw current.aborted ?? err;
     } finally {
       this.client = null;

@@ -4,6 +4,7 @@ import type { Metrics } from '../../metrics.js';
 import type { RoutingProducer } from '../../routing/producer.js';
 import type { Store } from '../../store/index.js';
 import type { TicketDeps } from '../../tickets/deps.js';
+import type { AccessTokens } from '../../mail/oauth/token-manager.js';
 import { startMailboxReader } from './mailbox.js';
 import { mailboxMetrics } from './mailbox-metrics.js';
 import { MailboxUrlError, parseMailboxUrl, type MailboxSpec } from '../../config/mailbox-url.js';
@@ -33,6 +34,8 @@ export interface MailReadersContext {
     tickets: TicketDeps;
     metrics: Pick<Metrics, 'registry'>;
     routing: Pick<RoutingProducer, 'connect'>;
+    /** Access tokens of `auth=oauth2` mailboxes (undefined without OAUTH_*). */
+    oauth?: AccessTokens | undefined;
   };
   redisUrl: string;
   /** Where each mailbox reports its state into /ready. */
@@ -63,7 +66,7 @@ export async function startMailReaders(ctx: MailReadersContext, options: MailRea
   // New tickets go to routing at once, also from a process that runs only the mail role.
   const releaseRouting = services.routing.connect(ctx.redisUrl, options.routingPrefix);
   const readers = specs.map((spec) => {
-    const reader = startMailboxReader({ spec, receive, metrics, log });
+    const reader = startMailboxReader({ spec, receive, metrics, log, tokens: services.oauth });
     ctx.health.set(`mailbox:${spec.key}`, () => ({ ...reader.status() }));
     return { spec, reader };
   });

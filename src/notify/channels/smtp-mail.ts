@@ -1,5 +1,6 @@
 import nodemailer from 'nodemailer';
 import { newOwnMessageId } from '../../mail/message-id.js';
+import type { AccessTokens } from '../../mail/oauth/token-manager.js';
 import { SendError, type MailSent, type MailTransport, type OutboundMail } from './types.js';
 
 /** The one place nodemailer is used for sending. */
@@ -11,6 +12,8 @@ export interface SmtpMailOptions {
   from: string;
   /** Open connections kept for the worker; a few are enough for one worker's concurrency. */
   maxConnections?: number;
+  /** `auth=oauth2`: the login, and where its access tokens come from. */
+  oauth?: { user: string; tokens: AccessTokens } | undefined;
 }
 
 /** The domain of the address in MAIL_FROM, for Message-IDs; `localhost` when there is none. */
@@ -39,6 +42,7 @@ export function createSmtpMailTransport(options: SmtpMailOptions): MailTransport
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
+    ...(options.oauth ? { auth: oauth2Auth(options.oauth) } : {}),
   });
   let closed = false;
 
@@ -76,6 +80,30 @@ export function createSmtpMailTransport(options: SmtpMailOptions): MailTransport
       if (closed) return;
       closed = true;
       transporter.close();
+    },
+  };
+}
+
+/**
+ * nodemailer's XOAUTH2 with our token manager as its provider: each new pooled connection asks for
+ * a token, so a send after an expiry gets a fresh one; on a refused token nodemailer asks again
+ * with `renew` and tries AUTH once more, and the refused token is not handed out again.
+ */
+function oauth2Auth({ user, tokens }: { user: string; tokens: AccessTokens }) {
+  let last: string | undefined;
+  return {
+    type: 'OAuth2' as const,
+    user,
+    provisionCallback(_user: string, renew: boolean, callback: (err: Error | null, accessToken: string, expires: number) => void) {
+      if (renew && last !== undefined) tokens.rejected(user, last);
+      tokens.accessToken(user).then(
+        (token) => {
+          last = token;
+          // Expiry 0: nodemailer keeps no copy of its own, it asks the manager for each connection.
+          callback(null, token, 0);
+        },
+        (err: unknown) => callback(err instanceof Error ? err : new Error(String(err)), '', 0),
+      );
     },
   };
 }
