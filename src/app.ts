@@ -11,6 +11,7 @@ import type { Route } from './api/route.js';
 import { ticketRoutes } from './api/routes/tickets.js';
 import { technicianRoutes } from './api/routes/technicians.js';
 import { deskRoutes } from './api/routes/desk.js';
+import { suggestionRoutes } from './api/routes/suggestions.js';
 import { notificationRoutes } from './api/routes/notifications.js';
 import { ruleRoutes } from './api/routes/rules.js';
 import { staffingRoutes } from './api/routes/staffing.js';
@@ -46,6 +47,8 @@ export function apiRoutes(deps: Pick<AppDeps, 'store' | 'tickets'>): Route[] {
     ...ticketRoutes(deps.tickets),
     ...technicianRoutes(deps.tickets),
     ...deskRoutes(deps.tickets),
+    // Before the problem routes: /problems/:id would answer /problems/suggestions.
+    ...suggestionRoutes(deps.tickets),
     ...notificationRoutes(deps.store),
     ...ruleRoutes(deps.tickets),
     ...staffingRoutes(deps.store, deps.tickets.config.timezone),

@@ -6,11 +6,13 @@ import { tellingStems } from './outage-relevance.js';
  * the cost does not grow with the backlog.
  *
  * Two tickets look like one cause when they share the category (a ticket without one groups only
- * with others without one) and their words overlap: at least half of the telling stems of the
- * shorter one and at least two stems (one when the shorter says a single telling word, as in "VPN
- * down"). The stems are the outages' (outage-relevance.ts): accents, case and endings aside, the
- * words every complaint uses ("panne", "down", "error") ignored, so "VPN coupé" and "le vpn ne
- * répond plus" meet while two printer tickets about different floors mostly do not.
+ * with others without one) and their words overlap, by either measure:
+ * - their subjects (what people name first): at least half of the telling stems of the shorter
+ *   subject, so "VPN KO", "Plus de VPN" and "VPN coupé" meet, whatever their descriptions add;
+ * - their whole texts: at least half of the telling stems of the shorter text, and two at least.
+ * The stems are the outages' (outage-relevance.ts): accents, case and endings aside, the words every
+ * complaint uses ("panne", "down", "error") ignored, so two printer tickets sharing only
+ * "imprimante" among their words stay apart.
  *
  * Groups form around their earliest ticket (its seed): each ticket, in the order they were opened,
  * joins the first group whose seed it resembles, else starts one. Comparing with the seed rather
@@ -47,27 +49,41 @@ export const STORM_TICKETS = 3;
 /** …within this long. */
 export const STORM_WITHIN_MS = 10 * 60 * 1000;
 
-function alike(seed: ReadonlySet<string>, other: ReadonlySet<string>, shared: number): boolean {
-  const shorter = Math.min(seed.size, other.size);
-  if (shorter === 0) return false;
-  return shared * 2 >= shorter && shared >= Math.min(2, shorter);
+interface Words {
+  subject: Set<string>;
+  all: Set<string>;
+}
+
+function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  let shared = 0;
+  for (const s of a) if (b.has(s)) shared++;
+  return shared;
+}
+
+function alike(seed: Words, other: Words, sharedInAll: number): boolean {
+  const shorterSubject = Math.min(seed.subject.size, other.subject.size);
+  const sharedInSubject = shorterSubject > 0 ? overlap(seed.subject, other.subject) : 0;
+  if (sharedInSubject > 0 && sharedInSubject * 2 >= shorterSubject) return true;
+  const shorter = Math.min(seed.all.size, other.all.size);
+  return shorter > 0 && sharedInAll * 2 >= shorter && sharedInAll >= Math.min(2, shorter);
 }
 
 /** The groups of at least MIN_GROUP tickets, oldest seed first. Linear in the candidates times the stems each has. */
 export function groupSuggestions(candidates: readonly SuggestionCandidate[]): SuggestionGroup[] {
   const ordered = [...candidates].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.number - b.number);
-  const groups: { seed: SuggestionCandidate; stems: Set<string>; tickets: SuggestionCandidate[] }[] = [];
+  const groups: { seed: SuggestionCandidate; words: Words; tickets: SuggestionCandidate[] }[] = [];
   // Per category, which groups' seeds hold a stem: a ticket is compared with the seeds it shares a
   // word with, not with every group.
   const seedsByStem = new Map<string, number[]>();
   for (const ticket of ordered) {
-    const stems = tellingStems(`${ticket.subject} ${ticket.description}`);
+    const words = { subject: tellingStems(ticket.subject), all: tellingStems(`${ticket.subject} ${ticket.description}`) };
+    const stems = words.all;
     const scope = `${ticket.category ?? ''}\u0000`;
     const shared = new Map<number, number>();
     for (const s of stems) for (const g of seedsByStem.get(scope + s) ?? []) shared.set(g, (shared.get(g) ?? 0) + 1);
     let joined = -1;
     for (const [g, count] of [...shared].sort((a, b) => a[0] - b[0])) {
-      if (alike(groups[g]!.stems, stems, count)) {
+      if (alike(groups[g]!.words, words, count)) {
         joined = g;
         break;
       }
@@ -77,7 +93,7 @@ export function groupSuggestions(candidates: readonly SuggestionCandidate[]): Su
       continue;
     }
     if (stems.size === 0) continue;
-    const index = groups.push({ seed: ticket, stems, tickets: [ticket] }) - 1;
+    const index = groups.push({ seed: ticket, words, tickets: [ticket] }) - 1;
     for (const s of stems) {
       const key = scope + s;
       const list = seedsByStem.get(key);

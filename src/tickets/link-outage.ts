@@ -1,7 +1,7 @@
 import { actorLabel, type Actor, type Ticket } from '../domain/ticket.js';
 import { AppError } from '../errors.js';
 import { assertMayWork } from './actions.js';
-import { applyChange, ticketIdOrThrow } from './apply-change.js';
+import { applyChange, ticketIdOrThrow, type Decide } from './apply-change.js';
 import type { TicketDeps } from './deps.js';
 
 /**
@@ -14,14 +14,19 @@ export async function linkTicketToOutage(deps: TicketDeps, key: string, outageId
   const now = deps.now?.() ?? new Date();
   const outage = (await deps.store.outages.current(now)).find((o) => o.id === outageId);
   if (!outage) throw new AppError('OUTAGE_NOT_FOUND', 'no ongoing outage has this id', { field: 'outageId' });
-  return applyChange(deps, id, actorLabel(actor), (ticket) => {
+  return applyChange(deps, id, actorLabel(actor), linkDecision(actor, outage.id));
+}
+
+/** The link as a decision: for a person's link, and for the tickets of an outage declared from a suggestion. */
+export function linkDecision(actor: Actor, outageId: string): Decide {
+  return (ticket) => {
     assertMayWork(actor, ticket);
     if (ticket.status === 'closed')
       throw new AppError('ILLEGAL_TRANSITION', 'a closed ticket cannot be linked to an outage; reopen it first');
-    if (ticket.outageId === outage.id) return { changes: {}, events: [] };
+    if (ticket.outageId === outageId) return { changes: {}, events: [] };
     return {
-      changes: { outageId: outage.id },
-      events: [{ type: 'linked_to_outage', data: { outageId: outage.id, category: ticket.category, previous: ticket.outageId } }],
+      changes: { outageId },
+      events: [{ type: 'linked_to_outage', data: { outageId, category: ticket.category, previous: ticket.outageId } }],
     };
-  });
+  };
 }

@@ -23,6 +23,13 @@ describe('suggestion groups', () => {
     expect(groups[0]!.tickets.map((t) => t.number)).toEqual([a.number, b.number, d.number]);
   });
 
+  it('groups short subjects naming the same thing, whatever their descriptions add', () => {
+    const a = ticket('VPN coupé', 'Le VPN ne se connecte plus depuis le siège', 'network', 0);
+    const b = ticket('VPN KO', 'le client tourne sans fin depuis la mise à jour', 'network', 1);
+    const c = ticket('Plus de VPN', 'Impossible de joindre le serveur', 'network', 2);
+    expect(groupSuggestions([a, b, c])[0]?.tickets.map((t) => t.number)).toEqual([a.number, b.number, c.number]);
+  });
+
   it('does not group the same words across categories, nor tickets sharing only generic words', () => {
     const a = ticket('Écran noir', "l'écran reste noir", 'hardware', 0);
     const b = ticket('Écran noir', "l'écran reste noir", 'software', 1);
