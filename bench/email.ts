@@ -115,7 +115,8 @@ function bareClient(dovecot: RunningDovecot, user: string): ImapFlow {
   });
 }
 
-async function measureLatency(dovecot: RunningDovecot, databaseUrl: string, sequelize: ReturnType<typeof createSequelize>) {
+/** Delivery into the maildir → ticket committed by the IDLE reader, beside a bare IDLE client told (user `latency`). */
+export async function measureLatency(dovecot: RunningDovecot, databaseUrl: string, sequelize: ReturnType<typeof createSequelize>) {
   const { ctx, services } = deskFor('latency', dovecot, databaseUrl, sequelize);
   let created: (() => void) | null = null;
   services.tickets.listeners?.push(({ events }) => {
@@ -185,31 +186,8 @@ async function measureBacklog(dovecot: RunningDovecot, databaseUrl: string, sequ
     bytes += Buffer.byteLength(raw);
     await deliver(dovecot.mailRoot, 'backlog', raw);
   }
-  const settings = emailSettings();
-
   // Baseline: the same download, in the same batches, and mailparser, nothing else.
-  const baseline = await sampled(async () => {
-    const client = bareClient(dovecot, 'backlog');
-    await client.connect();
-    await client.mailboxOpen('INBOX', { readOnly: true });
-    const listed = await client.fetchAll('1:*', { uid: true, size: true }, { uid: true });
-    const batches = planBatches(
-      listed.map((m) => ({ uid: m.uid, size: m.size ?? 0 })),
-      settings,
-    );
-    let parsed = 0;
-    let next = batches[0] ? fetchBatch(client, batches[0]) : null;
-    for (let i = 0; next; i++) {
-      const emails = await next;
-      next = batches[i + 1] ? fetchBatch(client, batches[i + 1]!) : null;
-      for (const email of emails) {
-        await parseEmail(email.raw, settings.limits).catch(() => null);
-        parsed++;
-      }
-    }
-    await client.logout();
-    return parsed;
-  });
+  const baseline = await sampled(() => fetchAndParse(dovecot, 'backlog'));
 
   const { ctx, services } = deskFor('backlog', dovecot, databaseUrl, sequelize);
   const intake = await sampled(async () => {
@@ -237,7 +215,7 @@ async function measureBacklog(dovecot: RunningDovecot, databaseUrl: string, sequ
 }
 
 /** Runs `work`, timing it and sampling the process's resident memory every 20 ms. */
-async function sampled<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; peakRss: number }> {
+export async function sampled<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; peakRss: number }> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
   const start = performance.now();
@@ -264,4 +242,29 @@ async function outcomeCounts(services: Services): Promise<Record<string, number>
     if (match) counts[match[1]!] = Number(match[2]);
   }
   return counts;
+}
+
+/** The baseline of the intake's rate: a user's whole mailbox downloaded in the reader's batches and parsed, nothing else. */
+export async function fetchAndParse(dovecot: RunningDovecot, user: string): Promise<number> {
+  const settings = emailSettings();
+  const client = bareClient(dovecot, user);
+  await client.connect();
+  await client.mailboxOpen('INBOX', { readOnly: true });
+  const listed = await client.fetchAll('1:*', { uid: true, size: true }, { uid: true });
+  const batches = planBatches(
+    listed.map((m) => ({ uid: m.uid, size: m.size ?? 0 })),
+    settings,
+  );
+  let parsed = 0;
+  let next = batches[0] ? fetchBatch(client, batches[0]) : null;
+  for (let i = 0; next; i++) {
+    const emails = await next;
+    next = batches[i + 1] ? fetchBatch(client, batches[i + 1]!) : null;
+    for (const email of emails) {
+      await parseEmail(email.raw, settings.limits).catch(() => null);
+      parsed++;
+    }
+  }
+  await client.logout();
+  return parsed;
 }

@@ -11,6 +11,10 @@ export interface DeskStats {
   mttaSeconds: number | null;
   mttrSeconds: number | null;
   firstContactResolutionRate: number | null;
+  /** Resolved tickets resolved at tier 1, of all resolved. */
+  tier1ResolutionRate: number | null;
+  /** Resolved tickets resolved by the requester through an article link, of all resolved. */
+  selfServiceRate: number | null;
   slaCompliance: number | null;
 }
 
@@ -28,7 +32,9 @@ const total = (counts: Record<string, number>) => Object.values(counts).reduce((
  * The desk's figures over tickets opened in [from, to), from their sums:
  * - MTTA: mean time from opening to the first response (a technician accepting or answering);
  * - MTTR: mean time from opening to resolution;
- * - first-contact resolution: resolved tickets never reassigned, escalated or reopened;
+ * - first-contact resolution: resolved tickets resolved by their first assignee, never reassigned,
+ *   escalated or reopened; beside it the share resolved at tier 1;
+ * - self-service: resolved tickets resolved by an article link;
  * - SLA compliance: tickets with a due date that have not breached it.
  */
 export function figuresOf(from: Date, to: Date, sums: StatsSums): DeskStats {
@@ -42,6 +48,8 @@ export function figuresOf(from: Date, to: Date, sums: StatsSums): DeskStats {
     mttaSeconds: round(ratio(sums.respondSeconds, sums.responded), 0),
     mttrSeconds: round(ratio(sums.resolveSeconds, sums.resolved), 0),
     firstContactResolutionRate: round(ratio(sums.firstContact, sums.resolved), 4),
+    tier1ResolutionRate: round(ratio(sums.tier1, sums.resolved), 4),
+    selfServiceRate: round(ratio(sums.selfService, sums.resolved), 4),
     slaCompliance: round(ratio(total(sums.slaMet), total(sums.slaDue)), 4),
   };
 }

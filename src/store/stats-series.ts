@@ -11,6 +11,10 @@ export interface StatsSums {
   resolved: number;
   resolveSeconds: number;
   firstContact: number;
+  /** Resolved tickets resolved at tier 1 (never escalated above it). */
+  tier1: number;
+  /** Resolved tickets resolved by the requester through an article link, and not reopened since. */
+  selfService: number;
   /** Per priority: tickets with a resolution target, and those that kept it. */
   slaDue: Record<string, number>;
   slaMet: Record<string, number>;
@@ -36,6 +40,8 @@ export function emptySums(): StatsSums {
     resolved: 0,
     resolveSeconds: 0,
     firstContact: 0,
+    tier1: 0,
+    selfService: 0,
     slaDue: {},
     slaMet: {},
     scores: {},
@@ -55,6 +61,8 @@ export function addSums(into: StatsSums, more: StatsSums): StatsSums {
   into.resolved += more.resolved;
   into.resolveSeconds += more.resolveSeconds;
   into.firstContact += more.firstContact;
+  into.tier1 += more.tier1;
+  into.selfService += more.selfService;
   return into;
 }
 
@@ -71,20 +79,30 @@ export interface GroupRow {
   resolved: number;
   resolve_seconds: number | null;
   first_contact: number;
+  tier1: number;
+  self_service: number;
   sla_due: number;
   sla_met: number;
 }
 
 /**
- * The groups' columns. A ticket resolved at first contact was never reassigned, escalated or
- * reopened. Seconds as double precision: `extract` answers numeric, whose sums cost several times
+ * The groups' columns. A ticket resolved at first contact was resolved by its first assignee: it has
+ * an assignee and was never reassigned (tickets/actions.ts counts every offer to anyone but the
+ * first assignee), escalated or reopened; a ticket resolved with nobody assigned (by a coordinator,
+ * by the requester) was not. A self-service resolution is a `resolved` event from an article link
+ * (migration 084 indexes those) on a ticket never reopened, so that its one resolution is that one.
+ * Seconds as double precision: `extract` answers numeric, whose sums cost several times
  * more over a year of tickets. Every column is in tickets_stats_idx (migration 065), so a range of
  * created_at is an index-only scan.
  */
 export const GROUP_COLUMNS = `channel, priority, status, category, satisfaction, count(*)::int AS n,
   count(responded_at)::int AS responded, sum(date_part('epoch', responded_at - created_at)) AS respond_seconds,
   count(resolved_at)::int AS resolved, sum(date_part('epoch', resolved_at - created_at)) AS resolve_seconds,
-  (count(*) FILTER (WHERE resolved_at IS NOT NULL AND reassignments = 0 AND escalations = 0 AND reopens = 0))::int AS first_contact,
+  (count(*) FILTER (WHERE resolved_at IS NOT NULL AND assignee_id IS NOT NULL AND reassignments = 0 AND escalations = 0
+                     AND reopens = 0))::int AS first_contact,
+  (count(*) FILTER (WHERE resolved_at IS NOT NULL AND tier = 1))::int AS tier1,
+  (count(*) FILTER (WHERE resolved_at IS NOT NULL AND reopens = 0 AND id IN (
+     SELECT ticket_id FROM ticket_events WHERE type = 'resolved' AND data->>'via' = 'self-service')))::int AS self_service,
   count(resolve_by)::int AS sla_due,
   (count(*) FILTER (WHERE resolve_by IS NOT NULL AND NOT breached))::int AS sla_met`;
 export const GROUP_KEYS = 'channel, priority, status, category, satisfaction';
@@ -101,6 +119,8 @@ export function sumsOf(groups: GroupRow[]): StatsSums {
     sums.resolved += g.resolved;
     sums.resolveSeconds += g.resolve_seconds ?? 0;
     sums.firstContact += g.first_contact;
+    sums.tier1 += g.tier1;
+    sums.selfService += g.self_service;
     add(sums.slaDue, g.priority, g.sla_due);
     add(sums.slaMet, g.priority, g.sla_met);
     if (g.satisfaction !== null) add(sums.scores, String(g.satisfaction), g.n);

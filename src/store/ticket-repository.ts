@@ -49,6 +49,8 @@ export interface TicketChanges {
   category?: string | null;
   tier?: Tier;
   assigneeId?: string | null;
+  /** The technician offered the ticket first: set once, by the first offer. */
+  firstAssigneeId?: string | null;
   /** The ongoing outage the ticket is about (routing links it and leaves it to the outage). */
   outageId?: string | null;
   resolution?: string | null;

@@ -153,12 +153,23 @@ export function offerDecision(ticket: TicketState, technicianId: string, now: Da
       status: 'assigned',
       assigneeId: technicianId,
       offeredAt: now,
-      reassignments: ticket.assigneeId ? ticket.reassignments + 1 : ticket.reassignments,
+      reassignments: isReassignment(ticket, technicianId) ? ticket.reassignments + 1 : ticket.reassignments,
+      ...(ticket.firstAssigneeId === null ? { firstAssigneeId: technicianId } : {}),
     },
     events: [{ type: 'assigned', data: { technicianId, previous: ticket.assigneeId, ...why } }],
     notify: ['technician.offer'],
     technicianId,
   };
+}
+
+/**
+ * An offer to anyone but the ticket's first assignee is a reassignment, whether it takes the ticket
+ * from a technician or finds it back with nobody after a decline or an expired offer: first-contact
+ * resolution (store/stats-series.ts) counts only tickets never reassigned.
+ */
+function isReassignment(ticket: TicketState, technicianId: string): boolean {
+  if (ticket.assigneeId !== null && ticket.assigneeId !== technicianId) return true;
+  return ticket.firstAssigneeId !== null && ticket.firstAssigneeId !== technicianId;
 }
 
 function unassignDecision(ticket: TicketState): Decision {

@@ -23,6 +23,7 @@ export interface TicketRow extends Model<InferAttributes<TicketRow>, InferCreati
   description: CreationOptional<string>;
   requesterId: string;
   assigneeId: CreationOptional<string | null>;
+  firstAssigneeId: CreationOptional<string | null>;
   outageId: CreationOptional<string | null>;
   linkedTicketId: CreationOptional<string | null>;
   resolution: CreationOptional<string | null>;
@@ -73,6 +74,8 @@ export function defineTickets(sequelize: Sequelize) {
       description: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
       requesterId: { type: DataTypes.UUID, allowNull: false },
       assigneeId: DataTypes.UUID,
+      // Who was offered the ticket first (migration 084): first-contact resolution is theirs.
+      firstAssigneeId: DataTypes.UUID,
       outageId: DataTypes.UUID,
       linkedTicketId: DataTypes.UUID,
       resolution: DataTypes.TEXT,

@@ -56,6 +56,12 @@ describe('statistics', () => {
       };
     const a = await open('Printer jam', { impact: 'low', urgency: 'low', category: 'printing' });
     const b = await open('Wifi down', { impact: 'high', urgency: 'high', category: 'network' });
+    // First contact is a ticket resolved by its first assignee (issue #16): a has one.
+    const tess = await request(desk.app)
+      .post('/api/technicians')
+      .set(auth)
+      .send({ name: 'Tess', email: 'tess@desk.example.org', tier: 1, skills: ['printing'], maxLoad: 5 });
+    await request(desk.app).patch(`/api/tickets/${a.number}`).set(auth).send({ assigneeId: tess.body.id }).expect(200);
     await request(desk.app).post(`/api/tickets/${a.number}/resolve`).set(auth).send({ resolution: 'Cleared' }).expect(200);
     await request(desk.app).post(`/api/tickets/${b.number}/escalate`).set(auth).send({ reason: 'L2' }).expect(200);
     await request(desk.app).post(`/api/tickets/${b.number}/resolve`).set(auth).send({ resolution: 'Rebooted AP' }).expect(200);
