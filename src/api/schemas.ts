@@ -130,7 +130,7 @@ export const noteBody = z.strictObject({ body: text(10_000), internal: z.boolean
 export const replyBody = z.strictObject({ body: z.string().max(10_000) });
 export const escalateBody = z.strictObject({ reason: text(2_000) });
 // The resolution may be missing or blank here: that is a 422 of the lifecycle, not a 400.
-export const resolveBody = z.strictObject({ resolution: z.string().max(10_000).optional() });
+export const resolveBody = z.strictObject({ resolution: z.string().max(10_000).optional(), articleId: z.uuid().optional() });
 export const reopenBody = z.strictObject({ reason: z.string().max(2_000).optional() });
 export const emptyBody = z.strictObject({});
 

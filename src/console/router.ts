@@ -14,6 +14,7 @@ import { errorPage } from './layout.js';
 import { consolePages } from './pages/index.js';
 import { loginPage } from './pages/login.js';
 import { offerLinkRouter } from './pages/offer.js';
+import { knowledgeRouter } from './pages/kb.js';
 import type { ConsoleResult, ConsoleRoute } from './route.js';
 import { languageOf, type Viewer } from './viewer.js';
 
@@ -104,6 +105,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   });
   // The offer links of the technicians' phones: no session, the code is the proof (pages/offer.ts).
   router.use(offerLinkRouter(deps, { forms, sessionCookie: cookieOptions }));
+  // The knowledge base's public pages and the requesters' article links: no session either (pages/kb.ts).
+  router.use(knowledgeRouter(deps, { forms }));
   router.post('/logout', forms, (req, res, next) => {
     Promise.resolve()
       .then(async () => {

@@ -4,6 +4,7 @@ import type { AccessTokens } from '../mail/oauth/token-manager.js';
 import { createSmtpMailTransport } from './channels/smtp-mail.js';
 import { createTwilioSmsSender } from './channels/twilio-sms.js';
 import type { Channels } from './deliver.js';
+import { articleLinksOf } from './article-link.js';
 
 /** Twilio posts delivery statuses of the SMS we send here (the contract's `/twilio/sms/status`). */
 function smsStatusCallbackUrl(publicUrl: string): string {
@@ -15,11 +16,11 @@ function smsStatusCallbackUrl(publicUrl: string): string {
  * SMTP_URL is. A missing one is simply absent; its rows wait in the outbox.
  */
 export function channelsFromConfig(
-  config: Pick<Config, 'twilio' | 'twilioApiUrl' | 'publicUrl' | 'smtpUrl' | 'mailFrom'>,
+  config: Pick<Config, 'apiToken' | 'twilio' | 'twilioApiUrl' | 'publicUrl' | 'smtpUrl' | 'mailFrom'>,
   /** The access tokens of SMTP_URL's `auth=oauth2`. */
   tokens?: AccessTokens,
 ): Channels {
-  const channels: Channels = {};
+  const channels: Channels = { articleLinks: articleLinksOf(config) };
   if (config.twilio) {
     channels.sms = {
       from: config.twilio.phoneNumber,

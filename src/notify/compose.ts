@@ -7,6 +7,7 @@ import {
   type OutageInfo,
   type Rendered,
   type SlaTarget,
+  type SuggestedArticleLink,
   type TemplateKind,
   type TicketInfo,
 } from './templates/index.js';
@@ -114,13 +115,15 @@ const REPLY_KIND = 'requester.reply';
 
 /**
  * Renders a row in its language; every channel's form (subject, text, HTML, SMS). `offerLink`: the
- * link an offer's SMS carries (notify/offer-link.ts), when it has one.
+ * link an offer's SMS carries (notify/offer-link.ts), when it has one; `articles`: the articles a
+ * new ticket's acknowledgement suggests, with their (masked) links (notify/article-link.ts).
  */
 export function composeMessage(
   row: { kind: string; language: Language; payload: Payload },
   facts: Facts,
   timeZone: string,
   offerLink?: string,
+  articles: SuggestedArticleLink[] = [],
 ): Rendered {
   if (row.kind === REPLY_KIND) {
     const body = str(row.payload.reply);
@@ -139,7 +142,7 @@ export function composeMessage(
 
   switch (kind) {
     case 'created':
-      return render(kind, lang, { ...base, requesterName, outages: outagesOf(p.outages) });
+      return render(kind, lang, { ...base, requesterName, outages: outagesOf(p.outages), articles });
     case 'assigned':
       return render(kind, lang, { ...base, requesterName, technicianName: assigneeName });
     case 'pending':

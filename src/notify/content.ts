@@ -5,6 +5,7 @@ import { ComposeError, composeMessage, VERBATIM_SMS_KIND, type Facts } from './c
 import { PERSONAL_KINDS, REPLY_KINDS } from '../tickets/recipients.js';
 import { threadHeaders } from './thread.js';
 import { maskedOfferLink, type OfferLinks } from './offer-link.js';
+import { maskedArticleLinks, type ArticleLinks } from './article-link.js';
 
 /**
  * The content of one outbox row, rendered once and stored on the row before the first send (see
@@ -18,6 +19,8 @@ export interface ContentOptions {
   timeZone: string;
   /** Where an offer's SMS links to, and the secret of its code; without it, offers go without a link. */
   offerLinks?: OfferLinks | undefined;
+  /** Where the articles a new ticket's acknowledgement suggests link to, and the secret of their codes. */
+  articleLinks?: ArticleLinks | undefined;
 }
 
 /**
@@ -59,7 +62,13 @@ export async function renderContent(store: Store, row: OutboxItem, options: Cont
     return { sms: text };
   }
   const facts = await loadFacts(store, row);
-  const rendered = composeMessage(row, facts, options.timeZone, maskedOfferLink(options.offerLinks, row, facts.cause?.type));
+  const rendered = composeMessage(
+    row,
+    facts,
+    options.timeZone,
+    maskedOfferLink(options.offerLinks, row, facts.cause?.type),
+    maskedArticleLinks(options.articleLinks, row.payload),
+  );
   if (row.channel === 'sms') return { sms: rendered.sms };
   const thread = row.ticketId ? threadHeaders(await store.notificationFacts.emailThread(row.ticketId, row.recipient)) : { references: [] };
   const autoSubmitted = autoSubmittedOf(row.kind);

@@ -9,6 +9,7 @@ import type { OutboxItem, RenderedContent } from '../store/outbox-deliveries.js'
 import { holdLease } from './lease.js';
 import { OFFER_ENDING_EVENTS, OFFER_KINDS, offerCurrency } from './offer-currency.js';
 import { revealOfferLink, type OfferLinks } from './offer-link.js';
+import { revealArticleLinks, type ArticleLinks } from './article-link.js';
 import { suppressionOf } from './suppression.js';
 
 /**
@@ -39,6 +40,8 @@ export interface Channels {
   /** `links`: the offer texts' links to the technician's phone page (offer-link.ts). */
   sms?: { sender: SmsSender; from: string; links?: OfferLinks };
   email?: { transport: MailTransport; from: string };
+  /** The links of the articles an acknowledgement suggests, by either channel (article-link.ts). */
+  articleLinks?: ArticleLinks;
 }
 
 export interface DeliveryDeps {
@@ -108,6 +111,7 @@ async function attempt(deps: DeliveryDeps, row: OutboxItem): Promise<DeliveryOut
         mailFrom: deps.channels.email?.from ?? '',
         timeZone: deps.timeZone,
         offerLinks: deps.channels.sms?.links,
+        articleLinks: deps.channels.articleLinks,
       });
     } catch (err) {
       if (err instanceof ComposeError) return fail(deps, row, { code: 'TEMPLATE_ERROR', message: err.message });
@@ -145,22 +149,29 @@ interface Sent {
   from: string;
 }
 
+/** The SMS as Twilio gets it: its offer's or its articles' links revealed (the stored text keeps them masked). */
+function smsBody(channels: Channels, row: OutboxItem, text: string): string {
+  return revealArticleLinks(channels.articleLinks, row.payload, revealOfferLink(channels.sms?.links, row, text));
+}
+
 async function send(channels: Channels, row: OutboxItem, content: RenderedContent): Promise<Sent> {
   if (row.channel === 'sms') {
     const sms = channels.sms;
     if (!sms || content.sms === undefined) throw new SendError('permanent', 'TEMPLATE_ERROR', 'no SMS content');
     // Twilio gets the offer's link; the message recorded keeps it masked, as the outbox row does.
-    const sent = await sms.sender.send({ to: row.recipient, body: revealOfferLink(sms.links, row, content.sms) });
+    const sent = await sms.sender.send({ to: row.recipient, body: smsBody(channels, row, content.sms) });
     return { externalId: sent.externalId, status: sent.status, subject: null, body: content.sms, from: sms.from };
   }
   const mail = channels.email;
   const email = content.email;
   if (!mail || !email) throw new SendError('permanent', 'TEMPLATE_ERROR', 'no email content');
+  // The articles' links go out whole; the text recorded keeps them masked, as the outbox row does.
+  const reveal = (text: string) => revealArticleLinks(channels.articleLinks, row.payload, text);
   const sent = await mail.transport.send({
     to: email.to ?? [row.recipient],
     subject: email.subject,
-    text: email.text,
-    html: email.html,
+    text: reveal(email.text),
+    html: reveal(email.html),
     messageId: email.messageId,
     ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
     references: email.references,
@@ -192,7 +203,7 @@ async function reconcile(deps: DeliveryDeps, row: OutboxItem, content: RenderedC
   }
   try {
     const since = new Date((row.sendStartedAt?.getTime() ?? Date.now()) - LOOKUP_SLACK_MS);
-    const found = await sms.sender.findSent({ to: row.recipient, body: revealOfferLink(sms.links, row, content.sms), since });
+    const found = await sms.sender.findSent({ to: row.recipient, body: smsBody(deps.channels, row, content.sms), since });
     if (!found) {
       deps.log.info(ctx, 'an earlier send of this SMS did not reach Twilio; sending it again');
       return undefined;

@@ -214,9 +214,20 @@ export function escalationDecision(deps: TicketDeps, ticket: TicketState, reason
   };
 }
 
-export async function resolveTicket(deps: TicketDeps, key: string, resolution: string | undefined, actor: Actor): Promise<Ticket> {
+/** `solvedBy.articleId`: the knowledge base's article that solved it, named in the event (#16). */
+export async function resolveTicket(
+  deps: TicketDeps,
+  key: string,
+  resolution: string | undefined,
+  actor: Actor,
+  solvedBy: { articleId?: string | undefined } = {},
+): Promise<Ticket> {
   const note = assertResolution(resolution);
-  return change(deps, key, actor, (ticket, now) => resolveDecision(ticket, now, note));
+  const { articleId } = solvedBy;
+  if (articleId && !(await deps.store.articles.get(articleId))) {
+    throw new AppError('VALIDATION_FAILED', `articleId: no article ${articleId}`, { field: 'articleId' });
+  }
+  return change(deps, key, actor, (ticket, now) => resolveDecision(ticket, now, note, articleId ? { articleId } : {}));
 }
 
 /**

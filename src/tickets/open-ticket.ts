@@ -28,6 +28,12 @@ export interface OpenTicketInput {
 /** Who links a new ticket to the ongoing outage it is about (rules/outage-relevance.ts isAbout). */
 const OUTAGE_MATCH_ACTOR = 'system:outages';
 
+/**
+ * How many published articles a new ticket's acknowledgement suggests, by its channel: three in an
+ * email, the best one in the SMS of a call or a text (one segment), none to the desk's own web form.
+ */
+const SUGGESTIONS: Record<Channel, number> = { email: 3, voice: 1, sms: 1, web: 0 };
+
 export type OpenTicketResult = { ticket: Ticket; created: true } | { ticket: Ticket | null; created: false };
 
 /**
@@ -143,6 +149,16 @@ export async function recordTickets(
     // Seen before: a redelivery. Throwing undoes the tickets; the caller finds the first one.
     if (recorded.some((id) => id === null)) throw new AlreadyRecorded();
     withMessage.forEach(({ i }, k) => (messageIds[i] = recorded[k] ?? null));
+    // Picked now, in the ticket's transaction, and stored with the acknowledgement's outbox row: the
+    // notifier renders without searching, and what was suggested is recorded once per ticket.
+    const suggested = await tx.articleSuggestions.suggest(
+      assessed.map(({ input, requester }, i) => ({
+        ticketId: states[i]!.id,
+        text: `${input.subject}\n${input.description}`,
+        language: requester.language ?? deps.config.language,
+        limit: SUGGESTIONS[input.channel],
+      })),
+    );
     await tx.tickets.addWatchersMany(inputs.map((input, i) => ({ ticketId: states[i]!.id, watchers: input.watchers ?? [] })));
     const causeIds = await tx.tickets.appendEvents(
       assessed.map(({ input, requester, assessment }, i) => ({
@@ -176,7 +192,12 @@ export async function recordTickets(
           // Only the outages that may explain this problem are named (a VPN outage is no news to a jammed printer).
           {
             notify: ['requester.created'],
-            extra: { outages: relevantOutages(outages, { ...input, category: assessment.category }).map((o) => o.title) },
+            extra: {
+              outages: relevantOutages(outages, { ...input, category: assessment.category }).map((o) => o.title),
+              articles: suggested
+                .filter((s) => s.ticketId === states[i]!.id)
+                .map(({ suggestionId, articleId, title }) => ({ suggestionId, articleId, title })),
+            },
           },
           // Everything the acknowledgement needs is in hand: no second read of what was just written.
           { requester, watchers: input.watchers ?? [], technician: null },

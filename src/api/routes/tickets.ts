@@ -134,11 +134,13 @@ export function ticketRoutes(deps: TicketDeps): Route[] {
       method: 'post',
       path: '/tickets/:id/resolve',
       tag: 'tickets',
-      summary: 'Resolve with a resolution note (422 when it is empty)',
+      summary: 'Resolve with a resolution note (422 when it is empty); `articleId`: the article that solved it',
       access: 'staff',
       body: resolveBody,
       async handler({ params, body, principal }) {
-        return { body: await resolveTicket(deps, (params as IdParams).id, body.resolution, actorOf(principal)) };
+        return {
+          body: await resolveTicket(deps, (params as IdParams).id, body.resolution, actorOf(principal), { articleId: body.articleId }),
+        };
       },
     }),
     route({

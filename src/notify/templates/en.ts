@@ -44,19 +44,24 @@ function omission(o: OmittedAttachment, limits: TemplateContexts['omitted-attach
 }
 
 export const en: Templates = {
-  created: ({ ticket, requesterName, outages = [] }) => ({
+  created: ({ ticket, requesterName, outages = [], articles = [] }) => ({
     subject: `Request received: ${short(ticket.subject)}`,
     body: [
       hello(requesterName),
       `We have received your request "${ticket.subject}". Its number is ${ref(ticket)}: please quote it if you contact us about it.`,
       outages.length > 0 && 'Known incidents are in progress and may explain your problem:',
       outages.length > 0 && { list: outages.map((o) => (o.message ? `${o.title}: ${o.message}` : o.title)) },
+      articles.length > 0 && 'These articles may solve it right away:',
+      articles.length > 0 && { list: articles.map((a) => `${a.title}: ${a.link}`) },
+      articles.length > 0 && 'If one of them solves your problem, press "This solved my problem" on its page: your request will be closed.',
       'A technician will pick up your request. To add details or an attachment, simply reply to this email.',
       signoff,
     ],
     sms: outages[0]
       ? sms`Request ${ref(ticket)} received. Known incident: ${outages[0].title}. Reply to this SMS to add details.`
-      : sms`Request ${ref(ticket)} received, a technician will pick it up. Reply to this SMS to add details.`,
+      : articles[0]
+        ? sms`Request ${ref(ticket)} received. This may solve it: ${whole(articles[0].link)} Reply to this SMS to add details.`
+        : sms`Request ${ref(ticket)} received, a technician will pick it up. Reply to this SMS to add details.`,
   }),
 
   assigned: ({ ticket, requesterName, technicianName }) => ({

@@ -44,19 +44,24 @@ function omission(o: OmittedAttachment, limits: TemplateContexts['omitted-attach
 }
 
 export const fr: Templates = {
-  created: ({ ticket, requesterName, outages = [] }) => ({
+  created: ({ ticket, requesterName, outages = [], articles = [] }) => ({
     subject: `Demande enregistrée : ${short(ticket.subject)}`,
     body: [
       hello(requesterName),
       `Nous avons bien reçu votre demande « ${ticket.subject} ». Son numéro est ${ref(ticket)} : rappelez-le si vous nous contactez à son sujet.`,
       outages.length > 0 && 'Des incidents connus sont en cours et peuvent expliquer votre problème :',
       outages.length > 0 && { list: outages.map((o) => (o.message ? `${o.title} : ${o.message}` : o.title)) },
+      articles.length > 0 && 'Ces articles peuvent la résoudre tout de suite :',
+      articles.length > 0 && { list: articles.map((a) => `${a.title} : ${a.link}`) },
+      articles.length > 0 && 'Si l’un d’eux résout votre problème, appuyez sur « Cela a résolu mon problème » sur sa page : votre demande sera close.',
       'Un technicien va prendre votre demande en charge. Pour ajouter une précision ou une pièce jointe, répondez simplement à ce message.',
       signoff,
     ],
     sms: outages[0]
       ? sms`Demande ${ref(ticket)} enregistrée. Incident en cours : ${outages[0].title}. Répondez à ce SMS pour la compléter.`
-      : sms`Demande ${ref(ticket)} enregistrée, un technicien va la prendre en charge. Répondez à ce SMS pour la compléter.`,
+      : articles[0]
+        ? sms`Demande ${ref(ticket)} enregistrée. Ceci peut la résoudre : ${whole(articles[0].link)} Répondez à ce SMS pour la compléter.`
+        : sms`Demande ${ref(ticket)} enregistrée, un technicien va la prendre en charge. Répondez à ce SMS pour la compléter.`,
   }),
 
   assigned: ({ ticket, requesterName, technicianName }) => ({

@@ -41,6 +41,11 @@ export interface OutageInfo {
   message?: string | null;
 }
 
+export interface SuggestedArticleLink {
+  title: string;
+  link: string;
+}
+
 export type OmissionReason = 'too_large' | 'total_too_large' | 'blocked_type' | 'too_many' | 'unreadable';
 
 export interface OmittedAttachment {
@@ -52,7 +57,8 @@ export interface OmittedAttachment {
 export type SlaTarget = 'respond' | 'resolve';
 
 export interface TemplateContexts {
-  created: ToRequester & { outages?: OutageInfo[] };
+  /** `articles`: published articles that may solve it, each with its link (notify/article-link.ts). */
+  created: ToRequester & { outages?: OutageInfo[]; articles?: SuggestedArticleLink[] };
   assigned: ToRequester & { technicianName?: string | null };
   /** `question`: what the technician needs from the requester, when they said. */
   pending: ToRequester & { question?: string | null };

@@ -5,6 +5,7 @@ import { parseInboundUrl } from '../../../src/config/inbound-url.js';
 import { listenForPushedMail, type MailInbound } from '../../../src/intake/email/inbound/start-inbound.js';
 import type { RoleContext } from '../../../src/roles/types.js';
 import { deleteKeys, uniquePrefix } from '../../support/redis.js';
+import { waitFor } from '../../support/wait.js';
 import { countRows, createMailDesk, DESK_DOMAIN, fixture, mail, newMessageId, ticketsFrom, type MailDesk } from './mail-desk.js';
 
 /**
@@ -293,6 +294,36 @@ describe('the allow-list', () => {
       expect(await ticketsFrom(m.desk, 'hal@client.example')).toHaveLength(0);
     } finally {
       await guarded.stop();
+    }
+  });
+});
+
+describe('a stop', () => {
+  it('lets the message being stored finish with its 250, then listens no more', async () => {
+    const inbound = m.desk.config.mailInbound!;
+    const own = (await listenForPushedMail(
+      { ...ctx, health: new Map(), config: { ...m.desk.config, mailInbound: { ...inbound, spec: parseInboundUrl('lmtp://127.0.0.1:0') } } },
+      { routingPrefix },
+    ))!;
+    const admin = new pg.Client({ connectionString: m.desk.databaseUrl });
+    await admin.connect();
+    try {
+      // The table held for a moment, so that the stop comes while the message is being stored.
+      await admin.query('BEGIN');
+      await admin.query('LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE');
+      const pushed = push(own.port, mail({ from: 'ivy@client.example', subject: 'Stopping', body: 'Hello.' }));
+      await waitFor('the message in the store', async () => {
+        const rows = await admin.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'tickets'::regclass`);
+        return Number(rows.rows[0]?.n) > 0;
+      });
+      const stopped = own.stop();
+      await admin.query('COMMIT');
+      expect((await pushed).code).toBe(250);
+      await stopped;
+      expect(await ticketsFrom(m.desk, 'ivy@client.example')).toHaveLength(1);
+      expect((await push(own.port, mail({ from: 'ivy@client.example', subject: 'After', body: 'Hello.' }))).code).toBe(0);
+    } finally {
+      await admin.end();
     }
   });
 });
