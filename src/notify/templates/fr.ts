@@ -53,7 +53,8 @@ export const fr: Templates = {
       outages.length > 0 && { list: outages.map((o) => (o.message ? `${o.title} : ${o.message}` : o.title)) },
       articles.length > 0 && 'Ces articles peuvent la résoudre tout de suite :',
       articles.length > 0 && { list: articles.map((a) => `${a.title} : ${a.link}`) },
-      articles.length > 0 && 'Si l’un d’eux résout votre problème, appuyez sur « Cela a résolu mon problème » sur sa page : votre demande sera close.',
+      articles.length > 0 &&
+        'Si l’un d’eux résout votre problème, appuyez sur « Cela a résolu mon problème » sur sa page : votre demande sera close.',
       'Un technicien va prendre votre demande en charge. Pour ajouter une précision ou une pièce jointe, répondez simplement à ce message.',
       signoff,
     ],
