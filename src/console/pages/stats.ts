@@ -145,6 +145,8 @@ function figuresSection(f: DeskStats, sums: StatsSums, lang: Language, t: Words)
     ['mtta', t.mtta, f.mttaSeconds === null ? t.none : formatDuration(f.mttaSeconds, lang)],
     ['mttr', t.mttr, f.mttrSeconds === null ? t.none : formatDuration(f.mttrSeconds, lang)],
     ['fcr', t.fcr, f.firstContactResolutionRate === null ? t.none : formatRate(f.firstContactResolutionRate, lang)],
+    ['tier1', t.tier1, f.tier1ResolutionRate === null ? t.none : formatRate(f.tier1ResolutionRate, lang)],
+    ['self-service', t.selfService, f.selfServiceRate === null ? t.none : formatRate(f.selfServiceRate, lang)],
     ['sla', t.sla, f.slaCompliance === null ? t.none : formatRate(f.slaCompliance, lang)],
     ['satisfaction', t.satisfaction, mean === null ? t.none : `${mean} (${t.answers(answers)})`],
   ];

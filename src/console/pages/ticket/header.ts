@@ -105,6 +105,14 @@ export function headerRegion(view: TicketView, viewer: Viewer, t: TicketTexts, n
             </div>`
           : ''
       }
+      ${
+        ticket.problem
+          ? html`<div data-problem="${ticket.problem.id}">
+              <dt>${t.problem}</dt>
+              <dd>${ticket.problem.title} <span class="muted">(${t.problemStatus(ticket.problem.status)})</span></dd>
+            </div>`
+          : ''
+      }
     </dl>
     ${
       ticket.resolution

@@ -152,6 +152,8 @@ function describe(event: TicketEvent, ctx: Context): { line: string; text?: stri
       const outage = ctx.view.outages.find((o) => o.id === d.outageId);
       return { line: t.ev_linked_to_outage(outage?.title ?? '—') };
     }
+    case 'linked_to_problem':
+      return { line: t.ev_linked_to_problem(str(d.title) ?? '—') };
     case 'recording_attached':
       return { line: t.ev_recording_attached, extra: recordingLink(str(d.url), num(d.durationSeconds), ctx) };
     case 'transcript_added':
