@@ -8,7 +8,7 @@ import { OVER_CAP, STORM_VIA, planRound, type Deferred, type Planned, type Round
 import type { MailboxRef, Place, ReceiveDeps, ReceiveInput, ReceiveOutcome } from './receive-types.js';
 import { writeRound } from './write.js';
 
-export type { ReceiveDeps, ReceiveInput, ReceiveOutcome, MailboxRef, Place } from './receive-types.js';
+export type { ReceiveDeps, ReceiveInput, ReceiveOutcome } from './receive-types.js';
 export type { WaitingEmail } from './plan.js';
 
 export interface ReceiveOptions {
