@@ -3,7 +3,8 @@ import type { Logger } from '../../log.js';
 import { fetchBatch, lastUidOf, planBatches, type FetchedEmail } from './mailbox-fetch.js';
 import type { MailboxMetrics } from './mailbox-metrics.js';
 import type { MailboxSpec } from '../../config/mailbox-url.js';
-import { readEmail, type ReadEmail } from './read-email.js';
+import type { EmailReader } from './parse-pool.js';
+import type { ReadEmail } from './read-email.js';
 import { quarantineEmail, receiveEmails, type ReceiveDeps, type ReceiveInput, type ReceiveOutcome, type WaitingEmail } from './receive.js';
 import type { MailboxRef } from './receive-types.js';
 import { isRetryableAtOnce } from '../../store/unavailable.js';
@@ -22,6 +23,8 @@ export interface DrainContext {
   uidValidity: number;
   spec: MailboxSpec;
   receive: ReceiveDeps;
+  /** Parses downloaded mail off the main thread (parse-pool.ts). */
+  reader: EmailReader;
   metrics: MailboxMetrics;
   log: Logger;
   progress: DrainProgress;
@@ -162,12 +165,9 @@ async function storeReadable(ctx: DrainContext, emails: readonly WaitingEmail[])
 
 /** A downloaded batch, parsed. */
 async function readAll(ctx: DrainContext, fetched: FetchedEmail[]): Promise<Waiting[]> {
-  const waiting: Waiting[] = [];
-  for (const email of fetched) {
-    const input = inputOf(ctx, email);
-    waiting.push({ uid: email.uid, raw: email.raw, input, read: await readEmail(ctx.receive, input) });
-  }
-  return waiting;
+  const waiting = fetched.map((email) => ({ uid: email.uid, raw: email.raw, input: inputOf(ctx, email) }));
+  const read = await ctx.reader.readAll(waiting.map((w) => w.input));
+  return waiting.map((w, i) => ({ ...w, read: read[i] ?? { ok: false, reason: 'unparsable: the parser gave no answer' } }));
 }
 
 interface Waiting {

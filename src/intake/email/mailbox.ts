@@ -6,6 +6,7 @@ import type { MailboxLock } from '../../store/mailbox-lock-repository.js';
 import { READER_STATES, type MailboxMetrics, type ReaderState } from './mailbox-metrics.js';
 import { imapClient, imapLogin, isLoginRefused } from './imap-client.js';
 import type { AccessTokens } from '../../mail/oauth/token-manager.js';
+import type { EmailReader } from './parse-pool.js';
 import type { MailboxSpec } from '../../config/mailbox-url.js';
 import type { ReceiveDeps } from './receive.js';
 
@@ -40,6 +41,7 @@ export interface MailboxStatus {
 export interface MailboxReaderOptions {
   spec: MailboxSpec;
   receive: ReceiveDeps;
+  reader: EmailReader;
   metrics: MailboxMetrics;
   log: Logger;
   /** Access tokens of an `auth=oauth2` mailbox. */
@@ -210,6 +212,7 @@ class Reader {
           uidValidity,
           spec,
           receive: this.o.receive,
+          reader: this.o.reader,
           metrics: this.o.metrics,
           log: this.o.log,
           progress: this.progress,

@@ -1,6 +1,6 @@
 import { synthesizeMessageId } from '../../mail/message-id.js';
 import { storableText } from '../../text/storable.js';
-import { EmailParseError, parseEmail } from './parse.js';
+import { EmailParseError, parseEmail, type ParseLimits } from './parse.js';
 import type { ReceiveDeps, ReceiveInput } from './receive-types.js';
 import { CLASSIFIER_HEADERS, type Address, type EmailHeaders, type InboundEmail } from './types.js';
 
@@ -8,9 +8,14 @@ import { CLASSIFIER_HEADERS, type Address, type EmailHeaders, type InboundEmail 
 export type ReadEmail = { ok: true; email: InboundEmail } | { ok: false; reason: string };
 
 /** Raw bytes → an email fit to store (a message too large to download: what its headers say). */
-export async function readEmail(deps: Pick<ReceiveDeps, 'settings'>, input: ReceiveInput): Promise<ReadEmail> {
+export function readEmail(deps: Pick<ReceiveDeps, 'settings'>, input: ReceiveInput): Promise<ReadEmail> {
+  return readRaw(deps.settings.limits, input);
+}
+
+/** The same, from the bytes alone: what the parse worker (parse-worker.ts) runs. */
+export async function readRaw(limits: ParseLimits, input: Pick<ReceiveInput, 'raw' | 'oversize'>): Promise<ReadEmail> {
   try {
-    const email = storable(await parseEmail(input.raw, deps.settings.limits), input.raw);
+    const email = storable(await parseEmail(input.raw, limits), input.raw);
     return { ok: true, email: input.oversize === undefined ? email : tooLarge(email, input.oversize) };
   } catch (err) {
     return {

@@ -6,6 +6,7 @@ import type { Store } from '../../store/index.js';
 import type { TicketDeps } from '../../tickets/deps.js';
 import type { AccessTokens } from '../../mail/oauth/token-manager.js';
 import { startMailboxReader } from './mailbox.js';
+import { createParsePool } from './parse-pool.js';
 import { mailboxMetrics } from './mailbox-metrics.js';
 import { MailboxUrlError, parseMailboxUrl, type MailboxSpec } from '../../config/mailbox-url.js';
 import type { ReceiveDeps } from './receive.js';
@@ -65,14 +66,17 @@ export async function startMailReaders(ctx: MailReadersContext, options: MailRea
   const metrics = mailboxMetrics(services.metrics.registry);
   // New tickets go to routing at once, also from a process that runs only the mail role.
   const releaseRouting = services.routing.connect(ctx.redisUrl, options.routingPrefix);
+  // One pool for every mailbox of the role: parsing is CPU work, and the cores are the bound.
+  const parser = createParsePool({ limits: settings.limits, log });
   const readers = specs.map((spec) => {
-    const reader = startMailboxReader({ spec, receive, metrics, log, tokens: services.oauth });
+    const reader = startMailboxReader({ spec, receive, reader: parser, metrics, log, tokens: services.oauth });
     ctx.health.set(`mailbox:${spec.key}`, () => ({ ...reader.status() }));
     return { spec, reader };
   });
   return async () => {
     await Promise.all(readers.map(({ reader }) => reader.stop()));
     for (const { spec } of readers) ctx.health.delete(`mailbox:${spec.key}`);
+    await parser.close();
     await releaseRouting();
   };
 }
