@@ -16,7 +16,7 @@ export interface RecentOpenTicket {
   number: number;
   category: string | null;
   subject: string;
-  /** Its first 500 characters. */
+  /** Its first 300 characters. */
   description: string;
   createdAt: Date;
 }
@@ -31,7 +31,7 @@ export function createSuggestionRepository(db: Db) {
     async recentOpen(since: Date, cap: number): Promise<RecentOpenTicket[]> {
       return rows<RecentOpenTicket>(
         db,
-        `SELECT id, number, category, subject, left(description, 500) AS description, created_at AS "createdAt"
+        `SELECT id, number, category, subject, left(description, 300) AS description, created_at AS "createdAt"
            FROM tickets
           WHERE status IN ('new', 'assigned', 'in_progress', 'pending') AND created_at >= $since AND outage_id IS NULL
           ORDER BY created_at DESC LIMIT $cap`,
