@@ -137,6 +137,23 @@ describe('problems', () => {
     expect(await desk.services.store.problems.countOwed()).toBe(0);
     expect((await ticket(t.number)).status).toBe('new');
     expect((await ticket(t.number)).problem).toMatchObject({ status: 'resolved' });
+
+    // A resolved problem takes no more incidents until it is reopened, which forgets its resolution.
+    const later = await open('VPN again', { email: 'gil@client.example' });
+    const refused = await request(desk.app)
+      .post(`/api/problems/${created.body.id}/incidents`)
+      .set(auth)
+      .send({ tickets: [later.number] });
+    expect(refused.status).toBe(409);
+    const reopened = await request(desk.app).patch(`/api/problems/${created.body.id}`).set(auth).send({ status: 'open' });
+    expect(reopened.status).toBe(200);
+    expect(reopened.body.status).toBe('open');
+    expect(reopened.body.resolution).toBeUndefined();
+    const relinked = await request(desk.app)
+      .post(`/api/problems/${created.body.id}/incidents`)
+      .set(auth)
+      .send({ tickets: [later.number] });
+    expect(relinked.body.incidents).toEqual([t.number, later.number]);
   });
 
   it('refuses what is wrong, and links nothing of a request naming an unknown ticket', async () => {
@@ -155,6 +172,12 @@ describe('problems', () => {
     expect((await ticket(t.number)).problem).toBeNull();
     expect((await request(desk.app).patch(`/api/problems/${id}`).set(auth).send({ status: 'resolved' })).status).toBe(400);
     expect((await request(desk.app).post(`/api/problems/${id}/resolve`).set(auth).send({ resolution: ' ' })).status).toBe(422);
+    const noOutage = await request(desk.app)
+      .post('/api/problems')
+      .set(auth)
+      .send({ title: 'Printers', outageId: '00000000-0000-4000-8000-000000000000' });
+    expect(noOutage.status).toBe(404);
+    expect(noOutage.body.error.code).toBe('OUTAGE_NOT_FOUND');
     const missing = await request(desk.app).get('/api/problems/00000000-0000-4000-8000-000000000000').set(auth);
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('PROBLEM_NOT_FOUND');
