@@ -3,6 +3,7 @@ const USAGE = `usage: helpdesk <command>
   migrate                          apply database migrations
   seed --demo                      add demo technicians, skills, categories and an outage
   doctor                           check the configuration, database, Redis, mailboxes and Twilio
+  mailbox login [--mailbox KEY]    sign in an auth=oauth2 mailbox (device code) and store its refresh token
   staffing --rate R --aht S --target 80/20 [--json]   technicians needed (Erlang C)
   simulate --scenario FILE [--policy engine|round-robin|least-loaded] [--seed N] [--json] [--svg FILE] [--from-desk]`;
 
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   migrate: async () => (await import('./commands/database.js')).migrateCommand(),
   seed: async (args) => (await import('./commands/database.js')).seedCommand(args),
   doctor: async (args) => (await import('./commands/doctor.js')).doctor(args),
+  mailbox: async (args) => (await import('./commands/mailbox.js')).mailboxCommand(args),
   staffing: async (args) => (await import('./commands/staffing.js')).staffing(args),
   simulate: async (args) => (await import('./commands/simulate.js')).simulate(args),
 };

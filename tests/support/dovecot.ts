@@ -23,6 +23,11 @@ export interface DovecotOptions {
   port?: number;
   users?: string[];
   log?: Logger;
+  /**
+   * Also accept OAuth2 logins (XOAUTH2, OAUTHBEARER) whose bearer token this RFC 7662 endpoint says
+   * is active, for the user it names. Passwords keep working beside it.
+   */
+  oauth2IntrospectionUrl?: string;
 }
 
 export interface RunningDovecot {
@@ -33,6 +38,8 @@ export interface RunningDovecot {
   stop(): Promise<void>;
   /** Stops and starts again on the same port with the same mail, dropping every connection. */
   restart(): Promise<void>;
+  /** `doveadm kick`: drops the user's live sessions, so that its client must log in again. */
+  kick(user: string): Promise<void>;
 }
 
 /** Starts a standalone Dovecot (IMAP only, no TLS, PLAIN passwords) with everything under `dir`. */
@@ -50,7 +57,10 @@ export async function startDovecot(dir: string, opts: DovecotOptions = {}): Prom
   const users = opts.users ?? IMAP_USERS;
   await writeFile(path.join(root, 'users'), users.map((u) => `${u}:{PLAIN}${IMAP_PASSWORD}\n`).join(''), { mode: 0o644 });
   const conf = path.join(root, 'dovecot.conf');
-  await writeFile(conf, config(root, port));
+  await writeFile(conf, config(root, port, opts.oauth2IntrospectionUrl));
+  if (opts.oauth2IntrospectionUrl) {
+    await writeFile(path.join(root, 'oauth2.conf.ext'), oauth2Config(opts.oauth2IntrospectionUrl), { mode: 0o644 });
+  }
 
   let child = await launch(bin, conf, root, port);
   const stop = async (): Promise<void> => {
@@ -68,10 +78,36 @@ export async function startDovecot(dir: string, opts: DovecotOptions = {}): Prom
       await stop();
       child = await launch(bin, conf, root, port);
     },
+    kick: async (user) => {
+      const doveadm = await ensureCommand('doveadm', 'dovecot-core', log, HINT);
+      await new Promise<void>((resolve, reject) => {
+        const run = spawn(doveadm, ['-c', conf, 'kick', user], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        run.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        run.on('error', reject);
+        // Exit code 68 (EX_NOUSER): nobody of that name was connected.
+        run.on('exit', (code) =>
+          code === 0 || code === 68 ? resolve() : reject(new Error(`doveadm kick ${user}: ${code} ${stderr.trim()}`)),
+        );
+      });
+    },
   };
 }
 
-function config(root: string, port: number): string {
+/** Dovecot's oauth2 passdb (2.3) asking the token server's introspection endpoint for each login. */
+function oauth2Config(introspectionUrl: string): string {
+  return `introspection_mode = post
+introspection_url = ${introspectionUrl}
+force_introspection = yes
+username_attribute = username
+username_format = %n
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
+`;
+}
+
+function config(root: string, port: number, oauth2IntrospectionUrl?: string): string {
   return `# Generated for the tests: a standalone Dovecot, no system configuration.
 base_dir = ${root}/run
 state_dir = ${root}/state
@@ -80,16 +116,25 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${oauth2IntrospectionUrl ? ' xoauth2 oauthbearer' : ''}
 mail_location = maildir:${root}/mail/%n
 mail_uid = ${MAIL_ID}
 mail_gid = ${MAIL_ID}
 first_valid_uid = 1
 passdb {
   driver = passwd-file
-  args = username_format=%n ${root}/users
+  args = username_format=%n ${root}/users${oauth2IntrospectionUrl ? '\n  mechanisms = plain login' : ''}
 }
-userdb {
+${
+  oauth2IntrospectionUrl
+    ? `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${root}/oauth2.conf.ext
+}
+`
+    : ''
+}userdb {
   driver = static
   args = uid=${MAIL_ID} gid=${MAIL_ID} home=${root}/mail/%n
 }

@@ -39,7 +39,19 @@ const refusal = (code: number, message: string | undefined): SMTPServerError =>
     responseCode: code,
   });
 
-export async function startSmtpReceiver(options: { user?: string; password?: string } = {}): Promise<SmtpReceiver> {
+export interface SmtpReceiverOptions {
+  user?: string;
+  password?: string;
+  /**
+   * Require XOAUTH2 (as Exchange Online and Gmail do): a login passes when this names the user the
+   * bearer token stands for (the token server's introspection).
+   */
+  oauth2?: { introspect(token: string): string | null };
+  /** Close each connection once its message is accepted, so that every send logs in afresh. */
+  closeAfterEachMessage?: boolean;
+}
+
+export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Promise<SmtpReceiver> {
   const messages: ReceivedMail[] = [];
   const rejections: Rejection[] = [];
   const waiters: { n: number; resolve: (m: ReceivedMail[]) => void }[] = [];
@@ -54,12 +66,19 @@ export async function startSmtpReceiver(options: { user?: string; password?: str
   const server = new SMTPServer({
     // Plain loopback: no STARTTLS, so nodemailer neither upgrades nor trips over a self-signed certificate.
     disabledCommands: ['STARTTLS'],
-    authOptional: true,
+    authOptional: !options.oauth2,
+    ...(options.oauth2 ? { authMethods: ['XOAUTH2'] } : {}),
     allowInsecureAuth: true,
     logger: false,
     // A client's pooled connection must not hold a test's teardown for the default 30 s.
     closeTimeout: 1_000,
     onAuth(auth, _session, callback) {
+      if (options.oauth2) {
+        const user = auth.accessToken === undefined ? null : options.oauth2.introspect(auth.accessToken);
+        // RFC 7628 §3.2.2's error challenge; the client answers it and gets the 535.
+        if (user === null || user !== auth.username) return callback(null, { data: { status: '401', schemes: 'bearer' } });
+        return callback(null, { user: auth.username });
+      }
       const ok = options.user === undefined || (auth.username === options.user && auth.password === options.password);
       if (!ok) return callback(refusal(535, 'Authentication failed'));
       callback(null, { user: auth.username });
@@ -95,6 +114,7 @@ export async function startSmtpReceiver(options: { user?: string; password?: str
               }
             }
             callback();
+            if (options.closeAfterEachMessage) setImmediate(() => closeConnections());
           },
           (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
         );
@@ -107,6 +127,12 @@ export async function startSmtpReceiver(options: { user?: string; password?: str
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.server.address() as AddressInfo;
+  const closeConnections = (): void => {
+    // smtp-server keeps its sessions in `connections` without a typed accessor.
+    const connections: unknown = Reflect.get(server, 'connections');
+    if (!(connections instanceof Set)) return;
+    for (const c of connections) if (typeof c === 'object' && c !== null && 'close' in c && typeof c.close === 'function') c.close();
+  };
   // A client killed mid-session (the crash suite's kill -9) resets its socket: not the test's error.
   server.on('error', () => undefined);
 

@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -294,6 +298,75 @@ describe('the allow-list', () => {
       expect(await ticketsFrom(m.desk, 'hal@client.example')).toHaveLength(0);
     } finally {
       await guarded.stop();
+    }
+  });
+});
+
+describe('LMTP with several recipients', () => {
+  it('answers each recipient, refuses the foreign one at RCPT, and stores the message once', async () => {
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: lmtp.port, lmtp: true, ignoreTLS: true });
+    try {
+      const info = await transport.sendMail({
+        envelope: { from: 'mta@client.example', to: [`helpdesk@${DESK_DOMAIN}`, 'it@other.example', 'x@elsewhere.example'] },
+        raw: mail({ from: 'jo@client.example', subject: 'Three recipients', body: 'Hello.' }),
+      });
+      expect(info.accepted).toEqual([`helpdesk@${DESK_DOMAIN}`, 'it@other.example']);
+      expect(info.rejected).toEqual(['x@elsewhere.example']);
+    } finally {
+      transport.close();
+    }
+    expect(await ticketsFrom(m.desk, 'jo@client.example')).toHaveLength(1);
+  });
+});
+
+describe('STARTTLS', () => {
+  const openssl = spawnSync('openssl', ['version']).status === 0;
+  it.skipIf(!openssl)('with tls_cert and tls_key, a client that requires TLS delivers over it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'helpdesk-inbound-tls-'));
+    try {
+      const cert = path.join(dir, 'cert.pem');
+      const key = path.join(dir, 'key.pem');
+      const made = spawnSync('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ]);
+      expect(made.status).toBe(0);
+      const inbound = m.desk.config.mailInbound!;
+      const spec = parseInboundUrl(`smtp://127.0.0.1:0?tls_cert=${encodeURIComponent(cert)}&tls_key=${encodeURIComponent(key)}`);
+      const secured = (await listenForPushedMail(
+        { ...ctx, health: new Map(), config: { ...m.desk.config, mailInbound: { ...inbound, spec } } },
+        { routingPrefix },
+      ))!;
+      const transport = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: secured.port,
+        requireTLS: true,
+        tls: { rejectUnauthorized: false },
+      });
+      try {
+        const info = await transport.sendMail({
+          envelope: { from: 'mta@client.example', to: [`helpdesk@${DESK_DOMAIN}`] },
+          raw: mail({ from: 'kim@client.example', subject: 'Over TLS', body: 'Hello.' }),
+        });
+        expect(String(info.response)).toMatch(/^250/);
+      } finally {
+        transport.close();
+        await secured.stop();
+      }
+      expect(await ticketsFrom(m.desk, 'kim@client.example')).toHaveLength(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
