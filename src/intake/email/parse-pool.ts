@@ -27,7 +27,7 @@ export interface EmailReader {
 /** What the main thread sends a worker: a batch's bytes (copied: the main thread keeps its own for the store). */
 export interface ParseJob {
   id: number;
-  emails: { raw: Uint8Array; oversize?: number }[];
+  emails: { raw: Uint8Array<ArrayBuffer>; oversize?: number }[];
 }
 
 /** What it answers: structured clone turns each attachment's Buffer into a plain Uint8Array. */
@@ -130,7 +130,11 @@ class Slot {
         const onExit = (code: number) => done({ ok: false, failure: `the parser stopped (exit code ${code})` });
         const timer = setTimeout(() => done({ ok: false, failure: `reading took over ${Math.round(limitMs / 1000)} s` }), limitMs);
         worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-        worker.postMessage({ id, ...job } satisfies ParseJob);
+        // Each email's bytes are a copy of the pool's own (see run): moved to the worker, not copied again.
+        worker.postMessage(
+          { id, ...job } satisfies ParseJob,
+          job.emails.map((e) => e.raw.buffer),
+        );
       }).then(async (outcome) => {
         if (!outcome.ok) await this.close();
         return outcome;
