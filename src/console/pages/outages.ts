@@ -14,6 +14,7 @@ import { common, formatDateTime, texts } from '../i18n.js';
 import { csrfField, layout } from '../layout.js';
 import { consoleRoute, type ConsoleResult, type ConsoleRoute } from '../route.js';
 import type { Viewer } from '../viewer.js';
+import { SUGGESTIONS_REGION, suggestionList, suggestionRoutes, suggestionSection } from './outages/suggestions.js';
 
 const words = texts(
   {
@@ -35,7 +36,7 @@ const words = texts(
     translations: 'Translations',
     linked: 'Linked tickets',
     linkedHint:
-      'Tickets linked to this outage, by routing (their category matches it, or their text resembles it) or by a person; they wait for it to end.',
+      'Tickets linked to this outage when they were opened (their category matches it when it has one, and their text resembles it), from a suggestion, or by a person; they wait for it to end, and each requester is told once when it ends.',
     noneLinked: 'No ticket linked yet.',
     end: 'End outage',
     declare: 'Declare an outage',
@@ -72,7 +73,7 @@ const words = texts(
     translations: 'Traductions',
     linked: 'Tickets liés',
     linkedHint:
-      'Les tickets liés à cette panne, par le routage (leur catégorie correspond, ou leur texte y ressemble) ou par une personne ; ils attendent sa fin.',
+      'Les tickets liés à cette panne à leur ouverture (leur catégorie correspond quand elle en a une, et leur texte y ressemble), depuis une suggestion, ou par une personne ; ils attendent sa fin, et chaque demandeur en est informé une fois.',
     noneLinked: 'Aucun ticket lié pour l’instant.',
     end: 'Terminer la panne',
     declare: 'Déclarer une panne',
@@ -275,7 +276,7 @@ function declare(viewer: Viewer, t: Words, categories: readonly string[], refusa
 
 async function page(deps: ConsoleDeps, viewer: Viewer, refusal: Refusal | null): Promise<ConsoleResult> {
   const t = words(viewer.lang);
-  const [b, categories] = await Promise.all([board(deps), deps.store.rules.categories()]);
+  const [b, categories, suggestions] = await Promise.all([board(deps), deps.store.rules.categories(), suggestionSection(deps, viewer)]);
   return {
     status: refusal ? 422 : 200,
     page: layout(viewer, {
@@ -283,6 +284,7 @@ async function page(deps: ConsoleDeps, viewer: Viewer, refusal: Refusal | null):
       current: 'outages',
       body: html`<h1>${t.title}</h1>
         <div data-live="${REGION}">${lists(viewer, t, b)}</div>
+        ${suggestions}
         ${declare(
           viewer,
           t,
@@ -335,6 +337,7 @@ export function outagePages(deps: ConsoleDeps): ConsoleRoute[] {
       access: 'coordinator',
       async handler({ viewer }) {
         if (viewer.fragment === REGION) return { fragment: lists(viewer, words(viewer.lang), await board(deps)) };
+        if (viewer.fragment === SUGGESTIONS_REGION) return { fragment: await suggestionList(deps, viewer) };
         return page(deps, viewer, null);
       },
     }),
@@ -368,5 +371,6 @@ export function outagePages(deps: ConsoleDeps): ConsoleRoute[] {
         return { redirect: '/outages' };
       },
     }),
+    ...suggestionRoutes(deps),
   ];
 }
