@@ -44,12 +44,18 @@ export interface ParsePoolOptions {
   /** A job taking longer than this (plus `perEmailMs` per email) ends its worker as a runaway. */
   timeoutMs?: number;
   perEmailMs?: number;
-  /** The old-generation heap a worker may use; by default V8's own limit, as on the main thread. */
+  /** The old-generation heap a worker may use (MAX_HEAP_MB by default). */
   maxHeapMb?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_PER_EMAIL_MS = 2_000;
+/**
+ * Without a limit of its own, a worker that outgrows V8's heap ends the whole process; with one, only
+ * the worker. 24 MB HTML and text bodies (the largest a message under the 25 MB limit carries) read
+ * within 512 MB (measured); an email that needs more is refused as unparsable instead.
+ */
+const MAX_HEAP_MB = 512;
 
 export function createParsePool(options: ParsePoolOptions): EmailReader {
   const size = options.workers ?? Math.max(1, Math.min(2, availableParallelism() - 1));
@@ -157,16 +163,16 @@ class Slot {
  * comes too late for its own entry module: a small bootstrap registers tsx (its ESM API), then imports
  * the entry.
  */
-function startWorker({ limits, maxHeapMb }: ParsePoolOptions): Worker {
-  const resourceLimits = maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } };
+function startWorker({ limits, maxHeapMb = MAX_HEAP_MB }: ParsePoolOptions): Worker {
+  const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
   const entry = new URL(import.meta.url.endsWith('.ts') ? './parse-worker.ts' : './parse-worker.js', import.meta.url);
   const worker = entry.pathname.endsWith('.ts')
     ? new Worker(TSX_BOOTSTRAP, {
         eval: true,
-        ...resourceLimits,
+        resourceLimits,
         workerData: { limits, entry: entry.href, tsx: import.meta.resolve('tsx/esm/api') },
       })
-    : new Worker(entry, { ...resourceLimits, workerData: { limits } });
+    : new Worker(entry, { resourceLimits, workerData: { limits } });
   // Waiting for mail must not keep a stopping process alive; a job in flight holds its own promise.
   worker.unref();
   return worker;
