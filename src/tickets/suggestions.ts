@@ -69,7 +69,8 @@ export async function declareOutageFromTickets(
   const [category] = categories.size === 1 ? [...categories] : [];
   return deps.store.transaction(async (tx) => {
     const outage = await declareOutage(tx, {
-      title: input.title ?? tickets[0]?.subject ?? DEFAULT_MESSAGE[deps.config.language],
+      // A title is said to callers: the API takes 200 characters at most, a subject may have 300.
+      title: input.title ?? tickets[0]?.subject.slice(0, 200) ?? DEFAULT_MESSAGE[deps.config.language],
       message: input.message ?? DEFAULT_MESSAGE[deps.config.language],
       ...(category ? { category } : {}),
     });
