@@ -122,25 +122,43 @@ export function createArticleRepository(db: Db) {
       );
     },
 
-    /** The articles that match `q`, drafts too, best first. */
+    /**
+     * The articles that match `q`, drafts too, best first. The words first (both configurations);
+     * a title's trigram word similarity only when they found fewer than a page (a typo finds
+     * nothing by its words; forgiving typos when the words found plenty would cost a similarity per
+     * candidate title for nothing).
+     */
     async search(q: string, range: { limit: number; offset: number }): Promise<ArticlePage> {
       const typos = await hasTrigrams(db);
-      const title = `lower(immutable_unaccent(a.title))`;
       return page(
         await rows<Counted>(
           db,
-          `WITH q AS (
+          `WITH q AS MATERIALIZED (
              SELECT websearch_to_tsquery('french', immutable_unaccent($q)) AS fr,
                     websearch_to_tsquery('english', immutable_unaccent($q)) AS en,
                     lower(immutable_unaccent($q)) AS plain
+           ), words AS MATERIALIZED (
+             SELECT a.id, greatest(ts_rank(a.search_fr, q.fr), ts_rank(a.search_en, q.en)) AS score
+               FROM articles a, q
+              WHERE a.search_fr @@ q.fr OR a.search_en @@ q.en
+           ), found AS (
+             SELECT id, score FROM words
+             ${
+               typos
+                 ? `UNION ALL
+             SELECT a.id, word_similarity(q.plain, a.title_plain) / 10 AS score
+               FROM articles a, q
+              WHERE (SELECT count(*) FROM words) < CAST($limit AS int) + CAST($offset AS int)
+                AND q.plain <% a.title_plain
+                AND NOT EXISTS (SELECT 1 FROM words w WHERE w.id = a.id)`
+                 : ''
+             }
+           ), ranked AS (
+             SELECT id, score, count(*) OVER () AS total FROM found ORDER BY score DESC, id LIMIT $limit OFFSET $offset
            )
-           SELECT ${COLUMNS}, count(*) OVER () AS total
-             FROM articles a, q
-            WHERE a.search_fr @@ q.fr OR a.search_en @@ q.en ${typos ? `OR q.plain <% ${title}` : ''}
-            ORDER BY greatest(ts_rank(a.search_fr, q.fr), ts_rank(a.search_en, q.en))
-                     ${typos ? `+ word_similarity(q.plain, ${title}) / 10` : ''} DESC,
-                     a.updated_at DESC, a.id
-            LIMIT $limit OFFSET $offset`,
+           SELECT ${COLUMNS}, r.total
+             FROM ranked r JOIN articles a ON a.id = r.id
+            ORDER BY r.score DESC, a.id`,
           { q, ...range },
         ),
       );

@@ -21,6 +21,7 @@ import * as problems from './migrations/083-problems.js';
 import * as resolutionMeasures from './migrations/084-resolution-measures.js';
 import * as articles from './migrations/080-articles.js';
 import * as articleSuggestions from './migrations/081-article-suggestions.js';
+import * as articleSearchSpeed from './migrations/082-article-search-speed.js';
 import * as suggestionsStorms from './migrations/086-suggestions-storms.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
@@ -51,6 +52,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['084-resolution-measures', resolutionMeasures],
   ['080-articles', articles],
   ['081-article-suggestions', articleSuggestions],
+  ['082-article-search-speed', articleSearchSpeed],
   ['086-suggestions-storms', suggestionsStorms],
 ];
 
