@@ -39,6 +39,10 @@ export interface OAuthServer {
   /** Another secret from now on (a rotated app secret). */
   setClientSecret(secret: string): void;
   setAppUser(user: string | undefined): void;
+  /** Tokens issued from now on live this long. */
+  setLifetime(seconds: number): void;
+  /** The token is void from now on, before its expiry (a revoked grant, a password reset). */
+  revoke(token: string): void;
   /** The person signs in at the verification URL with this code, as `user`. */
   approve(userCode: string, user: string): void;
   /** The user name a live token stands for; null when unknown or expired. */
@@ -59,7 +63,7 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
   const clientId = options.clientId ?? 'helpdesk-test-app';
   let clientSecret = options.clientSecret ?? 'right-secret';
   let appUser = options.appUser;
-  const lifetimeS = options.lifetimeS ?? 2;
+  let lifetimeS = options.lifetimeS ?? 2;
   const tokens = new Map<string, IssuedToken>();
   const order: string[] = [];
   const refresh = new Map<string, { user: string; valid: boolean }>();
@@ -162,6 +166,11 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
     clientId,
     setClientSecret: (secret) => void (clientSecret = secret),
     setAppUser: (user) => void (appUser = user),
+    setLifetime: (seconds) => void (lifetimeS = seconds),
+    revoke(token) {
+      const t = tokens.get(token);
+      if (t) t.expiresAt = 0;
+    },
     approve(userCode, user) {
       const request = [...devices.values()].find((d) => d.userCode === userCode);
       if (!request) throw new Error(`no device request with code ${userCode}`);

@@ -158,6 +158,42 @@ describe('a mailbox and SMTP on OAuth2 client credentials', () => {
   });
 });
 
+describe('a token revoked before its expiry', () => {
+  it('is refused once, then replaced: the reader logs in again and the acknowledgement goes out', async () => {
+    // Long-lived tokens: only the refusal can make the gateway ask for a new one here.
+    server.setLifetime(3600);
+    const receiver = await startSmtpReceiver({ oauth2: server, closeAfterEachMessage: true });
+    cleanups.push(() => receiver.stop());
+    try {
+      const user = await createUser(dovecot.mailRoot);
+      server.setAppUser(user);
+      const smtpUrl = `${receiver.url.replace('smtp://', `smtp://${user}@`)}?auth=oauth2`;
+      const d = await desk({ ...oauthEnv(), IMAP_URL: oauthImapUrl(user), SMTP_URL: smtpUrl });
+      const ctx = await readers(d);
+      await notifier(d);
+      await deliver(dovecot.mailRoot, user, mail({ from: 'gina@client.example', subject: 'Wifi drops', body: 'Often.' }));
+      await oneTicketFrom(d, 'gina@client.example', ctx);
+      await receiver.waitFor(1, 15_000);
+      const mine = () => server.issued().filter((t) => t.user === user);
+      const [held] = mine();
+      expect(mine()).toHaveLength(1);
+
+      server.revoke(held?.token ?? '');
+      await dovecot.kick(user);
+      await deliver(dovecot.mailRoot, user, mail({ from: 'hugo@client.example', subject: 'Disk full', body: 'C: drive.' }));
+      await oneTicketFrom(d, 'hugo@client.example', ctx);
+      const [, second] = await receiver.waitFor(2, 15_000);
+      expect(second?.envelope.to).toEqual(['hugo@client.example']);
+      // Dovecot saw the revoked token refused, then a new one accepted.
+      expect(server.introspections.some((i) => i.token === held?.token && !i.active)).toBe(true);
+      expect(mine().length).toBeGreaterThan(1);
+      expect(server.introspections.some((i) => i.active && i.token !== held?.token)).toBe(true);
+    } finally {
+      server.setLifetime(2);
+    }
+  });
+});
+
 describe('a wrong client secret', () => {
   it('is reported plainly in the log, /ready and /metrics; the API and another mailbox keep working; fixed, it reads without a restart', async () => {
     const oauthUser = await createUser(dovecot.mailRoot);
@@ -265,7 +301,15 @@ describe('helpdesk mailbox login (device code)', () => {
     // Past the token's life and a forced new login, the stored (rotated) refresh token still works.
     const refreshes = () => server.issued().filter((t) => t.user === user && t.grant === 'refresh_token').length;
     const before = refreshes();
-    await waitFor('the access token to expire', () => server.issued().every((t) => server.isExpired(t.token)), { timeoutMs: 5_000 });
+    await waitFor(
+      'the access token to expire',
+      () =>
+        server
+          .issued()
+          .filter((t) => t.user === user)
+          .every((t) => server.isExpired(t.token)),
+      { timeoutMs: 5_000 },
+    );
     await dovecot.kick(user);
     await deliver(dovecot.mailRoot, user, mail({ from: 'frank@client.example', subject: 'Mouse broken', body: 'Left button.' }));
     await oneTicketFrom(d, 'frank@client.example');
