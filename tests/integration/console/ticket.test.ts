@@ -402,7 +402,8 @@ describe('the ticket page', () => {
   it('lets a coordinator reassign among the ranked candidates, answer the offer for the technician, and link the ticket to an ongoing outage', async () => {
     const ticket = await emailTicket('frank@client.example', 'Badge printer smudges every card');
     expect(await offeredTo(ticket.number)).toBe(techs.theo.id);
-    // No category: routing links no ticket to it by itself, so the tests before are not disturbed.
+    // No category: a ticket opened while it goes on joins it when its words resemble it (#16), so it
+    // is ended at the end of this test and the printer tickets of the tests after are routed as usual.
     const outage = await api()
       .post('/api/outages')
       .set(auth)
@@ -439,6 +440,10 @@ describe('the ticket page', () => {
     await expect(page.locator('.ticket-head').textContent()).resolves.toContain('Print server maintenance');
     expect(errors).toEqual([]);
     await context.close();
+    await api()
+      .delete(`/api/outages/${outage.body.id as string}`)
+      .set(auth)
+      .expect(204);
   });
   it('shows a move the lifecycle refuses as a message on the page (409), and a call with its recording link', async () => {
     const ticket = await emailTicket('gina@client.example', 'Printer tray 2 missing');
