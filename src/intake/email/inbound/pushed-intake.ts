@@ -1,4 +1,4 @@
-import { readEmail } from '../read-email.js';
+import type { EmailReader } from '../parse-pool.js';
 import { quarantineEmail, receiveEmails, type WaitingEmail } from '../receive.js';
 import type { MailboxRef, PushedPlace, ReceiveDeps, ReceiveOutcome } from '../receive-types.js';
 
@@ -24,7 +24,12 @@ interface Queued {
   reject(err: unknown): void;
 }
 
-export function createPushedIntake(deps: ReceiveDeps, mailbox: MailboxRef): PushedIntake {
+/**
+ * `reader` parses off the main thread (parse-pool.ts): parsing overlaps the store's round trips, and
+ * a message that makes the parser run away ends a worker, not the event loop that must still answer
+ * every other message (and this one's 451) in time.
+ */
+export function createPushedIntake(deps: ReceiveDeps, mailbox: MailboxRef, reader: Pick<EmailReader, 'readAll'>): PushedIntake {
   const place: PushedPlace = { kind: 'pushed', mailbox };
   let queue: Queued[] = [];
   let running: Promise<void> | null = null;
@@ -67,7 +72,7 @@ export function createPushedIntake(deps: ReceiveDeps, mailbox: MailboxRef): Push
 
   return {
     async deliver(raw) {
-      const read = await readEmail(deps, { mailbox, raw });
+      const [read = { ok: false, reason: 'unparsable: the reader gave nothing back' }] = await reader.readAll([{ raw }]);
       if (!read.ok) {
         // Kept, and answered 250 like IMAP's unreadable mail: a 5xx would bounce to the sender a
         // message nobody read, a 4xx would have the MTA offer the same bytes again and again; in

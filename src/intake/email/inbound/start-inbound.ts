@@ -6,6 +6,7 @@ import type { RoutingProducer } from '../../../routing/producer.js';
 import type { TicketDeps } from '../../../tickets/deps.js';
 import { mailboxMetrics } from '../mailbox-metrics.js';
 import { createMoments } from '../moments.js';
+import { createParsePool } from '../parse-pool.js';
 import type { ReceiveDeps } from '../receive-types.js';
 import { emailSettings, type EmailSettingsOverrides } from '../settings.js';
 import { startInboundServer } from './inbound-server.js';
@@ -75,7 +76,8 @@ export async function listenForPushedMail(ctx: MailInboundContext, options: Mail
     moments: createMoments(),
     log,
   };
-  const intake = createPushedIntake(receive, { key: spec.key, category: null, urgency: null });
+  const parser = createParsePool({ limits: receive.settings.limits, log });
+  const intake = createPushedIntake(receive, { key: spec.key, category: null, urgency: null }, parser);
   const metrics = mailboxMetrics(services.metrics.registry);
   const counts = new Map<string, number>();
   let lastDeferredAt: Date | null = null;
@@ -92,6 +94,7 @@ export async function listenForPushedMail(ctx: MailInboundContext, options: Mail
     log,
     ...(options.answerWithinMs === undefined ? {} : { answerWithinMs: options.answerWithinMs }),
   }).catch(async (err: unknown) => {
+    await parser.close();
     await releaseRouting();
     throw err;
   });
@@ -105,7 +108,11 @@ export async function listenForPushedMail(ctx: MailInboundContext, options: Mail
   return {
     port: server.port,
     async stop() {
-      await Promise.all([server.close(), intake.drain()]);
+      // No new message after this; the ones being received get their answer (or are cut after a few
+      // seconds, unanswered: the MTA sends them again), then the rounds they started finish.
+      await server.close();
+      await intake.drain();
+      await parser.close();
       ctx.health.delete(name);
       await releaseRouting();
     },
