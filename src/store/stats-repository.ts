@@ -1,5 +1,5 @@
 import { rows, type Db } from './handle.js';
-import { createStatsSeries, GROUP_COLUMNS, GROUP_KEYS, sumsOf, type GroupRow, type StatsSums } from './stats-series.js';
+import { createStatsSeries, groupColumns, GROUP_KEYS, sumsOf, type GroupRow, type StatsSums } from './stats-series.js';
 
 export interface DeskStats {
   from: string;
@@ -64,7 +64,7 @@ export function createStatsRepository(db: Db) {
     async compute(from: Date, to: Date): Promise<DeskStats> {
       const groups = await rows<GroupRow>(
         db,
-        `SELECT ${GROUP_COLUMNS} FROM tickets WHERE created_at >= $from AND created_at < $to GROUP BY ${GROUP_KEYS}`,
+        `SELECT ${groupColumns('$from')} FROM tickets WHERE created_at >= $from AND created_at < $to GROUP BY ${GROUP_KEYS}`,
         { from, to },
       );
       return figuresOf(from, to, sumsOf(groups));

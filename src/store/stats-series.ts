@@ -90,19 +90,22 @@ export interface GroupRow {
  * an assignee and was never reassigned (tickets/actions.ts counts every offer to anyone but the
  * first assignee), escalated or reopened; a ticket resolved with nobody assigned (by a coordinator,
  * by the requester) was not. A self-service resolution is a `resolved` event from an article link
- * (migration 084 indexes those) on a ticket never reopened, so that its one resolution is that one.
+ * (migration 084 indexes those by time) on a ticket never reopened, so that its one resolution is
+ * that one; `since`, an SQL expression, is the start of the period: a ticket opened in it was
+ * resolved after it, so the events before it are not read.
  * Seconds as double precision: `extract` answers numeric, whose sums cost several times
  * more over a year of tickets. Every column is in tickets_stats_idx (migration 065), so a range of
  * created_at is an index-only scan.
  */
-export const GROUP_COLUMNS = `channel, priority, status, category, satisfaction, count(*)::int AS n,
+export const groupColumns = (since: string) => `channel, priority, status, category, satisfaction, count(*)::int AS n,
   count(responded_at)::int AS responded, sum(date_part('epoch', responded_at - created_at)) AS respond_seconds,
   count(resolved_at)::int AS resolved, sum(date_part('epoch', resolved_at - created_at)) AS resolve_seconds,
   (count(*) FILTER (WHERE resolved_at IS NOT NULL AND assignee_id IS NOT NULL AND reassignments = 0 AND escalations = 0
                      AND reopens = 0))::int AS first_contact,
   (count(*) FILTER (WHERE resolved_at IS NOT NULL AND tier = 1))::int AS tier1,
   (count(*) FILTER (WHERE resolved_at IS NOT NULL AND reopens = 0 AND id IN (
-     SELECT ticket_id FROM ticket_events WHERE type = 'resolved' AND data->>'via' = 'self-service')))::int AS self_service,
+     SELECT ticket_id FROM ticket_events WHERE type = 'resolved' AND data->>'via' = 'self-service' AND at >= ${since})))::int
+     AS self_service,
   count(resolve_by)::int AS sla_due,
   (count(*) FILTER (WHERE resolve_by IS NOT NULL AND NOT breached))::int AS sla_met`;
 export const GROUP_KEYS = 'channel, priority, status, category, satisfaction';
@@ -173,9 +176,12 @@ export function createStatsSeries(db: Db) {
       `SELECT d.day, g.*
          FROM jsonb_to_recordset(CAST($days AS jsonb)) AS d(day text, start_at timestamptz, end_at timestamptz)
         CROSS JOIN LATERAL (
-          SELECT ${GROUP_COLUMNS} FROM tickets
+          SELECT ${groupColumns('CAST($since AS timestamptz)')} FROM tickets
            WHERE created_at >= d.start_at AND created_at < d.end_at GROUP BY ${GROUP_KEYS}) g`,
-      { days: JSON.stringify(days.map((d) => ({ day: d.day, start_at: d.start.toISOString(), end_at: d.end.toISOString() }))) },
+      {
+        days: JSON.stringify(days.map((d) => ({ day: d.day, start_at: d.start.toISOString(), end_at: d.end.toISOString() }))),
+        since: new Date(Math.min(...days.map((d) => d.start.getTime()))),
+      },
     );
     const byDay = new Map<string, GroupRow[]>(days.map((d) => [d.day, []]));
     for (const g of groups) byDay.get(g.day)?.push(g);

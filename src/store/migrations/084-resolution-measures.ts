@@ -10,7 +10,8 @@ import type { MigrationContext } from './types.js';
  *   before this migration have none: their count stays as it was.
  * - the share resolved at tier 1 reads `tier`; the self-service rate asks whether a ticket's
  *   resolution came from an article link, which only its `resolved` event says: a small partial
- *   index holds those events, read once per statistics query as a hashed set of ticket ids.
+ *   index holds those events by time, so that a statistics query reads those since the start of its
+ *   period (a ticket is resolved after it is opened) once, as a hashed set of ticket ids.
  * tickets_stats_idx gains the columns these read (id, tier, assignee_id), so that a period is still
  * one index-only range scan. The kept daily sums were computed by the former definition: dropped,
  * they are computed again at the next look.
@@ -22,7 +23,7 @@ export async function up({ context: sql }: MigrationContext): Promise<void> {
     CREATE INDEX tickets_stats_idx ON tickets (created_at)
       INCLUDE (channel, priority, status, category, satisfaction, responded_at, resolved_at, resolve_by, breached,
                reassignments, escalations, reopens, id, tier, assignee_id);
-    CREATE INDEX ticket_events_self_service_idx ON ticket_events (ticket_id)
+    CREATE INDEX ticket_events_self_service_idx ON ticket_events (at) INCLUDE (ticket_id)
       WHERE type = 'resolved' AND data->>'via' = 'self-service';
     DELETE FROM stats_days;
     DELETE FROM stats_watermark;
