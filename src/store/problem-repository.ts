@@ -141,11 +141,7 @@ export function createProblemRepository(db: Db) {
       await run(db, `UPDATE problems SET ${sets.join(', ')}, updated_at = now() WHERE id = $id`, bind);
     },
 
-    /**
-     * Resolved, and every link whose ticket is open now owes its incident's resolution (one durable
-     * job per incident, done by the worker); the NOTIFY reaches the worker at commit.
-     */
-    async resolve(id: string, resolution: string, resolveIncidents: boolean): Promise<number> {
+    async resolve(id: string, resolution: string): Promise<void> {
       await run(
         db,
         `UPDATE problems SET status = 'resolved', resolution = $resolution, resolved_at = now(), updated_at = now() WHERE id = $id`,
@@ -154,7 +150,13 @@ export function createProblemRepository(db: Db) {
           resolution,
         },
       );
-      if (!resolveIncidents) return 0;
+    },
+
+    /**
+     * Every link whose ticket is open now owes its incident's resolution (one durable job per
+     * incident, done by the worker); the NOTIFY reaches the worker at commit. How many are owed.
+     */
+    async oweResolutions(id: string): Promise<number> {
       const owed = await rows<{ ticket_id: string }>(
         db,
         `UPDATE problem_incidents pi SET resolution_owed_at = now()

@@ -115,7 +115,8 @@ export async function resolveProblem(
   return deps.store.transaction(async (tx) => {
     const problem = await lockedOrThrow(tx, id);
     if (problem.status === 'resolved') throw new AppError('ILLEGAL_TRANSITION', 'this problem is resolved already');
-    const owed = await tx.problems.resolve(id, note, input.resolveIncidents === true);
+    await tx.problems.resolve(id, note);
+    const owed = input.resolveIncidents === true ? await tx.problems.oweResolutions(id) : 0;
     return { ...(await getProblem(tx, id)), incidentsToResolve: owed };
   });
 }
