@@ -20,6 +20,8 @@ export const ROUTE_TRIGGERS: ReadonlySet<string> = new Set([
   'accepted',
   'updated',
   'sla_breached',
+  // The outage it was left to is over (tickets/outages.ts): offer it, start its clocks.
+  'outage_ended',
 ]);
 
 /**

@@ -110,6 +110,16 @@ export function createOutageRepository(db: Db) {
       );
     },
 
+    /** The open tickets linked to this outage: routing takes them up again when it ends. */
+    async openLinkedTicketIds(outageId: string): Promise<string[]> {
+      const found = await rows<{ id: string }>(
+        db,
+        `SELECT id FROM tickets WHERE outage_id = $outageId AND status IN ('new', 'assigned', 'in_progress', 'pending')`,
+        { outageId },
+      );
+      return found.map((r) => r.id);
+    },
+
     async create(input: {
       title: string;
       message: string;

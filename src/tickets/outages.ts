@@ -1,9 +1,10 @@
-import type { Outage, OutageTranslations } from '../domain/ticket.js';
+import { actorLabel, type Actor, type Outage, type OutageTranslations } from '../domain/ticket.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { OutageRequester } from '../store/outage-repository.js';
 import type { Notification } from '../store/outbox-repository.js';
-import type { TicketDeps } from './deps.js';
+import { changeTickets } from './apply-change.js';
+import { within, type TicketDeps } from './deps.js';
 import { requesterRoute } from './recipients.js';
 
 /** An outage as a coordinator declares it, from the API or the console. */
@@ -44,13 +45,22 @@ export async function declareOutage(store: Store, input: OutageDeclaration): Pro
  * a retried request (already ended: 404) or a crash writes nothing twice. Nobody else is told: not
  * the watchers, not the requesters of tickets that were not linked.
  */
-export async function endOutage(deps: TicketDeps, id: string): Promise<void> {
+export async function endOutage(deps: TicketDeps, id: string, actor: Actor): Promise<void> {
   const now = deps.now?.() ?? new Date();
   await deps.store.transaction(async (tx) => {
     const outage = (await tx.outages.current(now)).find((o) => o.id === id);
     if (!outage || !(await tx.outages.end(id, now))) throw new AppError('OUTAGE_NOT_FOUND', `outage ${id} is not ongoing`);
     const requesters = await tx.outages.requestersOfLinked(id);
     await tx.outbox.add(requesters.flatMap((r) => outageEndedNotice(deps, outage, r)));
+    // An event on each open linked ticket: its history says so, and routing, which left it to the
+    // outage, offers it and plans its SLA clocks now rather than at its next sweep.
+    const label = actorLabel(actor);
+    const ended = { changes: {}, events: [{ type: 'outage_ended', data: { outageId: id, title: outage.title } }] };
+    const open = await tx.outages.openLinkedTicketIds(id);
+    await changeTickets(
+      within(deps, tx),
+      open.map((ticketId) => ({ ticketId, actor: label, decide: () => ended })),
+    );
   });
 }
 

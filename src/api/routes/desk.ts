@@ -40,7 +40,7 @@ export function deskRoutes(tickets: TicketDeps): Route[] {
       access: 'coordinator',
       status: 204,
       async handler({ params }) {
-        await endOutage(tickets, params.id);
+        await endOutage(tickets, params.id, { kind: 'coordinator' });
         return { status: 204 };
       },
     }),

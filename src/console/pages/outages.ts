@@ -367,7 +367,7 @@ export function outagePages(deps: ConsoleDeps): ConsoleRoute[] {
       path: '/outages/:id/end',
       access: 'coordinator',
       async handler({ params }) {
-        await endOutage(deps.tickets, params.id ?? '');
+        await endOutage(deps.tickets, params.id ?? '', { kind: 'coordinator' });
         return { redirect: '/outages' };
       },
     }),

@@ -79,6 +79,12 @@ describe('an outage and the tickets about it', () => {
     expect(ended('alice@example.com')).toHaveLength(1);
     expect(ended('alice@example.com')[0]!.parsed.text).toContain('VPN indisponible');
     expect(endedSms('+33622222222')).toHaveLength(1);
+    for (const t of [first, second, bob]) {
+      const detail = await ticketDetail(nd.desk, t.number);
+      expect(detail.events.filter((e) => e.type === 'outage_ended')).toEqual([
+        expect.objectContaining({ actor: 'coordinator', data: expect.objectContaining({ outageId: outage.body.id }) }),
+      ]);
+    }
     for (const nobody of ['carol@example.com', 'dan@example.com']) expect(ended(nobody)).toHaveLength(0);
     expect((await outboxRows(nd.desk)).filter((r) => r.kind === 'requester.outage-ended')).toHaveLength(2);
   });

@@ -152,5 +152,11 @@ describe('known outages', () => {
     const t = await detail(desk, ticket.number);
     expect(t).toMatchObject({ status: 'new', assignee: null, outageId: outage.body.id });
     expect(eventsOf(t, 'assigned')).toHaveLength(0);
+
+    // Once the outage is over, routing offers it at once (the outage_ended event), not at its next sweep.
+    expect((await request(desk.app).delete(`/api/outages/${outage.body.id}`).set(desk.auth)).status).toBe(204);
+    const offered = await waitFor('the offer after the end', async () => eventsOf(await detail(desk, ticket.number), 'assigned')[0]);
+    expect(offered.data).toMatchObject({ technicianId: expect.any(String) });
+    expect(eventsOf(await detail(desk, ticket.number), 'outage_ended')[0]).toMatchObject({ actor: 'coordinator' });
   });
 });

@@ -152,6 +152,8 @@ function describe(event: TicketEvent, ctx: Context): { line: string; text?: stri
       const outage = ctx.view.outages.find((o) => o.id === d.outageId);
       return { line: t.ev_linked_to_outage(outage?.title ?? '—') };
     }
+    case 'outage_ended':
+      return { line: t.ev_outage_ended(str(d.title) ?? '—') };
     case 'linked_to_problem':
       return { line: t.ev_linked_to_problem(str(d.title) ?? '—') };
     case 'recording_attached':
