@@ -5,8 +5,8 @@ import { rows, type Db } from './handle.js';
  * The knowledge base's articles (migration 080) and their search, in Postgres alone: the query in
  * both text-search configurations (websearch_to_tsquery: quotes, `or`, `-word` as people type
  * them), accents off on both sides, and a title's trigram word similarity for the typos stemming
- * cannot forgive. Best first: the better of the two configurations' weighted ranks, plus the title's
- * similarity.
+ * cannot forgive. Best first: the weighted rank in the article's own language's configuration (or
+ * the one that found it); for a typo, a tenth of the title's word similarity.
  */
 
 export interface Article {
@@ -138,7 +138,11 @@ export function createArticleRepository(db: Db) {
                     websearch_to_tsquery('english', immutable_unaccent($q)) AS en,
                     lower(immutable_unaccent($q)) AS plain
            ), words AS MATERIALIZED (
-             SELECT a.id, greatest(ts_rank(a.search_fr, q.fr), ts_rank(a.search_en, q.en)) AS score
+             -- Ranked in the article's own language (one ts_rank per row, not two); found only through the
+             -- other configuration's stems, in that one.
+             SELECT a.id,
+                    CASE WHEN a.language = 'fr' AND a.search_fr @@ q.fr OR a.language = 'en' AND NOT a.search_en @@ q.en
+                         THEN ts_rank(a.search_fr, q.fr) ELSE ts_rank(a.search_en, q.en) END AS score
                FROM articles a, q
               WHERE a.search_fr @@ q.fr OR a.search_en @@ q.en
            ), found AS (

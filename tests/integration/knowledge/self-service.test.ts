@@ -148,6 +148,31 @@ describe('the SMS of a call or a text', () => {
   });
 });
 
+describe('the requester’s language first', () => {
+  it('lists the article in their language before the other language’s, both matching', async () => {
+    await write({ title: 'Outlook ne démarre plus', body: 'Réparez le profil Outlook.', language: 'fr', published: true });
+    await write({ title: 'Outlook does not start', body: 'Repair the Outlook profile.', language: 'en', published: true });
+    for (const [language, address, first, second] of [
+      ['fr', 'chloe@example.com', 'Outlook ne démarre plus', 'Outlook does not start'],
+      ['en', 'dan@example.com', 'Outlook does not start', 'Outlook ne démarre plus'],
+    ] as const) {
+      await openTicket(nd.desk.services.tickets, {
+        channel: 'email',
+        subject: 'Outlook',
+        description: 'Outlook !',
+        requester: { email: address, language },
+      });
+      const mail = await waitFor(
+        `the acknowledgement to ${address}`,
+        () => nd.receiver.messages.find((m) => m.envelope.to.includes(address)) ?? null,
+      );
+      const text = mail.parsed.text ?? '';
+      expect(text).toContain(second);
+      expect(text.indexOf(first)).toBeLessThan(text.indexOf(second));
+    }
+  });
+});
+
 describe('public article pages', () => {
   it('show a published article to anyone, and no draft', async () => {
     const page = await request(nd.desk.app).get(`/kb/${ids.vpn}`);
