@@ -26,7 +26,8 @@ export function suggestionRoutes(deps: TicketDeps): Route[] {
       tag: 'problems',
       summary:
         'Groups of open tickets of the last 2 hours that look like one cause (same category, similar words): {items: [{tickets, title, since}]}',
-      access: 'staff',
+      // Other people's tickets, by subject: a technician reads only those assigned to them.
+      access: 'coordinator',
       async handler() {
         return { body: { items: await listSuggestions(deps) } };
       },

@@ -2,7 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertStorms, startStormWatch } from '../../../src/tickets/storm-watch.js';
 import { waitFor } from '../../support/wait.js';
-import { allSettled, auth, createNotifyDesk, outboxRows, ticketDetail, type NotifyDesk } from '../notify/notify-desk.js';
+import { bearer } from '../../support/desk.js';
+import { allSettled, auth, createNotifyDesk, createTechnician, outboxRows, ticketDetail, type NotifyDesk } from '../notify/notify-desk.js';
 
 /**
  * #16, recurrence seen early: five similar tickets in a minute are one suggestion and one storm
@@ -55,6 +56,9 @@ describe('a storm of similar tickets', () => {
     expect(suggestions.body.items[0]).toMatchObject({ tickets: storm, title: 'VPN coupé' });
     expect(Number.isNaN(Date.parse(suggestions.body.items[0].since))).toBe(false);
     expect(suggestions.body.items[0].tickets).not.toContain(unrelated);
+    // Other people's tickets by subject: not for a technician, who reads only their own.
+    const technician = await createTechnician(nd.desk, { name: 'Tess', email: 'tess@desk.example.org' });
+    expect((await request(nd.desk.app).get('/api/problems/suggestions').set(bearer(technician.token))).status).toBe(403);
 
     const [alert] = await waitFor('the coordinator alerted by email', () => toCoordinator().length > 0 && toCoordinator());
     // Told as soon as three are in (the watch looks every 100 ms here), naming those it knew of.
