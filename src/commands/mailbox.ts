@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Config } from '../config/index.js';
+import { loadConfig, type Config } from '../config/index.js';
 import { parseMailboxUrl } from '../config/mailbox-url.js';
 import { parseSmtpUrl } from '../config/oauth.js';
 import { deviceLogin } from '../mail/oauth/device-login.js';
@@ -15,6 +15,8 @@ export async function mailboxCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub !== 'login') throw new Error(`mailbox: ${USAGE}`);
   const { values } = parseArgs({ args: rest, options: { mailbox: { type: 'string' } }, strict: true });
+  // Said before the database is started for nothing.
+  if (!loadConfig().oauth) throw new Error('mailbox login: set OAUTH_TOKEN_URL and OAUTH_CLIENT_ID first');
   await withDatabase(async (store, config) => {
     await loginMailbox({
       config,
