@@ -80,6 +80,22 @@ describe('a storm of similar tickets', () => {
     expect((await outboxRows(nd.desk)).filter((r) => r.kind === 'coordinator.storm')).toHaveLength(2);
   });
 
+  it('alerts once when several sweeps look at a new storm at the same moment (two workers)', async () => {
+    await stopWatch();
+    const printers = [
+      await open('Imprimantes hors ligne', 'toutes les imprimantes du 3e', 'g@example.com', 'printing'),
+      await open('imprimante hors ligne', '', 'h@example.com', 'printing'),
+      await open('Imprimantes du 3e hors ligne', '', 'i@example.com', 'printing'),
+    ];
+    const sweeps = await Promise.all([1, 2, 3].map(() => alertStorms(nd.desk.services.tickets, null)));
+    expect(sweeps.reduce((a, b) => a + b, 0)).toBe(1);
+    const rows = (await outboxRows(nd.desk)).filter((r) => r.kind === 'coordinator.storm');
+    expect(rows).toHaveLength(4);
+    await waitFor('the second alert delivered', () => toCoordinator().length === 2);
+    expect(toCoordinator()[1]!.parsed.text).toContain(`HD-${printers[2]}`);
+    stopWatch = startStormWatch({ config: nd.desk.config, log: nd.desk.log, services: nd.desk.services }, { everyMs: 100 });
+  });
+
   it('declares an outage from a suggestion in one step, its tickets linked to it', async () => {
     const [group] = (await request(nd.desk.app).get('/api/problems/suggestions').set(auth)).body.items as { tickets: number[] }[];
     const declared = await request(nd.desk.app)
@@ -94,6 +110,7 @@ describe('a storm of similar tickets', () => {
       expect(t.events.filter((e) => e.type === 'linked_to_outage')).toHaveLength(1);
     }
     // Linked tickets have their cause: they are no longer suggested.
-    expect((await request(nd.desk.app).get('/api/problems/suggestions').set(auth)).body.items).toEqual([]);
+    const left = (await request(nd.desk.app).get('/api/problems/suggestions').set(auth)).body.items as { tickets: number[] }[];
+    expect(left.flatMap((i) => i.tickets).filter((n) => group!.tickets.includes(n))).toEqual([]);
   });
 });
