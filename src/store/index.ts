@@ -35,9 +35,9 @@ import { createSessionRepository } from './session-repository.js';
 import { createOfferLinkRepository } from './offer-link-repository.js';
 import { createQueueQuery } from './queue-query.js';
 import { createFilteredMailRepository } from './filtered-mail-repository.js';
+import { createProblemRepository } from './problem-repository.js';
 import { createOAuthTokenRepository } from './oauth-token-repository.js';
 import { createSuggestionRepository } from './suggestion-repository.js';
-import { createProblemRepository } from './problem-repository.js';
 import { createArticleRepository } from './article-repository.js';
 import { createArticleSuggestionRepository } from './article-suggestion-repository.js';
 
@@ -92,10 +92,10 @@ function repositories(db: Db) {
     filteredMail: createFilteredMailRepository(db),
     /** Sealed OAuth2 refresh tokens of `helpdesk mailbox login` (migration 071). */
     oauthTokens: createOAuthTokenRepository(db),
-    /** Open tickets that look like one cause, and the storms alerted once (migration 086). */
-    suggestions: createSuggestionRepository(db),
     /** Problems, their incidents, and the resolutions a resolved problem owes them (migration 083). */
     problems: createProblemRepository(db),
+    /** Open tickets that look like one cause, and the storms alerted once (migration 086). */
+    suggestions: createSuggestionRepository(db),
     /** The knowledge base's articles and their search (migration 080). */
     articles: createArticleRepository(db),
     /** The articles suggested with a ticket's acknowledgement, and their links' single use (migration 081). */

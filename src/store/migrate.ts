@@ -17,11 +17,11 @@ import * as statsIndex from './migrations/065-stats.js';
 import * as outageTickets from './migrations/066-outage-tickets.js';
 import * as filteredMail from './migrations/070-filtered-mail.js';
 import * as oauthTokens from './migrations/071-oauth-tokens.js';
-import * as problems from './migrations/083-problems.js';
-import * as resolutionMeasures from './migrations/084-resolution-measures.js';
 import * as articles from './migrations/080-articles.js';
 import * as articleSuggestions from './migrations/081-article-suggestions.js';
 import * as articleSearchSpeed from './migrations/082-article-search-speed.js';
+import * as problems from './migrations/083-problems.js';
+import * as resolutionMeasures from './migrations/084-resolution-measures.js';
 import * as suggestionsStorms from './migrations/086-suggestions-storms.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
@@ -48,11 +48,11 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['066-outage-tickets', outageTickets],
   ['070-filtered-mail', filteredMail],
   ['071-oauth-tokens', oauthTokens],
-  ['083-problems', problems],
-  ['084-resolution-measures', resolutionMeasures],
   ['080-articles', articles],
   ['081-article-suggestions', articleSuggestions],
   ['082-article-search-speed', articleSearchSpeed],
+  ['083-problems', problems],
+  ['084-resolution-measures', resolutionMeasures],
   ['086-suggestions-storms', suggestionsStorms],
 ];
 
