@@ -109,6 +109,7 @@ const schema = z.object({
   OAUTH_CLIENT_SECRET: optional(z.string()),
   OAUTH_SCOPE: optional(z.string()),
   OAUTH_DEVICE_URL: optional(url(['http:', 'https:'])),
+  OAUTH_PRIVATE_KEY_FILE: optional(z.string()),
   MAIL_INBOUND_URL: optional(z.string()),
   MAIL_INBOUND_DOMAINS: optional(z.string()),
   MAIL_INBOUND_MAX_SIZE: optional(z.string()),
@@ -229,7 +230,12 @@ function inboundOf(
 
 /** OAUTH_*, needed (token URL and client id) as soon as one login says `auth=oauth2`. */
 function oauthOf(
-  e: Partial<Record<'OAUTH_TOKEN_URL' | 'OAUTH_CLIENT_ID' | 'OAUTH_CLIENT_SECRET' | 'OAUTH_SCOPE' | 'OAUTH_DEVICE_URL', string>>,
+  e: Partial<
+    Record<
+      'OAUTH_TOKEN_URL' | 'OAUTH_CLIENT_ID' | 'OAUTH_CLIENT_SECRET' | 'OAUTH_SCOPE' | 'OAUTH_DEVICE_URL' | 'OAUTH_PRIVATE_KEY_FILE',
+      string
+    >
+  >,
   needed: boolean,
 ): OAuthConfig | undefined {
   if (e.OAUTH_TOKEN_URL === undefined || e.OAUTH_CLIENT_ID === undefined) {
@@ -243,6 +249,7 @@ function oauthOf(
     clientSecret: e.OAUTH_CLIENT_SECRET,
     scope: e.OAUTH_SCOPE?.trim().split(/\s+/).join(' '),
     deviceAuthorizationUrl: e.OAUTH_DEVICE_URL ?? deviceEndpointFor(e.OAUTH_TOKEN_URL),
+    privateKeyFile: e.OAUTH_PRIVATE_KEY_FILE,
   };
 }
 

@@ -10,6 +10,12 @@ export interface OAuthConfig {
   scope: string | undefined;
   /** RFC 8628's device authorization endpoint, for `helpdesk mailbox login`; undefined when unknown. */
   deviceAuthorizationUrl: string | undefined;
+  /**
+   * OAUTH_PRIVATE_KEY_FILE: a service account's key (PEM, or Google's JSON key file): tokens come by
+   * RFC 7523's JWT bearer grant, OAUTH_CLIENT_ID the account that signs, each login the mailbox it
+   * impersonates (Google Workspace's domain-wide delegation).
+   */
+  privateKeyFile: string | undefined;
 }
 
 /** SMTP_URL split into what nodemailer reads and how it logs in. */

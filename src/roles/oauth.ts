@@ -2,6 +2,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { httpTokenEndpoint } from '../mail/oauth/token-endpoint.js';
+import { loadPrivateKey } from '../mail/oauth/jwt-assertion.js';
 import { loadTokenKey } from '../mail/oauth/token-key.js';
 import { createTokenManager, type AccessTokens } from '../mail/oauth/token-manager.js';
 import { createVault, type SealedTokenStorage } from '../mail/oauth/vault.js';
@@ -25,11 +26,14 @@ export function createOAuthTokens(
     registers: [registry],
   });
   let key: Promise<Buffer> | undefined;
+  const { privateKeyFile } = config.oauth;
+  let signingKey: ReturnType<typeof loadPrivateKey> | undefined;
   return createTokenManager({
     oauth: config.oauth,
     endpoint: httpTokenEndpoint(config.oauth),
     // Read (or created) on first use: a desk on client credentials alone never needs it.
     vault: createVault(storage, () => (key ??= loadTokenKey(config.dataDir))),
+    signingKey: privateKeyFile === undefined ? undefined : () => (signingKey ??= loadPrivateKey(privateKeyFile)),
     onFailure: (account, err) => {
       failures.inc({ account, error: err.code });
       log.warn({ account, err: err.message }, 'OAuth2 token request failed');

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -39,6 +39,8 @@ export interface OAuthServer {
   /** Another secret from now on (a rotated app secret). */
   setClientSecret(secret: string): void;
   setAppUser(user: string | undefined): void;
+  /** RFC 7523 assertions signed by this key for this issuer are honoured (Google's service accounts). */
+  trustServiceAccount(issuer: string, publicKey: KeyObject): void;
   /** Tokens issued from now on live this long. */
   setLifetime(seconds: number): void;
   /** The token is void from now on, before its expiry (a revoked grant, a password reset). */
@@ -69,6 +71,7 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
   const refresh = new Map<string, { user: string; valid: boolean }>();
   const devices = new Map<string, DeviceRequest>();
   const introspections: { token: string; active: boolean }[] = [];
+  const serviceAccounts = new Map<string, KeyObject>();
   const newToken = (prefix: string) => `${prefix}-${randomBytes(12).toString('hex')}`;
 
   const issue = (user: string, grant: string, withRefresh: boolean) => {
@@ -94,6 +97,9 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
       const t = live(form.get('token') ?? '');
       introspections.push({ token: form.get('token') ?? '', active: t !== null });
       return [200, t ? { active: true, username: t.user } : { active: false }];
+    }
+    if (path === '/token' && form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+      return jwtBearer(form.get('assertion') ?? '');
     }
     // RFC 6749 §5.2: a wrong client is 401 invalid_client, worded as Microsoft's identity platform does.
     if (form.get('client_id') !== clientId)
@@ -144,6 +150,19 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
     return [400, { error: 'unsupported_grant_type' }];
   };
 
+  /** Google's checks of a service account's assertion: its signature, issuer, audience and expiry. */
+  const jwtBearer = (assertion: string): [number, Record<string, unknown>] => {
+    const [header = '', payload = '', signature = ''] = assertion.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const key = serviceAccounts.get(String(claims.iss));
+    const signed = key !== undefined && verify('sha256', Buffer.from(`${header}.${payload}`), key, Buffer.from(signature, 'base64url'));
+    if (!signed) return [400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' }];
+    if (claims.aud !== `${url}/token` || Number(claims.exp) * 1000 < Date.now()) {
+      return [400, { error: 'invalid_grant', error_description: 'Invalid JWT: audience or expiry' }];
+    }
+    return [200, issue(String(claims.sub), 'jwt_bearer', false)];
+  };
+
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -167,6 +186,7 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
     setClientSecret: (secret) => void (clientSecret = secret),
     setAppUser: (user) => void (appUser = user),
     setLifetime: (seconds) => void (lifetimeS = seconds),
+    trustServiceAccount: (issuer, publicKey) => void serviceAccounts.set(issuer, publicKey),
     revoke(token) {
       const t = tokens.get(token);
       if (t) t.expiresAt = 0;

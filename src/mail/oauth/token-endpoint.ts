@@ -44,6 +44,7 @@ export class OAuthError extends Error {
 }
 
 const TIMEOUT_MS = 15_000;
+export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 export function httpTokenEndpoint(oauth: OAuthConfig): TokenEndpoint {
   const client: Record<string, string> = {
@@ -53,7 +54,9 @@ export function httpTokenEndpoint(oauth: OAuthConfig): TokenEndpoint {
   const scope: Record<string, string> = oauth.scope !== undefined ? { scope: oauth.scope } : {};
   return {
     async token(form) {
-      const body = await post(oauth.tokenUrl, { ...client, ...form });
+      // RFC 7523 §3.1: the signed assertion is the client's authentication; Google wants nothing else.
+      const auth = form.grant_type === JWT_BEARER ? {} : client;
+      const body = await post(oauth.tokenUrl, { ...auth, ...form });
       const accessToken = text(body, 'access_token');
       if (accessToken === undefined) throw new OAuthError('bad_response', `${oauth.tokenUrl} answered without an access_token`);
       return { accessToken, expiresIn: seconds(body, 'expires_in'), refreshToken: text(body, 'refresh_token') };

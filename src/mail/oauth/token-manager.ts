@@ -1,12 +1,15 @@
 import type { OAuthConfig } from '../../config/oauth.js';
-import { OAuthError, type TokenEndpoint } from './token-endpoint.js';
+import type { KeyObject } from 'node:crypto';
+import { signAssertion } from './jwt-assertion.js';
+import { JWT_BEARER, OAuthError, type TokenEndpoint } from './token-endpoint.js';
 import { holdToken, isFresh, type HeldToken } from './token-timing.js';
 import type { RefreshTokenVault } from './vault.js';
 
 /**
  * The one source of access tokens for `auth=oauth2` logins (IMAP readers and the SMTP notifier).
  * A login with a refresh token stored by `helpdesk mailbox login` (delegated access) refreshes it,
- * and stores the rotated one the server returns; any other login uses the client-credentials grant
+ * and stores the rotated one the server returns; with a service account's key, a signed assertion
+ * for the login (RFC 7523, Google's domain-wide delegation); otherwise the client-credentials grant
  * (Microsoft's app-only access to Exchange Online). A token is handed out until its refresh time
  * (token-timing.ts); callers asking meanwhile share the one request in flight.
  */
@@ -20,6 +23,8 @@ export interface TokenManagerOptions {
   oauth: OAuthConfig;
   endpoint: TokenEndpoint;
   vault: RefreshTokenVault;
+  /** The service account's key, when OAUTH_PRIVATE_KEY_FILE is set: the JWT bearer grant. */
+  signingKey?: (() => Promise<KeyObject>) | undefined;
   /** Each failed token request, for /metrics. */
   onFailure?: (account: string, err: OAuthError) => void;
   now?: () => number;
@@ -34,21 +39,30 @@ export function createTokenManager(options: TokenManagerOptions): AccessTokens {
   const request = async (account: string): Promise<HeldToken> => {
     const issuedAt = now();
     const refreshToken = await options.vault.get(account);
-    const response = await options.endpoint
-      .token(
-        refreshToken !== null
-          ? { grant_type: 'refresh_token', refresh_token: refreshToken, ...scope }
-          : { grant_type: 'client_credentials', ...scope },
-      )
-      .catch((err: unknown) => {
-        throw err instanceof OAuthError ? new OAuthError(err.code, `token request for ${account} refused: ${err.message}`) : err;
-      });
+    const form: Record<string, string> =
+      refreshToken !== null
+        ? { grant_type: 'refresh_token', refresh_token: refreshToken, ...scope }
+        : options.signingKey
+          ? { grant_type: JWT_BEARER, assertion: await assertionFor(account, issuedAt, options.signingKey) }
+          : { grant_type: 'client_credentials', ...scope };
+    const response = await options.endpoint.token(form).catch((err: unknown) => {
+      throw err instanceof OAuthError ? new OAuthError(err.code, `token request for ${account} refused: ${err.message}`) : err;
+    });
     // Rotation: the old refresh token may already be void, so the new one is stored before use.
     if (refreshToken !== null && response.refreshToken !== undefined && response.refreshToken !== refreshToken) {
       await options.vault.put(account, response.refreshToken);
     }
     return holdToken(response.accessToken, response.expiresIn, issuedAt);
   };
+
+  const assertionFor = async (account: string, issuedAt: number, key: () => Promise<KeyObject>) =>
+    signAssertion(await key(), {
+      issuer: options.oauth.clientId,
+      subject: account,
+      audience: options.oauth.tokenUrl,
+      scope: options.oauth.scope,
+      issuedAt,
+    });
 
   return {
     async accessToken(rawAccount) {

@@ -1,4 +1,5 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -155,6 +156,37 @@ describe('a mailbox and SMTP on OAuth2 client credentials', () => {
     expect(accepted.size).toBeGreaterThanOrEqual(2);
     expect(server.introspections.every((i) => i.active)).toBe(true);
     expect(server.issued().every((t) => t.grant === 'client_credentials')).toBe(true);
+  });
+});
+
+describe('a Google Workspace service account (RFC 7523 JWT bearer)', () => {
+  it('reads the mailbox it impersonates with tokens from assertions signed by its key file', async () => {
+    const user = await createUser(dovecot.mailRoot);
+    // No client credentials: only a signed assertion gets a token here, as at Google.
+    server.setAppUser(undefined);
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const issuer = 'helpdesk@desk-project.iam.gserviceaccount.com';
+    server.trustServiceAccount(issuer, publicKey);
+    const keyFile = path.join(dir, `service-account-${user}.json`);
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await writeFile(keyFile, JSON.stringify({ type: 'service_account', client_email: issuer, private_key: pem }), { mode: 0o600 });
+    const d = await desk({
+      MAIL_FROM,
+      OAUTH_TOKEN_URL: server.tokenUrl,
+      OAUTH_CLIENT_ID: issuer,
+      OAUTH_PRIVATE_KEY_FILE: keyFile,
+      OAUTH_SCOPE: 'https://mail.google.com/',
+      IMAP_URL: oauthImapUrl(user),
+    });
+    const ctx = await readers(d);
+    await deliver(dovecot.mailRoot, user, mail({ from: 'iris@client.example', subject: 'Calendar sync', body: 'Broken.' }));
+    await oneTicketFrom(d, 'iris@client.example', ctx);
+    expect(
+      server
+        .issued()
+        .filter((t) => t.user === user)
+        .map((t) => t.grant),
+    ).toEqual(['jwt_bearer']);
   });
 });
 

@@ -24,6 +24,7 @@ beforeAll(async () => {
     clientSecret: 'right-secret',
     scope: undefined,
     deviceAuthorizationUrl: undefined,
+    privateKeyFile: undefined,
   };
   tokens = createTokenManager({ oauth, endpoint: httpTokenEndpoint(oauth), vault: noRefreshTokens });
 });

@@ -42,6 +42,7 @@ describe('auth=oauth2', () => {
       clientSecret: 'secret',
       scope: 'https://outlook.office365.com/.default',
       deviceAuthorizationUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/devicecode',
+      privateKeyFile: undefined,
     });
     expect(loadConfig({}).oauth).toBeUndefined();
   });

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { OAuthConfig } from '../../../src/config/oauth.js';
 import { OAuthError, type TokenEndpoint, type TokenResponse } from '../../../src/mail/oauth/token-endpoint.js';
@@ -11,6 +12,7 @@ const OAUTH: OAuthConfig = {
   clientSecret: 's3cret',
   scope: 'https://outlook.office365.com/.default',
   deviceAuthorizationUrl: undefined,
+  privateKeyFile: undefined,
 };
 
 /** A token endpoint in memory: records each form, answers from a script. */
@@ -65,6 +67,31 @@ describe('the token manager', () => {
     clock = 8_000;
     expect(await tokens.accessToken('desk@acme.example')).toBe('at-2');
     expect(ep.forms[0]).toEqual({ grant_type: 'client_credentials', scope: OAUTH.scope });
+  });
+
+  it('with a service account key, asks by a signed assertion for the login it impersonates (RFC 7523)', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const ep = endpoint(() => ({ accessToken: 'at', expiresIn: 3600, refreshToken: undefined }));
+    const tokens = createTokenManager({
+      oauth: { ...OAUTH, clientId: 'sa@project.iam.gserviceaccount.com', scope: 'https://mail.google.com/' },
+      endpoint: ep,
+      vault: memoryVault(),
+      signingKey: async () => privateKey,
+      now: () => 1_700_000_000_000,
+    });
+    expect(await tokens.accessToken('Support@Example.com')).toBe('at');
+    const [form] = ep.forms;
+    expect(form?.grant_type).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
+    const [header = '', payload = '', signature = ''] = (form?.assertion ?? '').split('.');
+    expect(verify('sha256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'))).toBe(true);
+    expect(JSON.parse(Buffer.from(payload, 'base64url').toString())).toEqual({
+      iss: 'sa@project.iam.gserviceaccount.com',
+      sub: 'support@example.com',
+      aud: OAUTH.tokenUrl,
+      scope: 'https://mail.google.com/',
+      iat: 1_700_000_000,
+      exp: 1_700_003_600,
+    });
   });
 
   it('shares one request in flight between concurrent callers', async () => {
