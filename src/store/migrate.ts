@@ -23,6 +23,7 @@ import * as articleSearchSpeed from './migrations/082-article-search-speed.js';
 import * as problems from './migrations/083-problems.js';
 import * as resolutionMeasures from './migrations/084-resolution-measures.js';
 import * as suggestionsStorms from './migrations/086-suggestions-storms.js';
+import * as articleTitleWords from './migrations/088-article-title-words.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -54,6 +55,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['083-problems', problems],
   ['084-resolution-measures', resolutionMeasures],
   ['086-suggestions-storms', suggestionsStorms],
+  ['088-article-title-words', articleTitleWords],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database

@@ -120,6 +120,16 @@ describe('search', () => {
     expect((await search('vpn conection')).items.map((a) => a.id)).toContain(vpn.id);
   });
 
+  it('a typo is corrected against the titles as they are now, after a rename too', async () => {
+    const renamed = await write({ title: 'Kerberos ticket expired', body: 'Lock and unlock the session.', language: 'en' });
+    expect((await search('kerberso')).items[0]?.id).toBe(renamed.id);
+    await request(desk.app).patch(`/api/articles/${renamed.id}`).set(coordinator).send({ title: 'Kerberoast alert' });
+    // Its old title's word is in no title any more: corrected like any typo, to the new one.
+    expect((await search('kerberos')).items.map((a) => a.id)).toEqual([renamed.id]);
+    expect((await request(desk.app).delete(`/api/articles/${renamed.id}`).set(coordinator)).status).toBe(204);
+    expect((await search('kerberoast')).total).toBe(0);
+  });
+
   it('finds drafts too, and counts the matches', async () => {
     const found = await search('imprimante');
     expect(found.items.map((a) => a.id)).toEqual([draft.id]);
