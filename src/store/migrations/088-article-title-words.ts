@@ -77,11 +77,22 @@ export async function up({ context: sql }: MigrationContext): Promise<void> {
         EXECUTE 'CREATE INDEX article_title_words_trgm_idx ON article_title_words USING gin (word gin_trgm_ops)';
       END IF;
     END $$;
+
+    -- 082's plain title and its trigram index served only the similarity this dictionary replaces.
+    DROP INDEX IF EXISTS articles_title_plain_idx;
+    ALTER TABLE articles DROP COLUMN title_plain;
   `);
 }
 
 export async function down({ context: sql }: MigrationContext): Promise<void> {
   await sql(`
+    ALTER TABLE articles ADD COLUMN title_plain text GENERATED ALWAYS AS (lower(immutable_unaccent(title))) STORED;
+    DO $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+        EXECUTE 'CREATE INDEX articles_title_plain_idx ON articles USING gin (title_plain gin_trgm_ops) WITH (fastupdate = off)';
+      END IF;
+    END $$;
     DROP TRIGGER articles_title_words_insert ON articles;
     DROP TRIGGER articles_title_words_update ON articles;
     DROP TRIGGER articles_title_words_delete ON articles;
