@@ -24,7 +24,7 @@ export async function up({ context: sql }: MigrationContext): Promise<void> {
 
     CREATE TABLE article_title_words (
       word text PRIMARY KEY,
-      articles int NOT NULL CHECK (articles > 0)
+      articles int NOT NULL CHECK (articles >= 0)
     );
 
     INSERT INTO article_title_words (word, articles)
@@ -57,10 +57,13 @@ export async function up({ context: sql }: MigrationContext): Promise<void> {
       INSERT INTO article_title_words AS t (word, articles)
       SELECT w, n FROM unnest(words, counts) AS d(w, n) WHERE n > 0 ORDER BY w
       ON CONFLICT (word) DO UPDATE SET articles = t.articles + excluded.articles;
-      DELETE FROM article_title_words t USING unnest(words, counts) AS d(w, n)
-       WHERE d.n < 0 AND t.word = d.w AND t.articles + d.n <= 0;
+      -- Decremented first, then deleted at zero: two writers taking away the last two titles of a
+      -- word each see the other's decrement (the second UPDATE waits for the first and re-reads the
+      -- row), where a DELETE decided on the count seen before waiting would miss it.
       UPDATE article_title_words t SET articles = t.articles + d.n FROM unnest(words, counts) AS d(w, n)
        WHERE d.n < 0 AND t.word = d.w;
+      DELETE FROM article_title_words t USING unnest(words, counts) AS d(w, n)
+       WHERE d.n < 0 AND t.word = d.w AND t.articles = 0;
       RETURN NULL;
     END $$;
 
