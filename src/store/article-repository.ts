@@ -6,7 +6,7 @@ import { rows, type Db } from './handle.js';
  * both text-search configurations (websearch_to_tsquery: quotes, `or`, `-word` as people type
  * them), accents off on both sides, and the typos stemming cannot forgive corrected against the
  * titles' words (migration 088). Best first: the weighted rank in the article's own language's
- * configuration (or the one that found it); the matches of a corrected query after the others.
+ * configuration (or the one that found it), tier by tier (see `search`).
  */
 
 export interface Article {
@@ -52,27 +52,30 @@ function hasTrigrams(db: Db): Promise<boolean> {
   return known;
 }
 
+/** Its rank in the article's own language's configuration, or in the one that found it (`t`: fr, en). */
+const RANK = (t: string) => `CASE WHEN a.language = 'fr' AND a.search_fr @@ ${t}.fr OR a.language = 'en' AND NOT a.search_en @@ ${t}.en
+  THEN ts_rank(a.search_fr, ${t}.fr) ELSE ts_rank(a.search_en, ${t}.en) END`;
+
 /**
- * The query with its unknown words corrected, in both configurations; no row when the words as typed
- * found a page already, or when no word was corrected. Split into words and what lies between them
- * (spaces, quotes, the minus of `-word`), so that websearch_to_tsquery reads the same syntax again.
+ * Each unknown word of the query replaced by the most similar word of the titles (migration 088's
+ * dictionary, through its trigram index): three letters or more, in no title, not a stop word (a stop
+ * word is dropped by both configurations anyway). The query is split into words and what lies
+ * between them (spaces, quotes, the minus of `-word`), so that websearch_to_tsquery reads the same
+ * syntax again.
  */
-const CORRECTED = `
-  SELECT websearch_to_tsquery('french', c.text) AS fr, websearch_to_tsquery('english', c.text) AS en
-    FROM (SELECT string_agg(coalesce(fix.word, part.token), '' ORDER BY part.n) AS text
-            FROM regexp_matches(lower(immutable_unaccent($q)), '[[:alnum:]]+|[^[:alnum:]]+', 'g') WITH ORDINALITY AS m(token, n),
-                 LATERAL (SELECT m.token[1] AS token, m.n) AS part
-            LEFT JOIN LATERAL (
-              SELECT w.word FROM article_title_words w
-               WHERE length(part.token) >= 3 AND part.token ~ '^[[:alnum:]]+$'
-                 AND NOT EXISTS (SELECT 1 FROM article_title_words known WHERE known.word = part.token)
-                 AND numnode(plainto_tsquery('french', part.token)) > 0
-                 AND numnode(plainto_tsquery('english', part.token)) > 0
-                 AND w.word % part.token
-               ORDER BY similarity(w.word, part.token) DESC, w.word
-               LIMIT 1) AS fix ON true
-           WHERE (SELECT count(*) FROM words) < CAST($limit AS int) + CAST($offset AS int)
-          HAVING count(fix.word) > 0) AS c`;
+const CORRECTION = `LEFT JOIN LATERAL (
+    SELECT w.word FROM article_title_words w
+     WHERE length(part.token) >= 3 AND part.token ~ '^[[:alnum:]]+$'
+       AND NOT EXISTS (SELECT 1 FROM article_title_words known WHERE known.word = part.token)
+       AND numnode(plainto_tsquery('french', part.token)) > 0
+       AND numnode(plainto_tsquery('english', part.token)) > 0
+       AND w.word % part.token
+     ORDER BY similarity(w.word, part.token) DESC, w.word
+     LIMIT 1) AS fix ON true`;
+const NO_CORRECTION = `LEFT JOIN (SELECT NULL::text AS word) AS fix ON false`;
+
+/** A page's worth, the number of matches below which the next tier is looked for. */
+const SHORT = `CAST($limit AS int) + CAST($offset AS int)`;
 
 type Counted = Article & { total: string };
 
@@ -145,13 +148,15 @@ export function createArticleRepository(db: Db) {
     },
 
     /**
-     * The articles that match `q`, drafts too, best first. The words first (both configurations).
-     * When they found fewer than a page, the query again with each unknown word (in no title:
-     * migration 088's dictionary; three letters or more, not a stop word) replaced by the most
-     * similar title word (pg_trgm's `%` through that dictionary's trigram index): a typo in a title
-     * still finds it, through the full-text indexes, ranked after every match of the words as typed.
-     * Correcting a handful of distinct words replaced a similarity computed for every candidate
-     * title (~625 over 20,000 articles, 13-22 ms); a query with no unknown word is not run twice.
+     * The articles that match `q`, drafts too, best first, in tiers each looked for only when the ones
+     * before found fewer than a page:
+     * 0. the words as typed, in both configurations;
+     * 1. the query with its unknown words corrected against the titles' words (pg_trgm: without it,
+     *    no correction): a typo in a title still finds it. Correcting a handful of distinct words
+     *    replaced a similarity computed for every candidate title (~625 over 20,000 articles, 13-22 ms);
+     * 2. for a query of plain words (2 to 6, no quotes, `or` or `-word`), every word but one (any
+     *    one): "printer offline hp" still lists the printers offline when no HP one exists.
+     * Each tier runs through the full-text indexes and is ranked after the tiers before it.
      */
     async search(q: string, range: { limit: number; offset: number }): Promise<ArticlePage> {
       const typos = await hasTrigrams(db);
@@ -164,24 +169,42 @@ export function createArticleRepository(db: Db) {
            ), words AS MATERIALIZED (
              -- Ranked in the article's own language (one ts_rank per row, not two); found only through the
              -- other configuration's stems, in that one.
-             SELECT a.id, 0 AS tier,
-                    CASE WHEN a.language = 'fr' AND a.search_fr @@ q.fr OR a.language = 'en' AND NOT a.search_en @@ q.en
-                         THEN ts_rank(a.search_fr, q.fr) ELSE ts_rank(a.search_en, q.en) END AS score
+             SELECT a.id, 0 AS tier, ${RANK('q')} AS score
                FROM articles a, q
               WHERE a.search_fr @@ q.fr OR a.search_en @@ q.en
+           ), fixed AS MATERIALIZED (
+             SELECT string_agg(coalesce(fix.word, part.token), '' ORDER BY part.n) AS text, count(fix.word) > 0 AS changed
+               FROM regexp_matches(lower(immutable_unaccent($q)), '[[:alnum:]]+|[^[:alnum:]]+', 'g') WITH ORDINALITY AS m(token, n),
+                    LATERAL (SELECT m.token[1] AS token, m.n) AS part
+               ${typos ? CORRECTION : NO_CORRECTION}
+              WHERE (SELECT count(*) FROM words) < ${SHORT}
+           ), fixed_q AS MATERIALIZED (
+             -- Materialized, as q: the query parsed once, not once per candidate row.
+             SELECT websearch_to_tsquery('french', text) AS fr, websearch_to_tsquery('english', text) AS en FROM fixed WHERE changed
+           ), corrected AS MATERIALIZED (
+             SELECT a.id, 1 AS tier, ${RANK('f')} AS score
+               FROM articles a, fixed_q f
+              WHERE (a.search_fr @@ f.fr OR a.search_en @@ f.en)
+                AND NOT EXISTS (SELECT 1 FROM words w WHERE w.id = a.id)
+           ), relaxed_q AS MATERIALIZED (
+             -- websearch_to_tsquery binds the words next to each other before "or": (a & b) | (a & c) | (b & c).
+             SELECT websearch_to_tsquery('french', v.text) AS fr, websearch_to_tsquery('english', v.text) AS en
+               FROM (SELECT string_agg(array_to_string(f.ws[:i - 1] || f.ws[i + 1:], ' '), ' or ') AS text
+                       FROM (SELECT regexp_split_to_array(btrim(text), '\\s+') AS ws FROM fixed
+                              WHERE text ~ '^\\s*[[:alnum:]]+(-[[:alnum:]]+)*(\\s+[[:alnum:]]+(-[[:alnum:]]+)*)*\\s*$'
+                                AND (SELECT count(*) FROM words) + (SELECT count(*) FROM corrected) < ${SHORT}) AS f,
+                            generate_series(1, cardinality(f.ws)) AS i
+                      WHERE cardinality(f.ws) BETWEEN 2 AND 6 AND NOT 'or' = ANY (f.ws)) AS v
+           ), relaxed AS (
+             SELECT a.id, 2 AS tier, ${RANK('r')} AS score
+               FROM articles a, relaxed_q r
+              WHERE (a.search_fr @@ r.fr OR a.search_en @@ r.en)
+                AND NOT EXISTS (SELECT 1 FROM words w WHERE w.id = a.id)
+                AND NOT EXISTS (SELECT 1 FROM corrected c WHERE c.id = a.id)
            ), found AS (
              SELECT id, tier, score FROM words
-             ${
-               typos
-                 ? `UNION ALL
-             SELECT a.id, 1,
-                    CASE WHEN a.language = 'fr' AND a.search_fr @@ f.fr OR a.language = 'en' AND NOT a.search_en @@ f.en
-                         THEN ts_rank(a.search_fr, f.fr) ELSE ts_rank(a.search_en, f.en) END
-               FROM articles a, (${CORRECTED}) AS f
-              WHERE (a.search_fr @@ f.fr OR a.search_en @@ f.en)
-                AND NOT EXISTS (SELECT 1 FROM words w WHERE w.id = a.id)`
-                 : ''
-             }
+             UNION ALL SELECT id, tier, score FROM corrected
+             UNION ALL SELECT id, tier, score FROM relaxed
            ), ranked AS (
              SELECT id, tier, score, count(*) OVER () AS total FROM found ORDER BY tier, score DESC, id LIMIT $limit OFFSET $offset
            )

@@ -130,6 +130,11 @@ describe('search', () => {
     expect((await search('kerberoast')).total).toBe(0);
   });
 
+  it('when no article holds every word, those that hold all but one come after', async () => {
+    const found = await search('vpn connection drops laptop');
+    expect(found.items.map((a) => a.id)).toEqual([vpn.id]);
+  });
+
   it('finds drafts too, and counts the matches', async () => {
     const found = await search('imprimante');
     expect(found.items.map((a) => a.id)).toEqual([draft.id]);
