@@ -48,7 +48,7 @@ describe('a start that cannot succeed', () => {
     expect(await gateway.exited).toBe(1);
     expect(answered).toBe(0);
     expect(gateway.output().trim().split('\n')).toEqual([
-      'helpdesk: IMAP_URL: unknown option "categroy" (known: category, urgency, address, poll, seen)',
+      'helpdesk: IMAP_URL: unknown option "categroy" (known: category, urgency, address, poll, seen, auth)',
     ]);
   }, 60_000);
 
