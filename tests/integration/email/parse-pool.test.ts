@@ -49,6 +49,19 @@ describe('the parse pool', () => {
     expect(withFile?.ok && withFile.email.attachments[0]?.content.equals(bytes)).toBe(true);
   });
 
+  it('with no worker (a machine of two cores or fewer), reads on the main thread, the same', async () => {
+    const raws = [email('Printer jammed'), email('Crash log', Buffer.from('log line\n'.repeat(500)))];
+    pool = createParsePool({ limits, log: silentLogger(), workers: 0 });
+    const inline = await pool.readAll(raws.map((raw) => ({ raw })));
+    const worker = createParsePool({ limits, log: silentLogger(), workers: 1 });
+    try {
+      expect(inline).toEqual(await worker.readAll(raws.map((raw) => ({ raw }))));
+    } finally {
+      await worker.close();
+    }
+    expect(inline.map((r) => r.ok && r.email.subject)).toEqual(['Printer jammed', 'Crash log']);
+  });
+
   it('refuses only the email that kills its worker (out of memory); the rest of its batch is read, and the next batch too', async () => {
     pool = createParsePool({ limits, log: silentLogger(), workers: 1, maxHeapMb: 24 });
     const read = await pool.readAll([{ raw: email('Before') }, { raw: manyHeaders() }, { raw: email('After') }]);

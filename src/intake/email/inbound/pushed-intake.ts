@@ -25,9 +25,10 @@ interface Queued {
 }
 
 /**
- * `reader` parses off the main thread (parse-pool.ts): parsing overlaps the store's round trips, and
- * a message that makes the parser run away ends a worker, not the event loop that must still answer
- * every other message (and this one's 451) in time.
+ * `reader` is the parse pool (parse-pool.ts): where there are cores to spare it parses off the main
+ * thread, so that parsing overlaps the store's round trips, and a message that makes the parser run
+ * away ends a worker, not the event loop that must still answer every other message (and this one's
+ * 451) in time.
  */
 export function createPushedIntake(deps: ReceiveDeps, mailbox: MailboxRef, reader: Pick<EmailReader, 'readAll'>): PushedIntake {
   const place: PushedPlace = { kind: 'pushed', mailbox };
