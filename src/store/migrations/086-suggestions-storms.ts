@@ -2,10 +2,13 @@ import type { MigrationContext } from './types.js';
 
 /**
  * #16, recurrence seen early.
- * - Suggestions read the open tickets of the last two hours, newest first (store/suggestion-repository.ts):
- *   a partial index on the open tickets' creation time makes that a short range scan however large
- *   the backlog (100,000 open tickets) or the history. Its predicate is the queue's (063), written
- *   exactly as the query writes it for the planner to match it.
+ * - Suggestions read the open tickets of the last two hours that no outage holds, newest first
+ *   (store/suggestion-repository.ts): a partial index on their creation time makes that a short range
+ *   scan however large the backlog (100,000 open tickets) or the history. Its predicate is written
+ *   exactly as that query writes it, for the planner to match it; `outage_id IS NULL` is part of it
+ *   so that the console queue's search (all open tickets, migration 063) can never match it: with the
+ *   queue's predicate alone, the planner read every open ticket through this index to filter them by
+ *   ILIKE (165 ms for a word over 100,000 open tickets) instead of using the trigram index (20 ms).
  * - A storm alerts the coordinator once per group: `storm_alerts` is unique on the group's seed (its
  *   earliest ticket), and `storm_alert_tickets` holds every ticket a storm alert has covered, once
  *   (its primary key): a later sweep that finds one of them in a storming group adds the newcomers
@@ -15,7 +18,7 @@ const OPEN = `status IN ('new', 'assigned', 'in_progress', 'pending')`;
 
 export async function up({ context: sql }: MigrationContext): Promise<void> {
   await sql(`
-    CREATE INDEX tickets_open_recent_idx ON tickets (created_at) WHERE ${OPEN};
+    CREATE INDEX tickets_open_recent_idx ON tickets (created_at) WHERE ${OPEN} AND outage_id IS NULL;
     CREATE TABLE storm_alerts (
       id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       seed_ticket_id  uuid NOT NULL UNIQUE REFERENCES tickets(id) ON DELETE CASCADE,
