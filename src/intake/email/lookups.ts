@@ -30,7 +30,6 @@ export async function loadLookups(
   const known = await tx.emailIntake.knownMessageIds(emails.map((w) => w.email.messageId));
   const byHeaders = await tx.email.ticketsByMessageIds(emails.flatMap((w) => lookedUpMessageIds(w.email)));
   const fromSender = await tx.email.countsFrom([...senders.keys()], ago(now, caps.senderWindowMinutes));
-  const reported = await reportedOutbound(tx, emails, deps);
   const kinds = new Map<number, EmailClass>();
   for (const { uid, email } of emails) {
     kinds.set(
@@ -41,6 +40,7 @@ export async function loadLookups(
       }),
     );
   }
+  const outbound = await reportedOutbound(tx, kinds);
   const people = emails.filter(({ uid, email }) => {
     const kind = kinds.get(uid)?.kind;
     const seen = known.get(email.messageId);
@@ -65,7 +65,6 @@ export async function loadLookups(
     surveyed.filter((sender) => sender !== ''),
   );
 
-  const outbound = new Map([...reported].filter(([uid]) => kinds.get(uid)?.kind === 'bounce'));
   const candidates = [
     ...[...byHeaders.values()].map((t) => t.id),
     ...[...bySubject.values()].map((t) => t.id),
@@ -85,20 +84,11 @@ async function surveyTickets(tx: Store, senders: readonly string[]): Promise<Map
   return surveys;
 }
 
-/**
- * Each delivery report's outbound emails, in the order the report names them; asked before the
- * batch's own Message-IDs are known, so for every email that reads as a report (one that turns out
- * to be our own mail coming back is dropped as a loop, and its answer unused).
- */
-async function reportedOutbound(
-  tx: Store,
-  emails: readonly WaitingEmail[],
-  deps: Pick<ReceiveDeps, 'ourAddresses' | 'ourDomain'>,
-): Promise<Map<number, OutboundEmail[]>> {
-  const reports = emails.flatMap(({ uid, email }) => {
-    const kind = classifyEmail(email, { ourAddresses: deps.ourAddresses, isOurMessageId: (id) => isOwnMessageId(id, deps.ourDomain) });
-    return kind.kind === 'bounce' ? [{ uid, ids: kind.originalMessageIds.slice(0, REPORTED) }] : [];
-  });
+/** Each delivery report's outbound emails, in the order the report names them. */
+async function reportedOutbound(tx: Store, kinds: ReadonlyMap<number, EmailClass>): Promise<Map<number, OutboundEmail[]>> {
+  const reports = [...kinds].flatMap(([uid, kind]) =>
+    kind.kind === 'bounce' ? [{ uid, ids: kind.originalMessageIds.slice(0, REPORTED) }] : [],
+  );
   const found = await tx.emailIntake.outboundAmong(reports.flatMap((r) => r.ids));
   const byId = new Map<string, OutboundEmail>();
   for (const row of found) byId.set(bare(row.externalId), row);

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ParseLimits } from './parse.js';
+import { z } from 'zod';
 import { readRaw } from './read-email.js';
 import type { ParseJob, ParseJobResult } from './parse-pool.js';
 
@@ -9,7 +9,10 @@ import type { ParseJob, ParseJobResult } from './parse-pool.js';
  */
 const port = parentPort;
 if (!port) throw new Error('parse-worker.ts runs only as a worker thread (see parse-pool.ts)');
-const limits: ParseLimits = workerData.limits;
+// workerData crosses the thread boundary untyped: checked, not trusted to be what the pool sent.
+const limits = z
+  .object({ limits: z.object({ maxAttachmentBytes: z.number().positive(), maxMessageBytes: z.number().positive() }) })
+  .parse(workerData).limits;
 
 async function answer(job: ParseJob): Promise<ParseJobResult> {
   const read = [];
