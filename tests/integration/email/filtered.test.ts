@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newOwnMessageId } from '../../../src/mail/message-id.js';
+import type { FilteredMail as Filtered } from '../../../src/store/filtered-mail-repository.js';
 import { bearer, COORDINATOR_TOKEN } from '../../support/desk.js';
 import { waitFor } from '../../support/wait.js';
 import {
@@ -34,18 +35,6 @@ const api = () => request(m.desk.app);
 
 /** The delay notice fixture's own Message-ID, made fresh per delivery. */
 const DELAYED_ID = '20260303160009.4ZkG7h8I9j0z9sJk@mx1.acme.example';
-
-interface Filtered {
-  id: string;
-  mailbox: string;
-  messageId: string;
-  from: string | null;
-  subject: string;
-  reason: string;
-  detail: string;
-  receivedAt: string;
-  ticketId: string | null;
-}
 
 async function filtered(query = ''): Promise<{ items: Filtered[]; total: number }> {
   const res = await api().get(`/api/filtered${query}`).set(bearer(COORDINATOR_TOKEN));
