@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   CONFLICT: { status: 409, retryable: false },
   ILLEGAL_TRANSITION: { status: 409, retryable: false },
   RESOLUTION_REQUIRED: { status: 422, retryable: false },
+  COMMENT_REQUIRED: { status: 422, retryable: false },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
   UNPROCESSABLE: { status: 422, retryable: false },

@@ -1,4 +1,4 @@
-import type { Channel, Language, Level, Priority, Tier, TicketStatus } from './values.js';
+import type { Channel, Language, Level, Priority, Tier, TicketStatus, TicketType } from './values.js';
 
 /** Plain objects the rooms exchange; the shapes of the public contract. */
 
@@ -46,6 +46,7 @@ export interface Ticket {
   id: string;
   number: number;
   reference: string;
+  type: TicketType;
   channel: Channel;
   status: TicketStatus;
   priority: Priority;
@@ -61,6 +62,8 @@ export interface Ticket {
   sla: { respondBy: string | null; resolveBy: string | null; respondedAt: string | null; breached: boolean };
   outageId: string | null;
   linkedTicketId: string | null;
+  /** The request a child task belongs to (#17), or null. */
+  parentId: string | null;
   resolution: string | null;
   createdAt: string;
   updatedAt: string;
@@ -75,16 +78,52 @@ export interface ProblemRef {
   status: 'open' | 'known_error' | 'resolved';
 }
 
+/** Who is asked to approve a request: any of the three may be missing, never all. */
+export interface ApproverContact {
+  name?: string;
+  email?: string;
+  phone?: string;
+}
+
+export type ApprovalDecision = 'approved' | 'rejected';
+export type ApprovalVia = 'link' | 'sms' | 'api';
+export type ApprovalRule = 'any' | 'all';
+
+export interface ApprovalInfo {
+  id: string;
+  approver: ApproverContact;
+  decision: ApprovalDecision | null;
+  via: ApprovalVia | null;
+  comment: string | null;
+  at: string | null;
+}
+
+/** What a service request asked for and who answered (#17); children are the numbers of its tasks. */
+export interface RequestInfo {
+  item: { id: string; name: string };
+  fields: Record<string, string | number | boolean>;
+  approval: ApprovalRule;
+  approvals: ApprovalInfo[];
+  children: number[];
+}
+
 export interface TicketDetail extends Ticket {
   events: TicketEvent[];
   messages: TicketMessage[];
   /** The problem this ticket is an incident of (issue #16), or null. */
   problem: ProblemRef | null;
+  /** The request's item, fields and approvals when the ticket is a request, else null. */
+  request: RequestInfo | null;
 }
 
 /** Who made a change: shown in the event log as `actor`. */
 export type Actor =
-  { kind: 'coordinator' } | { kind: 'technician'; id: string } | { kind: 'requester'; id: string } | { kind: 'system'; name: string };
+  | { kind: 'coordinator' }
+  | { kind: 'technician'; id: string }
+  | { kind: 'requester'; id: string }
+  | { kind: 'system'; name: string }
+  /** `who`: the approver's email or phone, as they were asked. */
+  | { kind: 'approver'; who: string };
 
 export function actorLabel(actor: Actor): string {
   switch (actor.kind) {
@@ -96,6 +135,8 @@ export function actorLabel(actor: Actor): string {
       return `requester:${actor.id}`;
     case 'system':
       return `system:${actor.name}`;
+    case 'approver':
+      return `approver:${actor.who}`;
   }
 }
 

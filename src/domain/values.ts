@@ -3,8 +3,13 @@
 export const CHANNELS = ['voice', 'email', 'sms', 'web'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const STATUSES = ['new', 'assigned', 'in_progress', 'pending', 'resolved', 'closed'] as const;
+/** `awaiting_approval` comes first: a service request waits there, unrouted and without SLA clocks, until approved (#17). */
+export const STATUSES = ['awaiting_approval', 'new', 'assigned', 'in_progress', 'pending', 'resolved', 'closed'] as const;
 export type TicketStatus = (typeof STATUSES)[number];
+
+/** An incident is something broken; a request is something asked for from the catalog (#17). */
+export const TICKET_TYPES = ['incident', 'request'] as const;
+export type TicketType = (typeof TICKET_TYPES)[number];
 
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type Priority = (typeof PRIORITIES)[number];

@@ -63,6 +63,7 @@ export const TICKET_SELECT = `
 export interface TicketJoinedRow {
   id: string;
   number: number;
+  type: Ticket['type'];
   channel: Ticket['channel'];
   status: Ticket['status'];
   priority: Ticket['priority'];
@@ -76,6 +77,7 @@ export interface TicketJoinedRow {
   assignee_id: string | null;
   outage_id: string | null;
   linked_ticket_id: string | null;
+  parent_id: string | null;
   resolution: string | null;
   respond_by: Date | null;
   resolve_by: Date | null;
@@ -99,6 +101,7 @@ export function toTicket(row: TicketJoinedRow): Ticket {
     id: row.id,
     number: row.number,
     reference: reference(row.number),
+    type: row.type,
     channel: row.channel,
     status: row.status,
     priority: row.priority,
@@ -124,6 +127,7 @@ export function toTicket(row: TicketJoinedRow): Ticket {
     },
     outageId: row.outage_id,
     linkedTicketId: row.linked_ticket_id,
+    parentId: row.parent_id,
     resolution: row.resolution,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

@@ -248,6 +248,7 @@ export function createTicketRepository(db: Db) {
           ...(status !== null ? { status } : {}),
         })),
         problem,
+        request: null,
       };
     },
 

@@ -7,6 +7,8 @@ import { AppError } from '../errors.js';
  * they write anything.
  */
 const MOVES: Record<TicketStatus, readonly TicketStatus[]> = {
+  // A request waiting for its approvers leaves only by their answer: approved → new, rejected → closed (#17).
+  awaiting_approval: ['new', 'closed'],
   new: ['assigned', 'in_progress', 'pending', 'resolved'],
   assigned: ['new', 'assigned', 'in_progress', 'pending', 'resolved'],
   in_progress: ['new', 'assigned', 'pending', 'resolved'],

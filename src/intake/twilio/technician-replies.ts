@@ -16,8 +16,24 @@ export interface TicketLine {
 }
 
 const STATUS: Readonly<Record<Language, Readonly<Record<TicketStatus, string>>>> = {
-  en: { new: 'new', assigned: 'assigned', in_progress: 'in progress', pending: 'pending', resolved: 'resolved', closed: 'closed' },
-  fr: { new: 'nouveau', assigned: 'attribué', in_progress: 'en cours', pending: 'en attente', resolved: 'résolu', closed: 'clos' },
+  en: {
+    awaiting_approval: 'awaiting approval',
+    new: 'new',
+    assigned: 'assigned',
+    in_progress: 'in progress',
+    pending: 'pending',
+    resolved: 'resolved',
+    closed: 'closed',
+  },
+  fr: {
+    awaiting_approval: 'en attente d’approbation',
+    new: 'nouveau',
+    assigned: 'attribué',
+    in_progress: 'en cours',
+    pending: 'en attente',
+    resolved: 'résolu',
+    closed: 'clos',
+  },
 };
 
 export function helpText(lang: Language): string {

@@ -58,6 +58,7 @@ export interface VoicePrompts {
 }
 
 const FR_STATUS: Record<TicketStatus, string> = {
+  awaiting_approval: 'attend l’approbation de votre demande',
   new: 'est enregistré et attend un technicien',
   assigned: 'est attribué à un technicien',
   in_progress: 'est en cours de traitement',
@@ -67,6 +68,7 @@ const FR_STATUS: Record<TicketStatus, string> = {
 };
 
 const EN_STATUS: Record<TicketStatus, string> = {
+  awaiting_approval: 'is waiting for your request to be approved',
   new: 'is registered and waiting for a technician',
   assigned: 'is assigned to a technician',
   in_progress: 'is being worked on',
