@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LANGUAGES } from '../domain/values.js';
 import { parseBusinessHours, type BusinessHours } from './business-hours.js';
+import { parseDuration } from './duration.js';
 import { InboundUrlError, parseByteSize, parseInboundDomains, parseInboundUrl, type InboundSpec } from './inbound-url.js';
 import { MailboxUrlError, parseMailboxUrl } from './mailbox-url.js';
 import { deviceEndpointFor, parseSmtpUrl, type OAuthConfig } from './oauth.js';
@@ -34,6 +35,8 @@ export interface Config {
   timezone: string;
   coordinator: { email: string | undefined; phone: string | undefined };
   businessHours: BusinessHours;
+  /** HELPDESK_APPROVAL_REMINDER: a pending approval is reminded this long after it was asked, the coordinator told as long after that. */
+  approvalReminderMs: number;
 }
 
 export interface MailInboundConfig {
@@ -118,6 +121,9 @@ const schema = z.object({
   HELPDESK_COORDINATOR_EMAIL: optional(z.email({ message: 'expected an email address' })),
   HELPDESK_COORDINATOR_PHONE: optional(E164),
   HELPDESK_BUSINESS_HOURS: optional(z.string()),
+  HELPDESK_APPROVAL_REMINDER: optional(
+    z.string().refine((v) => parseDuration(v) !== null, { message: 'expected a duration such as 24h, 90m or 2d' }),
+  ),
 });
 
 /**
@@ -202,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timezone: e.HELPDESK_TIMEZONE ?? 'Europe/Paris',
     coordinator: { email: e.HELPDESK_COORDINATOR_EMAIL, phone: e.HELPDESK_COORDINATOR_PHONE },
     businessHours,
+    approvalReminderMs: parseDuration(e.HELPDESK_APPROVAL_REMINDER ?? '24h') ?? 86_400_000,
   });
 }
 
