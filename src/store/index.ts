@@ -40,6 +40,7 @@ import { createOAuthTokenRepository } from './oauth-token-repository.js';
 import { createSuggestionRepository } from './suggestion-repository.js';
 import { createArticleRepository } from './article-repository.js';
 import { createArticleSuggestionRepository } from './article-suggestion-repository.js';
+import { createCatalogRepository } from './catalog-repository.js';
 
 /** Every repository on one handle. Building them is a few closures: a transaction builds its own. */
 function repositories(db: Db) {
@@ -100,6 +101,8 @@ function repositories(db: Db) {
     articles: createArticleRepository(db),
     /** The articles suggested with a ticket's acknowledgement, and their links' single use (migration 081). */
     articleSuggestions: createArticleSuggestionRepository(db),
+    /** The service catalog: request types, their fields, approvers and tasks (migration 090). */
+    catalog: createCatalogRepository(db),
   };
 }
 

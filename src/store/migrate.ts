@@ -24,6 +24,7 @@ import * as problems from './migrations/083-problems.js';
 import * as resolutionMeasures from './migrations/084-resolution-measures.js';
 import * as suggestionsStorms from './migrations/086-suggestions-storms.js';
 import * as articleTitleWords from './migrations/088-article-title-words.js';
+import * as catalog from './migrations/090-catalog.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -56,6 +57,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['084-resolution-measures', resolutionMeasures],
   ['086-suggestions-storms', suggestionsStorms],
   ['088-article-title-words', articleTitleWords],
+  ['090-catalog', catalog],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database
