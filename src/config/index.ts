@@ -37,6 +37,8 @@ export interface Config {
   businessHours: BusinessHours;
   /** HELPDESK_APPROVAL_REMINDER: a pending approval is reminded this long after it was asked, the coordinator told as long after that. */
   approvalReminderMs: number;
+  /** HELPDESK_REQUEST_ADDRESS, lower-case: a new email sent to it opens a service request (#17); unset: none. */
+  requestAddress: string | undefined;
 }
 
 export interface MailInboundConfig {
@@ -121,6 +123,7 @@ const schema = z.object({
   HELPDESK_COORDINATOR_EMAIL: optional(z.email({ message: 'expected an email address' })),
   HELPDESK_COORDINATOR_PHONE: optional(E164),
   HELPDESK_BUSINESS_HOURS: optional(z.string()),
+  HELPDESK_REQUEST_ADDRESS: optional(z.email({ message: 'expected an email address' })),
   HELPDESK_APPROVAL_REMINDER: optional(
     z.string().refine((v) => parseDuration(v) !== null, { message: 'expected a duration such as 24h, 90m or 2d' }),
   ),
@@ -209,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     coordinator: { email: e.HELPDESK_COORDINATOR_EMAIL, phone: e.HELPDESK_COORDINATOR_PHONE },
     businessHours,
     approvalReminderMs: parseDuration(e.HELPDESK_APPROVAL_REMINDER ?? '24h') ?? 86_400_000,
+    requestAddress: e.HELPDESK_REQUEST_ADDRESS?.toLowerCase(),
   });
 }
 
