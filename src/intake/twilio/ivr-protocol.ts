@@ -57,8 +57,11 @@ export interface NewVoiceTicket {
   /** null on callbacks that do not post From: the edge takes the number it kept with `remember-call`. */
   from: string | null;
   lang: Language;
-  /** describe: dictated; voicemail: recorded; urgent: option 3; hangup: words heard before a hang-up. */
-  origin: 'describe' | 'voicemail' | 'urgent' | 'hangup';
+  /**
+   * describe: dictated; voicemail: recorded; urgent: option 3; hangup: words heard before a hang-up;
+   * request: option 4, something asked for, recorded: a service request of the catalog's `other` item.
+   */
+  origin: 'describe' | 'voicemail' | 'urgent' | 'hangup' | 'request';
   subject: string;
   description: string;
   urgency: Level;

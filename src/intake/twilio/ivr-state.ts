@@ -5,11 +5,12 @@ import { LANGUAGES, type Language } from '../../domain/values.js';
  * to Twilio (signed by Twilio along with the rest of the URL), so any process can serve any step and
  * no session store is needed. Phone numbers never go into these URLs: URLs end up in access logs.
  */
-export const STAGES = ['start', 'menu', 'describe', 'check', 'dial', 'voicemail', 'closed'] as const;
+export const STAGES = ['start', 'menu', 'describe', 'check', 'dial', 'voicemail', 'closed', 'request'] as const;
 /**
  * The question the caller is answering: `menu` a key press, `describe` speech, `check` a ticket number,
  * `dial` the outcome of ringing the on-call phone, `voicemail` a recording, `closed` a key press on the
- * after-hours notice (the other language, or straight to the message).
+ * after-hours notice (the other language, or straight to the message), `request` a recording of
+ * something the caller asks for (a service request, #17).
  */
 export type Stage = (typeof STAGES)[number];
 

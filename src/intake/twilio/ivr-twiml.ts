@@ -99,8 +99,21 @@ export function askTicketNumber(r: VoiceResponse, state: CallState & { lang: Lan
  * goodbye below, and nothing is opened.
  */
 export function voicemail(r: VoiceResponse, state: CallState & { lang: Language }, ...preamble: string[]): void {
-  const next: CallState = { ...state, stage: 'voicemail' };
   say(r, state.lang, ...preamble);
+  record(r, { ...state, stage: 'voicemail' });
+}
+
+/**
+ * Option 4: the caller says what they need (an access, an account, equipment) after the beep; the
+ * recording opens a service request, by the same two requests as a voicemail (stage `request`).
+ */
+export function recordRequest(r: VoiceResponse, state: CallState & { lang: Language }): void {
+  say(r, state.lang, PROMPTS[state.lang].request);
+  record(r, { ...state, stage: 'request' });
+}
+
+/** The <Record> of a voicemail or a request, and the goodbye Twilio moves on to after it. */
+function record(r: VoiceResponse, next: CallState & { lang: Language }): void {
   r.record({
     action: voiceUrl('step', next),
     method: 'POST',
@@ -113,9 +126,9 @@ export function voicemail(r: VoiceResponse, state: CallState & { lang: Language 
     recordingStatusCallbackMethod: 'POST',
     // Twilio's <Record> transcription understands English only (TRANSCRIBED_LANGUAGES); a message in
     // another language keeps its audio alone, and its ticket promises no transcript.
-    ...(TRANSCRIBED_LANGUAGES.includes(state.lang) ? { transcribe: true, transcribeCallback: voiceUrl('transcription', next) } : {}),
+    ...(TRANSCRIBED_LANGUAGES.includes(next.lang) ? { transcribe: true, transcribeCallback: voiceUrl('transcription', next) } : {}),
   });
-  hangUp(r, state.lang);
+  hangUp(r, next.lang);
 }
 
 /** Rings the on-call phone; the action URL learns the outcome from DialCallStatus. */

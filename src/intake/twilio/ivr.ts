@@ -145,6 +145,8 @@ function onAction(state: CallState, input: CallInput, facts: CallFacts): Step {
       return onRecording(s, input, facts, true);
     case 'closed':
       return onClosed(s, input, facts);
+    case 'request':
+      return onRecording(s, input, facts, true);
   }
 }
 
@@ -160,6 +162,9 @@ function onMenu(s: Spoken, input: CallInput, facts: CallFacts): Step {
       return answer(r);
     case '3':
       return urgent(s, input, facts);
+    case '4':
+      T.recordRequest(r, s);
+      return answer(r);
     case SWITCH_LANGUAGE_KEY:
       return switchLanguage(s, facts, T.menu);
     default:
@@ -232,7 +237,10 @@ function onDial(s: Spoken, input: CallInput): Step {
   return answer(r);
 }
 
-/** A voicemail arrived, by the <Record> action (`speak`) or by its status callback (nobody listening). */
+/**
+ * A voicemail arrived, by the <Record> action (`speak`) or by its status callback (nobody listening).
+ * Recorded after option 4 (stage `request`), it opens a service request rather than an incident.
+ */
 function onRecording(s: Spoken, input: CallInput, facts: CallFacts, speak: boolean): Step {
   const recording = recordingOf(input);
   const silent = (effects: Effect[] = []): Answer => answer(T.emptyTwiml(), effects);
@@ -252,7 +260,10 @@ function onRecording(s: Spoken, input: CallInput, facts: CallFacts, speak: boole
   }
   if (facts.created === undefined) {
     const texts = VOICE_TICKET_TEXTS[s.lang];
-    const ticket = voiceTicket(input, s.lang, 'voicemail', { description: texts.voicemail, subject: texts.voicemailSubject });
+    const ticket =
+      s.stage === 'request'
+        ? voiceTicket(input, s.lang, 'request', { description: texts.request, subject: texts.requestSubject })
+        : voiceTicket(input, s.lang, 'voicemail', { description: texts.voicemail, subject: texts.voicemailSubject });
     return need({ kind: 'create-ticket', ticket: { ...ticket, recording } });
   }
   return speak ? readBack(s, input, facts.created) : silent(textNumber(input, s.lang, facts.created));

@@ -111,8 +111,8 @@ export async function linkRecording(deps: TicketDeps, ticketId: string, recordin
   });
 }
 
-const PLACEHOLDER_DESCRIPTIONS = new Set(Object.values(VOICE_TICKET_TEXTS).map((t) => t.voicemail));
-const PLACEHOLDER_SUBJECTS = new Set(Object.values(VOICE_TICKET_TEXTS).map((t) => t.voicemailSubject));
+const PLACEHOLDER_DESCRIPTIONS = new Set(Object.values(VOICE_TICKET_TEXTS).flatMap((t) => [t.voicemail, t.request]));
+const PLACEHOLDER_SUBJECTS = new Set(Object.values(VOICE_TICKET_TEXTS).flatMap((t) => [t.voicemailSubject, t.requestSubject]));
 
 /**
  * Twilio's transcript of a voicemail. It becomes the ticket's description (and subject) when those

@@ -38,6 +38,8 @@ export interface VoicePrompts {
   switchHint: string;
   describe: string;
   describeFallback: string;
+  /** Option 4: what to say after the beep to ask for something. */
+  request: string;
   voicemail: string;
   afterHours: string;
   ticketNumber(number: string): string;
@@ -86,10 +88,14 @@ const fr: VoicePrompts = {
       : `Nous avons connaissance des incidents en cours suivants : ${titles.join(', ')}. Nos équipes y travaillent.`,
   menu:
     'Pour signaler un problème, tapez 1. Pour connaître l’état d’un ticket, tapez 2. ' +
-    'Si vous ne pouvez plus travailler du tout, tapez 3.',
+    'Si vous ne pouvez plus travailler du tout, tapez 3. ' +
+    'Pour demander quelque chose, un accès, un compte ou du matériel, tapez 4.',
   switchHint: 'Pour le français, tapez 9.',
   describe: 'Décrivez votre problème en quelques phrases, puis patientez.',
   describeFallback: 'Je n’ai pas compris. Laissez un message après le bip, puis appuyez sur dièse.',
+  request:
+    'Dites après le bip ce dont vous avez besoin, pour qui, et pourquoi, puis appuyez sur dièse. ' +
+    'Votre demande sera soumise à approbation si nécessaire.',
   voicemail: 'Laissez votre message après le bip, puis appuyez sur dièse.',
   afterHours: 'Le support est fermé pour le moment. Laissez un message : un ticket sera ouvert et traité dès l’ouverture.',
   ticketNumber: (n) => `Votre ticket porte le numéro ${spellDigits(n)}. Je répète : ${spellDigits(n)}.`,
@@ -116,10 +122,16 @@ const en: VoicePrompts = {
     titles.length === 1
       ? `We know about an ongoing incident: ${titles[0]}. Our teams are working on it.`
       : `We know about these ongoing incidents: ${titles.join(', ')}. Our teams are working on them.`,
-  menu: 'To report a problem, press 1. To check on a ticket, press 2. ' + 'If you cannot work at all, press 3.',
+  menu:
+    'To report a problem, press 1. To check on a ticket, press 2. ' +
+    'If you cannot work at all, press 3. ' +
+    'To ask for something, an access, an account or equipment, press 4.',
   switchHint: 'For English, press 9.',
   describe: 'Please describe your problem in a few sentences, then wait.',
   describeFallback: 'Sorry, I did not catch that. Please leave a message after the beep, then press the pound key.',
+  request:
+    'After the beep, say what you need, for whom, and why, then press the pound key. ' +
+    'Your request will be sent for approval where needed.',
   voicemail: 'Please leave your message after the beep, then press the pound key.',
   afterHours: 'The service desk is closed right now. Leave a message: a ticket will be opened and handled when we open.',
   ticketNumber: (n) => `Your ticket number is ${spellDigits(n)}. Again: ${spellDigits(n)}.`,
@@ -146,7 +158,10 @@ export const PROMPTS: Readonly<Record<Language, VoicePrompts>> = { fr, en };
  * text promises a transcript only in the languages Twilio transcribes.
  */
 export const VOICE_TICKET_TEXTS: Readonly<
-  Record<Language, { voicemail: string; urgent: string; urgentSubject: string; voicemailSubject: string }>
+  Record<
+    Language,
+    { voicemail: string; urgent: string; urgentSubject: string; voicemailSubject: string; request: string; requestSubject: string }
+  >
 > = {
   fr: {
     // No transcript is promised: Twilio does not transcribe French (see TRANSCRIBED_LANGUAGES).
@@ -154,11 +169,16 @@ export const VOICE_TICKET_TEXTS: Readonly<
     voicemailSubject: 'Message vocal',
     urgent: 'Appel urgent : la personne ne peut plus travailler du tout.',
     urgentSubject: 'Urgent : impossible de travailler',
+    // As the voicemail's: no transcript is promised in French.
+    request: 'Demande par téléphone : écoutez l’enregistrement joint.',
+    requestSubject: 'Demande par téléphone',
   },
   en: {
     voicemail: 'Voicemail: the recording is attached; the transcript follows when available.',
     voicemailSubject: 'Voicemail',
     urgent: 'Urgent call: the caller cannot work at all.',
     urgentSubject: 'Urgent: cannot work at all',
+    request: 'Request by phone: the recording is attached; the transcript follows when available.',
+    requestSubject: 'Request by phone',
   },
 };
