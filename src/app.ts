@@ -18,6 +18,7 @@ import { staffingRoutes } from './api/routes/staffing.js';
 import { filteredRoutes } from './api/routes/filtered.js';
 import { problemRoutes } from './api/routes/problems.js';
 import { articleRoutes } from './api/routes/articles.js';
+import { catalogRoutes } from './api/routes/catalog.js';
 import { AppError } from './errors.js';
 import { authMiddleware } from './api/auth.js';
 import { streamRoute } from './api/stream/route.js';
@@ -57,6 +58,7 @@ export function apiRoutes(deps: Pick<AppDeps, 'store' | 'tickets'>): Route[] {
     // registered above, or `/problems/:id` answers it (400, not a uuid).
     ...problemRoutes(deps.tickets),
     ...articleRoutes(deps.store),
+    ...catalogRoutes(deps.store),
   ];
 }
 

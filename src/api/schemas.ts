@@ -11,7 +11,7 @@ const level = z.enum(LEVELS, { message: 'expected one of high, medium, low' });
  * dots, dashes and parentheses as people write them are dropped; a national number (`0612345678`)
  * is refused, since SMS and calls need the country.
  */
-const phone = z
+export const phone = z
   .string()
   .max(40, 'expected a phone number in E.164 form, e.g. +33612345678')
   .transform((raw) => raw.replace(/[\s.()-]/g, ''))
