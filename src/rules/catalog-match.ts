@@ -142,8 +142,8 @@ const MIN_LEAD = 2;
 
 /**
  * The item an email asks for, with the fields it fills: `label: value` lines naming a field (by its
- * label or name), and the body itself for a `description` field. An item whose required fields the
- * email leaves empty cannot be opened as it is: then `other`, with the body as its description.
+ * label or name), and the prose for the free-text ones. An item whose required fields the email
+ * leaves empty cannot be opened as it is: then `other`, with the body as its description.
  */
 export function matchCatalogItem(items: readonly MatchableItem[], email: { subject: string; body: string }): CatalogMatch {
   const subject = normalizeText(ruleText(email.subject));
@@ -177,7 +177,11 @@ function termsOf(item: MatchableItem): string[] {
   return [...new Set(words)];
 }
 
-/** `Label: value` lines (the way a form or a careful person writes a request), and the body as description. */
+/**
+ * `Label: value` lines (the way a form or a careful person writes a request) fill the fields they
+ * name; the rest of the email, its prose, answers the free-text (textarea) fields left empty: what
+ * the person wrote is their reason, their description.
+ */
 function fieldsFrom(item: MatchableItem, body: string): Record<string, string | boolean> {
   const fields: Record<string, string | boolean> = {};
   const byKey = new Map<string, MatchableItem['fields'][number]>();
@@ -185,17 +189,19 @@ function fieldsFrom(item: MatchableItem, body: string): Record<string, string | 
     byKey.set(normalizeText(field.label), field);
     byKey.set(normalizeText(field.name), field);
   }
+  const prose: string[] = [];
   for (const line of ruleText(body).split('\n')) {
     const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const field = byKey.get(normalizeText(line.slice(0, colon)));
+    const field = colon > 0 ? byKey.get(normalizeText(line.slice(0, colon))) : undefined;
     const value = line.slice(colon + 1).trim();
-    if (!field || value === '' || fields[field.name] !== undefined) continue;
-    const accepted = acceptedValue(field, value);
-    if (accepted !== null) fields[field.name] = accepted;
+    const accepted = field && value !== '' && fields[field.name] === undefined ? acceptedValue(field, value) : null;
+    if (field && accepted !== null) fields[field.name] = accepted;
+    else prose.push(line);
   }
-  const description = item.fields.find((f) => f.name === 'description');
-  if (description && fields.description === undefined && body.trim() !== '') fields.description = body.trim();
+  const rest = prose.join('\n').trim();
+  for (const field of item.fields) {
+    if (field.type === 'textarea' && fields[field.name] === undefined && rest !== '') fields[field.name] = rest;
+  }
   return fields;
 }
 

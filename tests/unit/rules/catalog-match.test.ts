@@ -1,71 +1,75 @@
 import { describe, expect, it } from 'vitest';
 import { matchCatalogItem, type MatchableItem } from '../../../src/rules/catalog-match.js';
 
-const text = (name: string, label: string, required = true) => ({ name, label, type: 'text', required });
+const field = (name: string, label: string, type = 'text') => ({ name, label, type, required: true });
 
-/** The seeded catalog, as migration 090 describes it. */
+/** The catalog as migration 090 seeds it. */
 const CATALOG: MatchableItem[] = [
   {
     id: 'app-access',
     name: 'Access to an application',
     active: true,
     fields: [
-      text('application', 'Application'),
-      { name: 'level', label: 'Access level', type: 'choice', required: true, options: ['read', 'write', 'admin'] },
-      { name: 'reason', label: 'Reason', type: 'textarea', required: false },
+      field('application', 'Application'),
+      { ...field('accessLevel', 'Access level', 'choice'), options: ['read', 'write', 'admin'] },
+      field('reason', 'Reason', 'textarea'),
     ],
   },
   {
     id: 'new-account',
-    name: 'New account (arrival)',
+    name: 'New arrival',
     active: true,
     fields: [
-      text('name', 'Name'),
-      { name: 'start_date', label: 'Start date', type: 'date', required: true },
-      text('department', 'Department', false),
-      { name: 'manager_email', label: 'Manager email', type: 'email', required: false },
+      field('fullName', 'Name of the newcomer'),
+      field('startDate', 'Start date', 'date'),
+      field('department', 'Department'),
+      field('managerEmail', 'Manager’s email', 'email'),
     ],
   },
-  {
-    id: 'departure',
-    name: 'Departure',
-    active: true,
-    fields: [text('person', 'Person'), { name: 'last_day', label: 'Last day', type: 'date', required: false }],
-  },
+  { id: 'departure', name: 'Departure', active: true, fields: [field('person', 'Person leaving'), field('lastDay', 'Last day', 'date')] },
   {
     id: 'new-hardware',
     name: 'New hardware',
     active: true,
-    fields: [{ name: 'what', label: 'What', type: 'textarea', required: false }, text('reason', 'Reason', false)],
+    fields: [field('hardware', 'What hardware'), field('reason', 'Reason', 'textarea')],
   },
-  {
-    id: 'other',
-    name: 'Anything else',
-    active: true,
-    fields: [{ name: 'description', label: 'Description', type: 'textarea', required: true }],
-  },
+  { id: 'other', name: 'Other request', active: true, fields: [field('description', 'What do you need?', 'textarea')] },
 ];
 
 describe('matchCatalogItem', () => {
-  it('takes the item an English request plainly asks for, filling its fields from "label: value" lines', () => {
+  it('takes the item an English request plainly asks for, its lines filling the fields and its prose the reason', () => {
     const match = matchCatalogItem(CATALOG, {
       subject: 'Access to an application',
-      body: 'Hello,\nI need access to the accounting tool.\nApplication: SAP\nAccess level: Write\nReason: month-end closing\n',
+      body: 'Hello,\nApplication: SAP\nAccess level: Write\nI close the books at month end and need to post entries.',
     });
-    expect(match).toEqual({ itemId: 'app-access', fields: { application: 'SAP', level: 'write', reason: 'month-end closing' } });
+    expect(match).toEqual({
+      itemId: 'app-access',
+      fields: { application: 'SAP', accessLevel: 'write', reason: 'Hello,\nI close the books at month end and need to post entries.' },
+    });
   });
 
-  it('reads French, accents or not', () => {
+  it('reads French, accents or not, and the labels whatever their apostrophes', () => {
     const hardware = matchCatalogItem(CATALOG, {
       subject: 'Demande de matériel',
-      body: 'Bonjour, mon écran est trop petit, il me faudrait un second écran.',
+      body: 'Bonjour, mon écran est trop petit pour les plans.\nWhat hardware: un second écran 27 pouces',
     });
-    expect(hardware.itemId).toBe('new-hardware');
+    expect(hardware).toEqual({
+      itemId: 'new-hardware',
+      fields: { hardware: 'un second écran 27 pouces', reason: 'Bonjour, mon écran est trop petit pour les plans.' },
+    });
     const departure = matchCatalogItem(CATALOG, {
-      subject: 'Départ de Paul Martin',
-      body: 'Paul quitte la société, son dernier jour est vendredi.\nPerson: Paul Martin',
+      subject: 'Depart de Paul Martin',
+      body: 'Paul quitte la société.\nPerson leaving: Paul Martin\nLast day: 2027-01-29',
     });
-    expect(departure).toEqual({ itemId: 'departure', fields: { person: 'Paul Martin' } });
+    expect(departure).toEqual({ itemId: 'departure', fields: { person: 'Paul Martin', lastDay: '2027-01-29' } });
+    const arrival = matchCatalogItem(CATALOG, {
+      subject: 'Nouvel arrivant',
+      body: 'Name of the newcomer: Léa Dupont\nStart date: 2027-01-04\nDepartment: Finance\nManager’s email: marc@example.com',
+    });
+    expect(arrival).toEqual({
+      itemId: 'new-account',
+      fields: { fullName: 'Léa Dupont', startDate: '2027-01-04', department: 'Finance', managerEmail: 'marc@example.com' },
+    });
   });
 
   it('falls back to other, with the body as its description, when nothing stands out', () => {
@@ -80,41 +84,28 @@ describe('matchCatalogItem', () => {
   });
 
   it('falls back to other when the matched item needs a field the email does not give', () => {
-    // An arrival without its start date cannot be opened as a new account.
-    const match = matchCatalogItem(CATALOG, { subject: 'Nouveau compte', body: 'Création de compte pour un nouvel arrivant, Name: Léa' });
-    expect(match.itemId).toBe('other');
-    const complete = matchCatalogItem(CATALOG, {
-      subject: 'Nouveau compte',
-      body: 'Création de compte pour un nouvel arrivant.\nName: Léa Dupont\nStart date: 2027-01-04',
-    });
-    expect(complete).toEqual({ itemId: 'new-account', fields: { name: 'Léa Dupont', start_date: '2027-01-04' } });
+    // Plainly a departure, but without the last day it cannot be opened as one.
+    const body = 'Paul quitte la société vendredi, merci de supprimer les accès.\nPerson leaving: Paul Martin';
+    expect(matchCatalogItem(CATALOG, { subject: 'Départ de Paul', body })).toEqual({ itemId: 'other', fields: { description: body } });
   });
 
-  it('ignores inactive items and matches a desk’s own item by its name and labels', () => {
-    const badge: MatchableItem = { id: 'badge', name: 'Door badge', active: true, fields: [text('building', 'Building', false)] };
-    expect(matchCatalogItem([...CATALOG, badge], { subject: 'Door badge', body: 'Mine stopped working.\nBuilding: B2' })).toEqual({
-      itemId: 'badge',
-      fields: { building: 'B2' },
-    });
-    expect(matchCatalogItem([...CATALOG, { ...badge, active: false }], { subject: 'Door badge', body: 'Building: B2' }).itemId).toBe(
-      'other',
-    );
-  });
-
-  it('refuses a choice outside the options and a date it cannot read, and fills a description field with the body', () => {
-    const match = matchCatalogItem(CATALOG, {
+  it('refuses a choice outside its options and a date it cannot read', () => {
+    const level = matchCatalogItem(CATALOG, {
       subject: 'Access rights',
       body: 'Give me access to Jira please.\nApplication: Jira\nAccess level: superuser',
     });
-    // "superuser" is no level: the item's required level is missing, so the desk qualifies it.
-    expect(match.itemId).toBe('other');
-    const withDescription: MatchableItem = {
-      id: 'vpn',
-      name: 'VPN access',
-      active: true,
-      fields: [{ name: 'description', label: 'Description', type: 'textarea', required: true }],
-    };
-    const body = 'I need the VPN access for working from home.';
-    expect(matchCatalogItem([withDescription], { subject: 'VPN access', body })).toEqual({ itemId: 'vpn', fields: { description: body } });
+    expect(level.itemId).toBe('other');
+    const date = matchCatalogItem(CATALOG, {
+      subject: 'Departure',
+      body: 'Leaving us.\nPerson leaving: Paul Martin\nLast day: next Friday',
+    });
+    expect(date.itemId).toBe('other');
+  });
+
+  it('ignores inactive items and matches a desk’s own item by its name and labels', () => {
+    const badge: MatchableItem = { id: 'badge', name: 'Door badge', active: true, fields: [field('building', 'Building')] };
+    const email = { subject: 'Door badge', body: 'Mine stopped working.\nBuilding: B2' };
+    expect(matchCatalogItem([...CATALOG, badge], email)).toEqual({ itemId: 'badge', fields: { building: 'B2' } });
+    expect(matchCatalogItem([...CATALOG, { ...badge, active: false }], email).itemId).toBe('other');
   });
 });
