@@ -41,6 +41,7 @@ import { createSuggestionRepository } from './suggestion-repository.js';
 import { createArticleRepository } from './article-repository.js';
 import { createArticleSuggestionRepository } from './article-suggestion-repository.js';
 import { createCatalogRepository } from './catalog-repository.js';
+import { createApprovalRepository } from './approval-repository.js';
 
 /** Every repository on one handle. Building them is a few closures: a transaction builds its own. */
 function repositories(db: Db) {
@@ -103,6 +104,8 @@ function repositories(db: Db) {
     articleSuggestions: createArticleSuggestionRepository(db),
     /** The service catalog: request types, their fields, approvers and tasks (migration 090). */
     catalog: createCatalogRepository(db),
+    /** Service requests' items, fields and approvals, and the requesters' managers (migration 091). */
+    approvals: createApprovalRepository(db),
   };
 }
 

@@ -25,6 +25,7 @@ import * as resolutionMeasures from './migrations/084-resolution-measures.js';
 import * as suggestionsStorms from './migrations/086-suggestions-storms.js';
 import * as articleTitleWords from './migrations/088-article-title-words.js';
 import * as catalog from './migrations/090-catalog.js';
+import * as requests from './migrations/091-requests.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -58,6 +59,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['086-suggestions-storms', suggestionsStorms],
   ['088-article-title-words', articleTitleWords],
   ['090-catalog', catalog],
+  ['091-requests', requests],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database

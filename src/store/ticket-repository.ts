@@ -1,6 +1,7 @@
 import { Op, Transaction } from 'sequelize';
-import type { Channel, Level, Priority, Tier, TicketStatus } from '../domain/values.js';
-import type { ProblemRef, Ticket, TicketDetail, TicketEvent, TicketMessage, Watcher } from '../domain/ticket.js';
+import type { Channel, Level, Priority, Tier, TicketStatus, TicketType } from '../domain/values.js';
+import type { ProblemRef, RequestInfo, Ticket, TicketDetail, TicketEvent, TicketMessage, Watcher } from '../domain/ticket.js';
+import { createApprovalRepository } from './approval-repository.js';
 import { randomUUID } from 'node:crypto';
 import { hotRows, rows, txOf, type Bind, type Db } from './handle.js';
 import { jsonb } from './jsonb.js';
@@ -18,6 +19,11 @@ import {
 } from './ticket-queries.js';
 
 export interface NewTicket {
+  /** Absent: an incident, status `new`. */
+  type?: TicketType;
+  status?: TicketStatus;
+  /** The request a child task fulfils. */
+  parentId?: string | null;
   channel: Channel;
   priority: Priority;
   impact: Level;
@@ -79,6 +85,8 @@ export interface TicketChanges {
 export interface TicketState extends Required<Omit<TicketChanges, 'satisfaction' | 'description'>> {
   id: string;
   number: number;
+  type: TicketType;
+  parentId: string | null;
   channel: Channel;
   status: TicketStatus;
   subject: string;
@@ -89,6 +97,29 @@ export interface TicketState extends Required<Omit<TicketChanges, 'satisfaction'
 export interface TicketFilter extends TicketFilterFields {
   limit: number;
   offset: number;
+}
+
+/** A request's detail as its page shows it; null for a child task (a request without a catalog item of its own). */
+async function requestInfo(db: Db, ticketId: string): Promise<RequestInfo | null> {
+  const approvals = createApprovalRepository(db);
+  const record = await approvals.request(ticketId);
+  if (!record) return null;
+  const asked = await approvals.forTicket(ticketId);
+  const children = await approvals.children(ticketId);
+  return {
+    item: { id: record.itemId, name: record.itemName },
+    fields: record.fields,
+    approval: record.approval,
+    approvals: asked.map((a) => ({
+      id: a.id,
+      approver: a.approver,
+      decision: a.decision,
+      via: a.via,
+      comment: a.comment,
+      at: a.decidedAt ? a.decidedAt.toISOString() : null,
+    })),
+    children: children.map((c) => c.number),
+  };
 }
 
 export function createTicketRepository(db: Db) {
@@ -109,6 +140,9 @@ export function createTicketRepository(db: Db) {
       const rows = inputs.map((input) => ({
         ...input,
         id: randomUUID(),
+        type: input.type ?? 'incident',
+        status: input.status ?? 'new',
+        parentId: input.parentId ?? null,
         outageId: input.outageId ?? null,
         linkedTicketId: input.linkedTicketId ?? null,
         respondBy: input.respondBy ?? null,
@@ -116,14 +150,14 @@ export function createTicketRepository(db: Db) {
       }));
       const written = await hotRows<TicketState>(
         db,
-        `INSERT INTO tickets (id, channel, priority, impact, urgency, category, tier, subject, description, requester_id,
-                              outage_id, linked_ticket_id, respond_by, resolve_by)
-         SELECT t.id, t.channel, t.priority, t.impact, t.urgency, t.category, t.tier, t.subject, t.description, t."requesterId",
-                t."outageId", t."linkedTicketId", t."respondBy", t."resolveBy"
+        `INSERT INTO tickets (id, type, status, parent_id, channel, priority, impact, urgency, category, tier, subject, description,
+                              requester_id, outage_id, linked_ticket_id, respond_by, resolve_by)
+         SELECT t.id, t.type, t.status, t."parentId", t.channel, t.priority, t.impact, t.urgency, t.category, t.tier, t.subject,
+                t.description, t."requesterId", t."outageId", t."linkedTicketId", t."respondBy", t."resolveBy"
            FROM jsonb_to_recordset(CAST($rows AS jsonb))
-             AS t(id uuid, channel text, priority text, impact text, urgency text, category text, tier int, subject text,
-                  description text, "requesterId" uuid, "outageId" uuid, "linkedTicketId" uuid, "respondBy" timestamptz,
-                  "resolveBy" timestamptz)
+             AS t(id uuid, type text, status text, "parentId" uuid, channel text, priority text, impact text, urgency text,
+                  category text, tier int, subject text, description text, "requesterId" uuid, "outageId" uuid,
+                  "linkedTicketId" uuid, "respondBy" timestamptz, "resolveBy" timestamptz)
          RETURNING ${stateColumns()}`,
         { rows: jsonb(rows) },
       );
@@ -233,12 +267,14 @@ export function createTicketRepository(db: Db) {
             `SELECT p.id, p.title, p.status FROM problem_incidents pi JOIN problems p ON p.id = pi.problem_id WHERE pi.ticket_id = $id`,
             { id },
           );
-          return { ticket, events, messages, problem: problem ?? null };
+          // A service request's item, fields, approvals and child tasks (issue #17).
+          const request = ticket.type === 'request' ? await requestInfo(snapshot, id) : null;
+          return { ticket, events, messages, problem: problem ?? null, request };
         },
         { isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ, readOnly: true },
       );
       if (!read) return null;
-      const { ticket, events, messages, problem } = read;
+      const { ticket, events, messages, problem, request } = read;
       return {
         ...ticket,
         events,
@@ -248,7 +284,7 @@ export function createTicketRepository(db: Db) {
           ...(status !== null ? { status } : {}),
         })),
         problem,
-        request: null,
+        request,
       };
     },
 

@@ -6,12 +6,13 @@ import {
   type Model,
   type Sequelize,
 } from 'sequelize';
-import type { Channel, Level, Priority, Tier, TicketStatus } from '../../domain/values.js';
+import type { Channel, Level, Priority, Tier, TicketStatus, TicketType } from '../../domain/values.js';
 import { createdAt, requiredText, updatedAt, uuidKey } from './columns.js';
 
 export interface TicketRow extends Model<InferAttributes<TicketRow>, InferCreationAttributes<TicketRow>> {
   id: CreationOptional<string>;
   number: CreationOptional<number>;
+  type: CreationOptional<TicketType>;
   channel: Channel;
   status: CreationOptional<TicketStatus>;
   priority: Priority;
@@ -26,6 +27,7 @@ export interface TicketRow extends Model<InferAttributes<TicketRow>, InferCreati
   firstAssigneeId: CreationOptional<string | null>;
   outageId: CreationOptional<string | null>;
   linkedTicketId: CreationOptional<string | null>;
+  parentId: CreationOptional<string | null>;
   resolution: CreationOptional<string | null>;
   satisfaction: CreationOptional<number | null>;
   respondBy: CreationOptional<Date | null>;
@@ -63,6 +65,8 @@ export function defineTickets(sequelize: Sequelize) {
       id: uuidKey(),
       // Filled by the database sequence: leave it out of INSERTs.
       number: { type: DataTypes.BIGINT, allowNull: false, defaultValue: sequelize.literal("nextval('ticket_number_seq')") },
+      // An incident or a service request (migration 091).
+      type: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'incident' },
       channel: requiredText(),
       status: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'new' },
       priority: requiredText(),
@@ -78,6 +82,8 @@ export function defineTickets(sequelize: Sequelize) {
       firstAssigneeId: DataTypes.UUID,
       outageId: DataTypes.UUID,
       linkedTicketId: DataTypes.UUID,
+      // The request a child task fulfils (migration 091).
+      parentId: DataTypes.UUID,
       resolution: DataTypes.TEXT,
       satisfaction: DataTypes.SMALLINT,
       respondBy: optionalDate,
