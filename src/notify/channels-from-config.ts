@@ -5,6 +5,7 @@ import { createSmtpMailTransport } from './channels/smtp-mail.js';
 import { createTwilioSmsSender } from './channels/twilio-sms.js';
 import type { Channels } from './deliver.js';
 import { articleLinksOf } from './article-link.js';
+import { approvalLinksOf } from './approval-link.js';
 
 /** Twilio posts delivery statuses of the SMS we send here (the contract's `/twilio/sms/status`). */
 function smsStatusCallbackUrl(publicUrl: string): string {
@@ -20,7 +21,7 @@ export function channelsFromConfig(
   /** The access tokens of SMTP_URL's `auth=oauth2`. */
   tokens?: AccessTokens,
 ): Channels {
-  const channels: Channels = { articleLinks: articleLinksOf(config) };
+  const channels: Channels = { articleLinks: articleLinksOf(config), approvalLinks: approvalLinksOf(config) };
   if (config.twilio) {
     channels.sms = {
       from: config.twilio.phoneNumber,

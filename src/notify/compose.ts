@@ -1,5 +1,5 @@
 import { CHANNELS, PRIORITIES, TIERS, type Channel, type Language, type Priority, type Tier } from '../domain/values.js';
-import type { Ticket } from '../domain/ticket.js';
+import type { RequestInfo, Ticket } from '../domain/ticket.js';
 import {
   render,
   TEMPLATE_KINDS,
@@ -24,6 +24,8 @@ export interface Facts {
   ticket: Ticket | null;
   /** The event that caused the notification (its data: an escalation's reason and tiers…). */
   cause: { type: string; actor: string; data: Record<string, unknown> } | null;
+  /** A service request's item and approvals (#17), read for the rows about its approval only. */
+  request?: RequestInfo | null;
 }
 
 /** The row cannot be rendered (unknown kind, no ticket number): retrying will not help. */
@@ -110,13 +112,29 @@ function dueOf(p: Payload, t: Ticket | null, which: SlaTarget): string {
   return str(p.dueAt) ?? (which === 'respond' ? t?.sla.respondBy : t?.sla.resolveBy) ?? new Date().toISOString();
 }
 
+/** How the coordinator is told who did not answer: their name, with their address or phone. */
+function approverLabel(a: RequestInfo['approvals'][number]['approver']): string {
+  const contact = [a.email, a.phone].filter((c): c is string => c !== undefined).join(', ');
+  return a.name ? (contact ? `${a.name} (${contact})` : a.name) : contact;
+}
+
+/** The request's fields as "label: value" lines: the ticket's description says them so, unless it was written. */
+function detailsOf(t: Ticket | null, request: RequestInfo | null | undefined): string {
+  const written = t?.description.trim();
+  if (written) return written;
+  return Object.entries(request?.fields ?? {})
+    .map(([name, value]) => `${name}: ${String(value)}`)
+    .join('\n');
+}
+
 /** Outbox kind `requester.reply`: a person's words (payload `reply`, signed by `author`), not a template's. */
 const REPLY_KIND = 'requester.reply';
 
 /**
  * Renders a row in its language; every channel's form (subject, text, HTML, SMS). `offerLink`: the
  * link an offer's SMS carries (notify/offer-link.ts), when it has one; `articles`: the articles a
- * new ticket's acknowledgement suggests, with their (masked) links (notify/article-link.ts).
+ * new ticket's acknowledgement suggests, with their (masked) links (notify/article-link.ts);
+ * `approvalLink`: the (masked) page where an approver answers a request (notify/approval-link.ts).
  */
 export function composeMessage(
   row: { kind: string; language: Language; payload: Payload },
@@ -124,6 +142,7 @@ export function composeMessage(
   timeZone: string,
   offerLink?: string,
   articles: SuggestedArticleLink[] = [],
+  approvalLink?: string,
 ): Rendered {
   if (row.kind === REPLY_KIND) {
     const body = str(row.payload.reply);
@@ -142,7 +161,40 @@ export function composeMessage(
 
   switch (kind) {
     case 'created':
-      return render(kind, lang, { ...base, requesterName, outages: outagesOf(p.outages), articles });
+      return render(kind, lang, {
+        ...base,
+        requesterName,
+        outages: outagesOf(p.outages),
+        articles,
+        awaitingApproval: p.awaitingApproval === true || t?.status === 'awaiting_approval',
+      });
+    case 'rejected':
+      return render(kind, lang, {
+        ...base,
+        requesterName,
+        comment: str(p.comment) ?? str(cause.comment) ?? t?.resolution ?? '',
+      });
+    case 'request':
+    case 'reminder': {
+      const approval = facts.request?.approvals.find((a) => a.id === p.approvalId);
+      return render(kind, lang, {
+        ...base,
+        requesterName,
+        approverName: approval?.approver.name ?? null,
+        itemName: facts.request?.item.name ?? base.ticket.subject,
+        details: detailsOf(t, facts.request),
+        bySms: approval?.approver.phone !== undefined,
+        ...(approvalLink ? { link: approvalLink } : {}),
+      });
+    }
+    case 'approval-overdue':
+      return render(kind, lang, {
+        ...base,
+        requesterName,
+        itemName: facts.request?.item.name ?? base.ticket.subject,
+        waitingFor: (facts.request?.approvals ?? []).filter((a) => a.decision === null).map((a) => approverLabel(a.approver)),
+        askedAt: str(p.askedAt) ?? t?.createdAt ?? new Date().toISOString(),
+      });
     case 'assigned':
       return render(kind, lang, { ...base, requesterName, technicianName: assigneeName });
     case 'pending':

@@ -6,6 +6,7 @@ import { PERSONAL_KINDS, REPLY_KINDS } from '../tickets/recipients.js';
 import { threadHeaders } from './thread.js';
 import { maskedOfferLink, type OfferLinks } from './offer-link.js';
 import { maskedArticleLinks, type ArticleLinks } from './article-link.js';
+import { maskedApprovalLink, type ApprovalLinks } from './approval-link.js';
 
 /**
  * The content of one outbox row, rendered once and stored on the row before the first send (see
@@ -21,7 +22,12 @@ export interface ContentOptions {
   offerLinks?: OfferLinks | undefined;
   /** Where the articles a new ticket's acknowledgement suggests link to, and the secret of their codes. */
   articleLinks?: ArticleLinks | undefined;
+  /** Where an approver answers a request, and the secret of the codes (approval-link.ts). */
+  approvalLinks?: ApprovalLinks | undefined;
 }
+
+/** The rows about a request's approval: they name the item and the approvers (#17). */
+const REQUEST_KINDS: readonly string[] = ['approver.request', 'approver.reminder', 'coordinator.approval-overdue'];
 
 /**
  * RFC 3834: an answer to the requester's own message is auto-replied, the rest of what the desk
@@ -46,11 +52,13 @@ async function loadFacts(store: Store, row: OutboxItem): Promise<Facts> {
   const causeId = row.payload.causeId;
   // The cause is an event id for lifecycle changes; other writers (an inbound message) use other ids.
   const eventId = typeof causeId === 'string' && /^\d{1,18}$/.test(causeId) ? causeId : undefined;
-  const [ticket, cause] = await Promise.all([
-    store.tickets.get(row.ticketId),
-    eventId ? store.notificationFacts.cause(row.ticketId, eventId) : Promise.resolve(null),
-  ]);
-  return { ticket, cause };
+  const cause = eventId ? store.notificationFacts.cause(row.ticketId, eventId) : Promise.resolve(null);
+  if (REQUEST_KINDS.includes(row.kind)) {
+    const [detail, caused] = await Promise.all([store.tickets.detail(row.ticketId), cause]);
+    return { ticket: detail, cause: caused, request: detail?.request ?? null };
+  }
+  const [ticket, caused] = await Promise.all([store.tickets.get(row.ticketId), cause]);
+  return { ticket, cause: caused };
 }
 
 /** Renders the row for its channel; a ComposeError when it cannot be (retrying would not help). */
@@ -68,6 +76,7 @@ export async function renderContent(store: Store, row: OutboxItem, options: Cont
     options.timeZone,
     maskedOfferLink(options.offerLinks, row, facts.cause?.type),
     maskedArticleLinks(options.articleLinks, row.payload),
+    maskedApprovalLink(options.approvalLinks, row),
   );
   if (row.channel === 'sms') return { sms: rendered.sms };
   const thread = row.ticketId ? threadHeaders(await store.notificationFacts.emailThread(row.ticketId, row.recipient)) : { references: [] };

@@ -10,6 +10,7 @@ import { holdLease } from './lease.js';
 import { OFFER_ENDING_EVENTS, OFFER_KINDS, offerCurrency } from './offer-currency.js';
 import { revealOfferLink, type OfferLinks } from './offer-link.js';
 import { revealArticleLinks, type ArticleLinks } from './article-link.js';
+import { revealApprovalLink, type ApprovalLinks } from './approval-link.js';
 import { suppressionOf } from './suppression.js';
 
 /**
@@ -42,6 +43,8 @@ export interface Channels {
   email?: { transport: MailTransport; from: string };
   /** The links of the articles an acknowledgement suggests, by either channel (article-link.ts). */
   articleLinks?: ArticleLinks;
+  /** The links of the pages where approvers answer a request, by either channel (approval-link.ts). */
+  approvalLinks?: ApprovalLinks;
 }
 
 export interface DeliveryDeps {
@@ -112,6 +115,7 @@ async function attempt(deps: DeliveryDeps, row: OutboxItem): Promise<DeliveryOut
         timeZone: deps.timeZone,
         offerLinks: deps.channels.sms?.links,
         articleLinks: deps.channels.articleLinks,
+        approvalLinks: deps.channels.approvalLinks,
       });
     } catch (err) {
       if (err instanceof ComposeError) return fail(deps, row, { code: 'TEMPLATE_ERROR', message: err.message });
@@ -149,9 +153,10 @@ interface Sent {
   from: string;
 }
 
-/** The SMS as Twilio gets it: its offer's or its articles' links revealed (the stored text keeps them masked). */
+/** The SMS as Twilio gets it: its offer's, articles' or approval's links revealed (the stored text keeps them masked). */
 function smsBody(channels: Channels, row: OutboxItem, text: string): string {
-  return revealArticleLinks(channels.articleLinks, row.payload, revealOfferLink(channels.sms?.links, row, text));
+  const revealed = revealArticleLinks(channels.articleLinks, row.payload, revealOfferLink(channels.sms?.links, row, text));
+  return revealApprovalLink(channels.approvalLinks, row, revealed);
 }
 
 async function send(channels: Channels, row: OutboxItem, content: RenderedContent): Promise<Sent> {
@@ -165,8 +170,9 @@ async function send(channels: Channels, row: OutboxItem, content: RenderedConten
   const mail = channels.email;
   const email = content.email;
   if (!mail || !email) throw new SendError('permanent', 'TEMPLATE_ERROR', 'no email content');
-  // The articles' links go out whole; the text recorded keeps them masked, as the outbox row does.
-  const reveal = (text: string) => revealArticleLinks(channels.articleLinks, row.payload, text);
+  // The articles' and approval's links go out whole; the text recorded keeps them masked, as the outbox row does.
+  const reveal = (text: string) =>
+    revealApprovalLink(channels.approvalLinks, row, revealArticleLinks(channels.articleLinks, row.payload, text));
   const sent = await mail.transport.send({
     to: email.to ?? [row.recipient],
     subject: email.subject,

@@ -1,6 +1,6 @@
 import { reference, type Channel, type Priority } from '../../domain/values.js';
 import { formatBytes, formatDateTime, short, sms, whole } from './format.js';
-import type { Block, OmittedAttachment, SlaTarget, TemplateContexts, Templates, TicketInfo } from './types.js';
+import type { Block, Message, OmittedAttachment, SlaTarget, TemplateContexts, Templates, TicketInfo } from './types.js';
 
 /**
  * The English messages. Edit the wording freely; keep the `${…}` parts.
@@ -43,8 +43,36 @@ function omission(o: OmittedAttachment, limits: TemplateContexts['omitted-attach
   }
 }
 
+/** An approver's request and its reminder: the same words, the reminder says it is one. */
+function approvalAsk(
+  { ticket, approverName, requesterName, itemName, details, link, bySms }: TemplateContexts['request'],
+  reminder: boolean,
+): Message {
+  // Whole: the number and its word are short, and a value the `sms` tag may not clip.
+  const tag = reminder ? `Reminder ${ref(ticket)}` : ref(ticket);
+  const who = requesterName ?? 'Someone';
+  return {
+    subject: `${reminder ? 'Reminder: approval' : 'Approval'} needed: ${short(itemName)}`,
+    body: [
+      hello(approverName),
+      reminder
+        ? `${who} is still waiting for your answer to request ${ref(ticket)}, "${itemName}":`
+        : `${who} asks for "${itemName}" (request ${ref(ticket)}). Your approval is needed before the desk does it:`,
+      { quote: details },
+      link && `To approve: ${link}`,
+      link && `To reject (you will be asked for the reason): ${link}#reject`,
+      bySms && `Or text from your phone: YES ${ticket.number} to approve, NO ${ticket.number} followed by the reason to reject.`,
+      signoff,
+    ],
+    // The link on a line of its own, never shortened (`whole`); who asks for what gives way to keep one segment.
+    sms: link
+      ? sms`${whole(tag)} to approve: ${`${who}: ${itemName}`}\nYES ${ticket.number} / NO ${ticket.number} <reason>\n${whole(link)}`
+      : sms`${whole(tag)} to approve: ${`${who}: ${itemName}`}\nYES ${ticket.number} / NO ${ticket.number} <reason>`,
+  };
+}
+
 export const en: Templates = {
-  created: ({ ticket, requesterName, outages = [], articles = [] }) => ({
+  created: ({ ticket, requesterName, outages = [], articles = [], awaitingApproval = false }) => ({
     subject: `Request received: ${short(ticket.subject)}`,
     body: [
       hello(requesterName),
@@ -54,14 +82,18 @@ export const en: Templates = {
       articles.length > 0 && 'These articles may solve it right away:',
       articles.length > 0 && { list: articles.map((a) => `${a.title}: ${a.link}`) },
       articles.length > 0 && 'If one of them solves your problem, press "This solved my problem" on its page: your request will be closed.',
-      'A technician will pick up your request. To add details or an attachment, simply reply to this email.',
+      awaitingApproval
+        ? 'Your request needs an approval first: we have asked for it, and a technician will take it up once it is approved. To add details, simply reply to this email.'
+        : 'A technician will pick up your request. To add details or an attachment, simply reply to this email.',
       signoff,
     ],
-    sms: outages[0]
-      ? sms`Request ${ref(ticket)} received. Known incident: ${outages[0].title}. Reply to this SMS to add details.`
-      : articles[0]
-        ? sms`Request ${ref(ticket)} received. This may solve it: ${whole(articles[0].link)} Reply to this SMS to add details.`
-        : sms`Request ${ref(ticket)} received, a technician will pick it up. Reply to this SMS to add details.`,
+    sms: awaitingApproval
+      ? sms`Request ${ref(ticket)} received. It needs an approval first: we have asked for it and will let you know.`
+      : outages[0]
+        ? sms`Request ${ref(ticket)} received. Known incident: ${outages[0].title}. Reply to this SMS to add details.`
+        : articles[0]
+          ? sms`Request ${ref(ticket)} received. This may solve it: ${whole(articles[0].link)} Reply to this SMS to add details.`
+          : sms`Request ${ref(ticket)} received, a technician will pick it up. Reply to this SMS to add details.`,
   }),
 
   assigned: ({ ticket, requesterName, technicianName }) => ({
@@ -160,6 +192,34 @@ export const en: Templates = {
       ? sms`${attempt > 1 ? 'AGAIN ' : ''}${ref(ticket)} ${ticket.priority} ${category(ticket)}: ${summary ?? ticket.subject}\nReply ACCEPT ${ticket.number} / DECLINE ${ticket.number}\n${whole(link)}`
       : sms`${attempt > 1 ? 'AGAIN ' : ''}${ref(ticket)} ${ticket.priority} ${category(ticket)}: ${summary ?? ticket.subject}\nReply ACCEPT ${ticket.number} / DECLINE ${ticket.number}`,
   }),
+
+  rejected: ({ ticket, requesterName, comment }) => ({
+    subject: `Request not approved: ${short(ticket.subject)}`,
+    body: [
+      hello(requesterName),
+      `Your request ${ref(ticket)} "${ticket.subject}" was not approved, and is closed. The reason given:`,
+      { quote: comment },
+      'If you have a question about it, simply reply to this email.',
+      signoff,
+    ],
+    sms: sms`${ref(ticket)}: your request was not approved: ${comment}`,
+  }),
+
+  request: (ask) => approvalAsk(ask, false),
+  reminder: (ask) => approvalAsk(ask, true),
+
+  'approval-overdue': ({ ticket, requesterName, itemName, waitingFor, askedAt, timeZone }) => {
+    const when = formatDateTime(askedAt, 'en', timeZone);
+    return {
+      subject: `Approval overdue: ${short(itemName)}`,
+      body: [
+        `Request ${ref(ticket)} "${ticket.subject}"${requesterName ? ` from ${requesterName}` : ''} has waited for approval since ${when}, and the reminder got no answer from:`,
+        { list: waitingFor },
+        'You can approve or reject it yourself on its page in the console.',
+      ],
+      sms: sms`${ref(ticket)}: approval overdue since ${when} (${itemName}). Approve or reject it on the console.`,
+    };
+  },
 
   'offer-reminder': ({ ticket, minutesLeft }) => ({
     subject: `Reminder: ${ticket.priority} request waiting for your answer`,

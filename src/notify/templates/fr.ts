@@ -1,6 +1,6 @@
 import { reference, type Channel, type Priority } from '../../domain/values.js';
 import { formatBytes, formatDateTime, short, sms, whole } from './format.js';
-import type { Block, OmittedAttachment, SlaTarget, TemplateContexts, Templates, TicketInfo } from './types.js';
+import type { Block, Message, OmittedAttachment, SlaTarget, TemplateContexts, Templates, TicketInfo } from './types.js';
 
 /**
  * Les messages en français. Modifiez librement les phrases ; gardez les `${…}`.
@@ -43,8 +43,36 @@ function omission(o: OmittedAttachment, limits: TemplateContexts['omitted-attach
   }
 }
 
+/** La demande d'approbation et sa relance : les mêmes mots, la relance se dit telle. */
+function approvalAsk(
+  { ticket, approverName, requesterName, itemName, details, link, bySms }: TemplateContexts['request'],
+  reminder: boolean,
+): Message {
+  // Whole: the number and its word are short, and a value the `sms` tag may not clip.
+  const tag = reminder ? `Relance ${ref(ticket)}` : ref(ticket);
+  const who = requesterName ?? 'Quelqu’un';
+  return {
+    subject: `${reminder ? 'Relance : approbation' : 'Approbation'} demandée : ${short(itemName)}`,
+    body: [
+      hello(approverName),
+      reminder
+        ? `${who} attend toujours votre réponse à la demande ${ref(ticket)}, « ${itemName} » :`
+        : `${who} demande « ${itemName} » (demande ${ref(ticket)}). Votre accord est nécessaire avant que le support s'en charge :`,
+      { quote: details },
+      link && `Pour approuver : ${link}`,
+      link && `Pour refuser (le motif vous sera demandé) : ${link}#reject`,
+      bySms && `Ou par SMS depuis votre téléphone : OUI ${ticket.number} pour approuver, NON ${ticket.number} suivi du motif pour refuser.`,
+      signoff,
+    ],
+    // Le lien sur sa propre ligne, jamais raccourci (`whole`) ; qui demande quoi cède pour tenir en un SMS.
+    sms: link
+      ? sms`${whole(tag)} à approuver : ${`${who} : ${itemName}`}\nOUI ${ticket.number} / NON ${ticket.number} <motif>\n${whole(link)}`
+      : sms`${whole(tag)} à approuver : ${`${who} : ${itemName}`}\nOUI ${ticket.number} / NON ${ticket.number} <motif>`,
+  };
+}
+
 export const fr: Templates = {
-  created: ({ ticket, requesterName, outages = [], articles = [] }) => ({
+  created: ({ ticket, requesterName, outages = [], articles = [], awaitingApproval = false }) => ({
     subject: `Demande enregistrée : ${short(ticket.subject)}`,
     body: [
       hello(requesterName),
@@ -55,14 +83,18 @@ export const fr: Templates = {
       articles.length > 0 && { list: articles.map((a) => `${a.title} : ${a.link}`) },
       articles.length > 0 &&
         'Si l’un d’eux résout votre problème, appuyez sur « Cela a résolu mon problème » sur sa page : votre demande sera close.',
-      'Un technicien va prendre votre demande en charge. Pour ajouter une précision ou une pièce jointe, répondez simplement à ce message.',
+      awaitingApproval
+        ? 'Votre demande doit d’abord être approuvée : nous avons demandé cet accord, et un technicien la prendra en charge dès qu’elle sera approuvée. Pour ajouter une précision, répondez simplement à ce message.'
+        : 'Un technicien va prendre votre demande en charge. Pour ajouter une précision ou une pièce jointe, répondez simplement à ce message.',
       signoff,
     ],
-    sms: outages[0]
-      ? sms`Demande ${ref(ticket)} enregistrée. Incident en cours : ${outages[0].title}. Répondez à ce SMS pour la compléter.`
-      : articles[0]
-        ? sms`Demande ${ref(ticket)} enregistrée. Ceci peut la résoudre : ${whole(articles[0].link)} Répondez à ce SMS pour la compléter.`
-        : sms`Demande ${ref(ticket)} enregistrée, un technicien va la prendre en charge. Répondez à ce SMS pour la compléter.`,
+    sms: awaitingApproval
+      ? sms`Demande ${ref(ticket)} enregistrée. Elle doit d'abord être approuvée : nous avons demandé l'accord et vous tiendrons au courant.`
+      : outages[0]
+        ? sms`Demande ${ref(ticket)} enregistrée. Incident en cours : ${outages[0].title}. Répondez à ce SMS pour la compléter.`
+        : articles[0]
+          ? sms`Demande ${ref(ticket)} enregistrée. Ceci peut la résoudre : ${whole(articles[0].link)} Répondez à ce SMS pour la compléter.`
+          : sms`Demande ${ref(ticket)} enregistrée, un technicien va la prendre en charge. Répondez à ce SMS pour la compléter.`,
   }),
 
   assigned: ({ ticket, requesterName, technicianName }) => ({
@@ -159,6 +191,34 @@ export const fr: Templates = {
       ? sms`${attempt > 1 ? 'RELANCE ' : ''}${ref(ticket)} ${ticket.priority} ${category(ticket)} : ${summary ?? ticket.subject}\nRépondez ACCEPT ${ticket.number} / DECLINE ${ticket.number}\n${whole(link)}`
       : sms`${attempt > 1 ? 'RELANCE ' : ''}${ref(ticket)} ${ticket.priority} ${category(ticket)} : ${summary ?? ticket.subject}\nRépondez ACCEPT ${ticket.number} / DECLINE ${ticket.number}`,
   }),
+
+  rejected: ({ ticket, requesterName, comment }) => ({
+    subject: `Demande non approuvée : ${short(ticket.subject)}`,
+    body: [
+      hello(requesterName),
+      `Votre demande ${ref(ticket)} « ${ticket.subject} » n'a pas été approuvée ; elle est close. Le motif donné :`,
+      { quote: comment },
+      'Pour toute question à ce sujet, répondez simplement à ce message.',
+      signoff,
+    ],
+    sms: sms`${ref(ticket)} : votre demande n'a pas été approuvée : ${comment}`,
+  }),
+
+  request: (ask) => approvalAsk(ask, false),
+  reminder: (ask) => approvalAsk(ask, true),
+
+  'approval-overdue': ({ ticket, requesterName, itemName, waitingFor, askedAt, timeZone }) => {
+    const when = formatDateTime(askedAt, 'fr', timeZone);
+    return {
+      subject: `Approbation en retard : ${short(itemName)}`,
+      body: [
+        `La demande ${ref(ticket)} « ${ticket.subject} »${requesterName ? ` de ${requesterName}` : ''} attend une approbation depuis le ${when}, et la relance est restée sans réponse de :`,
+        { list: waitingFor },
+        'Vous pouvez l’approuver ou la refuser vous-même depuis sa page dans la console.',
+      ],
+      sms: sms`${ref(ticket)} : approbation en retard depuis le ${when} (${itemName}). Approuvez ou refusez-la dans la console.`,
+    };
+  },
 
   'offer-reminder': ({ ticket, minutesLeft }) => ({
     subject: `Rappel : demande ${ticket.priority} en attente de votre réponse`,

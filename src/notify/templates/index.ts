@@ -3,6 +3,7 @@ import { en } from './en.js';
 import { blocksToHtml, blocksToText, oneLine, toGsm } from './format.js';
 import { fr } from './fr.js';
 import {
+  APPROVER_KINDS,
   COORDINATOR_KINDS,
   REQUESTER_KINDS,
   TECHNICIAN_KINDS,
@@ -23,6 +24,7 @@ export function audienceOf(kind: TemplateKind): Audience {
   if ((REQUESTER_KINDS as readonly string[]).includes(kind)) return 'requester';
   if ((TECHNICIAN_KINDS as readonly string[]).includes(kind)) return 'technician';
   if ((COORDINATOR_KINDS as readonly string[]).includes(kind)) return 'coordinator';
+  if ((APPROVER_KINDS as readonly string[]).includes(kind)) return 'approver';
   throw new Error(`unknown template kind ${kind}`);
 }
 

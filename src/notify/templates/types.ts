@@ -10,12 +10,15 @@ export const REQUESTER_KINDS = [
   'closed',
   'omitted-attachments',
   'outage-ended',
+  'rejected',
 ] as const;
 export const TECHNICIAN_KINDS = ['offer', 'offer-reminder', 'sla-warning', 'requester-replied'] as const;
-export const COORDINATOR_KINDS = ['escalation', 'breach', 'storm'] as const;
-export const TEMPLATE_KINDS = [...REQUESTER_KINDS, ...TECHNICIAN_KINDS, ...COORDINATOR_KINDS] as const;
+export const COORDINATOR_KINDS = ['escalation', 'breach', 'storm', 'approval-overdue'] as const;
+/** A service request's approvers (#17): `approver.request`, `approver.reminder`. */
+export const APPROVER_KINDS = ['request', 'reminder'] as const;
+export const TEMPLATE_KINDS = [...REQUESTER_KINDS, ...TECHNICIAN_KINDS, ...COORDINATOR_KINDS, ...APPROVER_KINDS] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
-export type Audience = 'requester' | 'technician' | 'coordinator';
+export type Audience = 'requester' | 'technician' | 'coordinator' | 'approver';
 
 /** What a template needs to know about the ticket. */
 export interface TicketInfo {
@@ -56,9 +59,27 @@ export interface OmittedAttachment {
 
 export type SlaTarget = 'respond' | 'resolve';
 
+/**
+ * What an approver is asked (#17). `details`: the request's fields as "label: value" lines;
+ * `link`: the approval's page (`PUBLIC_URL/approvals/<code>`, notify/approval-link.ts), absent
+ * when the desk has no secret to make codes with; `bySms`: the approver was asked on a phone, from
+ * which YES/NO answers.
+ */
+export interface ApprovalAsk extends Base {
+  approverName?: string | null;
+  requesterName?: string | null;
+  itemName: string;
+  details: string;
+  link?: string;
+  bySms: boolean;
+}
+
 export interface TemplateContexts {
-  /** `articles`: published articles that may solve it, each with its link (notify/article-link.ts). */
-  created: ToRequester & { outages?: OutageInfo[]; articles?: SuggestedArticleLink[] };
+  /**
+   * `articles`: published articles that may solve it, each with its link (notify/article-link.ts);
+   * `awaitingApproval`: a service request whose approvers were asked (#17): no technician yet.
+   */
+  created: ToRequester & { outages?: OutageInfo[]; articles?: SuggestedArticleLink[]; awaitingApproval?: boolean };
   assigned: ToRequester & { technicianName?: string | null };
   /** `question`: what the technician needs from the requester, when they said. */
   pending: ToRequester & { question?: string | null };
@@ -85,6 +106,12 @@ export interface TemplateContexts {
    * outage or opened as a problem in one step.
    */
   storm: Base & { tickets: { number: number | string; subject: string }[]; link?: string | null };
+  /** A service request not approved (#17): `comment`, the approver's reason. */
+  rejected: ToRequester & { comment: string };
+  request: ApprovalAsk;
+  reminder: ApprovalAsk;
+  /** A request whose approvers did not answer the reminder (#17): `waitingFor`, who was asked; `askedAt`, since when. */
+  'approval-overdue': Base & { requesterName?: string | null; itemName: string; waitingFor: string[]; askedAt: Date | string };
   escalation: Base & { reason: string; fromTier: Tier; toTier: Tier; by?: string | null; assigneeName?: string | null };
   breach: Base & { target: SlaTarget; dueAt: Date | string; assigneeName?: string | null };
 }

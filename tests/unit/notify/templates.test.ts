@@ -14,6 +14,7 @@ import { sms } from '../../../src/notify/templates/format.js';
 
 const ticket: TicketInfo = { number: 1042, subject: 'Imprimante du 3e étage en panne', priority: 'P2', category: 'printing', tier: 1 };
 const DUE = '2025-06-12T12:30:00Z'; // 14:30 in Paris
+const APPROVAL_LINK = `https://desk.example.org/approvals/${'*'.repeat(43)}`;
 
 function contexts(t: TicketInfo, text: string, name: string | null): { [K in TemplateKind]: TemplateContexts[K] } {
   return {
@@ -47,6 +48,10 @@ function contexts(t: TicketInfo, text: string, name: string | null): { [K in Tem
       ],
       link: `https://desk.example.org/outages`,
     },
+    rejected: { ticket: t, requesterName: name, comment: text },
+    request: { ticket: t, requesterName: name, approverName: name, itemName: text, details: text, link: APPROVAL_LINK, bySms: true },
+    reminder: { ticket: t, requesterName: name, approverName: name, itemName: text, details: text, link: APPROVAL_LINK, bySms: false },
+    'approval-overdue': { ticket: t, requesterName: name, itemName: text, waitingFor: [text], askedAt: DUE },
   };
 }
 
