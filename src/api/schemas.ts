@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, LEVELS, PRIORITIES, STATUSES, type TicketStatus } from '../domain/values.js';
+import { CHANNELS, LEVELS, PRIORITIES, STATUSES, TICKET_TYPES, type TicketStatus } from '../domain/values.js';
 
 /** Input shapes of the REST API. `strictObject`: an unknown field is an error that names it. */
 
@@ -61,6 +61,7 @@ export const ticketListQuery = z
       .optional(),
     priority: oneOrMany(PRIORITIES).optional(),
     channel: oneOrMany(CHANNELS).optional(),
+    type: oneOrMany(TICKET_TYPES).meta({ description: 'incident, request (a service request or one of its tasks), or both' }).optional(),
     assignee: technicianId.optional(),
     /** The name PATCH takes, accepted here as well. */
     assigneeId: technicianId.meta({ description: 'the same as assignee' }).optional(),

@@ -26,6 +26,7 @@ import * as suggestionsStorms from './migrations/086-suggestions-storms.js';
 import * as articleTitleWords from './migrations/088-article-title-words.js';
 import * as catalog from './migrations/090-catalog.js';
 import * as requests from './migrations/091-requests.js';
+import * as statsByType from './migrations/092-stats-by-type.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -60,6 +61,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['088-article-title-words', articleTitleWords],
   ['090-catalog', catalog],
   ['091-requests', requests],
+  ['092-stats-by-type', statsByType],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database

@@ -1,4 +1,4 @@
-import type { Channel, Priority, TicketStatus } from '../domain/values.js';
+import type { Channel, Priority, TicketStatus, TicketType } from '../domain/values.js';
 import { reference } from '../domain/values.js';
 import { QUEUE_MOVES } from '../domain/queue-moves.js';
 import type { Ticket } from '../domain/ticket.js';
@@ -6,6 +6,11 @@ import { rows, type Bind, type Db } from './handle.js';
 import { filterClauses, type TicketFilterFields } from './ticket-queries.js';
 
 export const OPEN_STATUSES = ['new', 'assigned', 'in_progress', 'pending'] as const satisfies readonly TicketStatus[];
+/**
+ * What the queue may show when asked by status: the open tickets, and the service requests still
+ * awaiting approval (nobody may work on those yet, so the queue leaves them out unless asked).
+ */
+export const QUEUE_STATUSES = ['awaiting_approval', ...OPEN_STATUSES] as const satisfies readonly TicketStatus[];
 
 /**
  * The next pending SLA deadline: the response target until someone responded, then the resolution
@@ -14,6 +19,8 @@ export const OPEN_STATUSES = ['new', 'assigned', 'in_progress', 'pending'] as co
 const DEADLINE = '(CASE WHEN t.responded_at IS NULL THEN t.respond_by ELSE t.resolve_by END)';
 /** Also the indexes' predicate: the planner proves a narrower status filter implies it. */
 const OPEN = `t.status IN ('new', 'assigned', 'in_progress', 'pending')`;
+/** Few rows (tickets_status_idx finds them): no deadline yet, so they come after every open ticket. */
+const OPEN_OR_AWAITING = `t.status IN ('awaiting_approval', 'new', 'assigned', 'in_progress', 'pending')`;
 /** Overdue first (the earliest deadline), then the oldest; the number breaks ties so that pages never overlap. */
 const ORDER = `${DEADLINE} ASC, t.created_at ASC, t.number ASC`;
 
@@ -26,6 +33,7 @@ export interface QueueItem {
   id: string;
   number: number;
   reference: string;
+  type: TicketType;
   subject: string;
   priority: Priority;
   status: TicketStatus;
@@ -50,6 +58,7 @@ export interface QueueItem {
 interface QueueRow {
   id: string;
   number: string | number;
+  type: TicketType;
   subject: string;
   priority: Priority;
   status: TicketStatus;
@@ -80,6 +89,7 @@ function toItem(row: QueueRow): QueueItem {
     id: row.id,
     number: Number(row.number),
     reference: reference(row.number),
+    type: row.type,
     subject: row.subject,
     priority: row.priority,
     status: row.status,
@@ -104,7 +114,7 @@ function toItem(row: QueueRow): QueueItem {
  */
 export function createQueueQuery(db: Db) {
   const select = (where: string, counted: boolean) => `
-    SELECT t.id, t.number, t.subject, t.priority, t.status, t.channel, t.category, t.requester_id,
+    SELECT t.id, t.number, t.type, t.subject, t.priority, t.status, t.channel, t.category, t.requester_id,
            r.name AS r_name, r.emails[1] AS r_email, r.phones[1] AS r_phone, t.assignee_id, a.name AS a_name,
            t.respond_by, t.resolve_by, t.responded_at, t.breached, t.paused_at, t.created_at, page.total,
            (t.status = 'new' AND t.assignee_id IS NULL AND
@@ -122,18 +132,19 @@ export function createQueueQuery(db: Db) {
 
   return {
     async list(filter: QueueFilter): Promise<{ items: QueueItem[]; total: number }> {
-      const statuses = filter.status?.filter((s) => OPEN_STATUSES.some((o) => o === s));
+      const statuses = filter.status?.filter((s) => QUEUE_STATUSES.some((o) => o === s));
       const { clauses, bind, search } = filterClauses({ ...filter, ...(statuses ? { status: statuses } : {}) });
       const page = { ...bind, moves: [...QUEUE_MOVES], limit: filter.limit, offset: filter.offset };
+      const shown = statuses?.includes('awaiting_approval') ? OPEN_OR_AWAITING : OPEN;
       if (!search) {
-        const where = [OPEN, ...clauses].join(' AND ');
+        const where = [shown, ...clauses].join(' AND ');
         const [items, total] = await Promise.all([rows<QueueRow>(db, select(where, false), page), count(where, bind)]);
         return { items: items.map(toItem), total };
       }
       // Each half of the search by its own (trigram) index, over open tickets only: the requesters
       // who match first (an array the tickets' requester index takes), OR'ed in one bitmap scan.
       const where = [
-        OPEN,
+        shown,
         ...clauses,
         `(${search.ticket} OR t.requester_id = ANY(ARRAY(SELECT r.id FROM requesters r WHERE ${search.requester})))`,
       ].join(' AND ');

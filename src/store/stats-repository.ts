@@ -1,3 +1,4 @@
+import type { TicketType } from '../domain/values.js';
 import { rows, type Db } from './handle.js';
 import { createStatsSeries, groupColumns, GROUP_KEYS, sumsOf, type GroupRow, type StatsSums } from './stats-series.js';
 
@@ -8,6 +9,8 @@ export interface DeskStats {
   byPriority: Record<string, number>;
   byStatus: Record<string, number>;
   byCategory: Record<string, number>;
+  /** Every type, 0 when none was opened: `{incident, request}`. */
+  byType: Record<TicketType, number>;
   mttaSeconds: number | null;
   mttrSeconds: number | null;
   firstContactResolutionRate: number | null;
@@ -45,6 +48,7 @@ export function figuresOf(from: Date, to: Date, sums: StatsSums): DeskStats {
     byPriority: sums.byPriority,
     byStatus: sums.byStatus,
     byCategory: sums.byCategory,
+    byType: { incident: sums.byType.incident ?? 0, request: sums.byType.request ?? 0 },
     mttaSeconds: round(ratio(sums.respondSeconds, sums.responded), 0),
     mttrSeconds: round(ratio(sums.resolveSeconds, sums.resolved), 0),
     firstContactResolutionRate: round(ratio(sums.firstContact, sums.resolved), 4),

@@ -6,6 +6,8 @@ export interface StatsSums {
   byPriority: Record<string, number>;
   byStatus: Record<string, number>;
   byCategory: Record<string, number>;
+  /** Incidents and service requests (a request's tasks are requests too). */
+  byType: Record<string, number>;
   responded: number;
   respondSeconds: number;
   resolved: number;
@@ -35,6 +37,7 @@ export function emptySums(): StatsSums {
     byPriority: {},
     byStatus: {},
     byCategory: {},
+    byType: {},
     responded: 0,
     respondSeconds: 0,
     resolved: 0,
@@ -53,7 +56,7 @@ const add = (counts: Record<string, number>, key: string, n: number) => {
 };
 
 export function addSums(into: StatsSums, more: StatsSums): StatsSums {
-  for (const field of ['byChannel', 'byPriority', 'byStatus', 'byCategory', 'slaDue', 'slaMet', 'scores'] as const) {
+  for (const field of ['byChannel', 'byPriority', 'byStatus', 'byCategory', 'byType', 'slaDue', 'slaMet', 'scores'] as const) {
     for (const [key, n] of Object.entries(more[field])) add(into[field], key, n);
   }
   into.responded += more.responded;
@@ -72,6 +75,7 @@ export interface GroupRow {
   priority: string;
   status: string;
   category: string | null;
+  type: string;
   satisfaction: number | null;
   n: number;
   responded: number;
@@ -97,7 +101,7 @@ export interface GroupRow {
  * more over a year of tickets. Every column is in tickets_stats_idx (migration 065), so a range of
  * created_at is an index-only scan.
  */
-export const groupColumns = (since: string) => `channel, priority, status, category, satisfaction, count(*)::int AS n,
+export const groupColumns = (since: string) => `channel, priority, status, category, type, satisfaction, count(*)::int AS n,
   count(responded_at)::int AS responded, sum(date_part('epoch', responded_at - created_at)) AS respond_seconds,
   count(resolved_at)::int AS resolved, sum(date_part('epoch', resolved_at - created_at)) AS resolve_seconds,
   (count(*) FILTER (WHERE resolved_at IS NOT NULL AND assignee_id IS NOT NULL AND reassignments = 0 AND escalations = 0
@@ -108,7 +112,7 @@ export const groupColumns = (since: string) => `channel, priority, status, categ
      AS self_service,
   count(resolve_by)::int AS sla_due,
   (count(*) FILTER (WHERE resolve_by IS NOT NULL AND NOT breached))::int AS sla_met`;
-export const GROUP_KEYS = 'channel, priority, status, category, satisfaction';
+export const GROUP_KEYS = 'channel, priority, status, category, type, satisfaction';
 
 export function sumsOf(groups: GroupRow[]): StatsSums {
   const sums = emptySums();
@@ -117,6 +121,7 @@ export function sumsOf(groups: GroupRow[]): StatsSums {
     add(sums.byPriority, g.priority, g.n);
     add(sums.byStatus, g.status, g.n);
     add(sums.byCategory, g.category ?? 'uncategorised', g.n);
+    add(sums.byType, g.type, g.n);
     sums.responded += g.responded;
     sums.respondSeconds += g.respond_seconds ?? 0;
     sums.resolved += g.resolved;

@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { Ticket } from '../domain/ticket.js';
-import { reference, type Channel, type Priority, type TicketStatus } from '../domain/values.js';
+import { reference, type Channel, type Priority, type TicketStatus, type TicketType } from '../domain/values.js';
 import type { Bind } from './handle.js';
 
 /** A ticket model attribute and its column. */
@@ -183,6 +183,7 @@ export interface TicketFilterFields {
   status?: readonly TicketStatus[];
   priority?: readonly Priority[];
   channel?: readonly Channel[];
+  type?: readonly TicketType[];
   category?: string;
   /** A technician's id, or `none` for the unassigned. */
   assignee?: string;
@@ -205,6 +206,7 @@ export function filterClauses(filter: TicketFilterFields): { clauses: string[]; 
   if (filter.status?.length) where('t.status = ANY(CAST($status AS text[]))', 'status', filter.status);
   if (filter.priority?.length) where('t.priority = ANY(CAST($priority AS text[]))', 'priority', filter.priority);
   if (filter.channel?.length) where('t.channel = ANY(CAST($channel AS text[]))', 'channel', filter.channel);
+  if (filter.type?.length) where('t.type = ANY(CAST($type AS text[]))', 'type', filter.type);
   if (filter.category) where('t.category = $category', 'category', filter.category);
   if (filter.requesterId) where('t.requester_id = $requesterId', 'requesterId', filter.requesterId);
   if (filter.assignee === 'none') clauses.push('t.assignee_id IS NULL');
