@@ -31,6 +31,7 @@ export function queueRoutes(deps: ConsoleDeps): ConsoleRoute[] {
           status: query.status,
           ...(query.priority ? { priority: [query.priority] } : {}),
           ...(query.channel ? { channel: [query.channel] } : {}),
+          ...(query.type ? { type: [query.type] } : {}),
           ...(query.category ? { category: query.category } : {}),
           ...(assignee ? { assignee } : {}),
           ...(query.q ? { q: query.q } : {}),

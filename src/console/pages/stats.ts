@@ -177,6 +177,7 @@ function figuresSection(f: DeskStats, sums: StatsSums, lang: Language, t: Words)
     </table>
     <div class="stats-breakdown">
       ${countTable(t.byChannel, t.channel, f.byChannel, translated('channel'), lang)}
+      ${countTable(t.byType, t.type, f.byType, (key) => (key === 'request' ? t.type_request : t.type_incident), lang, 'byKey')}
       ${countTable(t.byPriority, t.priority, f.byPriority, (key) => key, lang, 'byKey')}
       ${countTable(t.byStatus, t.status, f.byStatus, translated('status'), lang)}
       ${countTable(t.byCategory, t.category, f.byCategory, (key) => (key === 'uncategorised' ? t.uncategorised : key), lang)}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, PRIORITIES, STATUSES } from '../../../domain/values.js';
+import { CHANNELS, PRIORITIES, STATUSES, TICKET_TYPES } from '../../../domain/values.js';
 
 export const PAGE_SIZE = 50;
 
@@ -15,6 +15,7 @@ export const queueQuery = z.object({
   status: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.enum(STATUSES))).default([]),
   priority: optional(z.enum(PRIORITIES)),
   channel: optional(z.enum(CHANNELS)),
+  type: optional(z.enum(TICKET_TYPES)),
   category: optional(z.string().trim().max(100)),
   assignee: optional(z.union([z.literal('none'), z.uuid()])),
   q: optional(z.string().trim().max(200)),
@@ -27,7 +28,7 @@ export type QueueQuery = z.infer<typeof queueQuery>;
 export function filterParams(query: QueueQuery): URLSearchParams {
   const params = new URLSearchParams();
   for (const status of query.status) params.append('status', status);
-  for (const key of ['priority', 'channel', 'category', 'assignee', 'q'] as const) {
+  for (const key of ['priority', 'channel', 'type', 'category', 'assignee', 'q'] as const) {
     const value = query[key];
     if (value) params.set(key, value);
   }

@@ -1,5 +1,5 @@
-import { CHANNELS, PRIORITIES } from '../../../domain/values.js';
-import { OPEN_STATUSES, type QueueItem } from '../../../store/queue-query.js';
+import { CHANNELS, PRIORITIES, TICKET_TYPES } from '../../../domain/values.js';
+import { QUEUE_STATUSES, type QueueItem } from '../../../store/queue-query.js';
 import { html, type Html } from '../../html.js';
 import { common, formatDateTime, formatDuration } from '../../i18n.js';
 import type { Viewer } from '../../viewer.js';
@@ -39,7 +39,7 @@ export function filterForm(
   return html`<form method="get" action="/" class="queue-filters" aria-label="${t.filters}">
     <fieldset class="statuses">
       <legend>${t.status}</legend>
-      ${OPEN_STATUSES.map(
+      ${QUEUE_STATUSES.map(
         (s) =>
           html`<label
             ><input type="checkbox" name="status" value="${s}" ${query.status.includes(s) ? html`checked` : ''} />
@@ -59,6 +59,13 @@ export function filterForm(
       t.channel,
       CHANNELS.map((ch) => ({ value: ch, label: c[`channel_${ch}`] })),
       query.channel,
+      t,
+    )}
+    ${select(
+      'type',
+      t.type,
+      TICKET_TYPES.map((type) => ({ value: type, label: type === 'request' ? t.type_request : t.type_incident })),
+      query.type,
       t,
     )}
     ${select(
@@ -119,7 +126,9 @@ function row(item: QueueItem, viewer: Viewer, now: Date, t: QueueTexts, c: Commo
         >${item.nobodyEligible ? html` <span class="badge badge-warn">${t.nobodyEligible}</span>` : ''}`;
   return html`<tr class="${item.nobodyEligible ? 'nobody-eligible' : ''}" data-ticket="${item.reference}">
     <th scope="row" class="ref"><a href="/tickets/${item.id}">${item.reference}</a></th>
-    <td class="subject">${item.subject}</td>
+    <td class="subject">
+      ${item.type === 'request' ? html`<span class="badge badge-request">${t.type_request}</span> ` : ''}${item.subject}
+    </td>
     <td><span class="priority priority-${item.priority}">${item.priority}</span></td>
     <td>${c[`status_${item.status}`]}</td>
     <td>${c[`channel_${item.channel}`]}</td>
