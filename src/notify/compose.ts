@@ -1,5 +1,5 @@
 import { CHANNELS, PRIORITIES, TIERS, type Channel, type Language, type Priority, type Tier } from '../domain/values.js';
-import type { RequestInfo, Ticket } from '../domain/ticket.js';
+import type { ApprovalInfo, Ticket } from '../domain/ticket.js';
 import {
   render,
   TEMPLATE_KINDS,
@@ -24,8 +24,14 @@ export interface Facts {
   ticket: Ticket | null;
   /** The event that caused the notification (its data: an escalation's reason and tiers…). */
   cause: { type: string; actor: string; data: Record<string, unknown> } | null;
-  /** A service request's item and approvals (#17), read for the rows about its approval only. */
-  request?: RequestInfo | null;
+  /** A service request's item, fields and approvals (#17), read for the rows about its approval only. */
+  request?: RequestFacts | null;
+}
+
+export interface RequestFacts {
+  item: { name: string };
+  fields: Record<string, string | number | boolean>;
+  approvals: Pick<ApprovalInfo, 'id' | 'approver' | 'decision'>[];
 }
 
 /** The row cannot be rendered (unknown kind, no ticket number): retrying will not help. */
@@ -113,18 +119,27 @@ function dueOf(p: Payload, t: Ticket | null, which: SlaTarget): string {
 }
 
 /** How the coordinator is told who did not answer: their name, with their address or phone. */
-function approverLabel(a: RequestInfo['approvals'][number]['approver']): string {
+function approverLabel(a: ApprovalInfo['approver']): string {
   const contact = [a.email, a.phone].filter((c): c is string => c !== undefined).join(', ');
   return a.name ? (contact ? `${a.name} (${contact})` : a.name) : contact;
 }
 
 /** The request's fields as "label: value" lines: the ticket's description says them so, unless it was written. */
-function detailsOf(t: Ticket | null, request: RequestInfo | null | undefined): string {
+function detailsOf(t: Ticket | null, request: RequestFacts | null | undefined): string {
   const written = t?.description.trim();
   if (written) return written;
   return Object.entries(request?.fields ?? {})
     .map(([name, value]) => `${name}: ${String(value)}`)
     .join('\n');
+}
+
+/**
+ * A request's acknowledgement says it waits for approval: as openRequest snapshot it (payload
+ * `request.awaitingApproval`), else as the ticket is now.
+ */
+function awaitingApprovalOf(p: Payload, t: Ticket | null): boolean {
+  const said = record(p.request).awaitingApproval;
+  return typeof said === 'boolean' ? said : t?.status === 'awaiting_approval';
 }
 
 /** Outbox kind `requester.reply`: a person's words (payload `reply`, signed by `author`), not a template's. */
@@ -166,7 +181,7 @@ export function composeMessage(
         requesterName,
         outages: outagesOf(p.outages),
         articles,
-        awaitingApproval: p.awaitingApproval === true || t?.status === 'awaiting_approval',
+        awaitingApproval: awaitingApprovalOf(p, t),
       });
     case 'rejected':
       return render(kind, lang, {
@@ -181,7 +196,7 @@ export function composeMessage(
         ...base,
         requesterName,
         approverName: approval?.approver.name ?? null,
-        itemName: facts.request?.item.name ?? base.ticket.subject,
+        itemName: facts.request?.item.name ?? str(p.itemName) ?? base.ticket.subject,
         details: detailsOf(t, facts.request),
         bySms: approval?.approver.phone !== undefined,
         ...(approvalLink ? { link: approvalLink } : {}),
@@ -191,7 +206,7 @@ export function composeMessage(
       return render(kind, lang, {
         ...base,
         requesterName,
-        itemName: facts.request?.item.name ?? base.ticket.subject,
+        itemName: facts.request?.item.name ?? str(p.itemName) ?? base.ticket.subject,
         waitingFor: (facts.request?.approvals ?? []).filter((a) => a.decision === null).map((a) => approverLabel(a.approver)),
         askedAt: str(p.askedAt) ?? t?.createdAt ?? new Date().toISOString(),
       });

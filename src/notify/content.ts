@@ -54,8 +54,13 @@ async function loadFacts(store: Store, row: OutboxItem): Promise<Facts> {
   const eventId = typeof causeId === 'string' && /^\d{1,18}$/.test(causeId) ? causeId : undefined;
   const cause = eventId ? store.notificationFacts.cause(row.ticketId, eventId) : Promise.resolve(null);
   if (REQUEST_KINDS.includes(row.kind)) {
-    const [detail, caused] = await Promise.all([store.tickets.detail(row.ticketId), cause]);
-    return { ticket: detail, cause: caused, request: detail?.request ?? null };
+    const [ticket, caused, request, approvals] = await Promise.all([
+      store.tickets.get(row.ticketId),
+      cause,
+      store.approvals.request(row.ticketId),
+      store.approvals.forTicket(row.ticketId),
+    ]);
+    return { ticket, cause: caused, request: request ? { item: { name: request.itemName }, fields: request.fields, approvals } : null };
   }
   const [ticket, caused] = await Promise.all([store.tickets.get(row.ticketId), cause]);
   return { ticket, cause: caused };
