@@ -70,6 +70,12 @@ describe('the seeded catalog', () => {
     expect(general.body.skills).toEqual([]);
   });
 
+  it('is described in the API document', async () => {
+    const openapi = await request(desk.app).get('/api/openapi.json');
+    expect(Object.keys(openapi.body.paths['/api/catalog'] ?? {})).toEqual(expect.arrayContaining(['get', 'post']));
+    expect(Object.keys(openapi.body.paths['/api/catalog/{id}'] ?? {})).toEqual(expect.arrayContaining(['get', 'patch']));
+  });
+
   it('is written by coordinators only', async () => {
     expect(
       (
