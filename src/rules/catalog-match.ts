@@ -205,13 +205,36 @@ function fieldsFrom(item: MatchableItem, body: string): Record<string, string | 
   return fields;
 }
 
-/** A choice must be one of its options (as the catalog spells it), a date must read as one, a yes/no as one. */
+/**
+ * A value as openRequest will take it (tickets/requests.ts checks each field's type): a choice one of
+ * its options as the catalog spells it, a date that reads as one, an address, an E.164 number, a yes
+ * or no. Anything else fills nothing, so that the item falls back to `other` rather than being refused.
+ */
 function acceptedValue(field: MatchableItem['fields'][number], value: string): string | boolean | null {
   const plain = normalizeText(value);
-  if (field.type === 'choice') return field.options?.find((o) => normalizeText(o) === plain) ?? null;
-  if (field.type === 'date') return /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null;
-  if (field.type === 'boolean') return YES.has(plain) ? true : NO.has(plain) ? false : null;
-  return value;
+  switch (field.type) {
+    case 'choice':
+      return field.options?.find((o) => normalizeText(o) === plain) ?? null;
+    case 'date':
+      return isCalendarDate(value) ? value : null;
+    case 'email':
+      return /^[^\s@]{1,64}@[^\s@]{1,255}$/.test(value) ? value : null;
+    case 'phone': {
+      const phone = value.replace(/[\s.()-]/g, '');
+      return /^\+[1-9]\d{6,14}$/.test(phone) ? phone : null;
+    }
+    case 'boolean':
+      return YES.has(plain) ? true : NO.has(plain) ? false : null;
+    default:
+      return value;
+  }
+}
+
+/** YYYY-MM-DD naming a day that exists (Date.parse rolls 2027-02-30 over into March). */
+function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const day = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value;
 }
 
 const YES = new Set(['yes', 'oui', 'true', 'y', 'o']);

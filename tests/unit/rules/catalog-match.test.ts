@@ -109,3 +109,25 @@ describe('matchCatalogItem', () => {
     expect(matchCatalogItem([...CATALOG, { ...badge, active: false }], email).itemId).toBe('other');
   });
 });
+
+describe('matchCatalogItem, values as openRequest takes them', () => {
+  it('fills an address, a number and a date only when they read as such', () => {
+    const item: MatchableItem = {
+      id: 'callback',
+      name: 'Call back',
+      active: true,
+      fields: [
+        field('email', 'Email', 'email'),
+        { ...field('phone', 'Phone', 'phone'), required: false },
+        { ...field('when', 'When', 'date'), required: false },
+        { ...field('urgent', 'Urgent', 'boolean'), required: false },
+      ],
+    };
+    const match = matchCatalogItem([item], {
+      subject: 'Call back',
+      body: 'Email: lea@example.com\nPhone: +33 6 12 34 56 78\nWhen: 2027-02-30\nUrgent: oui',
+    });
+    expect(match).toEqual({ itemId: 'callback', fields: { email: 'lea@example.com', phone: '+33612345678', urgent: true } });
+    expect(matchCatalogItem([item], { subject: 'Call back', body: 'Email: lea at example' }).itemId).toBe('other');
+  });
+});
