@@ -19,6 +19,7 @@ import { filteredRoutes } from './api/routes/filtered.js';
 import { problemRoutes } from './api/routes/problems.js';
 import { articleRoutes } from './api/routes/articles.js';
 import { catalogRoutes } from './api/routes/catalog.js';
+import { requestRoutes } from './api/routes/requests.js';
 import { AppError } from './errors.js';
 import { authMiddleware } from './api/auth.js';
 import { streamRoute } from './api/stream/route.js';
@@ -59,6 +60,7 @@ export function apiRoutes(deps: Pick<AppDeps, 'store' | 'tickets'>): Route[] {
     ...problemRoutes(deps.tickets),
     ...articleRoutes(deps.store),
     ...catalogRoutes(deps.store),
+    ...requestRoutes(deps.tickets),
   ];
 }
 

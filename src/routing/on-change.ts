@@ -22,6 +22,8 @@ export const ROUTE_TRIGGERS: ReadonlySet<string> = new Set([
   'sla_breached',
   // The outage it was left to is over (tickets/outages.ts): offer it, start its clocks.
   'outage_ended',
+  // A service request approved (tickets/approvals.ts): it waited unrouted until now (#17).
+  'approval',
 ]);
 
 /**

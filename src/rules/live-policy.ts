@@ -19,6 +19,7 @@ export function createLivePolicy(book: RulesBook): TicketPolicy {
           matrix: rules.matrix,
           keywords: rules.keywords,
           slaTargets: rules.slaTargets,
+          requestSlaTargets: rules.requestSlaTargets,
           categories: rules.categories,
         }),
       };
@@ -28,7 +29,7 @@ export function createLivePolicy(book: RulesBook): TicketPolicy {
   return {
     assess: (input) => policy().assess(input),
     priorityOf: (impact, urgency) => policy().priorityOf(impact, urgency),
-    slaDue: (openedAt, priority) => policy().slaDue(openedAt, priority),
+    slaDue: (openedAt, priority, type) => policy().slaDue(openedAt, priority, type),
     async refresh() {
       await book.load();
     },

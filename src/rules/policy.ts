@@ -1,8 +1,8 @@
-import type { Channel, Level, Priority, Tier } from '../domain/values.js';
+import type { Channel, Level, Priority, Tier, TicketType } from '../domain/values.js';
 import type { BusinessCalendar } from './calendar.js';
 import { DEFAULT_CATEGORY_TABLE, scoreCategory, startingTier, type CategoryDefinition } from './categorize.js';
 import { assessTicket, priorityOf, DEFAULT_PRIORITY_MATRIX, type PriorityKeywords, type PriorityMatrix } from './priority.js';
-import { DEFAULT_SLA_TARGETS, dueDates, type SlaTargets } from './sla.js';
+import { DEFAULT_REQUEST_SLA_TARGETS, DEFAULT_SLA_TARGETS, dueDates, type SlaTargets } from './sla.js';
 
 /** What a new ticket's priority, category and tier were decided from. */
 export interface Assessment {
@@ -33,7 +33,8 @@ export interface AssessInput {
 export interface TicketPolicy {
   assess(input: AssessInput): Assessment;
   priorityOf(impact: Level, urgency: Level): Priority;
-  slaDue(openedAt: Date, priority: Priority): { respondBy: Date; resolveBy: Date };
+  /** A request's clocks (`type` request) run on their own targets, from its approval. */
+  slaDue(openedAt: Date, priority: Priority, type?: TicketType): { respondBy: Date; resolveBy: Date };
   /** The stored rules changed (through the API): read them again before the next decision. */
   refresh?(): Promise<void>;
 }
@@ -43,6 +44,7 @@ export interface PolicyRules {
   matrix?: PriorityMatrix;
   keywords?: PriorityKeywords;
   slaTargets?: SlaTargets;
+  requestSlaTargets?: SlaTargets;
   categories?: readonly CategoryDefinition[];
 }
 
@@ -50,6 +52,7 @@ export interface PolicyRules {
 export function createTicketPolicy(rules: PolicyRules): TicketPolicy {
   const matrix = rules.matrix ?? DEFAULT_PRIORITY_MATRIX;
   const targets = rules.slaTargets ?? DEFAULT_SLA_TARGETS;
+  const requestTargets = rules.requestSlaTargets ?? DEFAULT_REQUEST_SLA_TARGETS;
   const categories = rules.categories ?? DEFAULT_CATEGORY_TABLE;
   return {
     assess(input) {
@@ -77,6 +80,7 @@ export function createTicketPolicy(rules: PolicyRules): TicketPolicy {
       return { ...assessment, category, tier: startingTier(category, categories), reasons };
     },
     priorityOf: (impact, urgency) => priorityOf(impact, urgency, matrix),
-    slaDue: (openedAt, priority) => dueDates(openedAt, priority, rules.calendar, targets),
+    slaDue: (openedAt, priority, type = 'incident') =>
+      dueDates(openedAt, priority, rules.calendar, type === 'request' ? requestTargets : targets),
   };
 }

@@ -14,6 +14,8 @@ export interface RoutingRules {
   matrix: PriorityMatrix;
   keywords: PriorityKeywords;
   slaTargets: SlaTargets;
+  /** Service requests' targets (#17). */
+  requestSlaTargets: SlaTargets;
   offers: OfferRules;
   loadWeights: LoadWeights;
   categories: readonly CategoryDefinition[];
@@ -62,6 +64,7 @@ function snapshot(
     matrix: values['priority-matrix'],
     keywords: values['priority-keywords'],
     slaTargets: values['sla-targets'],
+    requestSlaTargets: values['request-sla-targets'],
     offers: values['offer-timeouts'],
     loadWeights: values['load-weights'],
     categories,

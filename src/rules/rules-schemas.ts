@@ -3,7 +3,7 @@ import { PRIORITIES } from '../domain/values.js';
 import { DEFAULT_LOAD_WEIGHTS } from './assignment.js';
 import { DEFAULT_OFFER_TIMEOUTS, DEFAULT_REMINDER_RATIO, type OfferTimeouts } from './offers.js';
 import { DEFAULT_PRIORITY_KEYWORDS, DEFAULT_PRIORITY_MATRIX } from './priority.js';
-import { DEFAULT_SLA_TARGETS } from './sla.js';
+import { DEFAULT_REQUEST_SLA_TARGETS, DEFAULT_SLA_TARGETS } from './sla.js';
 
 /**
  * The routing rules a coordinator may edit, each stored as one `settings` row (key = rule name,
@@ -64,6 +64,8 @@ export const RULES = {
   'priority-matrix': { schema: matrixSchema, default: DEFAULT_PRIORITY_MATRIX },
   'priority-keywords': { schema: keywordsSchema, default: DEFAULT_PRIORITY_KEYWORDS },
   'sla-targets': { schema: slaTargetsSchema, default: DEFAULT_SLA_TARGETS },
+  /** Service requests' clocks (#17), apart from incidents'. */
+  'request-sla-targets': { schema: slaTargetsSchema, default: DEFAULT_REQUEST_SLA_TARGETS },
   'offer-timeouts': { schema: offerRulesSchema, default: DEFAULT_OFFER_RULES },
   calendar: { schema: calendarSchema, default: { holidays: [] as string[] } },
   'load-weights': { schema: loadWeightsSchema, default: DEFAULT_LOAD_WEIGHTS },

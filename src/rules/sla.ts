@@ -17,6 +17,13 @@ export const DEFAULT_SLA_TARGETS: SlaTargets = {
   P4: { responseMinutes: 8 * 60, resolutionMinutes: 40 * 60, aroundTheClock: false },
 };
 
+/**
+ * A service request's clocks (#17), whatever its priority: it is something asked for, not something
+ * broken, so a working day to answer and a working week to fulfil. They start when it is approved.
+ */
+const REQUEST_TARGET: SlaTarget = { responseMinutes: 8 * 60, resolutionMinutes: 40 * 60, aroundTheClock: false };
+export const DEFAULT_REQUEST_SLA_TARGETS: SlaTargets = { P1: REQUEST_TARGET, P2: REQUEST_TARGET, P3: REQUEST_TARGET, P4: REQUEST_TARGET };
+
 export const SLA_WARNING_RATIO = 0.75;
 
 /** A period the ticket waited on its requester (`pending`); `to` absent while it still waits. */

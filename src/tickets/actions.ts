@@ -1,7 +1,7 @@
 import type { Level, Priority, TicketStatus } from '../domain/values.js';
 import { AppError } from '../errors.js';
 import { escalate } from './escalation.js';
-import { assertMove, assertResolution, isReopen, reopenedStatus } from './lifecycle.js';
+import { assertMove, assertNotAwaitingApproval, assertResolution, isReopen, reopenedStatus } from './lifecycle.js';
 import { applyChange, ticketIdOrThrow } from './apply-change.js';
 import type { TicketChanges, TicketState } from '../store/ticket-repository.js';
 import { actorLabel, type Actor, type Ticket } from '../domain/ticket.js';
@@ -36,6 +36,7 @@ export function moveDecision(ticket: TicketState, to: TicketStatus, now: Date): 
     });
   }
   if (isReopen(ticket.status, to)) return reopenDecision(ticket, now, undefined, to);
+  assertNotAwaitingApproval(ticket.status);
   assertMove(ticket.status, to);
   const changes: TicketChanges = { status: to };
   const notify: Decision['notify'] = [];
@@ -122,7 +123,10 @@ export async function updateTicket(deps: TicketDeps, key: string, patch: TicketP
       const priority = deps.policy.priorityOf(patch.impact ?? ticket.impact, patch.urgency ?? ticket.urgency);
       if (priority !== ticket.priority) ((before.priority = ticket.priority), (after.priority = changes.priority = priority));
     }
-    if (changes.priority) Object.assign(changes, deps.policy.slaDue(ticket.createdAt, changes.priority));
+    // A request awaiting approval has no clocks yet: they start when it is approved (#17).
+    if (changes.priority && ticket.status !== 'awaiting_approval') {
+      Object.assign(changes, deps.policy.slaDue(ticket.createdAt, changes.priority, ticket.type));
+    }
     if (Object.keys(after).length > 0) events.push({ type: 'updated', data: { before, after } });
 
     if (patch.assigneeId !== undefined && patch.assigneeId !== ticket.assigneeId) {
@@ -145,6 +149,7 @@ export async function updateTicket(deps: TicketDeps, key: string, patch: TicketP
 
 /** An assignment is an offer: the technician has it, and says ACCEPT or DECLINE. */
 export function offerDecision(ticket: TicketState, technicianId: string, now: Date, why: Record<string, unknown>): Decision {
+  assertNotAwaitingApproval(ticket.status);
   if (ticket.status === 'resolved' || ticket.status === 'closed') {
     throw new AppError('ILLEGAL_TRANSITION', `a ${ticket.status} ticket cannot be assigned; reopen it first`);
   }
@@ -188,6 +193,7 @@ export async function escalateTicket(deps: TicketDeps, key: string, reason: stri
 }
 
 export function escalationDecision(deps: TicketDeps, ticket: TicketState, reason: string): Decision {
+  assertNotAwaitingApproval(ticket.status);
   if (ticket.status === 'resolved' || ticket.status === 'closed') {
     throw new AppError('ILLEGAL_TRANSITION', `a ${ticket.status} ticket cannot be escalated; reopen it first`);
   }
@@ -198,7 +204,7 @@ export function escalationDecision(deps: TicketDeps, ticket: TicketState, reason
     changes: {
       tier: next.tier,
       priority: next.priority,
-      ...deps.policy.slaDue(ticket.createdAt, next.priority),
+      ...deps.policy.slaDue(ticket.createdAt, next.priority, ticket.type),
       status: 'new',
       assigneeId: null,
       offeredAt: null,

@@ -2,6 +2,7 @@ import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { TicketState } from '../store/ticket-repository.js';
 import type { Ticket } from '../domain/ticket.js';
+import { resolveParentWhenDone } from './children.js';
 import type { TicketDeps } from './deps.js';
 import { notificationRows, tellListeners, writeChange, type Decision, type KnownRecipients } from './write-change.js';
 
@@ -49,6 +50,11 @@ export async function changeTickets(
       return { change, decision, before: state, changed };
     });
     await writeFolded(deps, tx, foldWrites(decided));
+    // A request's last task done resolves the request (#17), in the same unit of work.
+    const parents = new Set(
+      decided.flatMap(({ before, changed }) => (isDone(changed) && !isDone(before) && changed.parentId ? [changed.parentId] : [])),
+    );
+    for (const parentId of parents) await resolveParentWhenDone(deps, tx, parentId, now);
     for (const { change, decision } of decided) {
       const events = decision.events.map((e) => e.type);
       tx.afterCommit(() => tellListeners(deps, { ticketId: change.ticketId, events }));
@@ -56,6 +62,8 @@ export async function changeTickets(
     return decided.map((d) => d.changed);
   });
 }
+
+const isDone = (ticket: TicketState) => ticket.status === 'resolved' || ticket.status === 'closed';
 
 /** One write: a ticket's state before it, what it decides, and who decided. */
 interface FoldedWrite {

@@ -38,6 +38,22 @@ export function assertMove(from: TicketStatus, to: TicketStatus): void {
   }
 }
 
+/**
+ * A request waiting for its approvers is decided only by them or a coordinator's approve/reject
+ * (tickets/approvals.ts): no status move, assignment or escalation takes it out of the wait (#17).
+ */
+export function assertNotAwaitingApproval(status: TicketStatus): void {
+  if (status === 'awaiting_approval') {
+    throw new AppError(
+      'ILLEGAL_TRANSITION',
+      'this request is awaiting approval: approve or reject it (POST /api/tickets/:id/approve or /reject)',
+      {
+        from: status,
+      },
+    );
+  }
+}
+
 export function isReopen(from: TicketStatus, to: TicketStatus): boolean {
   return (from === 'resolved' || from === 'closed') && isOpen(to);
 }

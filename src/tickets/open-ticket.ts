@@ -1,9 +1,10 @@
-import type { Channel, Language, Level } from '../domain/values.js';
+import type { Channel, Language, Level, TicketType } from '../domain/values.js';
 import { AppError } from '../errors.js';
 import { isAbout, relevantOutages } from '../rules/outage-relevance.js';
 import type { NewMessage } from '../store/message-repository.js';
 import type { TicketState } from '../store/ticket-repository.js';
 import type { TicketDeps } from './deps.js';
+import type { NotificationKind } from './recipients.js';
 import { notificationRows, tellListeners } from './write-change.js';
 import type { Ticket, Watcher } from '../domain/ticket.js';
 
@@ -23,6 +24,15 @@ export interface OpenTicketInput {
   linkedTicketId?: string;
   /** Extra facts for the creation event: the recording of a call, an outage. */
   details?: Record<string, unknown>;
+  /**
+   * A service request (#17): `awaiting_approval` until its approvers answer (no SLA clock, not
+   * routed), or `new` with the requests' own SLA targets; a child task names its request.
+   */
+  request?: { status: 'awaiting_approval' | 'new'; parentId?: string };
+  /** What the creation owes: the requester's acknowledgement unless said otherwise (a child task owes none). */
+  notify?: NotificationKind[];
+  /** Extra facts for the acknowledgement's template (a request's item, its waiting for approval). */
+  acknowledgement?: Record<string, unknown>;
 }
 
 /** Who links a new ticket to the ongoing outage it is about (rules/outage-relevance.ts isAbout). */
@@ -121,11 +131,21 @@ export async function recordTickets(
       // is never offered to a technician while its outage is being worked, the rule reads the
       // outages this batch has in hand already (a few rows, a pure test), and the link is written
       // with the ticket, so its requester hears of the outage's end even if routing is down.
-      const outage = outages.find((o) => isAbout(o, { ...input, category: assessment.category }));
-      return { input, requester, assessment, outageId: outage?.id ?? null, due: deps.policy.slaDue(now, assessment.priority) };
+      // A request is something asked for, not something broken: no outage explains it.
+      const outage = input.request ? undefined : outages.find((o) => isAbout(o, { ...input, category: assessment.category }));
+      const type: TicketType = input.request ? 'request' : 'incident';
+      // A request's clocks start when it is approved: none while it waits for its approvers.
+      const due =
+        input.request?.status === 'awaiting_approval'
+          ? { respondBy: null, resolveBy: null }
+          : deps.policy.slaDue(now, assessment.priority, type);
+      return { input, requester, assessment, type, outageId: outage?.id ?? null, due };
     });
     const states = await tx.tickets.insertMany(
-      assessed.map(({ input, requester, assessment, outageId, due }) => ({
+      assessed.map(({ input, requester, assessment, type, outageId, due }) => ({
+        type,
+        status: input.request?.status ?? 'new',
+        parentId: input.request?.parentId ?? null,
         channel: input.channel,
         priority: assessment.priority,
         impact: assessment.impact,
@@ -156,7 +176,8 @@ export async function recordTickets(
         ticketId: states[i]!.id,
         text: `${input.subject}\n${input.description}`,
         language: requester.language ?? deps.config.language,
-        limit: SUGGESTIONS[input.channel],
+        // Articles help fix what is broken; a request waits for people, not for a fix.
+        limit: input.request ? 0 : SUGGESTIONS[input.channel],
       })),
     );
     await tx.tickets.addWatchersMany(inputs.map((input, i) => ({ ticketId: states[i]!.id, watchers: input.watchers ?? [] })));
@@ -191,9 +212,10 @@ export async function recordTickets(
           causeIds[i]!,
           // Only the outages that may explain this problem are named (a VPN outage is no news to a jammed printer).
           {
-            notify: ['requester.created'],
+            notify: input.notify ?? ['requester.created'],
             extra: {
-              outages: relevantOutages(outages, { ...input, category: assessment.category }).map((o) => o.title),
+              ...input.acknowledgement,
+              outages: input.request ? [] : relevantOutages(outages, { ...input, category: assessment.category }).map((o) => o.title),
               articles: suggested
                 .filter((s) => s.ticketId === states[i]!.id)
                 .map(({ suggestionId, articleId, title }) => ({ suggestionId, articleId, title })),

@@ -15,6 +15,8 @@ export type NotificationKind =
   | 'requester.closed'
   | 'requester.omitted-attachments'
   | 'requester.reply'
+  /** A service request refused by its approvers (#17): the requester told why (payload `comment`). */
+  | 'requester.rejected'
   | 'technician.offer'
   | 'technician.offer-reminder'
   | 'technician.sla-warning'
@@ -52,8 +54,8 @@ export const REPLY_KINDS: readonly string[] = ['requester.created', 'requester.o
  */
 export const PERSONAL_KINDS: readonly string[] = ['requester.reply'];
 
-/** Requester kinds the watchers (CC) do not hear: the survey and a note about their own attachments. */
-const REQUESTER_ONLY: readonly string[] = ['requester.closed', 'requester.omitted-attachments'];
+/** Requester kinds the watchers (CC) do not hear: the survey, a note about their own attachments, why their request was refused. */
+const REQUESTER_ONLY: readonly string[] = ['requester.closed', 'requester.omitted-attachments', 'requester.rejected'];
 
 /** How the desk reaches a requester. */
 export interface RequesterRoute {

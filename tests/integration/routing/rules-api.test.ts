@@ -20,7 +20,7 @@ describe('rules as data', () => {
     const all = await request(desk.app).get('/api/rules').set(desk.auth);
     expect(all.status).toBe(200);
     expect(Object.keys(all.body).sort()).toEqual(
-      ['calendar', 'load-weights', 'offer-timeouts', 'priority-keywords', 'priority-matrix', 'sla-targets'].sort(),
+      ['calendar', 'load-weights', 'offer-timeouts', 'priority-keywords', 'priority-matrix', 'request-sla-targets', 'sla-targets'].sort(),
     );
     const matrix = await request(desk.app).get('/api/rules/priority-matrix').set(desk.auth);
     expect(matrix.body).toEqual(DEFAULT_PRIORITY_MATRIX);
