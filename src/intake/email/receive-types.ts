@@ -14,6 +14,8 @@ export interface ReceiveDeps {
   ourDomain: string | null;
   /** When each email is recorded (moments.ts): one clock for every mailbox of the role. */
   moments: Moments;
+  /** HELPDESK_REQUEST_ADDRESS, lower-case: a new email sent to it opens a service request (open-request.ts); unset: none. */
+  requestAddress?: string;
   log: Logger;
 }
 

@@ -28,7 +28,7 @@ export interface MailReadersOptions {
  * interface is declared here so that intake does not reach up to the roles that compose it.
  */
 export interface MailReadersContext {
-  config: Pick<Config, 'imapUrls' | 'mailFrom'>;
+  config: Pick<Config, 'imapUrls' | 'mailFrom' | 'requestAddress'>;
   log: Logger;
   services: {
     store: Store;
@@ -61,6 +61,7 @@ export async function startMailReaders(ctx: MailReadersContext, options: MailRea
     ourAddresses: [...new Set([...(from ? [from] : []), ...specs.flatMap((s) => s.addresses)])],
     ourDomain: from ? from.slice(from.lastIndexOf('@') + 1) : null,
     moments: createMoments(),
+    ...(config.requestAddress ? { requestAddress: config.requestAddress } : {}),
     log,
   };
   const metrics = mailboxMetrics(services.metrics.registry);

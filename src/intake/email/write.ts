@@ -5,6 +5,7 @@ import { recordTickets } from '../../tickets/open-ticket.js';
 import { recordSatisfaction } from '../../tickets/satisfaction.js';
 import { appendEmails, tellOmitted, type AppendScope } from './append-email.js';
 import { emailTicketInput, mailboxCategory } from './open-email.js';
+import { openEmailRequests, sentToRequestAddress } from './open-request.js';
 import type { Planned } from './plan.js';
 import type { MailboxRef, Place, ReceiveDeps, ReceiveOutcome } from './receive-types.js';
 
@@ -35,15 +36,22 @@ export async function writeRound(
   const appending = planned.flatMap(({ waiting, kind, step }) =>
     step.action === 'append' ? [{ waiting, item: { ...step.item, email: waiting.email, class: kind, at: atOf(waiting.uid) } }] : [],
   );
-  const opening = planned.flatMap(({ waiting, step }) => (step.action === 'open' ? [{ waiting, step }] : []));
+  // A new email to the request address opens a service request instead of an incident (#17).
+  const toRequests = (email: Planned['waiting']['email']) => sentToRequestAddress(email, deps.requestAddress);
+  const opening = planned.flatMap(({ waiting, step }) => (step.action === 'open' && !toRequests(waiting.email) ? [{ waiting, step }] : []));
+  const requesting = planned.flatMap(({ waiting, step }) =>
+    step.action === 'open' && toRequests(waiting.email) ? [{ waiting, step }] : [],
+  );
   // Appends first: they lock existing tickets, and locks are best taken before anything else.
   const appended = await appendEmails(
     scope,
     appending.map((a) => a.item),
   );
   const opened = await openTickets(scope, mailbox, opening, atOf);
+  const requested = await openEmailRequests(scope, mailbox, requesting, atOf);
   appending.forEach(({ waiting }, i) => outcomes.set(waiting.uid, appended[i] ?? { outcome: 'duplicate' }));
   opening.forEach(({ waiting }, i) => outcomes.set(waiting.uid, opened[i] ?? { outcome: 'duplicate' }));
+  requesting.forEach(({ waiting }, i) => outcomes.set(waiting.uid, requested[i] ?? { outcome: 'duplicate' }));
 
   for (const { waiting, step } of planned) {
     if (step.action === 'bounce') outcomes.set(waiting.uid, await recordBounce(scope, step));

@@ -17,7 +17,7 @@ import { createPushedIntake } from './pushed-intake.js';
  * context): declared here so that intake does not reach up to the roles that compose it.
  */
 export interface MailInboundContext {
-  config: Pick<Config, 'mailInbound' | 'mailFrom' | 'imapUrls'>;
+  config: Pick<Config, 'mailInbound' | 'mailFrom' | 'imapUrls' | 'requestAddress'>;
   log: Logger;
   services: {
     tickets: TicketDeps;
@@ -74,6 +74,7 @@ export async function listenForPushedMail(ctx: MailInboundContext, options: Mail
     ],
     ourDomain: from ? from.slice(from.lastIndexOf('@') + 1) : null,
     moments: createMoments(),
+    ...(config.requestAddress ? { requestAddress: config.requestAddress } : {}),
     log,
   };
   const parser = createParsePool({ limits: receive.settings.limits, log });

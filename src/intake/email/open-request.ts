@@ -1,0 +1,69 @@
+import { matchCatalogItem } from '../../rules/catalog-match.js';
+import { openRequest } from '../../tickets/requests.js';
+import type { AppendScope } from './append-email.js';
+import { emailTicketInput } from './open-email.js';
+import type { Planned } from './plan.js';
+import type { MailboxRef, ReceiveOutcome } from './receive-types.js';
+import type { InboundEmail } from './types.js';
+
+/**
+ * Service requests by email (#17): a new email (one threading to no ticket, as planRound decided)
+ * sent to HELPDESK_REQUEST_ADDRESS opens a request rather than an incident. Its item is the one the
+ * pure rule (rules/catalog-match.ts) reads in its subject and prose, `other` when none stands out;
+ * it is opened through openRequest, so its approvers are asked and its requester acknowledged as by
+ * the API, and the email is its first message, so that replies thread onto it as onto any ticket.
+ */
+
+type Opening = { waiting: Planned['waiting']; step: Extract<Planned['step'], { action: 'open' }> };
+
+/**
+ * Whether the email was sent to the request address: in To or Cc, or in Delivered-To, which the
+ * receiving server writes when the address reached the mailbox through a Bcc or an alias.
+ */
+export function sentToRequestAddress(email: InboundEmail, address: string | undefined): boolean {
+  if (!address) return false;
+  const delivered = (email.headers['delivered-to'] ?? []).map((value) =>
+    value
+      .replace(/^.*<|>.*$/g, '')
+      .trim()
+      .toLowerCase(),
+  );
+  return [...email.to, ...email.cc].some((a) => a.address === address) || delivered.includes(address);
+}
+
+/** The requests of a round, in its transaction (openRequest joins it), each with its files. Outcomes in order. */
+export async function openEmailRequests(
+  scope: AppendScope,
+  mailbox: MailboxRef,
+  opening: readonly Opening[],
+  atOf: (uid: number) => Date,
+): Promise<ReceiveOutcome[]> {
+  if (opening.length === 0) return [];
+  const { deps, tx, tickets } = scope;
+  const items = await tx.catalog.list();
+  const outcomes: ReceiveOutcome[] = [];
+  for (const { waiting, step } of opening) {
+    const { email } = waiting;
+    const input = emailTicketInput(
+      { deps, email, raw: waiting.raw, mailbox, now: atOf(waiting.uid) },
+      { via: step.via, category: null, ...(step.linkedTicketId ? { linkedTicketId: step.linkedTicketId } : {}) },
+    );
+    const match = matchCatalogItem(items, { subject: input.subject, body: input.description });
+    const { name, email: address, language } = input.requester;
+    const ticket = await openRequest(tickets, {
+      itemId: match.itemId,
+      requester: { ...(name ? { name } : {}), ...(address ? { email: address } : {}) },
+      fields: match.fields,
+      channel: 'email',
+      subject: input.subject,
+      description: input.description,
+      ...(language ? { language } : {}),
+      ...(input.message ? { message: input.message } : {}),
+      ...(input.details ? { details: input.details } : {}),
+    });
+    const messageId = await tx.messages.idOf('email', email.messageId);
+    if (messageId !== null) await tx.email.addAttachmentsMany([{ ticketId: ticket.id, messageId, files: email.attachments }]);
+    outcomes.push({ outcome: 'ticket', ticketId: ticket.id, number: ticket.number });
+  }
+  return outcomes;
+}
