@@ -9,6 +9,7 @@ import type { RoutingEngine } from './engine.js';
 import { escalate } from '../tickets/escalation.js';
 import { readHistory, type RoutingHistory } from '../rules/history.js';
 import { offerDeadlines, onShift } from '../rules/offers.js';
+import { slaTargetsFor } from '../rules/rules-book.js';
 import { reminderTimes, runningClocks, warningAt, type SlaClock, type TimerData } from '../rules/timer-plan.js';
 import { syncTechnicianTimer, syncTicketTimers } from './timer-sync.js';
 
@@ -112,8 +113,9 @@ function warnSla(engine: RoutingEngine, data: Extract<TimerData, { kind: 'sla-wa
     if (await tx.routing.linkedToOngoingOutage(state.id)) return null;
     const due = clockDue(state, data.clock);
     if (!due || history.sla.breached.has(data.clock) || history.sla.warned.has(`${data.clock}:${state.priority}`)) return null;
-    const { calendar, slaTargets } = engine.rules.current();
-    const target = slaTargets[state.priority];
+    const rules = engine.rules.current();
+    const { calendar } = rules;
+    const target = slaTargetsFor(rules, state.type)[state.priority];
     const minutes = data.clock === 'response' ? target.responseMinutes : target.resolutionMinutes;
     const at = warningAt(calendar, state.createdAt, due, minutes, target.aroundTheClock);
     if (at.getTime() > now.getTime() + EARLY_TOLERANCE_MS) return null;

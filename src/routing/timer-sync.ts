@@ -1,6 +1,7 @@
 import type { TimerTicket } from '../store/timer-repository.js';
 import type { RoutingEngine } from './engine.js';
 import { readHistory, type RoutingHistory } from '../rules/history.js';
+import { slaTargetsFor } from '../rules/rules-book.js';
 import { offerTimers, shiftTimer, slaTimers, type TimerJob } from '../rules/timer-plan.js';
 
 /**
@@ -22,7 +23,7 @@ function timersOf(engine: RoutingEngine, row: TimerTicket, history: RoutingHisto
   }
   // A ticket about an ongoing outage is handled with the outage: its clocks warn and breach only
   // once the outage is over (then the planner schedules them again), not once per ticket during it.
-  if (!row.outageOngoing) jobs.push(...slaTimers(row, rules.calendar, rules.slaTargets, history.sla));
+  if (!row.outageOngoing) jobs.push(...slaTimers(row, rules.calendar, slaTargetsFor(rules, row.type), history.sla));
   return jobs;
 }
 

@@ -1,4 +1,5 @@
 import type { BusinessHours } from '../config/business-hours.js';
+import type { TicketType } from '../domain/values.js';
 import type { Logger } from '../log.js';
 import type { LoadWeights } from './assignment.js';
 import type { BusinessCalendar } from './calendar.js';
@@ -19,6 +20,11 @@ export interface RoutingRules {
   offers: OfferRules;
   loadWeights: LoadWeights;
   categories: readonly CategoryDefinition[];
+}
+
+/** The targets a ticket's clocks run on: a service request's own, or the incidents' (#17). */
+export function slaTargetsFor(rules: Pick<RoutingRules, 'slaTargets' | 'requestSlaTargets'>, type: TicketType): SlaTargets {
+  return type === 'request' ? rules.requestSlaTargets : rules.slaTargets;
 }
 
 export interface RulesBook {

@@ -1,4 +1,4 @@
-import type { Priority, TicketStatus } from '../domain/values.js';
+import type { Priority, TicketStatus, TicketType } from '../domain/values.js';
 import { rows, type Db } from './handle.js';
 
 /**
@@ -9,6 +9,8 @@ import { rows, type Db } from './handle.js';
 /** A ticket as its timers see it: the offer, the SLA clocks, and whether an outage holds them. */
 export interface TimerTicket {
   id: string;
+  /** A request's clocks run on their own targets. */
+  type: TicketType;
   status: TicketStatus;
   priority: Priority;
   createdAt: Date;
@@ -27,7 +29,7 @@ export interface TechnicianShift {
   available: boolean;
 }
 
-const COLUMNS = `id, status, priority, created_at AS "createdAt", respond_by AS "respondBy", resolve_by AS "resolveBy",
+const COLUMNS = `id, type, status, priority, created_at AS "createdAt", respond_by AS "respondBy", resolve_by AS "resolveBy",
   responded_at AS "respondedAt", paused_at AS "pausedAt", offered_at AS "offeredAt",
   EXISTS (SELECT 1 FROM outages o WHERE o.id = tickets.outage_id AND (o.until IS NULL OR o.until > now())) AS "outageOngoing"`;
 
