@@ -15,6 +15,7 @@ import { consolePages } from './pages/index.js';
 import { loginPage } from './pages/login.js';
 import { offerLinkRouter } from './pages/offer.js';
 import { knowledgeRouter } from './pages/kb.js';
+import { approvalRouter } from './pages/approval.js';
 import type { ConsoleResult, ConsoleRoute } from './route.js';
 import { languageOf, type Viewer } from './viewer.js';
 
@@ -107,6 +108,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   router.use(offerLinkRouter(deps, { forms, sessionCookie: cookieOptions }));
   // The knowledge base's public pages and the requesters' article links: no session either (pages/kb.ts).
   router.use(knowledgeRouter(deps, { forms }));
+  // The approvers' links to a service request (#17): no session either, the code is the proof (pages/approval.ts).
+  router.use(approvalRouter(deps, { forms }));
   router.post('/logout', forms, (req, res, next) => {
     Promise.resolve()
       .then(async () => {

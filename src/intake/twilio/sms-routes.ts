@@ -3,6 +3,8 @@ import type { Config } from '../../config/index.js';
 import type { Logger } from '../../log.js';
 import type { Store } from '../../store/index.js';
 import type { TicketDeps } from '../../tickets/deps.js';
+import { parseApprovalCommand } from './approval-commands.js';
+import { runApprovalSms } from './approval-sms.js';
 import { receiveRequesterSms } from './requester-texts.js';
 import { extractMedia } from './requester-sms.js';
 import { runTechnicianSms } from './technician-sms.js';
@@ -16,7 +18,8 @@ export interface SmsRouteDeps {
 }
 
 /**
- * POST /twilio/sms: every text to the hotline number. A registered technician's phone sends
+ * POST /twilio/sms: every text to the hotline number. An approver answers a request with YES/NO
+ * (approval-sms.ts). A registered technician's phone sends
  * commands, answered in the TwiML reply; anyone else is a requester, whose text opens or joins a
  * ticket and is acknowledged through the outbox like every other notification. A MessageSid seen
  * before (Twilio redelivers) answers an empty document and changes nothing.
@@ -40,6 +43,14 @@ export function smsRoutes(deps: SmsRouteDeps): WebhookRoute[] {
           text: param(form, 'Body') ?? '',
           optOutType: param(form, 'OptOutType'),
         };
+        // An approver's YES/NO first (#17): the approver may be a technician, and a requester's
+        // text never reads as one (a number is required); from anyone not asked, it opens nothing.
+        const approval = parseApprovalCommand(sms.text);
+        if (approval) {
+          const reply = await runApprovalSms(deps, sms, approval);
+          deps.log.info({ messageSid, command: approval.kind, replied: reply !== null }, 'approval SMS');
+          return sendTwiml(res, messagingTwiml(reply));
+        }
         const technician = await deps.store.technicians.findByPhone(from);
         if (technician) {
           const reply = await runTechnicianSms(deps, technician, sms);
