@@ -71,8 +71,11 @@ function reopenDecision(ticket: TicketState, now: Date, reason: string | undefin
   if (ticket.status !== 'resolved' && ticket.status !== 'closed') {
     throw new AppError('ILLEGAL_TRANSITION', `only a resolved or closed ticket can be reopened; this one is ${ticket.status}`);
   }
-  const status = to ?? reopenedStatus(ticket.assigneeId !== null);
-  assertMove(ticket.status, status);
+  // A rejected request (closed without being resolved) is not worked without approval: reopened,
+  // by a reply to its rejection say, it waits for a decision again (#17).
+  const rejected = ticket.type === 'request' && ticket.status === 'closed' && ticket.resolvedAt === null;
+  const status = rejected ? 'awaiting_approval' : (to ?? reopenedStatus(ticket.assigneeId !== null));
+  if (!rejected) assertMove(ticket.status, status);
   return {
     changes: {
       status,

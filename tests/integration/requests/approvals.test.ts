@@ -175,6 +175,18 @@ describe('approvals', () => {
     // The approvers never answered: their approvals stay undecided, moot.
     expect(t.request?.approvals.map((a) => a.decision)).toEqual([null, null, null]);
 
+    // Reopened (a reply to the rejection, say), a rejected request waits for a decision again: never worked unapproved.
+    const reopened = await request(desk.app).post(`/api/tickets/${opened.number}/reopen`).set(auth).send({ reason: 'But I need it' });
+    expect(reopened.status, JSON.stringify(reopened.body)).toBe(200);
+    expect(reopened.body).toMatchObject({ status: 'awaiting_approval', assignee: null, sla: { respondBy: null } });
+    const approved = await request(desk.app).post(`/api/tickets/${opened.number}/approve`).set(auth).send({ comment: 'Fine, for a month' });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body.status).toBe('new');
+    expect(approvalEvents(await detail(opened.number)).map((e) => e.data)).toEqual([
+      { decision: 'rejected', via: 'api', comment: 'Not for interns' },
+      { decision: 'approved', via: 'api', comment: 'Fine, for a month' },
+    ]);
+
     const incident = await request(desk.app)
       .post('/api/tickets')
       .set(auth)
