@@ -21,22 +21,24 @@ async function open(subject: string): Promise<{ id: string; number: number }> {
 }
 
 /**
- * A service request as the desk stores it (type request; the first one still awaiting approval). The
- * rows are set directly: what is under test is how lists and stats read the type, not how a request
- * is opened (tests/integration/requests/requests.test.ts).
+ * A service request through the API: `app-access` waits for the requester's manager to approve it,
+ * `other` needs no approval and is open (new) at once.
  */
-async function openRequest(subject: string, status: 'awaiting_approval' | 'new'): Promise<number> {
-  const ticket = await open(subject);
-  await desk.sequelize.query(`UPDATE tickets SET type = 'request', status = $status WHERE id = $id`, {
-    bind: { id: ticket.id, status },
-  });
-  return ticket.number;
+async function openRequest(item: 'app-access' | 'other', what: string): Promise<number> {
+  const fields = item === 'app-access' ? { application: what, accessLevel: 'read', reason: 'Sales figures' } : { description: what };
+  const res = await request(desk.app)
+    .post('/api/requests')
+    .set(auth)
+    .send({ item, requester: { email: 'nadia@example.com', manager: { email: 'boss@example.com' } }, fields });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  expect(res.body).toMatchObject({ type: 'request', status: item === 'app-access' ? 'awaiting_approval' : 'new' });
+  return res.body.number as number;
 }
 
 beforeAll(async () => {
   desk = await createTestDesk();
   incidents = [(await open('Printer jammed')).number, (await open('VPN drops every hour')).number];
-  requests = [await openRequest('Access to the CRM', 'awaiting_approval'), await openRequest('A second screen', 'new')];
+  requests = [await openRequest('app-access', 'CRM'), await openRequest('other', 'A second screen')];
 });
 afterAll(async () => {
   await desk?.close();
@@ -105,7 +107,7 @@ describe('GET /api/stats byType', () => {
     // Read again: from stats_days this time, and a new request changes that day's sums.
     const kept = await desk.services.store.stats.days(days, 'UTC');
     expect(kept[0]?.sums.byType).toEqual({ incident: 2, request: 2 });
-    await openRequest('A badge for the intern', 'new');
+    await openRequest('other', 'A badge for the intern');
     const changed = await desk.services.store.stats.days(days, 'UTC');
     expect(changed[0]?.sums.byType).toEqual({ incident: 2, request: 3 });
   });
