@@ -184,5 +184,12 @@ describe('a coordinator’s item', () => {
     expect(active.body.items.map((i: { id: string }) => i.id)).not.toContain('new-hardware');
     const all = await request(desk.app).get('/api/catalog').set(asTech);
     expect(all.body.items.map((i: { id: string }) => i.id)).toContain('new-hardware');
+    // Retired: nobody may ask for it any more.
+    const asked = await request(desk.app)
+      .post('/api/requests')
+      .set(auth)
+      .send({ item: 'new-hardware', requester: { email: 'ines@example.com' }, fields: { hardware: 'A screen', reason: 'Eyes' } });
+    expect(asked.status).toBe(422);
+    expect(asked.body.error.field).toBe('item');
   });
 });
