@@ -1,6 +1,8 @@
+import type { Browser } from 'playwright-core';
 import { QueryTypes } from 'sequelize';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkAccessibility, openBrowser, startConsole, watchConsoleErrors, type RunningConsole } from '../../support/browser.js';
 import { waitFor } from '../../support/wait.js';
 import {
   approvalCodesIn,
@@ -185,17 +187,35 @@ describe('an `all` request answered by its email links', () => {
   });
 });
 
-describe('the link’s page in French', () => {
-  it('speaks the approver’s language', async () => {
+describe('the link’s page in a browser', () => {
+  let browser: Browser;
+  let web: RunningConsole;
+  let code = '';
+
+  beforeAll(async () => {
+    [browser, web] = await Promise.all([openBrowser(), startConsole(ad.desk)]);
     const ticket = await open(ad, { itemId: 'vpn-access', fields: { reason: 'Astreinte' } });
     const mail = await waitFor(
       'the request to Bob',
       () =>
         ad.receiver.messages.find((m) => m.envelope.to.includes(BOB) && (m.parsed.subject ?? '').includes(`HD-${ticket.number}`)) ?? null,
     );
-    const [code] = approvalCodesIn(mail.parsed.text ?? '');
-    const res = await request(ad.desk.app).get(`/approvals/${code}`).query({ lang: 'fr' });
-    expect(res.text).toContain('Approuver');
-    expect(res.text).toContain('Motif du refus');
+    code = approvalCodesIn(mail.parsed.text ?? '')[0] ?? '';
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+  });
+
+  it.each(['en', 'fr'] as const)('is accessible and speaks %s, without a console error', async (lang) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = watchConsoleErrors(page);
+    await page.goto(`${web.base}/approvals/${code}?lang=${lang}`);
+    expect(await page.getByRole('button', { name: lang === 'en' ? 'Approve' : 'Approuver' }).isVisible()).toBe(true);
+    await page.getByLabel(lang === 'en' ? 'Reason for rejecting' : 'Motif du refus').fill('x');
+    expect(await checkAccessibility(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
   });
 });
