@@ -59,7 +59,35 @@ export async function openRequest(deps: TicketDeps, input: RequestInput): Promis
     throw new AppError('UNPROCESSABLE', `item: no active catalog item "${input.itemId}"`, { field: 'item' });
   }
   const fields = checkFields(item.fields, input.fields);
-  const opened = await deps.store.transaction(async (tx) => {
+  // A redelivered email or call is answered without writing anything (openTicket does the same).
+  if (input.message) {
+    const seen = await deps.store.messages.ticketIdOf(input.channel, input.message.externalId);
+    if (seen !== undefined) return existing(deps, seen);
+  }
+  try {
+    return existing(deps, await openNew(deps, input, item, fields));
+  } catch (err) {
+    if (err instanceof Redelivered) return existing(deps, err.ticketId);
+    throw err;
+  }
+}
+
+/** Thrown to undo a request whose message was recorded meanwhile (a redelivery that raced the first). */
+class Redelivered extends Error {
+  constructor(readonly ticketId: string | null) {
+    super('the request’s message was recorded before');
+    this.name = 'Redelivered';
+  }
+}
+
+async function existing(deps: TicketDeps, ticketId: string | null): Promise<Ticket> {
+  const ticket = ticketId ? await deps.store.tickets.get(ticketId) : null;
+  if (!ticket) throw new AppError('CONFLICT', 'this message was recorded before, without a ticket');
+  return ticket;
+}
+
+async function openNew(deps: TicketDeps, input: RequestInput, item: CatalogItem, fields: Record<string, FieldValue>): Promise<string> {
+  return deps.store.transaction(async (tx) => {
     const inner = within(deps, tx);
     const { manager, ...contact } = input.requester;
     const requester = await tx.requesters.findOrCreate({ ...contact, language: input.language ?? null });
@@ -85,17 +113,14 @@ export async function openRequest(deps: TicketDeps, input: RequestInput): Promis
         ...input.details,
       },
     });
-    // A redelivered email or call: the request was opened the first time.
-    if (!recorded.created) return recorded.ticketId;
+    // Recorded meanwhile by a redelivery: throwing undoes what this transaction wrote.
+    if (!recorded.created) throw new Redelivered(recorded.ticketId);
     const ticket = recorded.state;
     const asked = await tx.approvals.record({ ticketId: ticket.id, itemId: item.id, fields, approval: item.approval }, approvers.asked);
     await tx.outbox.add(asked.flatMap((approval) => askApprover(approval, ticket, item)));
     if (!waits) await openChildTasks(inner, ticket, item.tasks);
     return ticket.id;
   });
-  const ticket = opened ? await deps.store.tickets.get(opened) : null;
-  if (!ticket) throw new AppError('INTERNAL', 'the new request vanished');
-  return ticket;
 }
 
 /** The item's approvers as people: its `{manager: true}` is the requester's manager, else a stand-in. */

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRequest } from '../../../src/tickets/requests.js';
 import { waitFor } from '../../support/wait.js';
 import { addTechnician, createRoutingDesk, detail, eventsOf, openWebTicket, type RoutingDesk } from '../routing/routing-desk.js';
 
@@ -165,6 +166,30 @@ describe('a service request', () => {
 
     const after = await request(desk.app).get('/api/tickets?limit=200').set(desk.auth);
     expect(after.body.total).toBe(before.body.total);
+  });
+
+  it('opened twice from one message (a redelivered email) is one request', async () => {
+    const input = {
+      itemId: 'other',
+      requester: { email: 'redo@corp.example' },
+      fields: { description: 'A headset' },
+      channel: 'email' as const,
+      message: {
+        sender: 'redo@corp.example',
+        recipient: 'requests@desk.example',
+        body: 'A headset',
+        externalId: '<headset-1@corp.example>',
+      },
+    };
+    const [first, second] = await Promise.all([openRequest(desk.services.tickets, input), openRequest(desk.services.tickets, input)]);
+    expect(second.id).toBe(first.id);
+    const third = await openRequest(desk.services.tickets, input);
+    expect(third.id).toBe(first.id);
+    const counted = await desk.sequelize.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM tickets t JOIN requesters r ON r.id = t.requester_id WHERE 'redo@corp.example' = ANY(r.emails)`,
+      { type: QueryTypes.SELECT },
+    );
+    expect(counted[0]?.n).toBe(1);
   });
 
   it('is listed with its type, and a technician may not open one', async () => {
