@@ -2,6 +2,7 @@ import { LANGUAGES, type Language } from '../../domain/values.js';
 import { AppError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 import { openTicket } from '../../tickets/open-ticket.js';
+import { openRequest } from '../../tickets/requests.js';
 import type { TicketDeps } from '../../tickets/deps.js';
 import type { OutageTranslations } from '../../domain/ticket.js';
 import type { CallMemory } from './call-memory.js';
@@ -54,6 +55,8 @@ export function createVoiceDesk(deps: VoiceDeskDeps) {
   async function createTicket(t: NewVoiceTicket, parties: CallParties): Promise<NonNullable<CallFacts['created']>> {
     const from = await callerOf(t.callSid, t.from);
     const phone = isReachablePhone(from) ? from : null;
+    const requested = t.origin === 'request' ? await createRequest(t, phone, parties) : null;
+    if (requested) return requested;
     const result = await openTicket(deps.tickets, {
       channel: 'voice',
       subject: t.subject,
@@ -73,6 +76,44 @@ export function createVoiceDesk(deps: VoiceDeskDeps) {
     if (t.recording) await linkRecording(deps.tickets, ticket.id, t.recording);
     await memory.forgetSpeech(t.callSid);
     return { number: String(ticket.number), isNew: result.created };
+  }
+
+  /**
+   * Option 4, something asked for (#17): a service request of the catalog's `other` item (the desk
+   * qualifies it; it needs nobody's approval), its description the recording's placeholder until the
+   * transcript replaces it, as a voicemail's. Keyed by the CallSid like any call's ticket: the call
+   * that opened it already reads its number back and texts nothing more. With `other` taken out of
+   * the catalog (null), the call opens an incident as a voicemail does: what was said is never lost.
+   */
+  async function createRequest(
+    t: NewVoiceTicket,
+    phone: string | null,
+    parties: CallParties,
+  ): Promise<NonNullable<CallFacts['created']> | null> {
+    const known = await store.messages.ticketIdOf('voice', t.callSid);
+    const existing = known ? await store.tickets.get(known) : null;
+    const other = existing ? null : await store.catalog.get('other');
+    if (!existing && !other?.active) return null;
+    const ticket =
+      existing ??
+      (await openRequest(deps.tickets, {
+        itemId: 'other',
+        requester: phone ? { phone } : {},
+        fields: { description: t.description },
+        channel: 'voice',
+        subject: t.subject,
+        description: t.description,
+        language: t.lang,
+        message: { externalId: t.callSid, sender: phone, recipient: parties.to, subject: t.subject, body: t.description },
+        details: {
+          origin: t.origin,
+          language: t.lang,
+          ...(t.recording ? { recordingUrl: t.recording.url, recordingSid: t.recording.sid } : {}),
+        },
+      }));
+    if (t.recording) await linkRecording(deps.tickets, ticket.id, t.recording);
+    await memory.forgetSpeech(t.callSid);
+    return { number: String(ticket.number), isNew: existing === null };
   }
 
   return {
