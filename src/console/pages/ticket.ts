@@ -13,6 +13,7 @@ import {
   updateTicket,
 } from '../../tickets/actions.js';
 import { ticketIdOrThrow } from '../../tickets/apply-change.js';
+import { decideAsCoordinator, type ApprovalAnswer } from '../../tickets/approvals.js';
 import { linkTicketToOutage } from '../../tickets/link-outage.js';
 import { replyToRequester } from '../../tickets/reply.js';
 import type { ConsoleDeps } from '../deps.js';
@@ -23,6 +24,7 @@ import type { Viewer } from '../viewer.js';
 import { ACTIONS, actionForms, quickRegion, type ActionName, type Refusal } from './ticket/actions.js';
 import { headerRegion } from './ticket/header.js';
 import { loadTicketView } from './ticket/model.js';
+import { requestPanel, requestTexts, type RequestTexts } from './ticket/request.js';
 import { routingRegion } from './ticket/routing.js';
 import { ticketTexts, type TicketTexts } from './ticket/texts.js';
 import { timelineRegion } from './ticket/timeline.js';
@@ -55,6 +57,8 @@ async function render(deps: ConsoleDeps, viewer: Viewer, key: string, refusal: R
       return { fragment: routingRegion(view, viewer, t) };
     case 'ticket-quick':
       return { fragment: quickRegion(view, viewer, t) };
+    case 'ticket-request':
+      return { fragment: requestPanel(view, viewer) };
     default:
       break;
   }
@@ -69,6 +73,7 @@ async function render(deps: ConsoleDeps, viewer: Viewer, key: string, refusal: R
           <div data-live="ticket-timeline" data-live-ticket="${ticket.id}">${timelineRegion(view, viewer, t)}</div>
         </section>
         <div class="ticket-side">
+          ${ticket.request ? html`<div data-live="ticket-request" data-live-ticket="${ticket.id}">${requestPanel(view, viewer)}</div>` : ''}
           <section class="panel" aria-labelledby="routing-title">
             <h2 id="routing-title">${t.routing}</h2>
             <div data-live="ticket-routing" data-live-ticket="${ticket.id}">${routingRegion(view, viewer, t)}</div>
@@ -82,11 +87,24 @@ async function render(deps: ConsoleDeps, viewer: Viewer, key: string, refusal: R
 }
 
 /** The error's message in the viewer's words, beside the field it is about when the form has that field. */
-function refusalOf(err: AppError, action: ActionName, fields: readonly string[], values: Record<string, string>, t: TicketTexts): Refusal {
+function refusalOf(
+  err: AppError,
+  action: ActionName,
+  fields: readonly string[],
+  values: Record<string, string>,
+  words: { t: TicketTexts; r: RequestTexts },
+): Refusal {
+  const { t, r } = words;
   const named: unknown = err.details?.field;
   const field = typeof named === 'string' && fields.includes(named) ? named : undefined;
   const message =
-    err.code === 'RESOLUTION_REQUIRED' ? t.emptyResolution : err.code === 'ILLEGAL_TRANSITION' ? t.notAllowedNow(err.message) : err.message;
+    err.code === 'RESOLUTION_REQUIRED'
+      ? t.emptyResolution
+      : err.code === 'COMMENT_REQUIRED'
+        ? r.commentRequired
+        : err.code === 'ILLEGAL_TRANSITION'
+          ? t.notAllowedNow(err.message)
+          : err.message;
   return { action, message, values, ...(field ? { field } : {}) };
 }
 
@@ -96,6 +114,7 @@ const SHOWN_AGAIN = new Set<string>([
   'OUTAGE_NOT_FOUND',
   'ILLEGAL_TRANSITION',
   'RESOLUTION_REQUIRED',
+  'COMMENT_REQUIRED',
   'UNPROCESSABLE',
 ]);
 
@@ -122,7 +141,8 @@ function action<F extends Record<string, string | undefined>>(deps: ConsoleDeps,
         const values = Object.fromEntries(Object.entries(form).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])));
         // The page is rendered whole, not a region, whatever the request's headers said.
         const asPage = { ...viewer, fragment: null };
-        return render(deps, asPage, key, refusalOf(err, spec.name, Object.keys(values), values, t), err.status);
+        const words = { t, r: requestTexts(viewer.lang) };
+        return render(deps, asPage, key, refusalOf(err, spec.name, Object.keys(values), values, words), err.status);
       }
     },
   });
@@ -146,6 +166,13 @@ export function ticketRoutes(deps: ConsoleDeps): ConsoleRoute[] {
     const ticket = await tickets.store.tickets.get(await ticketIdOrThrow(tickets, key));
     if (!ticket?.assignee) throw new AppError('ILLEGAL_TRANSITION', 'nobody has been offered this ticket');
     return ticket.assignee.id;
+  };
+  const decide = async (viewer: Viewer, key: string, answer: ApprovalAnswer): Promise<string> => {
+    if (viewer.principal.role !== 'coordinator') throw new AppError('FORBIDDEN', 'only a coordinator decides a request for its approvers');
+    const id = await ticketIdOrThrow(tickets, key);
+    await decideAsCoordinator(tickets, id, answer);
+    const ticket = await tickets.store.tickets.get(id);
+    return ticket ? pageOf(ticket) : `/tickets/${encodeURIComponent(key)}`;
   };
   return [
     consoleRoute({
@@ -236,6 +263,21 @@ export function ticketRoutes(deps: ConsoleDeps): ConsoleRoute[] {
       async run({ viewer, key, form }) {
         if (viewer.principal.role !== 'coordinator') throw new AppError('FORBIDDEN', 'only a coordinator assigns tickets');
         return pageOf(await updateTicket(tickets, key, { assigneeId: form.assigneeId }, actorOf(viewer)));
+      },
+    }),
+    // A coordinator decides a request awaiting approval for every approver, as POST /api/tickets/:id/approve|reject (#17).
+    action(deps, {
+      name: 'approve',
+      form: none,
+      async run({ viewer, key }) {
+        return decide(viewer, key, { decision: 'approved', via: 'api' });
+      },
+    }),
+    action(deps, {
+      name: 'reject',
+      form: z.object({ comment: text(2_000) }),
+      async run({ viewer, key, form }) {
+        return decide(viewer, key, { decision: 'rejected', via: 'api', comment: form.comment });
       },
     }),
     action(deps, {

@@ -248,7 +248,7 @@ describe('the queue (GET /)', () => {
   it('renders in French with no console error and no serious accessibility violation', async () => {
     const { page, errors, close } = await signedIn(COORDINATOR_TOKEN, 'fr');
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Tickets ouverts');
-    await expect(page.getByRole('checkbox', { name: 'En attente' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('checkbox', { name: 'En attente', exact: true }).count()).resolves.toBe(1);
     await expect(page.locator(`tr[data-ticket="${made.phishing?.reference}"]`).textContent()).resolves.toContain(
       'Aucun technicien disponible',
     );

@@ -124,11 +124,10 @@ function row(item: QueueItem, viewer: Viewer, now: Date, t: QueueTexts, c: Commo
     ? html`${item.assignee.name}`
     : html`<span class="muted">${c.nobody}</span
         >${item.nobodyEligible ? html` <span class="badge badge-warn">${t.nobodyEligible}</span>` : ''}`;
+  const mark = item.type === 'request' ? html`<span class="badge badge-request">${t.type_request}</span> ` : '';
   return html`<tr class="${item.nobodyEligible ? 'nobody-eligible' : ''}" data-ticket="${item.reference}">
     <th scope="row" class="ref"><a href="/tickets/${item.id}">${item.reference}</a></th>
-    <td class="subject">
-      ${item.type === 'request' ? html`<span class="badge badge-request">${t.type_request}</span> ` : ''}${item.subject}
-    </td>
+    <td class="subject">${mark}${item.subject}</td>
     <td><span class="priority priority-${item.priority}">${item.priority}</span></td>
     <td>${c[`status_${item.status}`]}</td>
     <td>${c[`channel_${item.channel}`]}</td>

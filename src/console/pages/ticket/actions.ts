@@ -4,10 +4,24 @@ import { csrfField } from '../../layout.js';
 import type { Viewer } from '../../viewer.js';
 import type { TicketView } from './model.js';
 import { readReason } from './reasons.js';
+import { requestTexts } from './request.js';
 import type { TicketTexts } from './texts.js';
 
 /** The forms of the ticket page; each posts to `/tickets/:number/<action>`. */
-export const ACTIONS = ['accept', 'decline', 'reply', 'notes', 'escalate', 'resolve', 'close', 'reopen', 'reassign', 'outage'] as const;
+export const ACTIONS = [
+  'accept',
+  'decline',
+  'reply',
+  'notes',
+  'escalate',
+  'resolve',
+  'close',
+  'reopen',
+  'reassign',
+  'outage',
+  'approve',
+  'reject',
+] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
 /** A form the desk refused: the message, beside its field when it has one, and what was typed, kept. */
@@ -27,6 +41,8 @@ interface Context {
 }
 
 const isOpen = (status: string) => status !== 'resolved' && status !== 'closed';
+/** Open and past its approval: a request awaiting approval is only approved or rejected (the lifecycle allows nothing else). */
+const isWorkable = (status: string) => isOpen(status) && status !== 'awaiting_approval';
 
 function target(view: TicketView, action: ActionName): string {
   return `/tickets/${view.ticket.number}/${action}`;
@@ -177,12 +193,26 @@ function outageForm(ctx: Context): Html {
   </section>`;
 }
 
+/**
+ * A coordinator's decision on a request awaiting approval (#17), for every approver at once: Approve
+ * alone, Reject with the comment the requester is told (refused without one, as by the API).
+ */
+function decisionForms(ctx: Context): Html {
+  const r = requestTexts(ctx.viewer.lang);
+  return html`<section class="panel decide" aria-labelledby="decide-title">
+    <h2 id="decide-title">${r.decideHeading}</h2>
+    <p class="hint">${r.decideHint}</p>
+    ${form(ctx, 'approve', html`<button type="submit">${r.approve}</button>`)}
+    ${form(ctx, 'reject', html`${textArea(ctx, 'reject', 'comment', r.rejectComment, { rows: 3 })}<button type="submit" class="secondary">${r.reject}</button>`)}
+  </section>`;
+}
+
 /** The forms that take text or a choice, by what the viewer may do and what the ticket's status allows. */
 export function actionForms(view: TicketView, viewer: Viewer, t: TicketTexts, refusal: Refusal | null): Html {
   const ctx: Context = { view, viewer, t, refusal };
   const coordinator = viewer.principal.role === 'coordinator';
   const { status } = view.ticket;
-  return html`${status !== 'closed' ? replyForm(ctx) : ''} ${noteForm(ctx)} ${isOpen(status) ? resolveForm(ctx) : ''}
-  ${isOpen(status) ? escalateForm(ctx) : ''} ${coordinator && isOpen(status) ? reassignForm(ctx) : ''}
-  ${coordinator && status !== 'closed' ? outageForm(ctx) : ''}`;
+  return html`${coordinator && status === 'awaiting_approval' ? decisionForms(ctx) : ''} ${status !== 'closed' ? replyForm(ctx) : ''}
+  ${noteForm(ctx)} ${isWorkable(status) ? resolveForm(ctx) : ''} ${isWorkable(status) ? escalateForm(ctx) : ''}
+  ${coordinator && isWorkable(status) ? reassignForm(ctx) : ''} ${coordinator && status !== 'closed' ? outageForm(ctx) : ''}`;
 }

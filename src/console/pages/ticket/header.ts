@@ -3,6 +3,7 @@ import { html, type Html } from '../../html.js';
 import { common, formatDateTime, formatDuration } from '../../i18n.js';
 import type { Viewer } from '../../viewer.js';
 import type { TicketView } from './model.js';
+import { parentFact, typeBadge } from './request.js';
 import type { TicketTexts } from './texts.js';
 
 /** A deadline still running: a countdown the live layer ticks; the server's words until it does. */
@@ -75,8 +76,10 @@ export function headerRegion(view: TicketView, viewer: Viewer, t: TicketTexts, n
         ><span class="visually-hidden">${t.status}: </span>${c[`status_${ticket.status}`]}</span
       >
       <span class="badge channel"><span class="visually-hidden">${t.channel}: </span>${c[`channel_${ticket.channel}`]}</span>
+      ${typeBadge(view, viewer.lang)}
     </p>
     <dl class="facts">
+      ${parentFact(view, viewer.lang)}
       <div>
         <dt>${t.category}</dt>
         <dd>${ticket.category ?? t.noCategory}</dd>

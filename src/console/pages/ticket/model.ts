@@ -1,5 +1,6 @@
 import type { Outage, Requester, TicketDetail } from '../../../domain/ticket.js';
 import { AppError } from '../../../errors.js';
+import type { CatalogItem } from '../../../store/catalog-repository.js';
 import type { MessageOriginal } from '../../../store/message-repository.js';
 import { ticketIdOrThrow } from '../../../tickets/apply-change.js';
 import type { ConsoleDeps } from '../../deps.js';
@@ -18,6 +19,10 @@ export interface TicketView {
   outages: Outage[];
   /** For a coordinator's reassign list; empty for a technician. */
   choices: ReassignChoice[];
+  /** A request's catalog item as it is now (its fields' labels), or null. */
+  item: CatalogItem | null;
+  /** The request a child task belongs to, or null. */
+  parent: { number: number; subject: string } | null;
 }
 
 export const originalKey = (m: { channel: string; externalId: string }) => `${m.channel} ${m.externalId}`;
@@ -39,11 +44,13 @@ export async function loadTicketView(deps: ConsoleDeps, viewer: Viewer, key: str
   if (!ticket) throw new AppError('TICKET_NOT_FOUND', `ticket ${key} does not exist`);
   assertMayRead(viewer, ticket);
   const now = deps.tickets.now?.() ?? new Date();
-  const [requester, originals, technicians, outages] = await Promise.all([
+  const [requester, originals, technicians, outages, item, parent] = await Promise.all([
     deps.store.requesters.get(ticket.requester.id),
     deps.store.messages.originalsOf(id),
     deps.store.technicians.list(),
     deps.store.outages.current(now),
+    ticket.request ? deps.store.catalog.get(ticket.request.item.id) : null,
+    ticket.parentId ? deps.store.tickets.get(ticket.parentId) : null,
   ]);
   const coordinator = viewer.principal.role === 'coordinator';
   const open = ticket.status !== 'resolved' && ticket.status !== 'closed';
@@ -55,5 +62,7 @@ export async function loadTicketView(deps: ConsoleDeps, viewer: Viewer, key: str
     names: new Map(technicians.map((t) => [t.id, t.name])),
     outages,
     choices,
+    item,
+    parent: parent ? { number: parent.number, subject: parent.subject } : null,
   };
 }

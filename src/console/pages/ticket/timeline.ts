@@ -3,6 +3,7 @@ import { html, type Html } from '../../html.js';
 import { common, formatDateTime, formatDuration } from '../../i18n.js';
 import type { Viewer } from '../../viewer.js';
 import { originalKey, type TicketView } from './model.js';
+import { approverName, decisionWord, requestTexts, viaWord } from './request.js';
 import type { TicketTexts } from './texts.js';
 
 /**
@@ -42,6 +43,11 @@ function actorName(actor: string, { view, t }: Context): string {
   if (kind === 'technician') return view.names.get(id) ?? t.actorUnknownTechnician;
   if (kind === 'requester')
     return view.ticket.requester.name ?? view.ticket.requester.email ?? view.ticket.requester.phone ?? t.actorRequester;
+  // An approver is named by the email or phone they were asked at (#17): their name when the request knows it.
+  if (kind === 'approver') {
+    const asked = view.ticket.request?.approvals.find((a) => a.approver.email === id || a.approver.phone === id);
+    return asked ? approverName(asked.approver) : id;
+  }
   if (kind === 'system') {
     if (id === 'routing') return t.actorRouting;
     if (id === 'notify') return t.actorNotify;
@@ -75,6 +81,7 @@ function channelWord(channel: unknown, ctx: Context): string {
 function statusWord(status: unknown, ctx: Context): string {
   const c = common(ctx.viewer.lang);
   switch (status) {
+    case 'awaiting_approval':
     case 'new':
     case 'assigned':
     case 'in_progress':
@@ -164,6 +171,11 @@ function describe(event: TicketEvent, ctx: Context): { line: string; text?: stri
       return { line: t.ev_call_status(str(d.status) ?? str(d.outcome) ?? '') };
     case 'requester_replied':
       return { line: t.ev_requester_replied };
+    case 'approval': {
+      // "Approved by Marc Petit by SMS", with the comment below: who, how and why, for the audit.
+      const r = requestTexts(ctx.viewer.lang);
+      return { line: r.ev_approval(decisionWord(d.decision, r), actorName(event.actor, ctx), viaWord(d.via, r)), text: str(d.comment) };
+    }
     case 'satisfaction':
       return { line: t.ev_satisfaction(String(d.score ?? d.rating ?? '?')) };
     case 'notification_failed':
