@@ -58,7 +58,8 @@ export function requestRoutes(deps: TicketDeps): Route[] {
     route<IdParams, unknown, DecisionBody>({
       method: 'post',
       path: '/tickets/:id/approve',
-      tag: 'requests',
+      // A ticket's action: its :id is a ticket's number, reference or id, as the document says of the tickets' routes.
+      tag: 'tickets',
       summary: 'Approve a request awaiting approval, whatever its rule (409 when it is not awaiting approval)',
       access: 'coordinator',
       body: decisionBody,
@@ -69,7 +70,8 @@ export function requestRoutes(deps: TicketDeps): Route[] {
     route<IdParams, unknown, DecisionBody>({
       method: 'post',
       path: '/tickets/:id/reject',
-      tag: 'requests',
+      // A ticket's action: its :id is a ticket's number, reference or id, as the document says of the tickets' routes.
+      tag: 'tickets',
       summary:
         'Reject a request awaiting approval with a comment the requester is told (422 without one; 409 when it is not awaiting approval)',
       access: 'coordinator',
