@@ -17,18 +17,12 @@ import type { InboundEmail } from './types.js';
 type Opening = { waiting: Planned['waiting']; step: Extract<Planned['step'], { action: 'open' }> };
 
 /**
- * Whether the email was sent to the request address: in To or Cc, or in Delivered-To, which the
- * receiving server writes when the address reached the mailbox through a Bcc or an alias.
+ * Whether the email was sent to the request address, in To or Cc (addresses are lower-cased by the
+ * parser, as the config's). A Bcc leaves no trace in the message itself: such an email is an incident.
  */
 export function sentToRequestAddress(email: InboundEmail, address: string | undefined): boolean {
   if (!address) return false;
-  const delivered = (email.headers['delivered-to'] ?? []).map((value) =>
-    value
-      .replace(/^.*<|>.*$/g, '')
-      .trim()
-      .toLowerCase(),
-  );
-  return [...email.to, ...email.cc].some((a) => a.address === address) || delivered.includes(address);
+  return [...email.to, ...email.cc].some((a) => a.address === address);
 }
 
 /** The requests of a round, in its transaction (openRequest joins it), each with its files. Outcomes in order. */

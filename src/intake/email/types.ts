@@ -52,9 +52,6 @@ export const CLASSIFIER_HEADERS = [
   'x-original-message-id',
   'list-id',
   'list-unsubscribe',
-  // Not a sign of a machine: where the receiving server delivered the email, which tells a service
-  // request sent to HELPDESK_REQUEST_ADDRESS by Bcc or through an alias (open-request.ts).
-  'delivered-to',
 ] as const;
 export type ClassifierHeader = (typeof CLASSIFIER_HEADERS)[number];
 
