@@ -117,6 +117,33 @@ describe('a request in the console', () => {
     await context.close();
   });
 
+  it('links an approved departure to its tasks, and each task back to it', async () => {
+    const res = await api()
+      .post('/api/requests')
+      .set(desk.auth)
+      .send({
+        item: 'departure',
+        requester: { name: 'Hugo HR', email: 'hugo@client.example', manager: { name: 'Dana', email: 'dana@client.example' } },
+        fields: { person: 'Leo Leaving', lastDay: '2027-01-29' },
+      });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const number = res.body.number as number;
+    await api().post(`/api/tickets/${number}/approve`).set(desk.auth).send({}).expect(200);
+    const { children } = (await detail(number)).request ?? { children: [] };
+    expect(children).toHaveLength(4);
+
+    const { context, page, errors } = await signedIn();
+    await page.goto(`${web.base}/tickets/${number}`);
+    const links = page.locator('section.request ul.children a');
+    await expect(links.allTextContents()).resolves.toEqual(children.map((n) => `HD-${n}`));
+    await links.first().click();
+    await page.waitForURL(`${web.base}/tickets/${children[0]}`);
+    const parent = page.locator('.ticket-head a', { hasText: `HD-${number}` });
+    await expect(parent.count()).resolves.toBe(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('speaks French', async () => {
     const number = await openAccessRequest('Jira');
     const { context, page, errors } = await signedIn('fr');
