@@ -2,6 +2,7 @@ import request from 'supertest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketDetail } from '../../../src/domain/ticket.js';
+import { answerApproval } from '../../../src/tickets/approvals.js';
 import { COORDINATOR_TOKEN } from '../../support/desk.js';
 import { checkAccessibility, openBrowser, signIn, startConsole, watchConsoleErrors, type RunningConsole } from '../../support/browser.js';
 import { waitFor } from '../../support/wait.js';
@@ -117,7 +118,7 @@ describe('a request in the console', () => {
     await context.close();
   });
 
-  it('links an approved departure to its tasks, and each task back to it', async () => {
+  it('shows who approved a departure and how, links it to its tasks, and each task back to it', async () => {
     const res = await api()
       .post('/api/requests')
       .set(desk.auth)
@@ -128,12 +129,16 @@ describe('a request in the console', () => {
       });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const number = res.body.number as number;
-    await api().post(`/api/tickets/${number}/approve`).set(desk.auth).send({}).expect(200);
+    // Dana, the manager, answers by her email's link.
+    const [asked] = (await detail(number)).request?.approvals ?? [];
+    expect(await answerApproval(desk.services.tickets, asked!.id, { decision: 'approved', via: 'link' })).toBe('approved');
     const { children } = (await detail(number)).request ?? { children: [] };
     expect(children).toHaveLength(4);
 
     const { context, page, errors } = await signedIn();
     await page.goto(`${web.base}/tickets/${number}`);
+    await expect(page.locator('.timeline').textContent()).resolves.toContain('Approved by Dana by the email link');
+    await expect(page.locator('section.request .approval-approved').textContent()).resolves.toContain('approved by the email link');
     const links = page.locator('section.request ul.children a');
     await expect(links.allTextContents()).resolves.toEqual(children.map((n) => `HD-${n}`));
     await links.first().click();
