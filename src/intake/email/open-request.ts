@@ -1,6 +1,6 @@
 import { matchCatalogItem } from '../../rules/catalog-match.js';
 import { openRequest } from '../../tickets/requests.js';
-import type { AppendScope } from './append-email.js';
+import { tellOmitted, type AppendScope } from './append-email.js';
 import { emailTicketInput } from './open-email.js';
 import type { Planned } from './plan.js';
 import type { MailboxRef, ReceiveOutcome } from './receive-types.js';
@@ -25,7 +25,10 @@ export function sentToRequestAddress(email: InboundEmail, address: string | unde
   return [...email.to, ...email.cc].some((a) => a.address === address);
 }
 
-/** The requests of a round, in its transaction (openRequest joins it), each with its files. Outcomes in order. */
+/**
+ * The requests of a round, in its transaction (openRequest joins it), each with its files and, when
+ * the size limits left some out, the notice saying so. Outcomes in order.
+ */
 export async function openEmailRequests(
   scope: AppendScope,
   mailbox: MailboxRef,
@@ -56,7 +59,12 @@ export async function openEmailRequests(
       ...(input.details ? { details: input.details } : {}),
     });
     const messageId = await tx.messages.idOf('email', email.messageId);
-    if (messageId !== null) await tx.email.addAttachmentsMany([{ ticketId: ticket.id, messageId, files: email.attachments }]);
+    if (messageId !== null) {
+      await tx.email.addAttachmentsMany([{ ticketId: ticket.id, messageId, files: email.attachments }]);
+      // The files the size limits left out: the requester is told, as for an incident.
+      const state = email.omitted.length > 0 ? await tx.tickets.lock(ticket.id) : null;
+      if (state) await tellOmitted({ ...scope, email }, state, messageId);
+    }
     outcomes.push({ outcome: 'ticket', ticketId: ticket.id, number: ticket.number });
   }
   return outcomes;

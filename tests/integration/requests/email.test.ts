@@ -1,3 +1,4 @@
+import { QueryTypes } from 'sequelize';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ticket, TicketDetail } from '../../../src/domain/ticket.js';
@@ -19,7 +20,8 @@ let md: MailDesk;
 
 beforeAll(async () => {
   md = await createMailDesk({ env: { HELPDESK_REQUEST_ADDRESS: REQUESTS, HELPDESK_COORDINATOR_EMAIL: COORDINATOR } });
-  await md.startReader();
+  // A file over 2,000 bytes is left out (and its sender told), as a desk's limits would leave out a large one.
+  await md.startReader({ limits: { maxAttachmentBytes: 2_000 } });
 });
 afterAll(async () => {
   await md?.close();
@@ -111,6 +113,33 @@ describe('a request by email', () => {
     // "other" needs nobody's approval: it waits for a technician like any new ticket.
     expect(ticket.request?.approvals).toEqual([]);
     expect(ticket.status).not.toBe('awaiting_approval');
+  });
+
+  it('keeps the files of a request, and tells its requester of those the size limits left out', async () => {
+    await md.deliver(
+      mail({
+        from: `Dora <dora@client.example>`,
+        to: REQUESTS,
+        subject: 'A second screen',
+        body: 'What hardware: a 27-inch screen\nMy laptop screen is too small for the plans; a photo of my desk is attached.',
+        attachments: [
+          { name: 'desk.txt', content: Buffer.from('a small note'), type: 'text/plain' },
+          { name: 'desk.png', content: Buffer.alloc(5_000, 1), type: 'image/png' },
+        ],
+      }),
+    );
+    await md.caughtUp();
+    const listedRequest = (await listed('request')).find((t) => t.subject === 'A second screen');
+    const ticket = await detail(listedRequest!.number);
+    expect(ticket.request?.item.id).toBe('new-hardware');
+    const kept = await md.desk.sequelize.query<{ filename: string }>('SELECT filename FROM attachments WHERE ticket_id = :id', {
+      replacements: { id: ticket.id },
+      type: QueryTypes.SELECT,
+    });
+    expect(kept.map((a) => a.filename)).toEqual(['desk.txt']);
+    const notice = (await md.desk.services.store.outbox.forTicket(ticket.id)).find((row) => row.kind === 'requester.omitted-attachments');
+    expect(notice?.recipient).toBe('dora@client.example');
+    expect(notice?.payload).toMatchObject({ omitted: [{ filename: 'desk.png', reason: 'too_large' }] });
   });
 
   it('still opens an incident from mail to the desk’s own address', async () => {
