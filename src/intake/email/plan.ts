@@ -13,10 +13,12 @@ import type { InboundEmail } from './types.js';
  * alike (one email is a batch of one). The emails are weighed in UID order, as if stored one after
  * the other, against one look at the store for the whole batch (lookups.ts); what an email of the
  * batch would change for a later one is carried along (a sender's storm count, a ticket's count,
- * who opened a ticket). An email whose fate depends on what another email of the same batch writes
- * (a reply to a request of the batch, a ticket two emails change in ways that interact, the same
- * Message-ID twice) is deferred, with the rest of its conversation, to a following round of this
- * same planner, which weighs it once the first round is committed.
+ * who opened a ticket, so that a reply to a request of the batch joins the ticket that request opens,
+ * as it would a moment later). An email whose fate depends on what another email of the same batch
+ * writes in ways the walk does not follow (a reply to an email that joined a ticket, a ticket two
+ * emails change in ways that interact, the same Message-ID twice) is deferred, with the rest of its
+ * conversation, to a following round of this same planner, which weighs it once the first round is
+ * committed.
  *
  * A person's email: a redelivery changes nothing; a bare 1–5 answers the satisfaction survey; a
  * reply joins its ticket; anything else opens a ticket. Past a storm cap, the email is still kept
@@ -38,6 +40,8 @@ export interface WaitingEmail {
 export type Step =
   | { action: 'open'; via: string; linkedTicketId?: string }
   | { action: 'append'; item: AppendEmail }
+  /** Joins the ticket that an earlier email of the round (`opener`, its UID) opens: written after it, in the same round. */
+  | { action: 'append-new'; opener: number; item: Omit<AppendEmail, 'ticketId' | 'via'> }
   | { action: 'survey'; ticketId: string; digit: string; score: SurveyScore }
   /** A failure report naming emails of ours (anything else a report says is filtered). */
   | { action: 'bounce'; reason: string; outbound: OutboundEmail[] }
@@ -126,11 +130,17 @@ export function planRound(
   return { taken: walk.taken, deferred: walk.deferred };
 }
 
+/** Where an email of the round went: the ticket it joins, the one it opens (its UID), or nowhere the walk follows. */
+type Landing = { ticketId: string } | { opens: number } | null;
+
+/** The walk's key for the ticket an email of the round opens (no id until it is written). */
+const opened = (uid: number) => `new:${uid}`;
+
 class Walk {
   readonly taken: Planned[] = [];
   readonly deferred: Deferred[] = [];
-  /** Message-IDs of the round's emails so far: a later one naming one of them waits for it. */
-  private readonly seen = new Map<string, string | null>();
+  /** Message-IDs of the round's emails so far, and where each went: a later one naming one of them follows it, or waits. */
+  private readonly seen = new Map<string, Landing>();
   /** Our outbound emails a delivery report of the round already marks. */
   private readonly reported = new Set<string>();
   private readonly deferredConversations = new Set<number>();
@@ -166,14 +176,9 @@ class Walk {
     if (kind.kind === 'bounce') return this.bounce(waiting, kind);
     const known = this.lookups.known.get(email.messageId);
     if (known?.received || known?.sent) return { step: { action: 'duplicate' }, touches: [] };
-    // A reply to an email of this round: its ticket is that email's, written by then.
-    if (lookedUpMessageIds(email).some((id) => this.seen.has(id))) {
-      for (const id of lookedUpMessageIds(email)) {
-        const ticket = this.seen.get(id);
-        if (ticket) this.tainted.add(ticket);
-      }
-      return 'defer';
-    }
+    const inRound = this.threadInRound(email);
+    if (inRound === 'defer') return 'defer';
+    if (inRound !== null) return this.appendToOpened(waiting, kind, inRound.opens);
     const byHeaders = ticketByHeaders(email, this.lookups.byHeaders);
     const number = byHeaders === null ? subjectTicketNumber(email.subject) : null;
     // The subject token is checked against From only: Reply-To is the sender's own claim about where
@@ -238,6 +243,52 @@ class Walk {
   }
 
   /**
+   * Rule 2 (In-Reply-To, then References) against the round as well as the store: the first Message-ID
+   * naming a ticket decides, as it would were the emails stored one after the other. An email of the
+   * round that opens a ticket names that new ticket; one that joined a ticket or went nowhere yet
+   * makes the reply wait for a following round (its ticket is that email's, written by then). Null:
+   * nothing of the round comes first, the store's answer stands.
+   */
+  private threadInRound(email: InboundEmail): { opens: number } | 'defer' | null {
+    for (const id of lookedUpMessageIds(email)) {
+      const landing = this.seen.get(id);
+      if (landing === undefined) {
+        if (this.lookups.byHeaders.has(id)) return null;
+        continue;
+      }
+      if (landing !== null && 'opens' in landing) return landing;
+      for (const other of lookedUpMessageIds(email)) {
+        const ticket = this.seen.get(other);
+        if (ticket && 'ticketId' in ticket) this.tainted.add(ticket.ticketId);
+      }
+      return 'defer';
+    }
+    return null;
+  }
+
+  /**
+   * A reply (or an automatic answer) to a request this round opens: the new ticket is open, so the
+   * reply joins it without reopening, and no survey can be pending on it; the storm caps count as
+   * for any ticket. Written after the ticket, in the same round.
+   */
+  private appendToOpened(waiting: WaitingEmail, kind: EmailClass, opener: number): { step: Step; touches: string[] } | 'defer' {
+    const { email } = waiting;
+    const from = email.from?.address.toLowerCase() ?? null;
+    const senderCapped = kind.kind !== 'auto-reply' && from !== null && (this.running.get(from) ?? 0) >= this.settings.caps.senderMessages;
+    const item: AppendEmail = {
+      ticketId: opened(opener),
+      kind: kind.kind === 'auto-reply' ? 'auto-reply' : 'reply',
+      reopen: false,
+      capped: senderCapped,
+      via: '',
+    };
+    const joined = this.append(email, item);
+    if (joined === 'defer' || joined.step.action !== 'append') return 'defer';
+    const { kind: as, reopen, capped } = joined.step.item;
+    return { step: { action: 'append-new', opener, item: { kind: as, reopen, capped } }, touches: [] };
+  }
+
+  /**
    * An email joining a ticket, unless another email of the round changes that ticket in a way that
    * interacts: several may join one ticket when none reopens it (the thread decision would change
    * after the first) and none copies people in (their roles would change). Past the ticket's storm
@@ -275,7 +326,7 @@ class Walk {
     const { waiting, step } = planned;
     const { email } = waiting;
     this.taken.push(planned);
-    this.seen.set(email.messageId, step.action === 'append' ? step.item.ticketId : step.action === 'survey' ? step.ticketId : null);
+    this.seen.set(email.messageId, landingOf(waiting, step));
     if (step.action === 'bounce') for (const o of step.outbound) this.reported.add(o.id);
     const from = email.from?.address.toLowerCase() ?? null;
     if (step.action === 'open') {
@@ -283,9 +334,11 @@ class Walk {
       for (const address of [from, email.replyTo?.address.toLowerCase()]) if (address) this.opening.add(address);
     }
     // What the store counts for the storm caps: every inbound email it keeps.
-    const kept = step.action === 'open' || step.action === 'append' || step.action === 'survey';
+    const kept = step.action === 'open' || step.action === 'append' || step.action === 'append-new' || step.action === 'survey';
     if (kept && from !== null) this.running.set(from, (this.running.get(from) ?? 0) + 1);
-    for (const ticketId of planned.touches) {
+    // A ticket the round opens counts like an existing one for the emails that follow it.
+    const joined = step.action === 'open' ? [opened(waiting.uid)] : step.action === 'append-new' ? [opened(step.opener)] : planned.touches;
+    for (const ticketId of joined) {
       const on = this.tickets.get(ticketId) ?? {
         count: this.lookups.onTicket.get(ticketId) ?? 0,
         reopens: false,
@@ -295,7 +348,7 @@ class Walk {
       this.tickets.set(ticketId, {
         count: on.count + (kept ? 1 : 0),
         reopens: on.reopens || (step.action === 'append' && step.item.reopen),
-        copies: on.copies || (step.action === 'append' && email.cc.length > 0),
+        copies: on.copies || ((step.action === 'append' || step.action === 'append-new') && email.cc.length > 0),
         exclusive: on.exclusive || step.action === 'survey' || step.action === 'bounce',
       });
     }
@@ -322,5 +375,20 @@ class Walk {
       ...(this.lookups.outbound.get(uid) ?? []).map((o) => o.ticketId ?? undefined),
     ];
     return [...new Set(ids.filter((id): id is string => id !== undefined))];
+  }
+}
+
+function landingOf(waiting: WaitingEmail, step: Step): Landing {
+  switch (step.action) {
+    case 'append':
+      return { ticketId: step.item.ticketId };
+    case 'survey':
+      return { ticketId: step.ticketId };
+    case 'open':
+      return { opens: waiting.uid };
+    case 'append-new':
+      return { opens: step.opener };
+    default:
+      return null;
   }
 }

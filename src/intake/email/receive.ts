@@ -24,7 +24,7 @@ export interface ReceiveOptions {
  * becomes (planRound, the rules), their claims on the mailbox's cursor, and what they write
  * (writeRound), in a transaction. An email that depends on another email of the round is deferred to
  * a following round of the same planner, which reads what the first wrote: a conversation that
- * depends on itself (a reply to a request of the same backlog) is stored in a transaction of its own,
+ * depends on itself (a reply to an email of the same backlog that joined a ticket) is stored in a transaction of its own,
  * round after round, apart from the others, which go together.
  *
  * A round that fails for a reason a retry will not cure is split in two, and each half stored on

@@ -35,13 +35,21 @@ export type ThreadDecision =
   | { action: 'new-ticket'; linkedTicketId?: string; reason: string };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const BY_HEADERS = 'In-Reply-To/References';
+
+const matched = (via: string, number: number | string) => `${via} matched HD-${number}`;
+
+/** How rule 2 names an open ticket it found by the headers, for the event: one the round opened is named so once it has its number. */
+export function matchedByHeaders(number: number | string): string {
+  return matched(BY_HEADERS, number);
+}
 
 export function decideThread(email: Pick<InboundEmail, 'messageId'>, lookups: ThreadLookups): ThreadDecision {
   if (lookups.seenMessageId) {
     return { action: 'ignore-duplicate', reason: `Message-ID <${email.messageId}> was already received` };
   }
   if (lookups.ticketByHeaders !== null) {
-    return toTicket(lookups.ticketByHeaders, 'In-Reply-To/References', lookups);
+    return toTicket(lookups.ticketByHeaders, BY_HEADERS, lookups);
   }
   const bySubject = lookups.ticketBySubject;
   if (bySubject !== null) {
@@ -71,7 +79,7 @@ function toTicket(ticket: TicketRef, via: string, lookups: ThreadLookups): Threa
   if (ticket.status === 'resolved') {
     return { action: 'append', ticketId: ticket.id, reopen: true, reason: `${via} matched ${ref}, resolved: reopened` };
   }
-  return { action: 'append', ticketId: ticket.id, reopen: false, reason: `${via} matched ${ref}` };
+  return { action: 'append', ticketId: ticket.id, reopen: false, reason: matched(via, ticket.number) };
 }
 
 /**

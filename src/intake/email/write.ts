@@ -8,11 +8,13 @@ import { emailTicketInput, mailboxCategory } from './open-email.js';
 import { openEmailRequests, sentToRequestAddress } from './open-request.js';
 import type { Planned } from './plan.js';
 import type { MailboxRef, Place, ReceiveDeps, ReceiveOutcome } from './receive-types.js';
+import { matchedByHeaders } from './thread.js';
 
 /**
  * Writes what planRound decided for a round's emails, inside the round's transaction, a statement
  * per step for all of them: the replies and automatic answers on their tickets, the delivery reports
- * on our outbound emails, the survey answers, then the new tickets, and the filtered mail. Outcomes by UID.
+ * on our outbound emails, the survey answers, then the new tickets and the replies of the round that
+ * follow them, and the filtered mail. Outcomes by UID.
  *
  * Each email is recorded at its own millisecond, in UID order and after every email recorded before
  * by this mail role (deps.moments), so that a ticket's messages read back in the order they came however
@@ -52,6 +54,19 @@ export async function writeRound(
   appending.forEach(({ waiting }, i) => outcomes.set(waiting.uid, appended[i] ?? { outcome: 'duplicate' }));
   opening.forEach(({ waiting }, i) => outcomes.set(waiting.uid, opened[i] ?? { outcome: 'duplicate' }));
   requesting.forEach(({ waiting }, i) => outcomes.set(waiting.uid, requested[i] ?? { outcome: 'duplicate' }));
+  // Then the replies to those requests, on the tickets just written (this transaction's own rows).
+  const following = planned.flatMap(({ waiting, kind, step }) => {
+    if (step.action !== 'append-new') return [];
+    const ticket = outcomes.get(step.opener);
+    if (ticket?.outcome !== 'ticket') throw new Error('an email follows a request of its round that opened no ticket');
+    const item = { ...step.item, ticketId: ticket.ticketId, via: matchedByHeaders(ticket.number) };
+    return [{ waiting, item: { ...item, email: waiting.email, class: kind, at: atOf(waiting.uid) } }];
+  });
+  const followed = await appendEmails(
+    scope,
+    following.map((f) => f.item),
+  );
+  following.forEach(({ waiting }, i) => outcomes.set(waiting.uid, followed[i] ?? { outcome: 'duplicate' }));
 
   for (const { waiting, step } of planned) {
     if (step.action === 'bounce') outcomes.set(waiting.uid, await recordBounce(scope, step));

@@ -77,17 +77,70 @@ const steps = (plan: ReturnType<typeof round>) => plan.taken.map((p) => [p.waiti
 const deferred = (plan: ReturnType<typeof round>) => plan.deferred.map((d) => d.waiting.uid);
 
 describe('planRound', () => {
-  it('defers a reply to a request of the same round, and the rest of its conversation', () => {
+  it('lets a reply to a request of the same round join the ticket that request opens', () => {
     const request = email(1, { from: 'a@client.example' });
     const reply = email(2, { from: 'a@client.example', inReplyTo: 'm1@client.example', references: ['m1@client.example'] });
-    const after = email(3, { from: 'a@client.example' });
+    const answer = email(3, {
+      from: 'a@client.example',
+      inReplyTo: 'm2@client.example',
+      references: ['m1@client.example', 'm2@client.example'],
+    });
     const other = email(4, { from: 'b@client.example' });
-    const plan = round([request, reply, after, other], lookups(), [0, 0, 0, 1]);
+    const plan = round([request, reply, answer, other], lookups(), [0, 0, 0, 1]);
     expect(steps(plan)).toEqual([
       [1, 'open'],
+      [2, 'append-new'],
+      [3, 'append-new'],
+      [4, 'open'],
+    ]);
+    expect(plan.taken.map((p) => (p.step.action === 'append-new' ? p.step.opener : null))).toEqual([null, 1, 1, null]);
+    expect(deferred(plan)).toEqual([]);
+  });
+
+  it('counts a ticket the round opens for its storm cap: the request, then each reply', () => {
+    const request = email(1, { from: 'a@client.example' });
+    const reply = (uid: number) => email(uid, { from: `c${uid}@client.example`, inReplyTo: 'm1@client.example' });
+    const plan = round([request, reply(2), reply(3), reply(4)], lookups(), [0, 0, 0, 0]);
+    expect(plan.taken.map((p) => (p.step.action === 'append-new' ? p.step.item.capped : null))).toEqual([null, false, false, true]);
+  });
+
+  it('defers a reply to an email of the round that joined a ticket, and the rest of its conversation', () => {
+    const byHeaders = new Map([['old@client.example', ticket('t1')]]);
+    const first = email(1, { from: 'a@client.example', inReplyTo: 'old@client.example' });
+    const reply = email(2, {
+      from: 'a@client.example',
+      inReplyTo: 'm1@client.example',
+      references: ['old@client.example', 'm1@client.example'],
+    });
+    const after = email(3, { from: 'a@client.example' });
+    const other = email(4, { from: 'b@client.example' });
+    const plan = round([first, reply, after, other], lookups({ byHeaders }), [0, 0, 0, 1]);
+    expect(steps(plan)).toEqual([
+      [1, 'append'],
       [4, 'open'],
     ]);
     expect(deferred(plan)).toEqual([2, 3]);
+  });
+
+  it('threads by the first Message-ID naming a ticket: a stored one before a request of the round wins', () => {
+    const byHeaders = new Map([['old@client.example', ticket('t1')]]);
+    const request = email(1, { from: 'a@client.example' });
+    const reply = email(2, { from: 'a@client.example', inReplyTo: 'old@client.example', references: ['m1@client.example'] });
+    const plan = round([request, reply], lookups({ byHeaders }), [0, 0]);
+    expect(steps(plan)).toEqual([
+      [1, 'open'],
+      [2, 'append'],
+    ]);
+  });
+
+  it('defers a reply copying people in to a ticket the round opens (their roles change)', () => {
+    const request = email(1, { from: 'a@client.example' });
+    const reply = email(2, {
+      from: 'a@client.example',
+      inReplyTo: 'm1@client.example',
+      cc: [{ name: null, address: 'boss@client.example' }],
+    });
+    expect(deferred(round([request, reply], lookups(), [0, 0]))).toEqual([2]);
   });
 
   it('never defers the first email', () => {
