@@ -4,7 +4,7 @@ import type { TicketState } from '../store/ticket-repository.js';
 import type { Ticket } from '../domain/ticket.js';
 import { resolveParentWhenDone } from './children.js';
 import type { TicketDeps } from './deps.js';
-import { notificationRows, tellListeners, writeChange, type Decision, type KnownRecipients } from './write-change.js';
+import { notificationRows, tellListeners, writeChanges, type Decision, type KnownRecipients } from './write-change.js';
 
 /** Decides a change from the locked ticket; may refuse by throwing an AppError. */
 export type Decide = (ticket: TicketState, now: Date) => Decision;
@@ -97,7 +97,7 @@ function foldWrites(decided: readonly { change: TicketChange; decision: Decision
 }
 
 /**
- * Each write through writeChange. Notifications are keyed by their cause, whose id is taken before
+ * The writes through writeChanges, together. Notifications are keyed by their cause, whose id is taken before
  * the write; when one is owed, the ids of every event of the batch are taken in one round trip, in
  * order, so that a ticket's history keeps the order of its changes.
  */
@@ -105,10 +105,16 @@ async function writeFolded(deps: TicketDeps, tx: Store, writes: readonly FoldedW
   const owed = writes.some((w) => w.decision.notify?.length);
   const ids = owed ? await tx.writer.takeEventIds(writes.reduce((n, w) => n + w.decision.events.length, 0)) : [];
   let taken = 0;
-  for (const write of writes) {
-    const eventIds = ids.slice(taken, (taken += write.decision.events.length));
-    await writeChange(deps, tx, write.before, write.decision, write.actor, { eventIds });
-  }
+  await writeChanges(
+    deps,
+    tx,
+    writes.map((write) => ({
+      state: write.before,
+      decision: write.decision,
+      actor: write.actor,
+      hints: { eventIds: ids.slice(taken, (taken += write.decision.events.length)) },
+    })),
+  );
 }
 
 /** The notifications a change owes outside a decision (a reply's cause is its message row), into the outbox. */

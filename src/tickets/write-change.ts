@@ -88,6 +88,35 @@ export async function writeChange(
   return planned;
 }
 
+/** A change of many to write together (writeChanges). */
+export interface ChangeToWrite {
+  state: TicketState;
+  decision: Decision;
+  actor: string;
+  hints?: WriteHints;
+}
+
+/**
+ * Changes to many tickets, each planned as writeChange plans it and written together in as few
+ * statements as can hold them (store/ticket-writer.ts writeChanges). A change to a ticket already
+ * waiting to be written first writes what waits, so that its plan reads the ticket as it then is.
+ */
+export async function writeChanges(deps: TicketDeps, tx: Store, changes: readonly ChangeToWrite[]): Promise<PlannedWrite[]> {
+  const written: PlannedWrite[] = [];
+  let waiting: PlannedWrite[] = [];
+  const flush = async () => {
+    await tx.writer.writeChanges(waiting.map((planned) => planned.write));
+    written.push(...waiting);
+    waiting = [];
+  };
+  for (const { state, decision, actor, hints } of changes) {
+    if (waiting.some((planned) => planned.write.ticketId === state.id)) await flush();
+    waiting.push(await planTicketWrite(deps, tx, state, decision, actor, hints));
+  }
+  await flush();
+  return written;
+}
+
 type NotifiedState = Pick<
   TicketState,
   'id' | 'number' | 'channel' | 'subject' | 'priority' | 'category' | 'resolution' | 'requesterId' | 'assigneeId'
