@@ -141,6 +141,17 @@ export function createApprovalRepository(db: Db) {
     },
 
     /** The pending approval of request number `ticketNumber` asked of `phone` (E.164, as stored); null when there is none. */
+    /** Whether this phone was asked to approve request `ticketNumber`, answered or not. */
+    async askedByPhone(ticketNumber: number, phone: string): Promise<boolean> {
+      const [row] = await rows<{ asked: boolean }>(
+        db,
+        `SELECT EXISTS (SELECT 1 FROM approvals a JOIN tickets t ON t.id = a.ticket_id
+                         WHERE t.number = $ticketNumber AND a.phone = $phone) AS asked`,
+        { ticketNumber, phone },
+      );
+      return row?.asked === true;
+    },
+
     async pendingByPhone(ticketNumber: number, phone: string): Promise<Approval | null> {
       const [row] = await rows<ApprovalRow>(
         db,

@@ -13,6 +13,18 @@ export interface ApprovalSmsDeps {
 }
 
 /**
+ * Whether a text that reads as `YES <n>` / `NO <n> …` is an answer to request n: from a phone asked
+ * to approve it, yes; from a phone the desk knows otherwise (a technician, a requester), no, since
+ * "Non 2 fois que je redémarre" is a requester's answer on their own ticket and must land there;
+ * from a stranger, yes: told that no approval waits for it, and nothing opened.
+ */
+export async function isApprovalAnswer(deps: Pick<ApprovalSmsDeps, 'store'>, from: string, command: ApprovalCommand): Promise<boolean> {
+  if (await deps.store.approvals.askedByPhone(Number(command.ticketNumber), from)) return true;
+  const [technician, requester] = await Promise.all([deps.store.technicians.findByPhone(from), deps.store.requesters.findByPhone(from)]);
+  return technician === null && requester === null;
+}
+
+/**
  * An approver's `YES <n>` / `NO <n> <comment>` (approval-commands.ts): answered only when that
  * phone was asked to approve request n and its answer is still awaited; the same use case as the
  * link's and the API's decides (tickets/approvals.ts), so the first decisive answer wins and a later

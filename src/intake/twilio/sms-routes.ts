@@ -4,7 +4,7 @@ import type { Logger } from '../../log.js';
 import type { Store } from '../../store/index.js';
 import type { TicketDeps } from '../../tickets/deps.js';
 import { parseApprovalCommand } from './approval-commands.js';
-import { runApprovalSms } from './approval-sms.js';
+import { isApprovalAnswer, runApprovalSms } from './approval-sms.js';
 import { receiveRequesterSms } from './requester-texts.js';
 import { extractMedia } from './requester-sms.js';
 import { runTechnicianSms } from './technician-sms.js';
@@ -43,10 +43,11 @@ export function smsRoutes(deps: SmsRouteDeps): WebhookRoute[] {
           text: param(form, 'Body') ?? '',
           optOutType: param(form, 'OptOutType'),
         };
-        // An approver's YES/NO first (#17): the approver may be a technician, and a requester's
-        // text never reads as one (a number is required); from anyone not asked, it opens nothing.
+        // An approver's YES/NO first (#17): the approver may be a technician. A text that only reads
+        // as one (a number is required) from a technician or requester not asked goes their usual
+        // way; from a stranger, it opens nothing (approval-sms.ts isApprovalAnswer).
         const approval = parseApprovalCommand(sms.text);
-        if (approval) {
+        if (approval && (await isApprovalAnswer(deps, from, approval))) {
           const reply = await runApprovalSms(deps, sms, approval);
           deps.log.info({ messageSid, command: approval.kind, replied: reply !== null }, 'approval SMS');
           return sendTwiml(res, messagingTwiml(reply));

@@ -99,6 +99,22 @@ describe('answers that change nothing', () => {
     expect(await ticketCount(ad)).toBe(tickets);
   });
 
+  it('a requester’s own text that reads like a NO lands on their ticket, and decides nothing', async () => {
+    const requester = '+33688888888';
+    await text(requester, 'Mon imprimante ne marche plus');
+    const own = await waitFor('the requester’s ticket', async () => {
+      const res = await request(ad.desk.app).get('/api/tickets').query({ channel: 'sms' }).set(auth);
+      const items = (res.body as { items: { number: number; requester: { phone: string | null } }[] }).items;
+      return items.find((t) => t.requester.phone === requester) ?? null;
+    });
+    const before = await changesOf(ad, number);
+    const body = `Non ${number} fois que je redémarre, toujours rien`;
+    expect(await text(requester, body)).not.toContain('approval');
+    expect(await changesOf(ad, number)).toEqual(before);
+    const mine = await detailOf(ad, own.number);
+    expect(mine.messages.map((m) => m.body)).toContain(body);
+  });
+
   it('a NO without its reason: asked for it, nothing decided', async () => {
     const before = await changesOf(ad, number);
     const reply = await text(MANAGER.phone, `no ${number}`);
