@@ -27,6 +27,7 @@ import * as articleTitleWords from './migrations/088-article-title-words.js';
 import * as catalog from './migrations/090-catalog.js';
 import * as requests from './migrations/091-requests.js';
 import * as statsByType from './migrations/092-stats-by-type.js';
+import * as requestClocks from './migrations/093-request-clocks.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -62,6 +63,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['090-catalog', catalog],
   ['091-requests', requests],
   ['092-stats-by-type', statsByType],
+  ['093-request-clocks', requestClocks],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database

@@ -65,6 +65,8 @@ export interface TicketChanges {
   respondedAt?: Date | null;
   breached?: boolean;
   pausedAt?: Date | null;
+  /** When the SLA clocks started, where not at creation: a request's approval (#17). */
+  clocksStartedAt?: Date | null;
   pausedSeconds?: number;
   offeredAt?: Date | null;
   escalations?: number;

@@ -1,7 +1,7 @@
 import type { Level, Priority, TicketStatus } from '../domain/values.js';
 import { AppError } from '../errors.js';
 import { escalate } from './escalation.js';
-import { assertMove, assertNotAwaitingApproval, assertResolution, isReopen, reopenedStatus } from './lifecycle.js';
+import { assertMove, assertNotAwaitingApproval, assertResolution, clocksStart, isReopen, reopenedStatus } from './lifecycle.js';
 import { applyChange, ticketIdOrThrow } from './apply-change.js';
 import type { TicketChanges, TicketState } from '../store/ticket-repository.js';
 import { actorLabel, type Actor, type Ticket } from '../domain/ticket.js';
@@ -128,7 +128,7 @@ export async function updateTicket(deps: TicketDeps, key: string, patch: TicketP
     }
     // A request awaiting approval has no clocks yet: they start when it is approved (#17).
     if (changes.priority && ticket.status !== 'awaiting_approval') {
-      Object.assign(changes, deps.policy.slaDue(ticket.createdAt, changes.priority, ticket.type));
+      Object.assign(changes, deps.policy.slaDue(clocksStart(ticket), changes.priority, ticket.type));
     }
     if (Object.keys(after).length > 0) events.push({ type: 'updated', data: { before, after } });
 
@@ -207,7 +207,7 @@ export function escalationDecision(deps: TicketDeps, ticket: TicketState, reason
     changes: {
       tier: next.tier,
       priority: next.priority,
-      ...deps.policy.slaDue(ticket.createdAt, next.priority, ticket.type),
+      ...deps.policy.slaDue(clocksStart(ticket), next.priority, ticket.type),
       status: 'new',
       assigneeId: null,
       offeredAt: null,

@@ -100,7 +100,10 @@ async function decide(
   let decision: Decision = { changes: {}, events: [event] };
   if (outcome === 'approved') {
     // Its clocks start now, on the requests' own targets; routing offers it on the `approval` event.
-    decision = { changes: { status: 'new', ...deps.policy.slaDue(now, ticket.priority, 'request') }, events: [event] };
+    decision = {
+      changes: { status: 'new', clocksStartedAt: now, ...deps.policy.slaDue(now, ticket.priority, 'request') },
+      events: [event],
+    };
   } else if (outcome === 'rejected') {
     const comment = answer.comment ?? '';
     decision = {

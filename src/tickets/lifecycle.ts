@@ -73,3 +73,8 @@ export function assertResolution(resolution: string | undefined | null): string 
 export function reopenedStatus(hasAssignee: boolean): TicketStatus {
   return hasAssignee ? 'assigned' : 'new';
 }
+
+/** Where a ticket's SLA clocks count from: its creation, or a request's approval (#17). */
+export function clocksStart(ticket: { createdAt: Date; clocksStartedAt: Date | null }): Date {
+  return ticket.clocksStartedAt ?? ticket.createdAt;
+}

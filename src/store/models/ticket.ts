@@ -35,6 +35,7 @@ export interface TicketRow extends Model<InferAttributes<TicketRow>, InferCreati
   respondedAt: CreationOptional<Date | null>;
   breached: CreationOptional<boolean>;
   pausedAt: CreationOptional<Date | null>;
+  clocksStartedAt: CreationOptional<Date | null>;
   pausedSeconds: CreationOptional<number>;
   offeredAt: CreationOptional<Date | null>;
   escalations: CreationOptional<number>;
@@ -91,6 +92,8 @@ export function defineTickets(sequelize: Sequelize) {
       respondedAt: optionalDate,
       breached: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       pausedAt: optionalDate,
+      // A request's clocks start at its approval (migration 093); null: at creation.
+      clocksStartedAt: optionalDate,
       pausedSeconds: counter(),
       offeredAt: optionalDate,
       escalations: counter(),

@@ -138,6 +138,22 @@ describe('approvals', () => {
     ]);
   });
 
+  it('its clocks count from the approval: an escalation long after the request was made is not overdue at once', async () => {
+    const { id, number } = await openRequest('vpn-any');
+    // It waited a month for its approvers.
+    await desk.sequelize.query(`UPDATE tickets SET created_at = now() - interval '30 days' WHERE id = :id`, {
+      replacements: { id },
+      type: QueryTypes.UPDATE,
+    });
+    expect((await request(desk.app).post(`/api/tickets/${number}/approve`).set(auth).send({})).status).toBe(200);
+    const res = await request(desk.app).post(`/api/tickets/${number}/escalate`).set(auth).send({ reason: 'Needs the network team' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const t = await detail(number);
+    expect(t.tier).toBe(2);
+    expect(new Date(t.sla.respondBy ?? 0).getTime()).toBeGreaterThan(Date.now());
+    expect(new Date(t.sla.resolveBy ?? 0).getTime()).toBeGreaterThan(Date.now());
+  });
+
   it('two answers at once: one decides, the other is settled', async () => {
     const opened = await openRequest('vpn-any');
     const [first, second] = approvalIds(await detail(opened.number));
