@@ -46,7 +46,7 @@ export const DEFAULT_EMAIL_SETTINGS: EmailIntakeSettings = {
   maxRawBytes: 48 * 1024 * 1024,
   reopenWindowDays: 30,
   caps: { senderMessages: 20, senderWindowMinutes: 10, ticketMessages: 50, ticketWindowMinutes: 60 },
-  batch: { messages: 100, bytes: 16 * 1024 * 1024 },
+  batch: { messages: 250, bytes: 16 * 1024 * 1024 },
   lanes: 4,
   reconnect: { baseMs: 1_000, maxMs: 60_000 },
   lockRetryMs: 5_000,
