@@ -1,3 +1,4 @@
+import { startSweep } from './sweep.js';
 import type { Logger } from '../log.js';
 import type { Approval } from '../store/approval-repository.js';
 import type { Notification } from '../store/outbox-repository.js';
@@ -83,19 +84,10 @@ function overdueRows(deps: TicketDeps, ticketId: string, approvals: Approval[]):
 export function startApprovalReminders(ctx: ApprovalReminderContext, options: { everyMs?: number } = {}): () => Promise<void> {
   const deps = ctx.services.tickets;
   const log = ctx.log.child({ component: 'approval-reminders' });
-  let running: Promise<unknown> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = sweepApprovals(deps, ctx.config.approvalReminderMs)
-      .then((n) => n > 0 && log.info({ approvals: n }, 'approvals reminded or escalated'))
-      .catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'approval reminder sweep failed'))
-      .finally(() => {
-        running = null;
-      });
-  }, options.everyMs ?? EVERY_MS);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return startSweep(log, {
+    name: 'approval reminder sweep',
+    everyMs: options.everyMs ?? EVERY_MS,
+    run: () => sweepApprovals(deps, ctx.config.approvalReminderMs),
+    done: { key: 'approvals', message: 'approvals reminded or escalated' },
+  });
 }

@@ -1,3 +1,4 @@
+import { startSweep } from './sweep.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { isStorm, type SuggestionGroup } from '../rules/suggestions.js';
@@ -76,19 +77,10 @@ export function startStormWatch(ctx: StormWatchContext, options: { everyMs?: num
   const deps = ctx.services.tickets;
   const log = ctx.log.child({ component: 'storms' });
   const link = `${ctx.config.publicUrl}/outages#suggestions`;
-  let running: Promise<unknown> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = alertStorms(deps, link)
-      .then((n) => n > 0 && log.info({ alerted: n }, 'storm alerted to the coordinator'))
-      .catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'storm sweep failed'))
-      .finally(() => {
-        running = null;
-      });
-  }, options.everyMs ?? EVERY_MS);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return startSweep(log, {
+    name: 'storm sweep',
+    everyMs: options.everyMs ?? EVERY_MS,
+    run: () => alertStorms(deps, link),
+    done: { key: 'alerted', message: 'storm alerted to the coordinator' },
+  });
 }

@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { Ticket } from '../../domain/ticket.js';
 import type { Language } from '../../domain/values.js';
@@ -6,6 +6,7 @@ import { isAppError } from '../../errors.js';
 import { approvalLinksOf, approvalOfCode } from '../../notify/approval-link.js';
 import type { Approval, RequestRecord } from '../../store/approval-repository.js';
 import { answerApproval, type ApprovalOutcome } from '../../tickets/approvals.js';
+import { capabilityErrors, messagePage, sendCapabilityPage } from '../capability-page.js';
 import type { ConsoleDeps } from '../deps.js';
 import { html, type Html } from '../html.js';
 import { texts } from '../i18n.js';
@@ -128,9 +129,9 @@ export function approvalRouter(deps: ConsoleDeps, options: { forms: RequestHandl
       .then(async () => {
         const opened = await open(req);
         const lang = languageOf(req, res, opened?.approval.language ?? deps.config.language);
-        if (!opened) return send(res, 404, messagePage(lang, 'notFoundTitle', 'notFound'));
-        if (decided(opened)) return send(res, 200, requestPage(lang, opened, messageOf(lang, 'decided')));
-        send(res, 200, requestPage(lang, opened, forms(lang, req, null)));
+        if (!opened) return sendCapabilityPage(res, 404, pageOf(lang, 'notFoundTitle', 'notFound'));
+        if (decided(opened)) return sendCapabilityPage(res, 200, requestPage(lang, opened, messageOf(lang, 'decided')));
+        sendCapabilityPage(res, 200, requestPage(lang, opened, forms(lang, req, null)));
       })
       .catch(next);
   });
@@ -145,12 +146,12 @@ export function approvalRouter(deps: ConsoleDeps, options: { forms: RequestHandl
         // from (Origin, on every POST); one from another site is refused.
         const origin = req.headers.origin;
         if (origin !== undefined && origin !== new URL(deps.config.publicUrl).origin) {
-          return send(res, 403, messagePage(lang, 'refusedTitle', 'refused'));
+          return sendCapabilityPage(res, 403, pageOf(lang, 'refusedTitle', 'refused'));
         }
-        if (!opened) return send(res, 404, messagePage(lang, 'notFoundTitle', 'notFound'));
+        if (!opened) return sendCapabilityPage(res, 404, pageOf(lang, 'notFoundTitle', 'notFound'));
         const parsed = answerForm.safeParse(req.body);
-        if (!parsed.success) return send(res, 400, messagePage(lang, 'refusedTitle', 'refused'));
-        if (decided(opened)) return send(res, 410, messagePage(lang, 'decidedTitle', 'decided'));
+        if (!parsed.success) return sendCapabilityPage(res, 400, pageOf(lang, 'refusedTitle', 'refused'));
+        if (decided(opened)) return sendCapabilityPage(res, 410, pageOf(lang, 'decidedTitle', 'decided'));
         const { decision, comment } = parsed.data;
         let outcome: ApprovalOutcome;
         try {
@@ -164,38 +165,25 @@ export function approvalRouter(deps: ConsoleDeps, options: { forms: RequestHandl
         } catch (err) {
           // The API's 422, as a page: the form again, the error beside the comment.
           if (isAppError(err) && err.code === 'COMMENT_REQUIRED') {
-            return send(res, 422, requestPage(lang, opened, forms(lang, req, words(lang).commentRequired)));
+            return sendCapabilityPage(res, 422, requestPage(lang, opened, forms(lang, req, words(lang).commentRequired)));
           }
           throw err;
         }
         const [status, title, message] = OUTCOME_PAGES[outcome];
-        send(res, status, messagePage(lang, title, message));
+        sendCapabilityPage(res, status, pageOf(lang, title, message));
       })
       .catch(next);
   });
 
-  router.use(approvalErrors(deps));
+  router.use(
+    capabilityErrors(deps, {
+      route: () => '/approvals/:code',
+      what: 'approval page',
+      failed: (lang) => pageOf(lang, 'failedTitle', 'failed'),
+      refused: (lang) => pageOf(lang, 'refusedTitle', 'refused'),
+    }),
+  );
   return router;
-}
-
-/** The console's error handler logs the request's path, which holds a code: logged by route here. */
-function approvalErrors(deps: ConsoleDeps) {
-  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
-    if (res.headersSent) return next(err);
-    const status = isAppError(err) ? err.status : 500;
-    if (status >= 500) deps.log.error({ err, route: '/approvals/:code' }, 'approval page failed');
-    const lang = languageOf(req, res, deps.config.language);
-    send(
-      res,
-      status >= 500 ? 500 : status,
-      status >= 500 ? messagePage(lang, 'failedTitle', 'failed') : messagePage(lang, 'refusedTitle', 'refused'),
-    );
-  };
-}
-
-function send(res: Response, status: number, page: Html): void {
-  // The form must carry its Origin (no-referrer would send `Origin: null`); the URL, a capability, goes to no other site.
-  res.status(status).type('html').set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'same-origin' }).send(page.value);
 }
 
 function valueText(lang: Language, value: string | number | boolean): string {
@@ -256,11 +244,7 @@ function messageOf(lang: Language, key: Key): Html {
   return html`<p class="notice" role="status">${words(lang)[key]}</p>`;
 }
 
-function messagePage(lang: Language, title: Key, message: Key): Html {
+function pageOf(lang: Language, title: Key, message: Key): Html {
   const t = words(lang);
-  return bareLayout(lang, {
-    title: t[title],
-    body: html`<h1>${t[title]}</h1>
-      <p role="status">${t[message]}</p>`,
-  });
+  return messagePage(lang, t[title], t[message]);
 }

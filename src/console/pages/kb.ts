@@ -1,10 +1,10 @@
-import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Router } from 'express';
 import type { Language } from '../../domain/values.js';
-import { isAppError } from '../../errors.js';
 import { articleLinksOf } from '../../notify/article-link.js';
 import type { Article } from '../../store/article-repository.js';
 import { suggestionOfCode } from '../../store/article-suggestion-repository.js';
 import { resolveBySelfService, selfServiceLink, type SelfServiceOutcome } from '../../tickets/self-service.js';
+import { capabilityErrors, messagePage, sendCapabilityPage } from '../capability-page.js';
 import type { ConsoleDeps } from '../deps.js';
 import { html, markdown, type Html } from '../html.js';
 import { texts } from '../i18n.js';
@@ -70,8 +70,8 @@ export function knowledgeRouter(deps: ConsoleDeps, options: { forms: RequestHand
       .then(async () => {
         const id = req.params.id;
         const article = id && UUID.test(id) ? await deps.store.articles.published(id) : null;
-        if (!article) return send(res, 404, messagePage(lang, 'notFoundTitle', 'notFound'));
-        send(res, 200, articlePage(lang, article, html``));
+        if (!article) return sendCapabilityPage(res, 404, pageOf(lang, 'notFoundTitle', 'notFound'));
+        sendCapabilityPage(res, 200, articlePage(lang, article, html``));
       })
       .catch(next);
   });
@@ -83,7 +83,7 @@ export function knowledgeRouter(deps: ConsoleDeps, options: { forms: RequestHand
       .then(async () => {
         const suggestionId = suggestionOf(req);
         const link = suggestionId ? await selfServiceLink(deps.tickets, suggestionId) : null;
-        if (!link) return send(res, 404, messagePage(lang, 'notFoundTitle', 'notFound'));
+        if (!link) return sendCapabilityPage(res, 404, pageOf(lang, 'notFoundTitle', 'notFound'));
         const t = words(lang);
         const action = `/kb/s/${encodeURIComponent(String(req.params.code))}/solved`;
         const footer = link.open
@@ -92,7 +92,7 @@ export function knowledgeRouter(deps: ConsoleDeps, options: { forms: RequestHand
               <button type="submit">${t.solved}</button>
             </form>`
           : html`<p class="notice" role="status">${t.settled}</p>`;
-        send(res, 200, articlePage(lang, link.article, footer));
+        sendCapabilityPage(res, 200, articlePage(lang, link.article, footer));
       })
       .catch(next);
   });
@@ -106,17 +106,24 @@ export function knowledgeRouter(deps: ConsoleDeps, options: { forms: RequestHand
         // from (Origin, on every POST); one from another site is refused.
         const origin = req.headers.origin;
         if (origin !== undefined && origin !== new URL(deps.config.publicUrl).origin) {
-          return send(res, 403, messagePage(lang, 'refusedTitle', 'refused'));
+          return sendCapabilityPage(res, 403, pageOf(lang, 'refusedTitle', 'refused'));
         }
         const suggestionId = suggestionOf(req);
         const outcome: SelfServiceOutcome = suggestionId ? await resolveBySelfService(deps.tickets, suggestionId) : 'unknown';
         const [status, title, message] = PAGES[outcome];
-        send(res, status, messagePage(lang, title, message));
+        sendCapabilityPage(res, status, pageOf(lang, title, message));
       })
       .catch(next);
   });
 
-  router.use(knowledgeErrors(deps));
+  router.use(
+    capabilityErrors(deps, {
+      route: (res) => (typeof res.locals.routePattern === 'string' ? res.locals.routePattern : '/kb'),
+      what: 'knowledge base page',
+      failed: (lang) => pageOf(lang, 'failedTitle', 'failed'),
+      refused: (lang) => pageOf(lang, 'refusedTitle', 'refused'),
+    }),
+  );
   return router;
 }
 
@@ -130,27 +137,6 @@ const PAGES: Record<SelfServiceOutcome, [number, Key, Key]> = {
   unknown: [404, 'notFoundTitle', 'notFound'],
 };
 
-/** The console's error handler logs the request's path, which may hold a code: logged by route here. */
-function knowledgeErrors(deps: ConsoleDeps) {
-  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
-    if (res.headersSent) return next(err);
-    const status = isAppError(err) ? err.status : 500;
-    const route: unknown = res.locals.routePattern;
-    if (status >= 500) deps.log.error({ err, route: typeof route === 'string' ? route : '/kb' }, 'knowledge base page failed');
-    const lang = languageOf(req, res, deps.config.language);
-    send(
-      res,
-      status >= 500 ? 500 : status,
-      status >= 500 ? messagePage(lang, 'failedTitle', 'failed') : messagePage(lang, 'refusedTitle', 'refused'),
-    );
-  };
-}
-
-function send(res: Response, status: number, page: Html): void {
-  // The form must carry its Origin (no-referrer would send `Origin: null`); the URL, a capability, goes to no other site.
-  res.status(status).type('html').set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'same-origin' }).send(page.value);
-}
-
 function articlePage(lang: Language, article: Article, footer: Html): Html {
   return bareLayout(lang, {
     title: article.title,
@@ -163,11 +149,7 @@ function articlePage(lang: Language, article: Article, footer: Html): Html {
   });
 }
 
-function messagePage(lang: Language, title: Key, message: Key): Html {
+function pageOf(lang: Language, title: Key, message: Key): Html {
   const t = words(lang);
-  return bareLayout(lang, {
-    title: t[title],
-    body: html`<h1>${t[title]}</h1>
-      <p role="status">${t[message]}</p>`,
-  });
+  return messagePage(lang, t[title], t[message]);
 }

@@ -4,7 +4,7 @@ import type { Store } from '../../store/index.js';
 import { answerApproval, type ApprovalOutcome } from '../../tickets/approvals.js';
 import type { TicketDeps } from '../../tickets/deps.js';
 import type { ApprovalCommand } from './approval-commands.js';
-import type { InboundSms } from './technician-sms.js';
+import { recordCommandSms, type InboundSms } from './technician-sms.js';
 
 export interface ApprovalSmsDeps {
   config: Pick<Config, 'language'>;
@@ -32,18 +32,8 @@ export async function isApprovalAnswer(deps: Pick<ApprovalSmsDeps, 'store'>, fro
  * told so; it never opens a ticket. Returns the reply to text back, or null for none.
  */
 export async function runApprovalSms(deps: ApprovalSmsDeps, sms: InboundSms, command: ApprovalCommand): Promise<string | null> {
-  // Recorded first, by MessageSid: a redelivered answer is not run twice. On no ticket: it is a
-  // command, and the approval's event is its record on the request.
-  const recorded = await deps.store.messages.record({
-    ticketId: null,
-    direction: 'in',
-    channel: 'sms',
-    sender: sms.from,
-    recipient: sms.to,
-    body: sms.text,
-    externalId: sms.messageSid,
-  });
-  if (recorded === null) return null;
+  // On no ticket: it is a command, and the approval's event is its record on the request.
+  if (!(await recordCommandSms(deps.store, sms))) return null;
 
   const approval = await deps.store.approvals.pendingByPhone(Number(command.ticketNumber), sms.from);
   const t = REPLIES[approval?.language ?? deps.config.language];

@@ -24,6 +24,23 @@ export interface InboundSms {
 
 type TicketCommand = Extract<TechnicianCommand, { ticketNumber: string | null }>;
 
+/**
+ * A command text (a technician's, an approver's YES/NO) recorded on no ticket, by its MessageSid,
+ * before it is run: false when Twilio redelivers one seen before, which must not run twice.
+ */
+export async function recordCommandSms(store: Store, sms: InboundSms): Promise<boolean> {
+  const recorded = await store.messages.record({
+    ticketId: null,
+    direction: 'in',
+    channel: 'sms',
+    sender: sms.from,
+    recipient: sms.to,
+    body: sms.text,
+    externalId: sms.messageSid,
+  });
+  return recorded !== null;
+}
+
 /** Refusals that say nothing about the ticket: it may not exist, or belong to someone else. */
 const NOT_YOURS: readonly ErrorCode[] = ['TICKET_NOT_FOUND', 'FORBIDDEN'];
 /** The ticket is theirs, but its state forbids the move. */
@@ -38,17 +55,7 @@ export async function runTechnicianSms(deps: TechnicianSmsDeps, technician: Tech
   // Opting out or in is Twilio's business (it blocks our sends after STOP); HELP, though, is ours.
   const keyword = twilioKeyword(sms.text, sms.optOutType);
   if (keyword === 'opt-out' || keyword === 'opt-in') return null;
-  // Recorded first, by MessageSid: a redelivered command is not run twice.
-  const recorded = await deps.store.messages.record({
-    ticketId: null,
-    direction: 'in',
-    channel: 'sms',
-    sender: sms.from,
-    recipient: sms.to,
-    body: sms.text,
-    externalId: sms.messageSid,
-  });
-  if (recorded === null) return null;
+  if (!(await recordCommandSms(deps.store, sms))) return null;
 
   const lang = technician.language;
   const command = parseTechnicianCommand(sms.text, lang);
