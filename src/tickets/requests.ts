@@ -1,4 +1,4 @@
-import type { ApproverContact, Ticket } from '../domain/ticket.js';
+import type { ApproverContact, Ticket, Watcher } from '../domain/ticket.js';
 import type { Channel, Language, Level } from '../domain/values.js';
 import { AppError } from '../errors.js';
 import type { Approval, NewApproval } from '../store/approval-repository.js';
@@ -32,6 +32,8 @@ export interface RequestInput {
   /** A request is rarely urgent and concerns one person: impact low, urgency medium unless given. */
   impact?: Level;
   urgency?: Level;
+  /** People who follow it (those an email request copied). */
+  watchers?: Watcher[];
   /** The inbound message (an email, a call) the request comes from, recorded once by its external id. */
   message?: OpenTicketInput['message'];
   /** Extra facts for the creation event (a call's recording). */
@@ -105,6 +107,7 @@ async function openNew(deps: TicketDeps, input: RequestInput, item: CatalogItem,
       category: item.category,
       request: { status: waits ? 'awaiting_approval' : 'new' },
       acknowledgement: { request: { itemId: item.id, itemName: item.name, awaitingApproval: waits } },
+      ...(input.watchers?.length ? { watchers: input.watchers } : {}),
       ...(input.message ? { message: input.message } : {}),
       details: {
         type: 'request',

@@ -47,6 +47,8 @@ export async function openEmailRequests(
     );
     const match = matchCatalogItem(items, { subject: input.subject, body: input.description });
     const { name, email: address, language } = input.requester;
+    // Those it copied follow it, as an incident's (the desk's addresses, the request address among them, never).
+    const watchers = input.watchers ?? [];
     const ticket = await openRequest(tickets, {
       itemId: match.itemId,
       requester: { ...(name ? { name } : {}), ...(address ? { email: address } : {}) },
@@ -55,6 +57,7 @@ export async function openEmailRequests(
       subject: input.subject,
       description: input.description,
       ...(language ? { language } : {}),
+      ...(watchers.length > 0 ? { watchers } : {}),
       ...(input.message ? { message: input.message } : {}),
       ...(input.details ? { details: input.details } : {}),
     });

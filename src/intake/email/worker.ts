@@ -58,7 +58,14 @@ export async function startMailReaders(ctx: MailReadersContext, options: MailRea
   const receive: ReceiveDeps = {
     tickets: services.tickets,
     settings,
-    ourAddresses: [...new Set([...(from ? [from] : []), ...specs.flatMap((s) => s.addresses)])],
+    // The request address is the desk's too: mail from it is our own, and it never follows a ticket.
+    ourAddresses: [
+      ...new Set([
+        ...(from ? [from] : []),
+        ...specs.flatMap((s) => s.addresses),
+        ...(config.requestAddress ? [config.requestAddress] : []),
+      ]),
+    ],
     ourDomain: from ? from.slice(from.lastIndexOf('@') + 1) : null,
     moments: createMoments(),
     ...(config.requestAddress ? { requestAddress: config.requestAddress } : {}),

@@ -93,7 +93,7 @@ describe('a request by email', () => {
     expect(await listed('incident')).toEqual([]);
   });
 
-  it('takes a request that names no item clearly as "other", for the desk to qualify; the address in Cc is enough', async () => {
+  it('takes a request that names no item clearly as "other", for the desk to qualify; the address in Cc is enough, and a colleague in Cc follows it', async () => {
     const body = 'Could somebody set up the projector in room 4 for Thursday?';
     await md.deliver(
       mail({
@@ -101,7 +101,7 @@ describe('a request by email', () => {
         to: `Helpdesk <helpdesk@${DESK_DOMAIN}>`,
         subject: 'Room 4',
         body,
-        cc: `IT requests <${REQUESTS}>`,
+        cc: `IT requests <${REQUESTS}>, Carol Diaz <carol.diaz@client.example>`,
       }),
     );
     await md.caughtUp();
@@ -113,6 +113,8 @@ describe('a request by email', () => {
     // "other" needs nobody's approval: it waits for a technician like any new ticket.
     expect(ticket.request?.approvals).toEqual([]);
     expect(ticket.status).not.toBe('awaiting_approval');
+    // The colleague copied follows it; the request address is the desk's, no watcher.
+    expect(ticket.watchers).toEqual([{ email: 'carol.diaz@client.example' }]);
   });
 
   it('keeps the files of a request, and tells its requester of those the size limits left out', async () => {

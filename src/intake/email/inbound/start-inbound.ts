@@ -64,10 +64,11 @@ export async function listenForPushedMail(ctx: MailInboundContext, options: Mail
     tickets: services.tickets,
     settings: emailSettings(options.settings),
     // The desk's own addresses, for loop detection: MAIL_FROM's, the addresses MAIL_INBOUND_DOMAINS
-    // names, and the mailboxes read by IMAP (the same mail may come both ways).
+    // names, the mailboxes read by IMAP (the same mail may come both ways) and the request address.
     ourAddresses: [
       ...new Set([
         ...(from ? [from] : []),
+        ...(config.requestAddress ? [config.requestAddress] : []),
         ...domains.filter((d) => d.includes('@')),
         ...config.imapUrls.flatMap((url) => parseMailboxUrl(url).addresses),
       ]),
