@@ -19,6 +19,8 @@ export interface Approval {
   askedAt: Date;
   remindedAt: Date | null;
   escalatedAt: Date | null;
+  /** Left unanswered when the request was decided: it can no longer be given (migration 094). */
+  mootAt: Date | null;
 }
 
 export interface NewApproval {
@@ -51,12 +53,13 @@ interface ApprovalRow {
   askedAt: Date;
   remindedAt: Date | null;
   escalatedAt: Date | null;
+  mootAt: Date | null;
 }
 
 const SELECT = `
   SELECT a.id, a.ticket_id AS "ticketId", t.number::text AS "ticketNumber", a.position, a.name, a.email, a.phone,
          a.language, a.decision, a.via, a.comment, a.decided_at AS "decidedAt", a.asked_at AS "askedAt",
-         a.reminded_at AS "remindedAt", a.escalated_at AS "escalatedAt"
+         a.reminded_at AS "remindedAt", a.escalated_at AS "escalatedAt", a.moot_at AS "mootAt"
     FROM approvals a JOIN tickets t ON t.id = a.ticket_id`;
 
 function toApproval(row: ApprovalRow): Approval {
@@ -79,6 +82,7 @@ function toApproval(row: ApprovalRow): Approval {
     askedAt: row.askedAt,
     remindedAt: row.remindedAt,
     escalatedAt: row.escalatedAt,
+    mootAt: row.mootAt,
   };
 }
 
@@ -155,7 +159,8 @@ export function createApprovalRepository(db: Db) {
     async pendingByPhone(ticketNumber: number, phone: string): Promise<Approval | null> {
       const [row] = await rows<ApprovalRow>(
         db,
-        `${SELECT} WHERE t.number = $ticketNumber AND a.phone = $phone AND a.decision IS NULL AND t.status = 'awaiting_approval'
+        `${SELECT} WHERE t.number = $ticketNumber AND a.phone = $phone AND a.decision IS NULL AND a.moot_at IS NULL
+            AND t.status = 'awaiting_approval'
           ORDER BY a.position LIMIT 1`,
         { ticketNumber, phone },
       );
@@ -173,7 +178,7 @@ export function createApprovalRepository(db: Db) {
       const changed = await rows<{ id: string }>(
         db,
         `UPDATE approvals SET decision = $decision, via = $via, comment = $comment, decided_at = now()
-          WHERE id = $id AND decision IS NULL RETURNING id`,
+          WHERE id = $id AND decision IS NULL AND moot_at IS NULL RETURNING id`,
         { id, decision: answer.decision, via: answer.via, comment: answer.comment ?? null },
       );
       return changed.length > 0;
@@ -189,12 +194,23 @@ export function createApprovalRepository(db: Db) {
       const found = await rows<ApprovalRow>(
         db,
         `${SELECT}
-          WHERE a.decision IS NULL AND t.status = 'awaiting_approval'
+          WHERE a.decision IS NULL AND a.moot_at IS NULL AND t.status = 'awaiting_approval'
             AND ((a.reminded_at IS NULL AND a.asked_at <= $before) OR (a.reminded_at <= $before AND a.escalated_at IS NULL))
           ORDER BY a.asked_at, a.id LIMIT 500`,
         { before },
       );
       return found.map(toApproval);
+    },
+
+    /** The request was decided: the approvals still unanswered can no longer be given. */
+    async mootOpen(ticketId: string): Promise<void> {
+      await rows(
+        db,
+        `UPDATE approvals SET moot_at = now() WHERE ticket_id = $ticketId AND decision IS NULL AND moot_at IS NULL RETURNING id`,
+        {
+          ticketId,
+        },
+      );
     },
 
     async markReminded(id: string): Promise<void> {

@@ -28,6 +28,7 @@ import * as catalog from './migrations/090-catalog.js';
 import * as requests from './migrations/091-requests.js';
 import * as statsByType from './migrations/092-stats-by-type.js';
 import * as requestClocks from './migrations/093-request-clocks.js';
+import * as mootApprovals from './migrations/094-moot-approvals.js';
 import type { MigrationContext, RunSql } from './migrations/types.js';
 
 interface MigrationModule {
@@ -64,6 +65,7 @@ const MIGRATIONS: Array<[string, MigrationModule]> = [
   ['091-requests', requests],
   ['092-stats-by-type', statsByType],
   ['093-request-clocks', requestClocks],
+  ['094-moot-approvals', mootApprovals],
 ];
 
 // Any constant shared by every gateway process: several processes starting at once on one database

@@ -114,6 +114,8 @@ async function decide(
     };
   }
   await writeChange(deps, tx, ticket, decision, actor);
+  // Decided: the answers still awaited are moot (a request reopened after its rejection is the coordinator's to decide).
+  if (outcome !== 'counted') await tx.approvals.mootOpen(ticket.id);
   if (outcome === 'approved') {
     const request = await tx.approvals.request(ticket.id);
     const item = request ? await tx.catalog.get(request.itemId) : null;

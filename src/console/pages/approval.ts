@@ -121,7 +121,7 @@ export function approvalRouter(deps: ConsoleDeps, options: { forms: RequestHandl
     const item = request ? await deps.store.catalog.get(request.itemId) : null;
     return { approval, ticket, request, labels: new Map((item?.fields ?? []).map((f) => [f.name, f.label])) };
   }
-  const decided = (o: Opened) => o.approval.decision !== null || o.ticket.status !== 'awaiting_approval';
+  const decided = (o: Opened) => o.approval.decision !== null || o.approval.mootAt !== null || o.ticket.status !== 'awaiting_approval';
 
   router.get('/approvals/:code', (req, res, next) => {
     res.locals.routePattern = '/approvals/:code';

@@ -195,6 +195,10 @@ describe('approvals', () => {
     const reopened = await request(desk.app).post(`/api/tickets/${opened.number}/reopen`).set(auth).send({ reason: 'But I need it' });
     expect(reopened.status, JSON.stringify(reopened.body)).toBe(200);
     expect(reopened.body).toMatchObject({ status: 'awaiting_approval', assignee: null, sla: { respondBy: null } });
+    // An approver who never answered cannot decide it now: unanswered approvals became moot with the rejection.
+    const [stale] = approvalIds(t);
+    expect(await answerApproval(desk.services.tickets, stale!, { decision: 'approved', via: 'link' })).toBe('settled');
+    expect((await detail(opened.number)).status).toBe('awaiting_approval');
     const approved = await request(desk.app).post(`/api/tickets/${opened.number}/approve`).set(auth).send({ comment: 'Fine, for a month' });
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     expect(approved.body.status).toBe('new');
