@@ -54,7 +54,9 @@ export function approvalCode(secret: string, id: string): string | null {
 export function approvalOfCode(secret: string, code: string): string | null {
   if (!CODE.test(code)) return null;
   const bytes = Buffer.from(code, 'base64url');
-  if (bytes.length !== ID_BYTES + MAC_BYTES) return null;
+  // 32 bytes leave the last character 2 bits that decoders ignore (RFC 4648 §3.5): only the
+  // canonical spelling is the code, so that an approval has one link and an altered one never opens.
+  if (bytes.length !== ID_BYTES + MAC_BYTES || bytes.toString('base64url') !== code) return null;
   const id = bytes.subarray(0, ID_BYTES);
   if (!timingSafeEqual(bytes.subarray(ID_BYTES), mac(secret, id))) return null;
   const hex = id.toString('hex');

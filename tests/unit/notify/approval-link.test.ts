@@ -19,6 +19,11 @@ describe('the approval link code', () => {
     const tampered = `${code.slice(0, 42)}${code.endsWith('A') ? 'B' : 'A'}`;
     expect(approvalOfCode(links.secret, tampered)).toBeNull();
     expect(approvalOfCode(links.secret, `${code}A`)).toBeNull();
+    // The last character's unused bits (RFC 4648 §3.5): a spelling decoding to the same bytes is no code either.
+    const last = code.at(-1) ?? 'A';
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sameBits = ALPHABET[ALPHABET.indexOf(last) ^ 1] ?? last;
+    expect(approvalOfCode(links.secret, `${code.slice(0, 42)}${sameBits}`)).toBeNull();
     expect(approvalOfCode(links.secret, '../../etc/passwd')).toBeNull();
     expect(approvalCode(links.secret, 'not-a-uuid')).toBeNull();
   });
