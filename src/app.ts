@@ -116,7 +116,9 @@ function requestMetrics(metrics: Metrics) {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
       // The route's pattern, never the raw path: ticket numbers must not explode the label set.
-      const route = (res.locals.routePattern as string | undefined) ?? (typeof req.route?.path === 'string' ? req.route.path : 'unmatched');
+      const pattern: unknown = res.locals.routePattern;
+      const matched: unknown = (req.route as { path?: unknown } | undefined)?.path;
+      const route = typeof pattern === 'string' ? pattern : typeof matched === 'string' ? matched : 'unmatched';
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       metrics.httpDuration.observe({ method: req.method, route }, seconds);

@@ -81,7 +81,7 @@ export function rankCandidates<Id extends string | number>(
   weights: LoadWeights = DEFAULT_LOAD_WEIGHTS,
 ): AssignmentDecision<Id> {
   const required = new Set(ticket.requiredSkills.map((s) => s.trim().toLowerCase()));
-  const candidates: Candidate<Id>[] = new Array(technicians.length);
+  const candidates = new Array<Candidate<Id>>(technicians.length);
   let best: { index: number; rank: Ranked } | null = null;
   let runnerUp: Ranked | null = null;
 

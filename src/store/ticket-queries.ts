@@ -21,7 +21,7 @@ const listCache = new WeakMap<Sequelize, Map<string, string>>();
 function ticketColumns(sequelize: Sequelize, omit: readonly string[] = []): TicketColumn[] {
   const key = omit.join(',');
   let cached = columnCache.get(sequelize);
-  if (!cached) columnCache.set(sequelize, (cached = new Map()));
+  if (!cached) columnCache.set(sequelize, (cached = new Map<string, TicketColumn[]>()));
   let columns = cached.get(key);
   if (!columns) {
     columns = Object.entries(sequelize.model('Ticket').getAttributes())
@@ -40,7 +40,7 @@ const selectList = (columns: readonly TicketColumn[], alias: string) =>
 export function ticketSelectList(sequelize: Sequelize, alias: string, omit: readonly string[] = []): string {
   const key = `${alias} ${omit.join(',')}`;
   let cached = listCache.get(sequelize);
-  if (!cached) listCache.set(sequelize, (cached = new Map()));
+  if (!cached) listCache.set(sequelize, (cached = new Map<string, string>()));
   let list = cached.get(key);
   if (list === undefined) cached.set(key, (list = selectList(ticketColumns(sequelize, omit), alias)));
   return list;

@@ -121,7 +121,9 @@ export function createTicketWriter(db: Db) {
         const parts = run.map((write, i) => ticketWriteSteps(write, 'true', `_${i}`));
         const steps = parts.flatMap((part) => part.steps);
         if (steps.length === 0) continue;
-        await rows(db, `WITH ${steps.join(',\n')} SELECT 1`, Object.assign({}, ...parts.map((part) => part.bind)));
+        const bind: Bind = {};
+        for (const part of parts) Object.assign(bind, part.bind);
+        await rows(db, `WITH ${steps.join(',\n')} SELECT 1`, bind);
       }
     },
 

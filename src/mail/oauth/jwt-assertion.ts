@@ -36,7 +36,7 @@ export async function loadPrivateKey(file: string): Promise<KeyObject> {
   let pem = text;
   if (text.trimStart().startsWith('{')) {
     const parsed: unknown = JSON.parse(text);
-    const field = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'private_key') : undefined;
+    const field: unknown = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'private_key') : undefined;
     if (typeof field !== 'string') throw new Error(`${file}: a JSON key file without a private_key`);
     pem = field;
   }

@@ -12,7 +12,9 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsUnset, 
  * or shared). Unknown parameters (`lang`) are ignored, not refused. Checkboxes repeat `status`.
  */
 export const queueQuery = z.object({
-  status: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.enum(STATUSES))).default([]),
+  status: z
+    .preprocess((v): unknown[] => (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]), z.array(z.enum(STATUSES)))
+    .default([]),
   priority: optional(z.enum(PRIORITIES)),
   channel: optional(z.enum(CHANNELS)),
   type: optional(z.enum(TICKET_TYPES)),
