@@ -37,24 +37,13 @@ export interface RequestRecord {
   approval: ApprovalRule;
 }
 
-interface ApprovalRow {
-  id: string;
-  ticketId: string;
+/** A row as SELECT reads it: the number as text (bigint), the approver in its three columns. */
+type ApprovalRow = Omit<Approval, 'ticketNumber' | 'approver'> & {
   ticketNumber: string;
-  position: number;
   name: string | null;
   email: string | null;
   phone: string | null;
-  language: Language;
-  decision: ApprovalDecision | null;
-  via: ApprovalVia | null;
-  comment: string | null;
-  decidedAt: Date | null;
-  askedAt: Date;
-  remindedAt: Date | null;
-  escalatedAt: Date | null;
-  mootAt: Date | null;
-}
+};
 
 const SELECT = `
   SELECT a.id, a.ticket_id AS "ticketId", t.number::text AS "ticketNumber", a.position, a.name, a.email, a.phone,
@@ -63,27 +52,13 @@ const SELECT = `
     FROM approvals a JOIN tickets t ON t.id = a.ticket_id`;
 
 function toApproval(row: ApprovalRow): Approval {
+  const { ticketNumber, name, email, phone, ...rest } = row;
   const approver: ApproverContact = {
-    ...(row.name !== null ? { name: row.name } : {}),
-    ...(row.email !== null ? { email: row.email } : {}),
-    ...(row.phone !== null ? { phone: row.phone } : {}),
+    ...(name !== null ? { name } : {}),
+    ...(email !== null ? { email } : {}),
+    ...(phone !== null ? { phone } : {}),
   };
-  return {
-    id: row.id,
-    ticketId: row.ticketId,
-    ticketNumber: Number(row.ticketNumber),
-    position: row.position,
-    approver,
-    language: row.language,
-    decision: row.decision,
-    via: row.via,
-    comment: row.comment,
-    decidedAt: row.decidedAt,
-    askedAt: row.askedAt,
-    remindedAt: row.remindedAt,
-    escalatedAt: row.escalatedAt,
-    mootAt: row.mootAt,
-  };
+  return { ...rest, ticketNumber: Number(ticketNumber), approver };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
