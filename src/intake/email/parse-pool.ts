@@ -60,9 +60,10 @@ const MAX_HEAP_MB = 512;
 /**
  * By default one worker per core beyond the two the intake already keeps busy (the main thread
  * storing, Postgres answering it), at most 2. With two cores or fewer a worker only takes CPU from
- * Postgres, and the store waits longer for each answer: measured on a 2-core machine, a 5,000-email
- * backlog ran at 0.30 of fetch + parse alone with one worker, 0.41 with none. There, mail is read on
- * the main thread.
+ * Postgres, and the store waits longer for each answer: measured on a 2-core machine (the email
+ * bench's warm pairs, twice each), a 5,000-email backlog ran at 0.26 and 0.34 of fetch + parse alone
+ * with one worker (medians of 3 pairs), 0.33 and 0.34 with none. There, mail is read on the main
+ * thread.
  */
 export function createParsePool(options: ParsePoolOptions): EmailReader {
   const size = options.workers ?? Math.min(2, Math.max(0, availableParallelism() - 2));
