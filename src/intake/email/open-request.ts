@@ -17,12 +17,23 @@ import type { InboundEmail } from './types.js';
 type Opening = { waiting: Planned['waiting']; step: Extract<Planned['step'], { action: 'open' }> };
 
 /**
- * Whether the email was sent to the request address, in To or Cc (addresses are lower-cased by the
- * parser, as the config's). A Bcc leaves no trace in the message itself: such an email is an incident.
+ * Whether the email was sent to the request address: in To or Cc (addresses are lower-cased by the
+ * parser, as the config's), or, for a Bcc, among the recipients its delivery names: the MTA's RCPT TO
+ * when it pushed the message, or the Delivered-To / X-Original-To the delivering agent wrote into a
+ * mailbox. A sender could write those headers too; all it gains is a request instead of an incident.
  */
 export function sentToRequestAddress(email: InboundEmail, address: string | undefined): boolean {
   if (!address) return false;
-  return [...email.to, ...email.cc].some((a) => a.address === address);
+  if ([...email.to, ...email.cc].some((a) => a.address === address)) return true;
+  if (email.envelopeTo?.includes(address)) return true;
+  const delivered = [...(email.headers['delivered-to'] ?? []), ...(email.headers['x-original-to'] ?? [])];
+  return delivered.some((value) => deliveredAddress(value) === address);
+}
+
+/** `requests@example.com` or `<requests@example.com>`, as MTAs write these headers. */
+function deliveredAddress(value: string): string {
+  const trimmed = value.trim();
+  return (trimmed.startsWith('<') && trimmed.endsWith('>') ? trimmed.slice(1, -1) : trimmed).toLowerCase();
 }
 
 /**

@@ -52,6 +52,10 @@ export const CLASSIFIER_HEADERS = [
   'x-original-message-id',
   'list-id',
   'list-unsubscribe',
+  // Where the delivering MTA put the message (Postfix's local and virtual agents, Dovecot's LDA and
+  // LMTP): a Bcc leaves its recipient nowhere else in the message.
+  'delivered-to',
+  'x-original-to',
 ] as const;
 export type ClassifierHeader = (typeof CLASSIFIER_HEADERS)[number];
 
@@ -86,6 +90,8 @@ export interface InboundEmail {
   replyTo: Address | null;
   to: Address[];
   cc: Address[];
+  /** The recipients an MTA named when it pushed the message (LMTP or SMTP RCPT TO), lower-cased; absent when read from a mailbox. */
+  envelopeTo?: string[];
   subject: string;
   /** Plain text, `\n` line ends; converted from the HTML when the message has no plain text. */
   text: string;

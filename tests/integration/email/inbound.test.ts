@@ -54,6 +54,7 @@ beforeAll(async () => {
       MAIL_INBOUND_URL: 'lmtp://127.0.0.1:0',
       MAIL_INBOUND_DOMAINS: `${DESK_DOMAIN}, it@other.example`,
       MAIL_INBOUND_MAX_SIZE: '64KB',
+      HELPDESK_REQUEST_ADDRESS: `requests@${DESK_DOMAIN}`,
     },
   });
   ctx = {
@@ -104,6 +105,26 @@ describe('a message pushed by the MTA', () => {
         id: ticket!.id,
       }),
     ).toBe(1);
+  });
+
+  it('sent to the request address in Bcc (only the RCPT TO names it) opens a request; the same mail to the desk alone, an incident', async () => {
+    const typed = (address: string, type: string) =>
+      countRows(
+        m.desk,
+        `tickets t JOIN requesters r ON r.id = t.requester_id WHERE r.emails @> ARRAY[:address]::text[] AND t.type = :type`,
+        {
+          address,
+          type,
+        },
+      );
+    const asked = mail({ from: 'rhea@client.example', subject: 'Access to the payroll app', body: 'Which application: payroll' });
+    expect((await push(lmtp.port, asked, { to: `requests@${DESK_DOMAIN}` })).code).toBe(250);
+    expect(await typed('rhea@client.example', 'request')).toBe(1);
+
+    const told = mail({ from: 'sven@client.example', subject: 'Access to the payroll app', body: 'Which application: payroll' });
+    expect((await push(lmtp.port, told)).code).toBe(250);
+    expect(await typed('sven@client.example', 'incident')).toBe(1);
+    expect(await typed('sven@client.example', 'request')).toBe(0);
   });
 
   it('redelivered (same Message-ID) is answered 250 and changes nothing', async () => {

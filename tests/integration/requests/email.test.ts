@@ -144,6 +144,22 @@ describe('a request by email', () => {
     expect(notice?.payload).toMatchObject({ omitted: [{ filename: 'desk.png', reason: 'too_large' }] });
   });
 
+  it('opens a request from mail the request address got in Bcc, which only its Delivered-To names', async () => {
+    await md.deliver(
+      mail({
+        from: `Eve <eve@client.example>`,
+        to: `Helpdesk <helpdesk@${DESK_DOMAIN}>`,
+        subject: 'CRM access',
+        body: 'Application: CRM\nAccess level: read\nI join the sales team on Monday.',
+        headers: { 'Delivered-To': REQUESTS },
+      }),
+    );
+    await md.caughtUp();
+    const bcc = (await listed('request')).find((t) => t.subject === 'CRM access');
+    expect(bcc).toBeDefined();
+    expect((await detail(bcc!.number)).request?.item.id).toBe('app-access');
+  });
+
   it('still opens an incident from mail to the desk’s own address', async () => {
     await md.deliver(mail({ from: `Carla <carla@client.example>`, subject: 'Printer jammed', body: 'The printer on floor 2 is jammed.' }));
     await md.caughtUp();

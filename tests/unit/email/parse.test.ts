@@ -23,7 +23,7 @@ describe('parseEmail: headers and addresses', () => {
         'Windows says “Can’t connect to this network”.\nEthernet works fine.\n\nThanks,\nOlivia\n',
     );
     expect(email.html).toContain('<div dir="ltr"><div>Hi,</div>');
-    expect(email.headers).toEqual({ 'return-path': ['<olivia.brown@example.com>'] });
+    expect(email.headers).toEqual({ 'return-path': ['<olivia.brown@example.com>'], 'delivered-to': ['helpdesk@acme.example'] });
     expect(email.attachments).toEqual([]);
     expect(email.omitted).toEqual([]);
     expect(email.report).toBeNull();
@@ -59,6 +59,7 @@ describe('parseEmail: headers and addresses', () => {
       'auto-submitted': ['auto-replied (vacation)'],
       precedence: ['bulk'],
       'return-path': ['<>'],
+      'delivered-to': ['helpdesk@acme.example'],
     });
     expect((await parseFixture('outlook-oof-fr.eml')).headers).toEqual({
       'x-auto-response-suppress': ['All'],
@@ -67,6 +68,7 @@ describe('parseEmail: headers and addresses', () => {
     expect((await parseFixture('x-loop-redirected.eml')).headers).toEqual({
       'x-loop': ['helpdesk@acme.example'],
       'return-path': ['<jean.morel@acme.example>'],
+      'delivered-to': ['helpdesk@acme.example'],
     });
   });
 });

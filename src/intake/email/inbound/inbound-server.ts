@@ -19,7 +19,8 @@ import type { ReceiveOutcome } from '../receive-types.js';
  */
 export interface InboundServerOptions {
   config: MailInboundConfig;
-  deliver(raw: Buffer): Promise<ReceiveOutcome>;
+  /** `envelopeTo`: the recipients the MTA named (RCPT TO), lower-cased: a Bcc shows only there. */
+  deliver(raw: Buffer, envelopeTo: string[]): Promise<ReceiveOutcome>;
   /** Told of every answer to a message: an outcome of the intake, or why it was refused. */
   counted(outcome: ReceiveOutcome['outcome'] | 'deferred' | 'too_large'): void;
   log: Logger;
@@ -120,7 +121,10 @@ async function receive(stream: SMTPServerDataStream, maxSize: number): Promise<B
 
 /** The reply to one message: the 250 text once committed, or the error to answer with. */
 async function answer(o: InboundServerOptions, raw: Buffer, session: SMTPServerSession, within: number): Promise<string | SMTPServerError> {
-  const stored = o.deliver(raw);
+  const stored = o.deliver(
+    raw,
+    session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()),
+  );
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => {
     timer = setTimeout(resolve, within, 'late');

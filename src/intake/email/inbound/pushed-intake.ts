@@ -12,8 +12,11 @@ import type { MailboxRef, PushedPlace, ReceiveDeps, ReceiveOutcome } from '../re
  * gets its own outcome, told once the round that stored it committed.
  */
 export interface PushedIntake {
-  /** Resolves once what the message made is committed; rejects when it was not (the database away). */
-  deliver(raw: Buffer): Promise<ReceiveOutcome>;
+  /**
+   * Resolves once what the message made is committed; rejects when it was not (the database away).
+   * `envelopeTo`: the recipients the MTA named (RCPT TO), lower-cased.
+   */
+  deliver(raw: Buffer, envelopeTo?: readonly string[]): Promise<ReceiveOutcome>;
   /** Waits for the rounds in flight and those queued behind them. */
   drain(): Promise<void>;
 }
@@ -72,7 +75,7 @@ export function createPushedIntake(deps: ReceiveDeps, mailbox: MailboxRef, reade
   };
 
   return {
-    async deliver(raw) {
+    async deliver(raw, envelopeTo = []) {
       const [read = { ok: false, reason: 'unparsable: the reader gave nothing back' }] = await reader.readAll([{ raw }]);
       if (!read.ok) {
         // Kept, and answered 250 like IMAP's unreadable mail: a 5xx would bounce to the sender a
@@ -81,7 +84,8 @@ export function createPushedIntake(deps: ReceiveDeps, mailbox: MailboxRef, reade
         return quarantineEmail(deps, { mailbox, raw }, read.reason);
       }
       return new Promise<ReceiveOutcome>((resolve, reject) => {
-        queue.push({ waiting: { uid: ++arrivals, raw, email: read.email }, resolve, reject });
+        const email = envelopeTo.length === 0 ? read.email : { ...read.email, envelopeTo: [...envelopeTo] };
+        queue.push({ waiting: { uid: ++arrivals, raw, email }, resolve, reject });
         kick();
       });
     },

@@ -87,7 +87,7 @@ export async function listenForPushedMail(ctx: MailInboundContext, options: Mail
   const releaseRouting = services.routing.connect(ctx.redisUrl, options.routingPrefix);
   const server = await startInboundServer({
     config: config.mailInbound,
-    deliver: (raw) => intake.deliver(raw),
+    deliver: (raw, envelopeTo) => intake.deliver(raw, envelopeTo),
     counted(outcome) {
       counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
       if (outcome === 'deferred') lastDeferredAt = new Date();
