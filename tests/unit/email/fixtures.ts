@@ -14,3 +14,26 @@ export function rawFixture(name: string): Buffer {
 export function parseFixture(name: string, limits: ParseLimits = GENEROUS): Promise<InboundEmail> {
   return parseEmail(rawFixture(name), limits);
 }
+
+/** An email as the parser gives it, from a client to the desk; `o` overrides any field. */
+export function inboundEmail(o: Partial<InboundEmail> = {}): InboundEmail {
+  return {
+    messageId: 'm1@client.example',
+    messageIdSynthesized: false,
+    inReplyTo: null,
+    references: [],
+    from: { name: null, address: 'someone@client.example' },
+    replyTo: null,
+    to: [{ name: null, address: 'helpdesk@desk.example' }],
+    cc: [],
+    subject: 'A subject',
+    text: 'A text.',
+    html: null,
+    date: null,
+    headers: {},
+    attachments: [],
+    omitted: [],
+    report: null,
+    ...o,
+  };
+}

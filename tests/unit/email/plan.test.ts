@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { InboundEmail } from '../../../src/intake/email/types.js';
 import { planRound, type Lookups, type WaitingEmail } from '../../../src/intake/email/plan.js';
 import type { EmailTicketRef, OutboundEmail } from '../../../src/store/email-repository.js';
+import { inboundEmail } from './fixtures.js';
 
 /**
  * The email intake's rules (planRound), alone: what each email of a round becomes, in UID order,
@@ -19,25 +20,13 @@ function email(uid: number, o: Partial<Omit<InboundEmail, 'from'>> & { from: str
   return {
     uid,
     raw: Buffer.from(''),
-    email: {
+    email: inboundEmail({
       messageId: `m${uid}@client.example`,
-      messageIdSynthesized: false,
-      inReplyTo: null,
-      references: [],
       from: { name: null, address: from },
-      replyTo: null,
-      to: [{ name: null, address: 'helpdesk@desk.example' }],
-      cc: [],
       subject: `Subject ${uid}`,
       text: `Text ${uid}.`,
-      html: null,
-      date: null,
-      headers: {},
-      attachments: [],
-      omitted: [],
-      report: null,
       ...rest,
-    },
+    }),
   };
 }
 

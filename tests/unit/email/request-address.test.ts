@@ -1,29 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { sentToRequestAddress } from '../../../src/intake/email/open-request.js';
 import type { InboundEmail } from '../../../src/intake/email/types.js';
+import { inboundEmail } from './fixtures.js';
 
 const REQUESTS = 'requests@desk.example';
 
 function email(o: Partial<InboundEmail>): InboundEmail {
-  return {
-    messageId: 'm1@client.example',
-    messageIdSynthesized: false,
-    inReplyTo: null,
-    references: [],
-    from: { name: null, address: 'eve@client.example' },
-    replyTo: null,
-    to: [{ name: null, address: 'helpdesk@desk.example' }],
-    cc: [],
-    subject: 'CRM access',
-    text: 'Application: CRM',
-    html: null,
-    date: null,
-    headers: {},
-    attachments: [],
-    omitted: [],
-    report: null,
-    ...o,
-  };
+  return inboundEmail({ from: { name: null, address: 'eve@client.example' }, subject: 'CRM access', text: 'Application: CRM', ...o });
 }
 
 describe('sentToRequestAddress', () => {
