@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Two projects: pure unit tests start nothing; integration tests share the real Postgres, Redis and
@@ -5,6 +6,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Vitest's default is one file at a time per core but one, a single file on 2 cores; integration
+    // files spend most of their time waiting on Postgres, Redis, Dovecot and timers, and each has its
+    // own database and key prefix. Two at once on 2 cores: the suite in 354-357 s instead of 730 s,
+    // all green twice.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       {
         test: {
