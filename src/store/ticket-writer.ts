@@ -48,7 +48,9 @@ export function ticketWriteSteps(write: TicketWrite, guard = 'true', tag = ''): 
   };
   const ticketId = p('ticketId', write.ticketId);
   const steps: string[] = [];
-  const changes = Object.entries(write.changes).filter(([, value]) => value !== undefined);
+  // Seen as fields of unknown value: Object.entries of an interface would give each value as any.
+  const fields: Partial<Record<keyof TicketChanges, unknown>> = write.changes;
+  const changes = Object.entries(fields).filter(([, value]) => value !== undefined);
   if (changes.length > 0) {
     const sets = changes.map(([name, value], i) => `"${snake(name)}" = ${p(`c${i}_`, value)}`);
     const updatedAt = p('updatedAt', new Date());

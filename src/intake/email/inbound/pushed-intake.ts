@@ -16,7 +16,7 @@ export interface PushedIntake {
    * Resolves once what the message made is committed; rejects when it was not (the database away).
    * `envelopeTo`: the recipients the MTA named (RCPT TO), lower-cased.
    */
-  deliver(raw: Buffer, envelopeTo?: readonly string[]): Promise<ReceiveOutcome>;
+  deliver(raw: Buffer, envelopeTo: readonly string[]): Promise<ReceiveOutcome>;
   /** Waits for the rounds in flight and those queued behind them. */
   drain(): Promise<void>;
 }
@@ -75,7 +75,7 @@ export function createPushedIntake(deps: ReceiveDeps, mailbox: MailboxRef, reade
   };
 
   return {
-    async deliver(raw, envelopeTo = []) {
+    async deliver(raw, envelopeTo) {
       const [read = { ok: false, reason: 'unparsable: the reader gave nothing back' }] = await reader.readAll([{ raw }]);
       if (!read.ok) {
         // Kept, and answered 250 like IMAP's unreadable mail: a 5xx would bounce to the sender a
@@ -84,8 +84,7 @@ export function createPushedIntake(deps: ReceiveDeps, mailbox: MailboxRef, reade
         return quarantineEmail(deps, { mailbox, raw }, read.reason);
       }
       return new Promise<ReceiveOutcome>((resolve, reject) => {
-        const email = envelopeTo.length === 0 ? read.email : { ...read.email, envelopeTo: [...envelopeTo] };
-        queue.push({ waiting: { uid: ++arrivals, raw, email }, resolve, reject });
+        queue.push({ waiting: { uid: ++arrivals, raw, email: { ...read.email, envelopeTo: [...envelopeTo] } }, resolve, reject });
         kick();
       });
     },
